@@ -1,0 +1,72 @@
+# Image Prompt Studio. `make local` runs the whole product offline; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8080
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+export CDK_DISABLE_VERSION_CHECK := true
+
+.PHONY: help install local local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
+        chromium openapi synth deploy preflight bench lint clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): requirements.txt layers/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv with every pinned dependency
+
+local: $(STAMP) ## run the whole product offline at http://localhost:$(PORT)
+	$(PY) -m local --port $(PORT)
+
+local-reset: ## forget everything `make local` stored
+	rm -rf .local-data
+
+chromium: ## install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) chromium ## every test suite, with coverage of functions/
+	$(PY) -m pytest tests --cov=functions --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+test-fast: $(STAMP) ## unit and integration tests only
+	$(PY) -m pytest tests/unit tests/integration
+
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+test-integration: $(STAMP)
+	$(PY) -m pytest tests/integration
+
+test-infra: $(STAMP)
+	$(PY) -m pytest tests/infrastructure
+
+test-e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e
+
+test-browser: $(STAMP) chromium
+	$(PY) -m pytest tests/browser
+
+openapi: $(STAMP) ## regenerate docs/openapi.json from the code
+	$(PY) -m studio.openapi > functions/gallery/openapi.json
+
+synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
+	$(PY) app.py
+
+deploy: $(STAMP) ## cdk deploy (pass context with CONTEXT="-c key=value ...")
+	npx --yes --prefix cdk aws-cdk@$$(node -p "require('./cdk/package.json').devDependencies['aws-cdk']") deploy $(CONTEXT)
+
+preflight: $(STAMP) ## check the configured Bedrock models in the target region (needs credentials)
+	$(PY) -m cdk.preflight $(CONTEXT)
+
+bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a baseline
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf cdk.out .pytest_cache .coverage htmlcov

@@ -1,0 +1,1 @@
+"""Image Prompt Studio: application code shared by every Lambda function."""

@@ -1,0 +1,235 @@
+"""The HTTP API's request and response bodies (JSON, camelCase), as pydantic models.
+
+These models are the contract: the handlers validate with them, the OpenAPI document is
+generated from them, and the web UI and the CLI speak them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.alias_generators import to_camel
+
+from studio.catalog import CONTROL_MODES, MAX_IMAGES_PER_GENERATION
+
+Mode = Literal["text", "color", "structure", "variation"]
+Status = Literal["PENDING", "RUNNING", "COMPLETE", "FAILED"]
+HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
+ImageKey = Annotated[str, StringConstraints(pattern=r"^uploads/[A-Za-z0-9_-]{8,64}/[a-z0-9]{8,64}\.(png|jpeg|webp)$")]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+# --- errors ---------------------------------------------------------------------------------
+class ErrorBody(ResponseModel):
+    code: str
+    message: str
+    details: list | dict | None = None
+
+
+class ErrorResponse(ResponseModel):
+    error: ErrorBody
+
+
+# --- translate ------------------------------------------------------------------------------
+class TranslateRequest(ApiModel):
+    text: str = Field(min_length=1, max_length=2000, description="The prompt, in any language")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must contain something other than spaces")
+        return value
+
+
+class TranslateResponse(ResponseModel):
+    text: str
+    language: str = Field(description="Detected language, BCP-47")
+    english: str
+    translated: bool = Field(description="False when the text was English already, or was not translated")
+    notice: str | None = Field(None, description="Why the text was not translated, when it was not")
+
+
+# --- suggest --------------------------------------------------------------------------------
+class SuggestRequest(ApiModel):
+    style: str = Field("", max_length=500, description="Mood or style, free text")
+    keywords: str = Field(min_length=1, max_length=500)
+    count: int = Field(3, ge=1, le=5)
+    language: LanguageTag | None = Field(None, description="Language of the glosses (BCP-47); default English")
+
+
+class PromptIdea(ResponseModel):
+    title: str
+    prompt: str
+    negative_prompt: str
+    gloss: str = Field(description="A short explanation in the user's language")
+
+
+class SuggestResponse(ResponseModel):
+    prompts: list[PromptIdea]
+
+
+# --- uploads and describe -------------------------------------------------------------------
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+class UploadRequest(ApiModel):
+    content_type: Literal["image/png", "image/jpeg", "image/webp"]
+    size: int = Field(gt=0, description="Bytes; at most 10 MB")
+
+
+class UploadResponse(ResponseModel):
+    image_key: str
+    url: str
+    fields: dict[str, str]
+    expires_in: int = Field(description="Seconds the upload form stays valid")
+    max_bytes: int
+
+
+class DescribeRequest(ApiModel):
+    image_key: ImageKey
+    keywords: str = Field("", max_length=500)
+    count: int = Field(3, ge=1, le=5)
+    language: LanguageTag | None = None
+
+
+class ReferencePrompt(ResponseModel):
+    title: str
+    prompt: str
+    negative_prompt: str
+    axis: str = Field(description="What this prompt keeps from the reference (mood, texture, composition...)")
+
+
+class DescribeResponse(ResponseModel):
+    summary: str
+    palette: list[str] = Field(description="3-6 colors, #rrggbb")
+    prompts: list[ReferencePrompt]
+
+
+# --- generations ----------------------------------------------------------------------------
+class Lineage(ApiModel):
+    """How the prompt came to be; stored with the record as the user's story of the image."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    source: Literal["basic", "ideas", "reference", "rerun", "api"] = "api"
+    original_text: str | None = Field(None, max_length=2000)
+    original_language: LanguageTag | None = None
+    english: str | None = Field(None, max_length=2000)
+    style: str | None = Field(None, max_length=500)
+    keywords: str | None = Field(None, max_length=500)
+    idea_title: str | None = Field(None, max_length=200)
+    reference_image_key: ImageKey | None = None
+    parent_id: str | None = Field(None, max_length=64, description="The generation this one re-runs or varies")
+
+
+class GenerationRequest(ApiModel):
+    mode: Mode = "text"
+    prompt: str = Field(min_length=1, max_length=10_000)
+    negative_prompt: str | None = Field(None, max_length=10_000)
+    colors: list[HexColor] | None = Field(None, description="color mode: 1-10 hex colors")
+    reference_image_key: ImageKey | None = None
+    control_mode: Literal[CONTROL_MODES] | None = None  # type: ignore[valid-type]
+    control_strength: float | None = Field(None, ge=0, le=1)
+    similarity_strength: float | None = Field(None, ge=0.2, le=1.0)
+    width: int = Field(1024, ge=64, le=4096)
+    height: int = Field(1024, ge=64, le=4096)
+    count: int = Field(1, ge=1, le=MAX_IMAGES_PER_GENERATION)
+    cfg_scale: float | None = Field(None, ge=1.1, le=10)
+    seed: int | None = Field(None, ge=0, le=4_294_967_294)
+    quality: Literal["standard", "premium"] = "standard"
+    model_id: str | None = Field(None, max_length=128, description="Default: the configured image model")
+    public: bool = Field(False, description="Show it in everyone's gallery")
+    lineage: Lineage = Field(default_factory=Lineage)
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("prompt must contain something other than spaces")
+        return value
+
+
+class GeneratedImage(ResponseModel):
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+    seed: int
+
+
+class GenerationErrorInfo(ResponseModel):
+    code: str
+    message: str
+
+
+class Generation(ResponseModel):
+    id: str
+    status: Status
+    mode: Mode
+    model_id: str
+    request: dict
+    lineage: dict
+    images: list[GeneratedImage] = Field(default_factory=list)
+    error: GenerationErrorInfo | None = None
+    estimated_cost: float
+    created_at: str
+    updated_at: str
+    favorite: bool = False
+    public: bool = False
+    mine: bool = True
+
+
+class GenerationPatch(ApiModel):
+    favorite: bool | None = None
+    public: bool | None = None
+
+
+class GalleryPage(ResponseModel):
+    items: list[Generation]
+    next_cursor: str | None = None
+
+
+# --- models ---------------------------------------------------------------------------------
+class SizeInfo(ResponseModel):
+    width: int
+    height: int
+
+
+class ImageModelInfo(ResponseModel):
+    model_id: str
+    name: str
+    family: str
+    default: bool
+    modes: list[str]
+    sizes: list[SizeInfo]
+    any_size: dict | None = Field(None, description="The rule for free sizes, when the model has one")
+    qualities: list[str]
+    max_prompt_length: int
+    max_negative_prompt_length: int
+    max_images: int
+    max_colors: int
+    max_seed: int
+    cfg_scale: list[float] | None
+    price_per_image: dict[str, float]
+    legacy: str | None = None
+
+
+class TextModelInfo(ResponseModel):
+    model_id: str
+    price_per_1k_input_tokens: float
+    price_per_1k_output_tokens: float
+
+
+class ModelsResponse(ResponseModel):
+    image_models: list[ImageModelInfo]
+    text_model: TextModelInfo
+    daily_image_quota: int

@@ -1,0 +1,80 @@
+"""The HTTP API's route table: the one source for the CDK stack and the local gateway.
+
+Dependency-free on purpose: the CDK app and the local gateway import it without pulling in
+Powertools, pydantic or boto3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Every Cognito user-pool token issued to a person carries this scope; machine clients
+# (client credentials) carry the resource-server scopes below instead.
+USER_SCOPE = "aws.cognito.signin.user.admin"
+RESOURCE_SERVER = "studio"
+SCOPE_READ = f"{RESOURCE_SERVER}/read"
+SCOPE_GENERATE = f"{RESOURCE_SERVER}/generate"
+MACHINE_SCOPES = {
+    "read": "Read records, the gallery and the model catalogue",
+    "generate": "Translate, suggest, describe, upload and generate images",
+}
+
+
+@dataclass(frozen=True)
+class Function:
+    """One Lambda function: its folder under functions/ and its entry point."""
+
+    name: str
+    handler: str  # module path relative to functions/, then the callable
+    description: str
+    trigger: str = "api"  # "api", "queue" (jobs queue) or "dead-letters" (the jobs DLQ)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway style, with {param} placeholders
+    function: str
+    scope: str | None  # machine scope accepted besides USER_SCOPE; None means no token needed
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return () if self.scope is None else (self.scope, USER_SCOPE)
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function("translate", "translate.handler.handler", "Detect the language of a prompt and translate it to English"),
+    Function("suggest", "suggest.handler.handler", "Propose image prompts from a style and keywords"),
+    Function("describe", "describe.handler.handler", "Upload a reference image and describe it into prompts"),
+    Function("generate", "generate.handler.handler", "Validate and queue image generations; list the models"),
+    Function("generate-worker", "generate.worker.handler", "Render queued generations with the image model", "queue"),
+    Function(
+        "generate-dead-letters",
+        "generate.dead_letters.handler",
+        "Fail the generations whose jobs could not be processed",
+        "dead-letters",
+    ),
+    Function("gallery", "gallery.handler.handler", "List, read, favorite and delete generations"),
+)
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/translate", "translate", SCOPE_GENERATE),
+    Route("POST", "/suggest", "suggest", SCOPE_GENERATE),
+    Route("POST", "/uploads", "describe", SCOPE_GENERATE),
+    Route("POST", "/describe", "describe", SCOPE_GENERATE),
+    Route("POST", "/generations", "generate", SCOPE_GENERATE),
+    Route("GET", "/models", "generate", SCOPE_READ),
+    Route("GET", "/generations/{id}", "gallery", SCOPE_READ),
+    Route("PATCH", "/generations/{id}", "gallery", SCOPE_GENERATE),
+    Route("DELETE", "/generations/{id}", "gallery", SCOPE_GENERATE),
+    Route("GET", "/gallery", "gallery", SCOPE_READ),
+    Route("GET", "/openapi.json", "gallery", None),
+)
+
+
+def function(name: str) -> Function:
+    return next(f for f in FUNCTIONS if f.name == name)
+
+
+def api_functions() -> tuple[Function, ...]:
+    return tuple(f for f in FUNCTIONS if f.trigger == "api")

@@ -1,0 +1,41 @@
+"""Storage layout: the one description of the table, its indexes, the bucket prefixes and the queue.
+
+The CDK stack and the local emulator both build their resources from this module, so the two
+cannot drift. Dependency-free on purpose (imported by the CDK app).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PARTITION_KEY = "pk"
+SORT_KEY = "sk"
+TTL_ATTRIBUTE = "expiresAt"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+# Gallery feeds: each is a Query on one index, newest first, so a page costs the same whatever
+# the table size. The favorite and public feeds are sparse: only items with the attribute appear.
+SORT_BY_CREATED = "createdSort"
+INDEXES: tuple[Index, ...] = (
+    Index("byOwner", "ownerFeed", SORT_BY_CREATED),
+    Index("byOwnerMode", "ownerModeFeed", SORT_BY_CREATED),
+    Index("byOwnerFavorite", "favoriteFeed", SORT_BY_CREATED),
+    Index("byPublic", "publicFeed", SORT_BY_CREATED),
+    Index("byPublicMode", "publicModeFeed", SORT_BY_CREATED),
+)
+
+# Objects in the images bucket. CloudFront serves /images/* straight from the bucket, so the key
+# of a rendered image is its URL path. Uploads are private, short-lived reference images.
+IMAGES_PREFIX = "images/"
+UPLOADS_PREFIX = "uploads/"
+UPLOAD_EXPIRY_DAYS = 1
+
+# Jobs queue: one message per generation; a message that fails this often goes to the DLQ.
+JOBS_MAX_RECEIVE_COUNT = 3

@@ -1,0 +1,98 @@
+"""Environment variables, read once per container into one typed model.
+
+Every function reads the same model; a resource a function does not use may be unset for it, and
+the adapter that needs a value checks it (settings.require) so a missing one fails loudly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from typing import Mapping
+
+from pydantic import BaseModel, Field, field_validator
+
+from studio.catalog import DEFAULT_IMAGE_MODEL_ID, DEFAULT_TEXT_MODEL_ID
+
+# Environment variable names, used by the CDK stack and the local environment too.
+ENV = {
+    "table_name": "TABLE_NAME",
+    "images_bucket": "IMAGES_BUCKET",
+    "jobs_queue_url": "JOBS_QUEUE_URL",
+    "cursor_secret_arn": "CURSOR_SECRET_ARN",
+    "bedrock_region": "BEDROCK_REGION",
+    "text_model_id": "TEXT_MODEL_ID",
+    "text_temperature": "TEXT_TEMPERATURE",
+    "text_max_tokens": "TEXT_MAX_TOKENS",
+    "image_model_id": "IMAGE_MODEL_ID",
+    "allowed_image_models": "ALLOWED_IMAGE_MODELS",
+    "daily_image_quota": "DAILY_IMAGE_QUOTA",
+    "image_prices": "IMAGE_PRICES_JSON",
+    "text_price_per_1k_input": "TEXT_PRICE_PER_1K_INPUT",
+    "text_price_per_1k_output": "TEXT_PRICE_PER_1K_OUTPUT",
+    "public_base_url": "PUBLIC_BASE_URL",
+    "model_read_timeout": "BEDROCK_READ_TIMEOUT_SECONDS",
+    "model_max_attempts": "BEDROCK_MAX_ATTEMPTS",
+}
+
+
+class Settings(BaseModel):
+    table_name: str = ""
+    images_bucket: str = ""
+    jobs_queue_url: str = ""
+    cursor_secret_arn: str = ""
+    bedrock_region: str = Field(default_factory=lambda: os.environ.get("AWS_REGION", "us-east-1"))
+    text_model_id: str = DEFAULT_TEXT_MODEL_ID
+    text_temperature: float = Field(0.7, ge=0, le=1)
+    text_max_tokens: int = Field(1500, ge=100, le=8000)
+    image_model_id: str = DEFAULT_IMAGE_MODEL_ID
+    allowed_image_models: list[str] = Field(default_factory=lambda: [DEFAULT_IMAGE_MODEL_ID])
+    daily_image_quota: int = Field(100, ge=0)
+    image_prices: dict[str, dict[str, float]] = Field(default_factory=dict)
+    text_price_per_1k_input: float = 0.001
+    text_price_per_1k_output: float = 0.005
+    # Absolute base for image URLs (custom domain). Empty: derived per request from the host
+    # CloudFront forwards, or relative URLs when there is none.
+    public_base_url: str = ""
+    model_read_timeout: int = Field(60, ge=1, le=900)
+    model_max_attempts: int = Field(3, ge=1, le=10)
+
+    @field_validator("allowed_image_models", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("image_prices", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        values = {field: environ[name] for field, name in ENV.items() if environ.get(name, "") != ""}
+        return cls(**values)
+
+    def require(self, field: str) -> str:
+        value = getattr(self, field)
+        if not value:
+            raise RuntimeError(f"environment variable {ENV[field]} is not set for this function")
+        return value
+
+    def price_per_image(self, model_id: str, quality: str) -> float:
+        from studio.catalog import image_model
+
+        configured = self.image_prices.get(model_id, {})
+        if quality in configured:
+            return configured[quality]
+        model = image_model(model_id)
+        defaults = model.default_prices if model else {}
+        return defaults.get(quality, defaults.get("standard", 0.0))
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The settings of this container (read at cold start; tests call settings.cache_clear())."""
+    return Settings.from_env(os.environ)
