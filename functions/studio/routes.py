@@ -78,3 +78,8 @@ def function(name: str) -> Function:
 
 def api_functions() -> tuple[Function, ...]:
     return tuple(f for f in FUNCTIONS if f.trigger == "api")
+
+
+# CloudFront sends /api/* to API Gateway unchanged, so every route lives under this prefix there
+# (and in the local gateway); the handlers strip it (resolver strip_prefixes).
+API_PREFIX = "/api"
