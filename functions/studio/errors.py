@@ -32,6 +32,10 @@ class InvalidField(StudioError):
         super().__init__(message or f"{field}: {rule}", [{"field": field, "rule": rule}])
 
 
+class Unauthorized(StudioError):
+    status, code = 401, "unauthorized"
+
+
 class Forbidden(StudioError):
     status, code = 403, "forbidden"
 

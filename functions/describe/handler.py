@@ -1,0 +1,27 @@
+"""POST /uploads (a presigned POST for a reference image) and POST /describe (read it into prompts)."""
+
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from studio.handlers import api_entry
+from studio.http import ERROR_RESPONSES, caller, make_resolver
+from studio.logic import prompts, uploads
+from studio.models import DescribeRequest, DescribeResponse, UploadRequest, UploadResponse
+from studio.settings import settings
+
+router = APIGatewayRouter()
+
+
+@router.post("/uploads", summary="Get a form to upload a reference image", tags=["reference"], responses=ERROR_RESPONSES)
+def create_upload(body: UploadRequest) -> UploadResponse:
+    return uploads.create_upload(body, caller(router).user_id)
+
+
+@router.post("/describe", summary="Describe a reference image and write prompts in its spirit", tags=["reference"], responses=ERROR_RESPONSES)
+def describe(body: DescribeRequest) -> DescribeResponse:
+    uploads.check_owner(body.image_key, caller(router).user_id, "imageKey")
+    return prompts.describe(body, settings())
+
+
+app = make_resolver()
+app.include_router(router)
+handler = api_entry(app)

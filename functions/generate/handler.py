@@ -1,0 +1,41 @@
+"""POST /generations (validate, reserve quota, store PENDING, queue) and GET /models."""
+
+from typing import Annotated, Optional
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from studio.handlers import api_entry
+from studio.http import ERROR_RESPONSES, caller, make_resolver, public_base_url
+from studio.logic import generations
+from studio.models import Generation, GenerationRequest, ModelsResponse
+from studio.settings import settings
+
+router = APIGatewayRouter()
+
+
+@router.post(
+    "/generations", summary="Start a generation (asynchronous: poll GET /generations/{id})", tags=["generations"],
+    responses={**ERROR_RESPONSES, 202: {"description": "Accepted: the PENDING record",
+                     "content": {"application/json": {"model": Generation}}}},
+)
+def create_generation(
+    body: GenerationRequest,
+    idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key",
+                                                     description="Repeat it to retry safely")] = None,
+) -> Response[Generation]:
+    conf = settings()
+    record = generations.create(body, caller(router).user_id, idempotency_key,
+                                public_base_url(router, conf.public_base_url), conf)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=record)
+
+
+@router.get("/models", summary="The image and text models this deployment offers", tags=["models"], responses=ERROR_RESPONSES)
+def list_models() -> ModelsResponse:
+    return generations.catalog(settings())
+
+
+app = make_resolver()
+app.include_router(router)
+handler = api_entry(app)

@@ -1,0 +1,27 @@
+"""The jobs queue's consumer: renders each queued generation (one record per message)."""
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from studio.adapters.jobs import generation_id_of
+from studio.handlers import queue_entry
+from studio.logic import rendering
+from studio.observability import logger
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def render_message(record: SQSRecord) -> str:
+    try:
+        generation_id = generation_id_of(record.body)
+    except ValueError:
+        # Not ours and never will be: retrying cannot help, so drop it loudly.
+        logger.error("dropping unreadable job message", extra={"messageId": record.message_id})
+        return "DROPPED"
+    return rendering.render(generation_id)
+
+
+handler = queue_entry(
+    lambda event, context: process_partial_response(event=event, record_handler=render_message,
+                                                    processor=processor, context=context)
+)

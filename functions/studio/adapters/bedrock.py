@@ -1,0 +1,106 @@
+"""Bedrock Runtime: InvokeModel for images, Converse for text. Errors become domain errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, ReadTimeoutError
+
+from studio.adapters import clients
+from studio.errors import (
+    CONTENT_FILTER_MESSAGE,
+    THROTTLED_MESSAGE,
+    ContentFiltered,
+    ModelError,
+    ModelThrottled,
+    ModelUnavailable,
+    StudioError,
+)
+from studio.observability import count, model_latency
+
+CONTENT_FILTER_MARKER = "content filters"
+RETRY_AFTER_SECONDS = 30
+
+
+def classify(error: Exception, model_id: str) -> StudioError:
+    """Turn what botocore raised (after its own retries) into a typed domain error."""
+    if isinstance(error, ReadTimeoutError):
+        return ModelUnavailable(f"The model {model_id} did not answer in time. Try again in a moment.",
+                                code="model_timeout")
+    if isinstance(error, BotoConnectionError):
+        return ModelUnavailable(f"The model service could not be reached ({type(error).__name__}).")
+    if not isinstance(error, ClientError):
+        return ModelError(f"Unexpected error from the model: {type(error).__name__}")
+    code = error.response.get("Error", {}).get("Code", "")
+    message = error.response.get("Error", {}).get("Message", "")
+    if code == "ValidationException" and CONTENT_FILTER_MARKER in message.lower():
+        count("ContentFiltered")
+        return ContentFiltered(CONTENT_FILTER_MESSAGE, {"stage": "input"})
+    if code in ("ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"):
+        count("ModelThrottled")
+        return ModelThrottled(THROTTLED_MESSAGE, retry_after=RETRY_AFTER_SECONDS)
+    if code == "ModelTimeoutException":
+        return ModelUnavailable("The model took too long to answer. Try again, or ask for fewer images.",
+                                code="model_timeout")
+    if code == "AccessDeniedException":
+        return ModelUnavailable(
+            f"This account cannot use {model_id}: enable access to it in the Amazon Bedrock console "
+            "(Model access) or choose another model.", code="model_access_denied")
+    if code == "ResourceNotFoundException":
+        return ModelUnavailable(f"The model {model_id} is not available in this region.", code="model_not_found")
+    if code in ("InternalServerException", "ServiceUnavailableException", "ModelNotReadyException"):
+        return ModelUnavailable("The model service is unavailable right now. Try again in a minute.",
+                                retry_after=RETRY_AFTER_SECONDS)
+    # ValidationException (a request we should have caught), ModelErrorException, anything else.
+    return ModelError(f"The model rejected the request: {message or code}", {"modelError": code})
+
+
+def invoke_json(model_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """InvokeModel with a JSON body; the parsed JSON answer (ModelError if it is not JSON)."""
+    try:
+        with model_latency(model_id):
+            response = clients.get("bedrock").invoke_model(
+                modelId=model_id, body=json.dumps(body), contentType="application/json",
+                accept="application/json",
+            )
+            raw = response["body"].read()
+    except Exception as error:  # noqa: BLE001 - classify() decides what each one means
+        raise classify(error, model_id) from error
+    try:
+        answer = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ModelError("The model's answer could not be read (it was not JSON).") from error
+    if not isinstance(answer, dict):
+        raise ModelError("The model's answer could not be read (not a JSON object).")
+    return answer
+
+
+def converse_tool(model_id: str, *, system: str, content: list[dict], tool_name: str, tool_description: str,
+                  input_schema: dict, temperature: float, max_tokens: int) -> tuple[dict, dict]:
+    """One Converse call that must answer by calling `tool_name`; returns (tool input, usage)."""
+    request = {
+        "modelId": model_id,
+        "system": [{"text": system}],
+        "messages": [{"role": "user", "content": content}],
+        "inferenceConfig": {"maxTokens": max_tokens, "temperature": temperature},
+        "toolConfig": {
+            "tools": [{"toolSpec": {"name": tool_name, "description": tool_description,
+                                    "inputSchema": {"json": input_schema}}}],
+            "toolChoice": {"tool": {"name": tool_name}},
+        },
+    }
+    try:
+        with model_latency(model_id):
+            response = clients.get("bedrock").converse(**request)
+    except Exception as error:  # noqa: BLE001
+        raise classify(error, model_id) from error
+    if response.get("stopReason") in ("content_filtered", "guardrail_intervened"):
+        count("ContentFiltered")
+        raise ContentFiltered(CONTENT_FILTER_MESSAGE, {"stage": "output"})
+    blocks = response.get("output", {}).get("message", {}).get("content", [])
+    for block in blocks:
+        tool_use = block.get("toolUse")
+        if tool_use and tool_use.get("name") == tool_name and isinstance(tool_use.get("input"), dict):
+            return tool_use["input"], response.get("usage", {})
+    raise ModelError("The language model did not answer in the expected form. Try again.")

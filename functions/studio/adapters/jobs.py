@@ -1,0 +1,28 @@
+"""SQS: the queue of generations waiting for the worker."""
+
+from __future__ import annotations
+
+import json
+
+from botocore.exceptions import ClientError
+
+from studio.adapters import clients
+from studio.errors import StorageError
+from studio.settings import settings
+
+
+def enqueue(generation_id: str) -> None:
+    try:
+        clients.get("sqs").send_message(QueueUrl=settings().require("jobs_queue_url"),
+                                        MessageBody=json.dumps({"generationId": generation_id}))
+    except ClientError as error:
+        raise StorageError("Could not queue the generation. Try again.") from error
+
+
+def generation_id_of(message_body: str) -> str:
+    """The generation a queue message is about (ValueError when it is not one of ours)."""
+    payload = json.loads(message_body)
+    generation_id = payload.get("generationId") if isinstance(payload, dict) else None
+    if not isinstance(generation_id, str) or not generation_id:
+        raise ValueError("message has no generationId")
+    return generation_id

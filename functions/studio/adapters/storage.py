@@ -1,0 +1,75 @@
+"""S3: reference-image uploads and rendered images."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from studio.adapters import clients
+from studio.errors import NotFound, PayloadTooLarge, StorageError
+from studio.observability import logger
+from studio.settings import settings
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _bucket() -> str:
+    return settings().require("images_bucket")
+
+
+def presigned_upload(key: str, content_type: str, size: int, expires_in: int) -> dict:
+    """A presigned POST that accepts exactly this type and this many bytes at this key."""
+    try:
+        return clients.get("s3").generate_presigned_post(
+            Bucket=_bucket(), Key=key, Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
+            ExpiresIn=expires_in,
+        )
+    except ClientError as error:
+        raise StorageError("Could not prepare the upload. Try again.") from error
+
+
+def read(key: str, max_bytes: int, field: str) -> bytes:
+    try:
+        head = clients.get("s3").head_object(Bucket=_bucket(), Key=key)
+        if head["ContentLength"] > max_bytes:
+            raise PayloadTooLarge(f"{field}: the image is larger than {max_bytes} bytes")
+        return clients.get("s3").get_object(Bucket=_bucket(), Key=key)["Body"].read()
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            raise NotFound(f"{field}: no uploaded image at {key}. Uploads are kept for one day; upload it again.",
+                           code="reference_missing") from error
+        raise StorageError("Could not read the image from storage. Try again.") from error
+
+
+def exists(key: str) -> bool:
+    try:
+        clients.get("s3").head_object(Bucket=_bucket(), Key=key)
+        return True
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise StorageError("Could not check the image in storage. Try again.") from error
+
+
+def write_all(objects: list[tuple[str, bytes, str]]) -> None:
+    """Write every (key, bytes, content type) or none: on a failure, remove what was written."""
+    written: list[str] = []
+    try:
+        for key, data, content_type in objects:
+            clients.get("s3").put_object(Bucket=_bucket(), Key=key, Body=data, ContentType=content_type,
+                                         CacheControl=IMMUTABLE)
+            written.append(key)
+    except ClientError as error:
+        delete_all(written)
+        raise StorageError("Could not store the rendered images.") from error
+
+
+def delete_all(keys: list[str]) -> None:
+    """Delete keys (best effort per batch; a failure is logged, the lifecycle rules are the backstop)."""
+    for start in range(0, len(keys), 1000):
+        batch = [{"Key": k} for k in keys[start:start + 1000]]
+        try:
+            clients.get("s3").delete_objects(Bucket=_bucket(), Delete={"Objects": batch, "Quiet": True})
+        except ClientError:
+            logger.exception("could not delete objects", extra={"keys": [k["Key"] for k in batch]})
+            raise StorageError("Could not delete the images from storage. Try again.")

@@ -1,0 +1,124 @@
+"""The HTTP edge shared by every API function: the resolver, the caller, errors to responses.
+
+Domain errors become `{"error": {"code", "message", "details"}}` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from studio.errors import StudioError, Unauthorized
+from studio.models import ErrorResponse
+from studio.observability import logger
+from studio.routes import API_PREFIX, MACHINE_SCOPES, RESOURCE_SERVER, USER_SCOPE
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, from the Cognito authorizer's claims."""
+
+    user_id: str  # the token's `sub`: a person, or a machine client
+    scopes: frozenset[str]
+
+    @property
+    def is_person(self) -> bool:
+        return USER_SCOPE in self.scopes or not self.scopes & {f"{RESOURCE_SERVER}/{s}" for s in MACHINE_SCOPES}
+
+
+# Documented on every route: the error body is the same everywhere.
+ERROR_RESPONSES = {
+    status: {"description": description, "content": {"application/json": {"model": ErrorResponse}}}
+    for status, description in (
+        (400, "Bad request (malformed JSON, an unsupported mode, a forged cursor)"),
+        (401, "Missing, invalid or expired token"),
+        (404, "Not found, or not yours"),
+        (422, "A field breaks a rule: details name the field and the rule"),
+        (429, "Daily quota reached or the model is throttled; see Retry-After"),
+        (502, "The model answered with an error"),
+        (503, "The model or storage is unavailable; try again"),
+    )
+}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+                    body=json.dumps(body, ensure_ascii=False), headers=headers or {})
+
+
+def _field_of(location: tuple) -> str:
+    # ("body", "lineage", "originalText") -> "lineage.originalText"; query/path keep their name.
+    parts = [str(p) for p in location if p not in ("body",)]
+    if parts and parts[0] in ("query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_details(errors: list[dict]) -> list[dict]:
+    return [
+        {"field": _field_of(tuple(e.get("loc", ()))), "rule": e.get("msg", "invalid"), "type": e.get("type")}
+        for e in errors
+    ]
+
+
+def make_resolver() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True, strip_prefixes=[API_PREFIX])
+
+    @app.exception_handler(StudioError)
+    def _studio_error(error: StudioError) -> Response:
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        if error.status >= 500:
+            logger.warning("request failed", extra={"code": error.code, "status": error.status})
+        return error_response(error.status, error.code, error.message, error.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        details = validation_details(list(error.errors()))
+        if any(d["type"] == "json_invalid" for d in details):
+            return error_response(400, "invalid_json", "The request body is not valid JSON.", details)
+        summary = "; ".join(f"{d['field']}: {d['rule']}" for d in details[:5])
+        return error_response(422, "validation_error", f"Fix these fields: {summary}", details)
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response:
+        return error_response(404, "not_found", "No such route. See GET /api/openapi.json for the routes.")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unexpected error")
+        return error_response(500, "internal_error",
+                              "Something went wrong on our side. Try again; if it persists, report the request id.",
+                              {"requestId": app.lambda_context.aws_request_id if app.lambda_context else None})
+
+    return app
+
+
+def caller(app: APIGatewayRestResolver) -> Caller:
+    claims = app.current_event.request_context.authorizer.claims or {}
+    user_id = claims.get("sub")
+    if not user_id:
+        # API Gateway's authorizer guarantees a token; reaching this means a misconfigured route.
+        raise Unauthorized("Sign in: the request carries no signed-in user.")
+    scopes = frozenset(str(claims.get("scope", "")).split())
+    return Caller(user_id=user_id, scopes=scopes)
+
+
+def public_base_url(app: APIGatewayRestResolver, configured: str) -> str:
+    """Where images are served for this request: the configured domain, else the viewer's host
+    (CloudFront's viewer-request function sets x-forwarded-host), else relative URLs."""
+    if configured:
+        return configured.rstrip("/")
+    headers = app.current_event.headers or {}
+    lowered = {k.lower(): v for k, v in headers.items()}
+    host = lowered.get("x-forwarded-host")
+    if not host:
+        return ""
+    proto = lowered.get("x-forwarded-proto") or lowered.get("cloudfront-forwarded-proto") or "https"
+    return f"{proto}://{host}"

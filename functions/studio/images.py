@@ -1,0 +1,106 @@
+"""Image bytes: check what a file really is, fit it to a model, make thumbnails. Pillow only."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from studio.errors import InvalidField
+
+# Formats we accept from people, by what Pillow reads in the bytes (never the extension).
+ACCEPTED_FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
+# Decompression-bomb guard well above any model's input (Nova's 4096 x 4096).
+MAX_SOURCE_PIXELS = 50_000_000
+THUMBNAIL_SIDE = 384
+
+
+@dataclass(frozen=True)
+class Picture:
+    data: bytes
+    format: str  # "png", "jpeg" or "webp": the label that matches the bytes
+    width: int
+    height: int
+
+
+def _open(data: bytes, field: str) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.verify()  # structural check; verify() leaves the image unusable, so reopen
+        image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise InvalidField(field, "must be a PNG, JPEG or WebP image",
+                           f"{field}: the file is not a readable PNG, JPEG or WebP image") from error
+    if image.format not in ACCEPTED_FORMATS:
+        raise InvalidField(field, "must be a PNG, JPEG or WebP image",
+                           f"{field}: the file is a {image.format} image; use PNG, JPEG or WebP")
+    if image.width * image.height > MAX_SOURCE_PIXELS:
+        raise InvalidField(field, f"at most {MAX_SOURCE_PIXELS} pixels")
+    return image
+
+
+def inspect(data: bytes, field: str = "imageKey") -> Picture:
+    image = _open(data, field)
+    return Picture(data, ACCEPTED_FORMATS[image.format], image.width, image.height)
+
+
+def _fit(image: Image.Image, max_side: int) -> Image.Image:
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB",):
+        # Flatten transparency onto white: image models expect opaque RGB.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    if max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return image
+
+
+def for_image_model(data: bytes, max_side: int, field: str = "referenceImageKey") -> bytes:
+    """A reference image as the image models want it: opaque RGB PNG, longest side <= max_side."""
+    image = _fit(_open(data, field), max_side)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def for_text_model(data: bytes, max_side: int, max_bytes: int, field: str = "imageKey") -> Picture:
+    """A reference image as the multimodal LLM wants it: within its size limits, labelled truly."""
+    image = _fit(_open(data, field), max_side)
+    for quality in (90, 80, 70, 60):
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality, optimize=True)
+        if out.tell() <= max_bytes:
+            return Picture(out.getvalue(), "jpeg", image.width, image.height)
+    raise InvalidField(field, f"too detailed to send under {max_bytes} bytes")
+
+
+def png_dimensions(data: bytes) -> tuple[int, int]:
+    """The size of a PNG the model returned; ValueError when it is not a PNG."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.format != "PNG":
+            raise ValueError(f"expected PNG, got {image.format}")
+        return image.size
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError("not an image") from error
+
+
+def to_png(data: bytes) -> bytes:
+    """Models may answer JPEG (Stability's default); the gallery stores PNG."""
+    image = Image.open(io.BytesIO(data))
+    if image.format == "PNG":
+        return data
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
+def thumbnail(png: bytes, side: int = THUMBNAIL_SIDE) -> bytes:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="WEBP", quality=78, method=4)
+    return out.getvalue()

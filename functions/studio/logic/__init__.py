@@ -1,0 +1,1 @@
+"""Application logic: plain functions over pydantic models; I/O only through studio.adapters."""

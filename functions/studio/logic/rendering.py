@@ -1,0 +1,102 @@
+"""The worker's job: render one generation, store its images, finish its record.
+
+Every job ends with the record COMPLETE or FAILED. A failure leaves no objects behind and gives
+the images back to the owner's daily quota. Only unexpected errors escape, so that SQS retries
+them; after the last retry the dead-letter handler fails the record (fail_abandoned).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from studio.adapters import bedrock, records, storage
+from studio.catalog import image_model
+from studio.errors import ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
+from studio.images import for_image_model, png_dimensions, thumbnail, to_png
+from studio.logic import image_requests
+from studio.logic.generations import now_iso
+from studio.models import GenerationRequest, UPLOAD_MAX_BYTES
+from studio.observability import count, logger
+from studio.schema import IMAGES_PREFIX
+
+ABANDONED_MESSAGE = "The generation could not be processed. Nothing was charged to your quota; try again."
+
+
+def failure_code(error: StudioError) -> str:
+    """The typed reason a failed generation shows, for each domain error."""
+    if isinstance(error, ContentFiltered):
+        return "content_filtered"
+    if isinstance(error, ModelThrottled):
+        return "model_throttled"
+    if isinstance(error, ModelUnavailable):
+        return "model_timeout" if error.code == "model_timeout" else "model_unavailable"
+    if isinstance(error, ModelError):
+        return "model_error"
+    if isinstance(error, StorageError):
+        return "storage_error"
+    if isinstance(error, NotFound):
+        return "reference_missing"
+    return "reference_invalid" if error.status == 422 else "internal_error"
+
+
+def render(generation_id: str) -> str:
+    """Process one queued generation; returns its final status (or 'SKIPPED' when already done)."""
+    record = records.start(generation_id, now_iso())
+    if record is None:
+        logger.info("generation already finished or deleted", extra={"generationId": generation_id})
+        return "SKIPPED"
+    try:
+        images, reference = _render_and_store(record)
+    except StudioError as error:
+        code = failure_code(error)
+        records.fail(record, code, error.message, now_iso())
+        count("GenerationsFailed")
+        logger.info("generation failed", extra={"generationId": generation_id, "code": code})
+        return "FAILED"
+    if not records.complete(generation_id, images, reference, now_iso()):
+        # Deleted while rendering: its images must not outlive it.
+        storage.delete_all([k for i in images for k in (i["key"], i["thumbnailKey"])] +
+                           ([reference["key"]] if reference else []))
+        return "SKIPPED"
+    count("ImagesGenerated", len(images))
+    return "COMPLETE"
+
+
+def _render_and_store(record: dict) -> tuple[list[dict], dict | None]:
+    model = image_model(record["modelId"])
+    if model is None:
+        raise ModelError(f"The model {record['modelId']} is no longer configured.")
+    request = GenerationRequest.model_validate(record["request"])
+    reference_png = None
+    if request.reference_image_key:
+        source = storage.read(request.reference_image_key, UPLOAD_MAX_BYTES, "referenceImageKey")
+        reference_png = for_image_model(source, model.max_reference_side)
+    rendered = []
+    for body in image_requests.model_bodies(request, model, reference_png):
+        rendered.extend(image_requests.parse_answer(model, body, bedrock.invoke_json(model.model_id, body)))
+
+    folder = f"{IMAGES_PREFIX}{secrets.token_urlsafe(18)}"
+    objects, images = [], []
+    for index, image in enumerate(rendered):
+        try:
+            png = to_png(image.data)
+            width, height = png_dimensions(png)
+        except (ValueError, OSError) as error:
+            raise ModelError("The image model returned something that is not an image.") from error
+        key, thumb = f"{folder}/{index}.png", f"{folder}/{index}.webp"
+        objects += [(key, png, "image/png"), (thumb, thumbnail(png), "image/webp")]
+        images.append({"key": key, "thumbnailKey": thumb, "width": width, "height": height, "seed": image.seed})
+    reference = None
+    if reference_png is not None:
+        reference = {"key": f"{folder}/reference.png"}
+        objects.append((reference["key"], reference_png, "image/png"))
+    storage.write_all(objects)
+    return images, reference
+
+
+def fail_abandoned(generation_id: str) -> bool:
+    """A job that exhausted its retries: fail the record and release its quota (dead-letter handler)."""
+    record = records.get_generation(generation_id)
+    if record is None or record["status"] not in records.ACTIVE:
+        return False
+    return records.fail(record, "internal_error", ABANDONED_MESSAGE, now_iso())

@@ -1,0 +1,21 @@
+"""POST /suggest: prompts from a style (mood) and keywords."""
+
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from studio.handlers import api_entry
+from studio.http import ERROR_RESPONSES, make_resolver
+from studio.logic import prompts
+from studio.models import SuggestRequest, SuggestResponse
+from studio.settings import settings
+
+router = APIGatewayRouter()
+
+
+@router.post("/suggest", summary="Propose image prompts from a style and keywords", tags=["prompts"], responses=ERROR_RESPONSES)
+def suggest(body: SuggestRequest) -> SuggestResponse:
+    return prompts.suggest(body, settings())
+
+
+app = make_resolver()
+app.include_router(router)
+handler = api_entry(app)

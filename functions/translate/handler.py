@@ -1,0 +1,21 @@
+"""POST /translate: detect the prompt's language and translate it to English."""
+
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from studio.handlers import api_entry
+from studio.http import ERROR_RESPONSES, make_resolver
+from studio.logic import prompts
+from studio.models import TranslateRequest, TranslateResponse
+from studio.settings import settings
+
+router = APIGatewayRouter()
+
+
+@router.post("/translate", summary="Translate a prompt to English", tags=["prompts"], responses=ERROR_RESPONSES)
+def translate(body: TranslateRequest) -> TranslateResponse:
+    return prompts.translate(body, settings())
+
+
+app = make_resolver()
+app.include_router(router)
+handler = api_entry(app)
