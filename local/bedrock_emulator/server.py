@@ -1,0 +1,321 @@
+"""The HTTP server: Bedrock Runtime's InvokeModel and Converse routes, plus admin endpoints.
+
+Routes (as boto3's bedrock-runtime client sends them):
+  POST /model/{modelId}/invoke      InvokeModel (raw JSON body)
+  POST /model/{modelId}/converse    Converse
+Admin:
+  GET    /_emulator/health          {"status": "ok", "models": [...], "faults": [...]}
+  GET    /_emulator/faults          the armed faults
+  POST   /_emulator/faults          {"fault": NAME, "times": n, "target": "image"|"text"|"any",
+                                     "seconds": s (hang), "code": ErrorType (error)}
+  DELETE /_emulator/faults          clear them
+A marker `[fault:NAME]` in a prompt or message text applies that fault to every call carrying it
+(`[fault:error=AccessDeniedException]` for any Bedrock error type).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import converse, errors, image_models
+from .errors import BedrockError
+
+log = logging.getLogger("bedrock_emulator")
+
+FAULTS = ("throttle", "timeout", "hang", "server-error", "filter-input", "filter-output", "malformed", "error")
+TARGETS = ("image", "text", "any")
+MARKER = re.compile(r"\[fault:([a-z-]+)(?:=([A-Za-z]+))?\]")
+ROUTE = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>invoke|converse)$")
+
+
+@dataclass
+class ArmedFault:
+    fault: str
+    times: int
+    target: str
+    seconds: float | None = None
+    code: str | None = None  # the "error" fault: any Bedrock error type
+
+
+class FaultBoard:
+    """Faults armed through the admin endpoint, consumed one call at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: list[ArmedFault] = []
+
+    def arm(self, fault: ArmedFault) -> None:
+        with self._lock:
+            self._armed.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+
+    def take(self, kind: str) -> ArmedFault | None:
+        with self._lock:
+            for armed in self._armed:
+                if armed.target in (kind, "any"):
+                    armed.times -= 1
+                    if armed.times <= 0:
+                        self._armed.remove(armed)
+                    return armed
+        return None
+
+    def listing(self) -> list[dict]:
+        with self._lock:
+            return [dict(a.__dict__) for a in self._armed]
+
+
+def marker_fault(texts: list[str]) -> ArmedFault | None:
+    for text in texts:
+        for match in MARKER.finditer(text or ""):
+            if match.group(1) in FAULTS:
+                return ArmedFault(match.group(1), 1, "any", code=match.group(2))
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "BedrockEmulator/1.0"
+    server: "_Server"
+
+    def log_message(self, fmt: str, *args: object) -> None:  # quiet by default
+        log.debug("%s - %s", self.address_string(), fmt % args)
+
+    # --- plumbing ----------------------------------------------------------------------------
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, payload: bytes, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _json(self, status: int, data: object, headers: dict | None = None) -> None:
+        self._send(status, json.dumps(data).encode("utf-8"), headers)
+
+    def _error(self, exc: BedrockError) -> None:
+        self._json(exc.status, {"message": exc.message}, {"x-amzn-ErrorType": exc.code})
+
+    # --- verbs -------------------------------------------------------------------------------
+    def do_GET(self) -> None:  # noqa: N802
+        path = urllib.parse.urlsplit(self.path).path
+        if path == "/_emulator/health":
+            self._json(200, {"status": "ok", "models": {"image": sorted(image_models.IMAGE_MODELS),
+                                                        "text": "any Anthropic, Nova, Meta, Mistral... text model ID"},
+                             "faults": self.server.board.listing(), "hangSeconds": self.server.hang_seconds})
+        elif path == "/_emulator/faults":
+            self._json(200, {"faults": self.server.board.listing()})
+        else:
+            self._error(BedrockError("UnknownOperationException", f"No route for GET {path}", 404))
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        if urllib.parse.urlsplit(self.path).path == "/_emulator/faults":
+            self.server.board.clear()
+            self._json(200, {"faults": []})
+        else:
+            self._error(BedrockError("UnknownOperationException", f"No route for DELETE {self.path}", 404))
+
+    def do_POST(self) -> None:  # noqa: N802
+        path = urllib.parse.urlsplit(self.path).path
+        body = self._body()
+        if path == "/_emulator/faults":
+            self._arm(body)
+            return
+        match = ROUTE.match(path)
+        if not match:
+            self._error(BedrockError("UnknownOperationException", f"No route for POST {path}", 404))
+            return
+        model_id = urllib.parse.unquote(match.group("model"))
+        try:
+            if match.group("op") == "invoke":
+                self._invoke(model_id, body)
+            else:
+                self._converse(model_id, body)
+        except BedrockError as exc:
+            self._error(exc)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception as exc:  # noqa: BLE001 - the emulator must answer in Bedrock's shape
+            log.exception("emulator failure")
+            self._error(BedrockError("InternalServerException", f"The emulator failed: {exc}"))
+
+    def _arm(self, body: bytes) -> None:
+        try:
+            data = json.loads(body or b"{}")
+            fault, target = data["fault"], data.get("target", "any")
+            times = int(data.get("times", 1))
+            seconds = data.get("seconds")
+            code = data.get("code")
+            if fault not in FAULTS or target not in TARGETS or times < 1:
+                raise ValueError
+            if fault == "error" and code not in errors.STATUS:
+                raise ValueError
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+            self._json(400, {"message": f"Expected {{\"fault\": one of {list(FAULTS)}, \"times\": n >= 1, "
+                                        f"\"target\": one of {list(TARGETS)}, \"code\" (for error): one of "
+                                        f"{sorted(errors.STATUS)}}}"},
+                       {"x-amzn-ErrorType": "ValidationException"})
+            return
+        self.server.board.arm(ArmedFault(fault, times, target, float(seconds) if seconds is not None else None,
+                                         code))
+        self._json(200, {"faults": self.server.board.listing()})
+
+    # --- faults shared by both operations ----------------------------------------------------
+    def _generic_fault(self, armed: ArmedFault | None) -> None:
+        """Raise (or sleep for) the faults that look the same for every model."""
+        if armed is None:
+            return
+        if armed.fault == "throttle":
+            raise BedrockError("ThrottlingException", "Too many requests, please wait before trying again.")
+        if armed.fault == "timeout":
+            raise BedrockError("ModelTimeoutException", "Model has timed out in processing the request. Try your "
+                               "request again.")
+        if armed.fault == "server-error":
+            raise BedrockError("InternalServerException", "The server encountered an internal error while "
+                               "processing the request.")
+        if armed.fault == "error":
+            code = armed.code if armed.code in errors.STATUS else "InternalServerException"
+            raise BedrockError(code, f"{code} raised by the emulator's fault switch.")
+        if armed.fault == "hang":
+            seconds = armed.seconds if armed.seconds is not None else self.server.hang_seconds
+            self.server.stopping.wait(seconds)
+
+    def _invoke(self, model_id: str, body: bytes) -> None:
+        if not image_models.is_image_model(model_id):
+            if converse.is_text_model(model_id):
+                raise errors.validation(f"The offline Bedrock emulator answers InvokeModel for the image models "
+                                        f"only ({', '.join(sorted(image_models.IMAGE_MODELS))}); use Converse "
+                                        f"for {model_id}.")
+            raise errors.not_found(model_id)
+        job = image_models.parse(model_id, body)
+        armed = marker_fault(job.texts) or self.server.board.take("image")
+        self._generic_fault(armed)
+        fault = armed.fault if armed else None
+        if fault == "malformed":
+            self._send(200, image_models.malformed_body(job))
+            return
+        if fault == "filter-input":
+            self._json(200, image_models.filtered_input(job))  # raises for Titan/Nova
+            return
+        if fault == "filter-output":
+            self._json(200, image_models.filtered_output(job))
+            return
+        self._json(200, image_models.run(job))
+
+    def _converse(self, model_id: str, body: bytes) -> None:
+        if image_models.is_image_model(model_id):
+            raise errors.validation(converse.NOT_CHAT_MODEL)
+        if not converse.is_text_model(model_id):
+            raise errors.not_found(model_id)
+        try:
+            request = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise errors.validation(f"Malformed input request: {exc}{errors.MALFORMED_SUFFIX}") from None
+        if not isinstance(request, dict):
+            raise errors.validation("Malformed input request: #: expected type: JSONObject"
+                                    + errors.MALFORMED_SUFFIX)
+        converse.validate(request)
+        armed = marker_fault(converse.texts(request)) or self.server.board.take("text")
+        self._generic_fault(armed)
+        fault = armed.fault if armed else None
+        if fault == "filter-input":
+            raise errors.validation(errors.CONTENT_FILTER_CONVERSE)
+        if fault == "filter-output":
+            self._json(200, converse.filtered_output(request))
+            return
+        if fault == "malformed":
+            self._json(200, converse.malformed_answer(request))
+            return
+        self._json(200, converse.answer(request))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], hang_seconds: float) -> None:
+        super().__init__(address, Handler)
+        self.board = FaultBoard()
+        self.hang_seconds = hang_seconds
+        self.stopping = threading.Event()
+
+
+class EmulatorServer:
+    """Bedrock Runtime on loopback for boto3: `AWS_ENDPOINT_URL_BEDROCK_RUNTIME=<server.url>`.
+
+    >>> server = EmulatorServer(port=0).start()
+    >>> server.url  # doctest: +SKIP
+    'http://127.0.0.1:54321'
+    >>> server.stop()
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, hang_seconds: float = 30.0) -> None:
+        self.host = host
+        self._httpd = _Server((host, port), hang_seconds)
+        self.port = self._httpd.server_address[1]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def faults(self) -> FaultBoard:
+        return self._httpd.board
+
+    @property
+    def hang_seconds(self) -> float:
+        return self._httpd.hang_seconds
+
+    @hang_seconds.setter
+    def hang_seconds(self, value: float) -> None:
+        self._httpd.hang_seconds = value
+
+    def start(self) -> "EmulatorServer":
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="bedrock-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "EmulatorServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wait_ready(url: str, timeout: float = 5.0) -> bool:
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_emulator/health", timeout=1) as resp:
+                return resp.status == 200
+        except OSError:
+            time.sleep(0.05)
+    return False
