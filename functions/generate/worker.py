@@ -1,7 +1,9 @@
 """The jobs queue's consumer: renders each queued generation (one record per message)."""
+from __future__ import annotations
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from studio.adapters.jobs import generation_id_of
 from studio.handlers import queue_entry
@@ -11,14 +13,14 @@ from studio.observability import logger
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def render_message(record: SQSRecord) -> str:
+def render_message(record: SQSRecord, lambda_context: LambdaContext | None = None) -> str:
     try:
         generation_id = generation_id_of(record.body)
     except ValueError:
         # Not ours and never will be: retrying cannot help, so drop it loudly.
         logger.error("dropping unreadable job message", extra={"messageId": record.message_id})
         return "DROPPED"
-    return rendering.render(generation_id)
+    return rendering.render(generation_id, lambda_context.get_remaining_time_in_millis if lambda_context else None)
 
 
 handler = queue_entry(

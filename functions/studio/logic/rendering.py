@@ -8,6 +8,7 @@ them; after the last retry the dead-letter handler fails the record (fail_abando
 from __future__ import annotations
 
 import secrets
+from typing import Callable
 
 from studio.adapters import bedrock, records, storage
 from studio.catalog import image_model
@@ -18,7 +19,10 @@ from studio.logic.generations import now_iso
 from studio.models import GenerationRequest, UPLOAD_MAX_BYTES
 from studio.observability import count, logger
 from studio.schema import IMAGES_PREFIX
+from studio.settings import settings
 
+# Seconds kept free after the last model call to store the images and finish the record.
+STORE_RESERVE_SECONDS = 15
 ABANDONED_MESSAGE = "The generation could not be processed. Nothing was charged to your quota; try again."
 
 
@@ -39,14 +43,18 @@ def failure_code(error: StudioError) -> str:
     return "reference_invalid" if error.status == 422 else "internal_error"
 
 
-def render(generation_id: str) -> str:
-    """Process one queued generation; returns its final status (or 'SKIPPED' when already done)."""
+def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) -> str:
+    """Process one queued generation; returns its final status (or 'SKIPPED' when already done).
+
+    `time_left_ms` is the Lambda context's clock: a model call starts only when its worst case
+    (every retry timing out) still fits, so the record is failed cleanly instead of the function
+    being killed mid-job."""
     record = records.start(generation_id, now_iso())
     if record is None:
         logger.info("generation already finished or deleted", extra={"generationId": generation_id})
         return "SKIPPED"
     try:
-        images, reference = _render_and_store(record)
+        images, reference = _render_and_store(record, time_left_ms)
     except StudioError as error:
         code = failure_code(error)
         records.fail(record, code, error.message, now_iso())
@@ -62,7 +70,15 @@ def render(generation_id: str) -> str:
     return "COMPLETE"
 
 
-def _render_and_store(record: dict) -> tuple[list[dict], dict | None]:
+def _check_time(time_left_ms: Callable[[], int] | None) -> None:
+    conf = settings()
+    worst_case_ms = (conf.model_read_timeout * conf.model_max_attempts + STORE_RESERVE_SECONDS) * 1000
+    if time_left_ms is not None and time_left_ms() < worst_case_ms:
+        raise ModelUnavailable("The image model was too slow to finish every image in time. Try again, "
+                               "or ask for fewer images.", code="model_timeout")
+
+
+def _render_and_store(record: dict, time_left_ms: Callable[[], int] | None) -> tuple[list[dict], dict | None]:
     model = image_model(record["modelId"])
     if model is None:
         raise ModelError(f"The model {record['modelId']} is no longer configured.")
@@ -73,6 +89,7 @@ def _render_and_store(record: dict) -> tuple[list[dict], dict | None]:
         reference_png = for_image_model(source, model.max_reference_side)
     rendered = []
     for body in image_requests.model_bodies(request, model, reference_png):
+        _check_time(time_left_ms)
         rendered.extend(image_requests.parse_answer(model, body, bedrock.invoke_json(model.model_id, body)))
 
     folder = f"{IMAGES_PREFIX}{secrets.token_urlsafe(18)}"
