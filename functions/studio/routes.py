@@ -28,6 +28,11 @@ class Function:
     handler: str  # module path relative to functions/, then the callable
     description: str
     trigger: str = "api"  # "api", "queue" (jobs queue) or "dead-letters" (the jobs DLQ)
+    # API functions answer within API Gateway's 29 s; the worker's budget covers a whole job.
+    timeout_seconds: int = 29
+    # Bedrock client budget (BEDROCK_READ_TIMEOUT_SECONDS x BEDROCK_MAX_ATTEMPTS must fit the timeout).
+    model_read_timeout_seconds: int = 12
+    model_max_attempts: int = 2
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,10 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("suggest", "suggest.handler.handler", "Propose image prompts from a style and keywords"),
     Function("describe", "describe.handler.handler", "Upload a reference image and describe it into prompts"),
     Function("generate", "generate.handler.handler", "Validate and queue image generations; list the models"),
-    Function("generate-worker", "generate.worker.handler", "Render queued generations with the image model", "queue"),
-    Function(
-        "generate-dead-letters",
-        "generate.dead_letters.handler",
-        "Fail the generations whose jobs could not be processed",
-        "dead-letters",
-    ),
+    Function("generate-worker", "generate.worker.handler", "Render queued generations with the image model", "queue",
+             timeout_seconds=600, model_read_timeout_seconds=45, model_max_attempts=3),
+    Function("generate-dead-letters", "generate.dead_letters.handler",
+             "Fail the generations whose jobs could not be processed", "dead-letters", timeout_seconds=60),
     Function("gallery", "gallery.handler.handler", "List, read, favorite and delete generations"),
 )
 
