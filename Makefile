@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy preflight bench lint clean
+        chromium openapi synth deploy destroy preflight bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -59,8 +59,13 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the code
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py
 
-deploy: $(STAMP) ## cdk deploy (pass context with CONTEXT="-c key=value ...")
-	npx --yes --prefix cdk aws-cdk@$$(node -p "require('./cdk/package.json').devDependencies['aws-cdk']") deploy $(CONTEXT)
+deploy: $(STAMP) ## cdk deploy with the CLI pinned in cdk/package-lock.json (context: CONTEXT="-c key=value ...")
+	npm ci --prefix cdk --no-audit --no-fund --silent
+	npm exec --prefix cdk -- cdk deploy $(CONTEXT)
+
+destroy: ## delete the stack (data kept unless deployed with -c removalPolicy=destroy; see docs/deploy.md)
+	npm ci --prefix cdk --no-audit --no-fund --silent
+	npm exec --prefix cdk -- cdk destroy $(CONTEXT)
 
 preflight: $(STAMP) ## check the configured Bedrock models in the target region (needs credentials)
 	$(PY) -m cdk.preflight $(CONTEXT)
@@ -69,4 +74,4 @@ bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a b
 	$(PY) -m tests.bench
 
 clean:
-	rm -rf cdk.out .pytest_cache .coverage htmlcov
+	rm -rf cdk.out .pytest_cache .coverage htmlcov layers/build

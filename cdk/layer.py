@@ -1,0 +1,112 @@
+"""The dependencies layer: layers/requirements.txt installed for the Lambda runtime, without Docker.
+
+pip (of the interpreter running the synth, with this machine's index settings) downloads the
+manylinux aarch64 wheels for the runtime's Python version into <asset>/python. The asset hash is
+taken from the requirements file and the build parameters, so unchanged dependencies reuse the
+staged asset; a finished build is also kept in layers/build/<hash>/ (git-ignored) and copied from
+there on the next synth, in any output directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from cdk import constants as c
+
+LAYER_CACHE = c.ROOT / "layers" / "build"
+
+
+def layer_hash(requirements: Path = c.LAYER_REQUIREMENTS) -> str:
+    digest = hashlib.sha256()
+    digest.update(requirements.read_bytes())
+    digest.update(repr((c.PYTHON_VERSION, c.PIP_PLATFORMS, c.LAYER_PRUNE, c.LAYER_PRUNE_DIST_PREFIXES)).encode())
+    return digest.hexdigest()
+
+
+def pip_command(target: Path, requirements: Path = c.LAYER_REQUIREMENTS) -> list[str]:
+    platforms = [arg for platform in c.PIP_PLATFORMS for arg in ("--platform", platform)]
+    return [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+        *platforms, "--only-binary=:all:", "--implementation", "cp", "--python-version", c.PYTHON_VERSION,
+        "--target", str(target), "-r", str(requirements),
+    ]
+
+
+def prune(site: Path) -> None:
+    """Drop what the Lambda runtime provides (boto3 and friends) and bytecode of this interpreter."""
+    for name in c.LAYER_PRUNE:
+        path = site / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    for dist in site.glob("*.dist-info"):
+        if dist.name.startswith(c.LAYER_PRUNE_DIST_PREFIXES):
+            shutil.rmtree(dist)
+    for cache in site.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def build_layer(output_dir: Path, requirements: Path = c.LAYER_REQUIREMENTS, cache: Path = LAYER_CACHE) -> None:
+    """Fill output_dir/python with the runtime's wheels (from the cache when it has this hash)."""
+    cached = cache / layer_hash(requirements)
+    if not (cached / "python").is_dir():
+        staging = cache / f"{cached.name}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        result = subprocess.run(pip_command(staging / "python", requirements), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(
+                "building the dependencies layer failed (pip could not find wheels for "
+                f"Python {c.PYTHON_VERSION} on {', '.join(c.PIP_PLATFORMS)}):\n{result.stderr.strip()[-3000:]}")
+        prune(staging / "python")
+        shutil.rmtree(cached, ignore_errors=True)
+        staging.rename(cached)
+    shutil.copytree(cached / "python", output_dir / "python", dirs_exist_ok=True)
+
+
+@jsii.implements(ILocalBundling)
+class PipLocalBundling:
+    """Local bundling that never falls back to Docker: it either builds the layer or raises."""
+
+    def __init__(self, requirements: Path) -> None:
+        self._requirements = requirements
+
+    def try_bundle(self, output_dir: str, options: object = None) -> bool:  # jsii passes the options struct
+        build_layer(Path(output_dir), self._requirements)
+        return True
+
+
+class DependenciesLayer(Construct):
+    """One layer with the third-party packages every function imports."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, runtime: lambda_.Runtime,
+                 architecture: lambda_.Architecture) -> None:
+        super().__init__(scope, construct_id)
+        requirements = c.LAYER_REQUIREMENTS
+        self.layer = lambda_.LayerVersion(
+            self, "Layer",
+            description=f"Powertools, pydantic, Pillow for Python {c.PYTHON_VERSION} arm64 (layers/requirements.txt)",
+            compatible_runtimes=[runtime],
+            compatible_architectures=[architecture],
+            removal_policy=RemovalPolicy.DESTROY,
+            code=lambda_.Code.from_asset(
+                str(requirements.parent),
+                exclude=["build", "build/**"],
+                asset_hash_type=AssetHashType.CUSTOM,
+                asset_hash=layer_hash(requirements),
+                bundling=BundlingOptions(
+                    # Required by the API; never started because local bundling always succeeds.
+                    image=DockerImage.from_registry("public.ecr.aws/sam/build-python" + c.PYTHON_VERSION),
+                    local=PipLocalBundling(requirements),
+                ),
+            ),
+        )

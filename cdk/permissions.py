@@ -1,0 +1,106 @@
+"""Who may touch what: every grant of every function role, in one table-like place.
+
+Least privilege: object actions are limited to the prefix a function works on (uploads/ or images/),
+Bedrock to the configured model ARNs, the secret to the gallery. Each wildcard that remains (an S3
+prefix, the table's indexes, an inference profile's destination regions) is acknowledged for
+cdk-nag beside the grant, with its reason.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+
+from cdk.config import StudioConfig, split_profile_id
+from cdk.functions import StudioFunction
+from studio import schema
+
+
+def _ref(construct) -> str:
+    """How cdk-nag prints a resource's ARN attribute: <LogicalId.Arn>."""
+    stack = Stack.of(construct)
+    return f"<{stack.resolve(stack.get_logical_id(construct.node.default_child))}.Arn>"
+
+
+class Grants:
+    def __init__(self, *, config: StudioConfig, functions: dict[str, StudioFunction], bucket: s3.IBucket,
+                 table: dynamodb.ITableV2, jobs: sqs.IQueue, cursor_secret: secretsmanager.ISecret) -> None:
+        self._functions, self._bucket, self._table = functions, bucket, table
+        self._config = config
+        text = [config.text_model_id]
+        images = list(config.allowed_image_models)
+
+        self.models("translate", text)
+        self.models("suggest", text)
+        self.models("describe", text)
+        self.objects("describe", schema.UPLOADS_PREFIX, ["s3:GetObject", "s3:PutObject"],
+                     "reads the reference image it describes and signs the presigned POST that uploads it")
+        self.listing("describe")
+
+        self.data("generate")
+        jobs.grant_send_messages(self.role("generate"))
+        self.objects("generate", schema.UPLOADS_PREFIX, ["s3:GetObject"],
+                     "checks that the reference images of a request exist")
+        self.listing("generate")
+
+        self.models("generate-worker", images)
+        self.data("generate-worker")
+        self.objects("generate-worker", schema.UPLOADS_PREFIX, ["s3:GetObject"],
+                     "reads the reference images it sends to the image model")
+        self.listing("generate-worker")
+        self.objects("generate-worker", schema.IMAGES_PREFIX, ["s3:PutObject", "s3:DeleteObject"],
+                     "writes the rendered PNG and WebP thumbnail (and removes them when recording fails)")
+
+        self.data("generate-dead-letters")
+        self.objects("generate-dead-letters", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
+                     "removes the partial images of a job it marks failed")
+
+        self.data("gallery")
+        self.objects("gallery", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
+                     "deletes the images of a generation its owner deletes")
+        self.role("gallery").add_to_policy(iam.PolicyStatement(
+            actions=["secretsmanager:GetSecretValue"], resources=[cursor_secret.secret_arn]))
+
+    def role(self, name: str) -> iam.IRole:
+        return self._functions[name].role
+
+    def models(self, name: str, model_ids: list[str]) -> None:
+        self._functions[name].grant_invoke_models(model_ids, self._config.bedrock_region)
+        for model_id in model_ids:
+            prefix, base = split_profile_id(model_id)
+            if prefix is not None:
+                Validations.of(self._functions[name].role).acknowledge(Acknowledgment(
+                    id=f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/{base}]",
+                    reason=f"{model_id} is a cross-region inference profile: Bedrock serves it from the model in "
+                           "any region of its geography; the statement only applies through that profile "
+                           "(condition bedrock:InferenceProfileArn).",
+                ))
+
+    def data(self, name: str) -> None:
+        self._table.grant_read_write_data(self.role(name))
+        Validations.of(self.role(name)).acknowledge(Acknowledgment(
+            id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{_ref(self._table)}/index/*]",
+            reason="Queries the table's gallery indexes (studio.schema.INDEXES), all of this one table.",
+        ))
+
+    def listing(self, name: str) -> None:
+        """s3:ListBucket, so that HeadObject on a missing reference answers 404 rather than 403.
+
+        S3 hides whether a key exists from callers that may not list the bucket; the handlers tell
+        "upload it again" (404) from a storage failure. HeadObject carries no s3:prefix, so the
+        permission cannot be narrowed to uploads/ with a condition.
+        """
+        self.role(name).add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"],
+                                                          resources=[self._bucket.bucket_arn]))
+
+    def objects(self, name: str, prefix: str, actions: list[str], why: str) -> None:
+        self.role(name).add_to_policy(iam.PolicyStatement(
+            actions=actions, resources=[self._bucket.arn_for_objects(f"{prefix}*")]))
+        Validations.of(self.role(name)).acknowledge(Acknowledgment(
+            id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{_ref(self._bucket)}/{prefix}*]",
+            reason=f"Object keys are generated per request under {prefix}; the function {why}.",
+        ))

@@ -1,0 +1,107 @@
+"""The one stack: it composes the capability constructs and declares the outputs, nothing else."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from cdk import constants as c
+from cdk.api import Api
+from cdk.auth import Auth
+from cdk.config import StudioConfig
+from cdk.functions import ARCHITECTURE, RUNTIME, StudioFunction, setting_values
+from cdk.generation import Generation
+from cdk.layer import DependenciesLayer
+from cdk.monitoring import Monitoring
+from cdk.permissions import Grants
+from cdk.storage import Storage
+from cdk.web import Web
+from studio import routes
+
+
+def construct_id(function_name: str) -> str:
+    """generate-worker -> GenerateWorker."""
+    return "".join(part.capitalize() for part in function_name.split("-"))
+
+
+class StudioStack(Stack):
+    def __init__(self, scope: Construct, stack_id: str, *, config: StudioConfig, **kwargs) -> None:
+        super().__init__(scope, stack_id, description="Image Prompt Studio: prompt writing and image "
+                         "generation with Amazon Bedrock", **kwargs)
+        self.config = config
+        storage = Storage(self, "Storage", config=config)
+        auth = Auth(self, "Auth", config=config)
+        generation = Generation(self, "Generation", config=config)
+
+        cursor_secret = secretsmanager.Secret(
+            self, "CursorSecret",
+            description="Signs the gallery's opaque page cursors",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                exclude_punctuation=True, password_length=c.CURSOR_SECRET_LENGTH),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        Validations.of(cursor_secret).acknowledge(Acknowledgment(
+            id="AwsSolutions::AwsSolutions-SMG4",
+            reason="The key only signs gallery page cursors (short-lived, no user data); a rotation would just "
+                   "invalidate open cursors. Rotate by hand with put-secret-value if it ever leaks.",
+        ))
+
+        layer = DependenciesLayer(self, "Dependencies", runtime=RUNTIME, architecture=ARCHITECTURE).layer
+        code = lambda_.Code.from_asset(str(c.FUNCTIONS_DIR), exclude=c.CODE_EXCLUDES)
+        resources = {
+            "table_name": storage.table.table_name,
+            "images_bucket": storage.images_bucket.bucket_name,
+            "jobs_queue_url": generation.jobs.queue_url,
+            "cursor_secret_arn": cursor_secret.secret_arn,
+        }
+        self.functions = {
+            spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code, layer=layer,
+                                      config=config, environment=setting_values(spec, config, resources))
+            for spec in routes.FUNCTIONS
+        }
+        for spec in routes.FUNCTIONS:
+            if spec.trigger == "queue":
+                self.functions[spec.name].function.add_event_source(generation.jobs_source())
+            elif spec.trigger == "dead-letters":
+                self.functions[spec.name].function.add_event_source(generation.dead_letters_source())
+        Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
+               jobs=generation.jobs, cursor_secret=cursor_secret)
+
+        api = Api(self, "Api", config=config, user_pool=auth.user_pool,
+                  functions={f.name: self.functions[f.name] for f in routes.api_functions()})
+        web = Web(self, "Web", config=config, images_bucket=storage.images_bucket, log_bucket=storage.log_bucket,
+                  rest_api=api.rest_api, cognito_host=auth.domain_host)
+        web_client = auth.add_web_client(web.site_url)
+        web.allow_uploads_from_site()
+        self.site_config = {
+            "apiBase": routes.API_PREFIX,
+            "region": self.region,
+            "userPoolId": auth.user_pool.user_pool_id,
+            "userPoolClientId": web_client.user_pool_client_id,
+            "cognitoDomain": auth.domain_url,
+            "redirectUri": f"{web.site_url}/",
+            "scopes": auth.web_scopes,
+            "signIn": "hosted",
+            "environment": "aws",
+            "imageModelId": config.image_model_id,
+            "allowedImageModels": list(config.allowed_image_models),
+        }
+        web.deploy_site(self.site_config)
+        Monitoring(self, "Monitoring", config=config, rest_api=api.rest_api, functions=self.functions,
+                   jobs=generation.jobs, dead_letters=generation.dead_letters)
+
+        outputs = {
+            "SiteUrl": (web.site_url, "The web app"),
+            "ApiUrl": (f"{web.site_url}{routes.API_PREFIX}", "The API through CloudFront (OpenAPI: /openapi.json)"),
+            "RestApiUrl": (api.rest_api.url_for_path(routes.API_PREFIX), "The API's own regional endpoint"),
+            "UserPoolId": (auth.user_pool.user_pool_id, "Cognito user pool"),
+            "WebClientId": (web_client.user_pool_client_id, "App client of the web UI (code + PKCE)"),
+            "MachineClientId": (auth.machine_client.user_pool_client_id,
+                                "App client for programs (client credentials; secret in the Cognito console)"),
+            "TokenUrl": (auth.token_url, "OAuth2 token endpoint (client credentials)"),
+            "CognitoDomain": (auth.domain_url, "Managed login (hosted UI) base URL"),
+        }
+        for name, (value, description) in outputs.items():
+            CfnOutput(self, name, value=value, description=description)

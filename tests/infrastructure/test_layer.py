@@ -1,0 +1,83 @@
+"""The dependencies layer is built without Docker, for the runtime's Python and arm64, and cached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdk import constants as c
+from cdk import layer
+
+
+def test_pip_targets_the_lambda_interpreter_and_architecture_with_wheels_only(tmp_path):
+    command = layer.pip_command(tmp_path / "python")
+    joined = " ".join(command)
+    assert command[1:4] == ["-m", "pip", "install"]
+    assert "--only-binary=:all:" in command
+    assert f"--python-version {c.PYTHON_VERSION}" in joined
+    assert "--implementation cp" in joined
+    assert all(f"--platform {p}" in joined for p in c.PIP_PLATFORMS)
+    assert all(p.endswith("aarch64") for p in c.PIP_PLATFORMS)
+    assert f"-r {c.LAYER_REQUIREMENTS}" in joined
+    assert "docker" not in joined
+
+
+def test_hash_follows_the_requirements_file_only(tmp_path):
+    first = tmp_path / "a.txt"
+    first.write_text("pydantic==2.14.4\n")
+    same = tmp_path / "b.txt"
+    same.write_text("pydantic==2.14.4\n")
+    other = tmp_path / "c.txt"
+    other.write_text("pydantic==2.14.5\n")
+    assert layer.layer_hash(first) == layer.layer_hash(same) != layer.layer_hash(other)
+
+
+def test_prune_drops_what_the_runtime_ships_and_foreign_bytecode(tmp_path):
+    for name in ("boto3", "botocore", "urllib3", "pydantic", "pydantic/__pycache__", "bin"):
+        (tmp_path / name).mkdir(parents=True)
+    for name in ("botocore-1.44.8.dist-info", "pydantic-2.14.4.dist-info"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "six.py").write_text("")
+    layer.prune(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pydantic", "pydantic-2.14.4.dist-info"]
+    assert not (tmp_path / "pydantic" / "__pycache__").exists()
+
+
+def test_a_cached_build_is_copied_without_running_pip(tmp_path, monkeypatch):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pydantic==2.14.4\n")
+    cache = tmp_path / "cache"
+    cached = cache / layer.layer_hash(requirements) / "python" / "pydantic"
+    cached.mkdir(parents=True)
+    (cached / "__init__.py").write_text("# cached\n")
+
+    def no_pip(*args, **kwargs):
+        raise AssertionError("pip must not run when the cache has this hash")
+
+    monkeypatch.setattr(layer.subprocess, "run", no_pip)
+    out = tmp_path / "out"
+    layer.build_layer(out, requirements, cache)
+    assert (out / "python" / "pydantic" / "__init__.py").read_text() == "# cached\n"
+
+
+def test_a_failed_pip_names_the_platform_and_keeps_no_partial_cache(tmp_path, monkeypatch):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("no-such-package==0\n")
+
+    class Failed:
+        returncode = 1
+        stderr = "ERROR: No matching distribution found for no-such-package==0"
+
+    monkeypatch.setattr(layer.subprocess, "run", lambda *a, **k: Failed())
+    with pytest.raises(RuntimeError, match="manylinux.*aarch64[\\s\\S]*no-such-package"):
+        layer.build_layer(tmp_path / "out", requirements, tmp_path / "cache")
+    assert not (tmp_path / "cache" / layer.layer_hash(requirements)).exists()
+
+
+def test_local_bundling_says_it_bundled_so_docker_never_starts(tmp_path, monkeypatch):
+    calls: list[Path] = []
+    monkeypatch.setattr(layer, "build_layer", lambda out, req: calls.append(Path(out)))
+    bundler = layer.PipLocalBundling(c.LAYER_REQUIREMENTS)
+    assert bundler.try_bundle(str(tmp_path), None) is True
+    assert calls == [tmp_path]

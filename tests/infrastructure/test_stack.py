@@ -1,0 +1,524 @@
+"""The synthesized stack does what the product needs, and nothing more permissive.
+
+Given the stack as cdk.json configures it (one synth per session), each test walks the template.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+import pytest
+
+from cdk import constants as c
+from studio import routes, schema
+from studio.settings import ENV
+
+from .walk import (api_methods, as_list, behaviors, check_bedrock_statements, check_nag, clients, render,
+                   statements, studio_functions)
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+# ------------------------------------------------------------------------------------------- API
+
+
+def test_every_route_is_a_method_under_api_and_every_method_is_a_route(default):
+    methods = api_methods(default)
+    expected = {(r.method, routes.API_PREFIX + r.path) for r in routes.ROUTES}
+    assert set(methods) == expected
+
+
+def test_every_method_but_the_openapi_document_needs_a_cognito_token_with_the_route_scopes(default):
+    methods = api_methods(default)
+    authorizer_id, authorizer = default.one("AWS::ApiGateway::Authorizer")
+    assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
+    for route in routes.ROUTES:
+        props = methods[(route.method, routes.API_PREFIX + route.path)]
+        if route.scope is None:
+            assert props["AuthorizationType"] == "NONE", route
+            continue
+        assert props["AuthorizationType"] == "COGNITO_USER_POOLS", route
+        assert props["AuthorizerId"] == {"Ref": authorizer_id}, route
+        assert props["AuthorizationScopes"] == list(route.scopes), route
+        assert routes.USER_SCOPE in props["AuthorizationScopes"]
+
+
+def test_each_method_invokes_the_function_of_its_route(default):
+    methods = api_methods(default)
+    functions = studio_functions(default)
+    for route in routes.ROUTES:
+        uri = render(methods[(route.method, routes.API_PREFIX + route.path)]["Integration"]["Uri"])
+        assert functions[route.function][0] in uri, route
+        assert methods[(route.method, routes.API_PREFIX + route.path)]["Integration"]["Type"] == "AWS_PROXY"
+
+
+def test_stage_is_prod_with_tracing_json_access_logs_and_throttling(default):
+    _, stage = default.one("AWS::ApiGateway::Stage")
+    props = stage["Properties"]
+    assert props["StageName"] == c.API_STAGE
+    assert props["TracingEnabled"] is True
+    json.loads(props["AccessLogSetting"]["Format"])  # JSON access log format
+    settings = props["MethodSettings"][0]
+    assert settings["ThrottlingRateLimit"] == c.API_THROTTLE_RATE
+    assert settings["ThrottlingBurstLimit"] == c.API_THROTTLE_BURST
+    assert settings["DataTraceEnabled"] is False
+    _, rest_api = default.one("AWS::ApiGateway::RestApi")
+    assert rest_api["Properties"]["EndpointConfiguration"]["Types"] == ["REGIONAL"]
+
+
+def test_gateway_errors_use_the_application_error_shape(default):
+    responses = default.of_type("AWS::ApiGateway::GatewayResponse").values()
+    assert {r["Properties"]["ResponseType"] for r in responses} == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for response in responses:
+        template = response["Properties"]["ResponseTemplates"]["application/json"]
+        assert template.startswith('{"error": {"code": "$context.error.responseType"')
+
+
+def test_no_waf_by_default(default):
+    assert not default.of_type("AWS::WAFv2::WebACL")
+
+
+# ------------------------------------------------------------------------------------------ auth
+
+
+def test_user_pool_has_strong_passwords_optional_totp_and_threat_protection(default):
+    _, pool = default.one("AWS::Cognito::UserPool")
+    props = pool["Properties"]
+    policy = props["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
+    assert props["MfaConfiguration"] == "OPTIONAL"
+    assert props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert props["UserPoolTier"] == "PLUS"
+    assert props["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # selfSignUp false
+    assert props["DeletionProtection"] == "ACTIVE"
+
+
+def test_resource_server_offers_the_machine_scopes(default):
+    _, server = default.one("AWS::Cognito::UserPoolResourceServer")
+    assert server["Properties"]["Identifier"] == routes.RESOURCE_SERVER
+    assert {s["ScopeName"] for s in server["Properties"]["Scopes"]} == set(routes.MACHINE_SCOPES)
+
+
+def test_web_client_is_code_with_pkce_no_secret_redirecting_to_the_site_only(default):
+    web = clients(default)["web"]
+    distribution = default.logical_id("WebDistribution", "AWS::CloudFront::Distribution")
+    assert web["AllowedOAuthFlows"] == ["code"]
+    assert web["GenerateSecret"] is False
+    assert web["PreventUserExistenceErrors"] == "ENABLED"
+    site = f"https://${{{distribution}.DomainName}}/"
+    assert [render(u) for u in web["CallbackURLs"]] == [site]
+    assert [render(u) for u in web["LogoutURLs"]] == [site]
+    scopes = [render(s).split("/")[-1] if not isinstance(s, str) else s for s in web["AllowedOAuthScopes"]]
+    assert {"openid", "email", "profile", routes.USER_SCOPE, "read", "generate"} == set(scopes)
+
+
+def test_machine_client_uses_client_credentials_with_a_secret_and_the_studio_scopes(default):
+    machine = clients(default)["machine"]
+    assert machine["AllowedOAuthFlows"] == ["client_credentials"]
+    assert machine["GenerateSecret"] is True
+    assert sorted(render(s).split("/")[-1] for s in machine["AllowedOAuthScopes"]) == sorted(routes.MACHINE_SCOPES)
+
+
+# --------------------------------------------------------------------------------------- storage
+
+
+def test_no_bucket_is_public(default):
+    for logical_id, bucket in default.of_type("AWS::S3::Bucket").items():
+        block = bucket["Properties"]["PublicAccessBlockConfiguration"]
+        assert block == {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+                         "RestrictPublicBuckets": True}, logical_id
+        assert "WebsiteConfiguration" not in bucket["Properties"]
+    for logical_id, policy in default.of_type("AWS::S3::BucketPolicy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Allow":
+                assert statement["Principal"] not in ("*", {"AWS": "*"}), (logical_id, statement)
+
+
+def test_images_bucket_policy_lets_only_the_distribution_read_and_only_images(default):
+    bucket = default.logical_id("StorageImages", "AWS::S3::Bucket")
+    distribution = default.logical_id("WebDistribution", "AWS::CloudFront::Distribution")
+    policy = next(p for p in default.of_type("AWS::S3::BucketPolicy").values()
+                  if p["Properties"]["Bucket"] == {"Ref": bucket})
+    allows = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert len(allows) == 1
+    allow = allows[0]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    assert render(allow["Resource"]) == f"${{{bucket}.Arn}}/{schema.IMAGES_PREFIX}*"
+    source = render(allow["Condition"]["StringEquals"]["AWS:SourceArn"])
+    assert source.endswith(f":distribution/${{{distribution}}}")
+    denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert denies and denies[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_images_bucket_is_encrypted_versioned_logged_and_expires_uploads(default):
+    bucket = default.resources[default.logical_id("StorageImages", "AWS::S3::Bucket")]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert "LoggingConfiguration" in bucket
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-uploads"]["Prefix"] == schema.UPLOADS_PREFIX
+    assert rules["expire-uploads"]["ExpirationInDays"] == schema.UPLOAD_EXPIRY_DAYS
+    assert rules["expire-old-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == \
+        c.NONCURRENT_VERSION_EXPIRY_DAYS
+    assert "AbortIncompleteMultipartUpload" in rules["abort-multipart"]
+    assert bucket.get("DeletionPolicy") is None  # (properties only; retention checked below)
+    assert default.resources[default.logical_id("StorageImages", "AWS::S3::Bucket")]["DeletionPolicy"] == "Retain"
+
+
+def test_uploads_cors_allows_post_from_the_site_only(default):
+    _, cors = default.one("Custom::AWS")
+    call = render(cors["Properties"]["Create"])
+    distribution = default.logical_id("WebDistribution", "AWS::CloudFront::Distribution")
+    assert '"AllowedMethods":["POST"]' in call
+    assert f'"AllowedOrigins":["https://${{{distribution}.DomainName}}"]' in call
+    assert "localhost" not in call
+
+
+def test_table_has_keys_ttl_indexes_pitr_and_deletion_protection(default):
+    logical_id, table = default.one("AWS::DynamoDB::GlobalTable")
+    props = table["Properties"]
+    assert {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]} == \
+        {schema.PARTITION_KEY: "HASH", schema.SORT_KEY: "RANGE"}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["TimeToLiveSpecification"] == {"AttributeName": schema.TTL_ATTRIBUTE, "Enabled": True}
+    replica = props["Replicas"][0]
+    assert replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert replica["DeletionProtectionEnabled"] is True
+    indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {i.name for i in schema.INDEXES}
+    for index in schema.INDEXES:
+        spec = indexes[index.name]
+        assert {k["AttributeName"]: k["KeyType"] for k in spec["KeySchema"]} == \
+            {index.partition_key: "HASH", index.sort_key: "RANGE"}
+        assert spec["Projection"] == {"ProjectionType": "ALL"}
+    types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    assert set(types.values()) == {"S"}
+    assert table["DeletionPolicy"] == "Retain"
+
+
+# ---------------------------------------------------------------------------------------- lambda
+
+
+def test_one_function_per_route_table_entry_each_with_its_own_role(default):
+    functions = studio_functions(default)
+    roles = [render(fn["Properties"]["Role"]) for _, fn in functions.values()]
+    assert len(set(roles)) == len(routes.FUNCTIONS)
+
+
+@pytest.mark.parametrize("spec", routes.FUNCTIONS, ids=lambda s: s.name)
+def test_function_runs_arm64_current_python_with_tracing_json_logs_and_retained_log_group(default, spec):
+    _, fn = studio_functions(default)[spec.name]
+    props = fn["Properties"]
+    assert props["Runtime"] == f"python{c.PYTHON_VERSION}"
+    assert props["Architectures"] == ["arm64"]
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    log_group = default.resources[props["LoggingConfig"]["LogGroup"]["Ref"]]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == default.config.log_retention_days
+    assert len(props["Layers"]) == 1
+    assert (props["MemorySize"], props["Timeout"]) == (c.FUNCTION_MEMORY[spec.name], spec.timeout_seconds)
+    assert props["Description"] == spec.description
+
+
+@pytest.mark.parametrize("spec", routes.FUNCTIONS, ids=lambda s: s.name)
+def test_function_environment_is_only_settings_it_reads_plus_powertools(default, spec):
+    _, fn = studio_functions(default)[spec.name]
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert set(env) - set(ENV.values()) == {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
+                                            "POWERTOOLS_LOG_LEVEL"}
+    assert env["POWERTOOLS_SERVICE_NAME"] == spec.name
+    uses_table = spec.name in ("generate", "generate-worker", "generate-dead-letters", "gallery")
+    assert (ENV["table_name"] in env) is uses_table
+    assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
+    assert (ENV["bedrock_region"] in env) is (spec.name in ("translate", "suggest", "describe", "generate-worker"))
+    assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
+    assert (ENV["jobs_queue_url"] in env) is (spec.name == "generate")
+    assert ENV["public_base_url"] not in env  # only with a custom domain
+
+
+def test_model_settings_reach_the_functions_that_call_models(default):
+    config = default.config
+    functions = studio_functions(default)
+    text = functions["translate"][1]["Properties"]["Environment"]["Variables"]
+    assert text[ENV["text_model_id"]] == config.text_model_id
+    assert text[ENV["bedrock_region"]] == config.bedrock_region
+    generate = functions["generate"][1]["Properties"]["Environment"]["Variables"]
+    assert generate[ENV["allowed_image_models"]] == ",".join(config.allowed_image_models)
+    assert generate[ENV["image_model_id"]] == config.image_model_id
+    assert generate[ENV["daily_image_quota"]] == str(config.daily_image_quota)
+    worker = functions["generate-worker"][1]["Properties"]["Environment"]["Variables"]
+    assert worker[ENV["bedrock_region"]] == config.bedrock_region
+    prices = json.loads(functions["generate"][1]["Properties"]["Environment"]["Variables"][ENV["image_prices"]])
+    assert set(prices) == set(config.allowed_image_models)
+    assert all({"standard"} <= set(p) for p in prices.values())
+
+
+def test_no_role_can_invoke_models_beyond_the_configured_ones(default):
+    check_bedrock_statements(default)
+
+
+def test_object_grants_stay_inside_their_prefix(default):
+    bucket = default.logical_id("StorageImages", "AWS::S3::Bucket")
+    functions = studio_functions(default)
+    role_of = {render(fn["Properties"]["Role"]).split(".")[0].strip("${"): name
+               for name, (_, fn) in functions.items()}
+    grants: dict[str, set[tuple[str, str]]] = {}
+    for _, roles, statement in statements(default):
+        for resource in as_list(statement["Resource"]):
+            arn = render(resource)
+            if not arn.startswith(f"${{{bucket}.Arn}}"):
+                continue
+            for role in roles:
+                name = role_of.get(role["Ref"])
+                if name:
+                    for action in as_list(statement["Action"]):
+                        grants.setdefault(name, set()).add((action, arn.split("}", 1)[1] or "(bucket)"))
+    up, img = f"/{schema.UPLOADS_PREFIX}*", f"/{schema.IMAGES_PREFIX}*"
+    listing = ("s3:ListBucket", "(bucket)")  # HeadObject of a missing upload: 404, not 403
+    assert grants == {
+        "describe": {("s3:GetObject", up), ("s3:PutObject", up), listing},
+        "generate": {("s3:GetObject", up), listing},
+        "generate-worker": {("s3:GetObject", up), ("s3:PutObject", img), ("s3:DeleteObject", img), listing},
+        "generate-dead-letters": {("s3:DeleteObject", img)},
+        "gallery": {("s3:DeleteObject", img)},
+    }
+
+
+def test_only_the_gallery_reads_the_cursor_secret(default):
+    secret = default.logical_id("CursorSecret", "AWS::SecretsManager::Secret")
+    readers = set()
+    for policy_id, roles, statement in statements(default):
+        if any(render(r) == f"${{{secret}}}" for r in as_list(statement["Resource"])):
+            readers.update(r["Ref"] for r in roles)
+            assert as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"]
+    assert len(readers) == 1 and next(iter(readers)).startswith("GalleryRole")
+    _, resource = default.one("AWS::SecretsManager::Secret")
+    generated = resource["Properties"]["GenerateSecretString"]
+    assert generated["ExcludePunctuation"] is True and generated["PasswordLength"] == c.CURSOR_SECRET_LENGTH
+
+
+def test_code_asset_is_the_functions_folder_with_every_handler_and_no_bytecode(default):
+    assets = json.loads(next(default.outdir.glob("*.assets.json")).read_text())["files"]
+    _, fn = studio_functions(default)["translate"]
+    code = default.outdir / assets[fn["Properties"]["Code"]["S3Key"].removesuffix(".zip")]["source"]["path"]
+    for spec in routes.FUNCTIONS:
+        module, _, _ = spec.handler.rpartition(".")
+        assert (code / (module.replace(".", "/") + ".py")).is_file(), spec.handler
+    assert (code / "studio" / "routes.py").is_file()
+    assert not list(code.rglob("__pycache__")) and not list(code.rglob("*.pyc"))
+    handlers = {f["Properties"]["Code"]["S3Key"] for _, f in studio_functions(default).values()}
+    assert len(handlers) == 1  # one asset shared by every function
+
+
+def test_bedrock_client_budget_comes_from_the_route_table_and_fits_the_timeout(default):
+    for spec in routes.FUNCTIONS:
+        props = studio_functions(default)[spec.name][1]["Properties"]
+        env = props["Environment"]["Variables"]
+        if ENV["model_read_timeout"] not in env:
+            continue
+        assert env[ENV["model_read_timeout"]] == str(spec.model_read_timeout_seconds)
+        assert env[ENV["model_max_attempts"]] == str(spec.model_max_attempts)
+        assert spec.model_read_timeout_seconds * spec.model_max_attempts < props["Timeout"], spec.name
+
+
+def test_no_function_role_uses_managed_policies(default):
+    for name, (_, fn) in studio_functions(default).items():
+        role = default.resources[fn["Properties"]["Role"]["Fn::GetAtt"][0]]
+        assert "ManagedPolicyArns" not in role["Properties"], name
+
+
+# ------------------------------------------------------------------------------------ generation
+
+
+def test_jobs_queue_is_encrypted_and_redrives_to_the_dead_letter_queue(default):
+    queues = default.of_type("AWS::SQS::Queue")
+    jobs_id = default.logical_id("GenerationJobs", "AWS::SQS::Queue")
+    dlq_id = default.logical_id("GenerationDeadLetters", "AWS::SQS::Queue")
+    jobs = queues[jobs_id]["Properties"]
+    assert jobs["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+                                     "maxReceiveCount": schema.JOBS_MAX_RECEIVE_COUNT}
+    assert jobs["SqsManagedSseEnabled"] is True
+    assert queues[dlq_id]["Properties"]["SqsManagedSseEnabled"] is True
+    worker_timeout = routes.function("generate-worker").timeout_seconds
+    assert jobs["VisibilityTimeout"] >= 6 * worker_timeout
+    for policy in default.of_type("AWS::SQS::QueuePolicy").values():
+        (deny,) = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_worker_takes_one_job_at_a_time_with_capped_concurrency_and_the_dlq_has_a_handler(default):
+    functions = studio_functions(default)
+    mappings = {render(m["Properties"]["FunctionName"]): m["Properties"]
+                for m in default.of_type("AWS::Lambda::EventSourceMapping").values()}
+    worker = mappings["${" + functions["generate-worker"][0] + "}"]
+    assert worker["BatchSize"] == 1
+    assert worker["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert worker["ScalingConfig"] == {"MaximumConcurrency": default.config.worker_concurrency}
+    assert "GenerationJobs" in render(worker["EventSourceArn"])
+    dead = mappings["${" + functions["generate-dead-letters"][0] + "}"]
+    assert "GenerationDeadLetters" in render(dead["EventSourceArn"])
+    assert dead["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+# ------------------------------------------------------------------------------------------- web
+
+
+def test_distribution_routes_api_to_the_rest_api_uncached_with_viewer_headers(default):
+    config, by_path, origins = behaviors(default)
+    api = by_path[f"{routes.API_PREFIX}/*"]
+    origin = origins[api["TargetOriginId"]]
+    stage = default.logical_id("ApiDeploymentStage", "AWS::ApiGateway::Stage")
+    assert origin["OriginPath"]["Fn::Join"][1][0] == "/"  # "/" + the stage name, taken from the API's URL
+    assert stage in json.dumps(origin["OriginPath"])
+    assert "execute-api" in render(origin["DomainName"])
+    assert api["CachePolicyId"] == CACHING_DISABLED
+    assert api["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    assert api["ViewerProtocolPolicy"] == "https-only"
+    (association,) = api["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    function = default.resources[association["FunctionARN"]["Fn::GetAtt"][0]]
+    assert "x-forwarded-host" in function["Properties"]["FunctionCode"]
+
+
+def test_distribution_serves_images_from_the_images_bucket_with_oac_and_a_long_cache(default):
+    _, by_path, origins = behaviors(default)
+    images = by_path[f"/{schema.IMAGES_PREFIX}*"]
+    origin = origins[images["TargetOriginId"]]
+    bucket = default.logical_id("StorageImages", "AWS::S3::Bucket")
+    assert render(origin["DomainName"]) == f"${{{bucket}.RegionalDomainName}}"
+    assert origin["OriginAccessControlId"]
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    policy = default.resources[images["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert policy["DefaultTTL"] == c.IMAGE_CACHE_DAYS * 86400
+
+
+def test_site_is_the_default_behavior_with_spa_rewrite_and_security_headers(default):
+    config, _, origins = behaviors(default)
+    default_behavior = config["DefaultCacheBehavior"]
+    site = default.logical_id("WebSite", "AWS::S3::Bucket")
+    assert render(origins[default_behavior["TargetOriginId"]]["DomainName"]) == f"${{{site}.RegionalDomainName}}"
+    assert config["DefaultRootObject"] == "index.html"
+    assert "CustomErrorResponses" not in config  # would also rewrite the API's 403/404
+    (association,) = default_behavior["FunctionAssociations"]
+    code = default.resources[association["FunctionARN"]["Fn::GetAtt"][0]]["Properties"]["FunctionCode"]
+    assert "/index.html" in code
+    _, headers = default.one("AWS::CloudFront::ResponseHeadersPolicy")
+    security = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = render(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    for directive in ("default-src 'self'", "img-src 'self' data: blob:", "script-src 'self'",
+                      "style-src 'self'", "frame-ancestors 'none'", "https://cognito-idp.${AWS::Region}.amazonaws.com"):
+        assert directive in csp
+    bucket = default.logical_id("StorageImages", "AWS::S3::Bucket")
+    assert f"https://${{{bucket}.RegionalDomainName}}" in csp  # presigned POST target
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert security["ContentTypeOptions"]["Override"] is True
+    for behavior in [default_behavior, *config["CacheBehaviors"]]:
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": default.logical_id("WebSecurityHeaders",
+                                                                                 "AWS::CloudFront::ResponseHeadersPolicy")}
+
+
+def test_site_config_json_points_the_web_app_at_this_stack(default):
+    config = default.site_config()
+    pool = default.logical_id("AuthUsers", "AWS::Cognito::UserPool")
+    web_client = next(k for k, v in default.of_type("AWS::Cognito::UserPoolClient").items()
+                      if v["Properties"]["ClientName"] == "web")
+    domain = default.logical_id("AuthUsersDomain", "AWS::Cognito::UserPoolDomain")
+    distribution = default.logical_id("WebDistribution", "AWS::CloudFront::Distribution")
+    assert config["apiBase"] == routes.API_PREFIX
+    assert config["region"] == {"Ref": "AWS::Region"}
+    assert config["userPoolId"] == {"Ref": pool}
+    assert config["userPoolClientId"] == {"Ref": web_client}
+    assert render(config["cognitoDomain"]) == f"https://${{{domain}}}.auth.${{AWS::Region}}.amazoncognito.com"
+    assert render(config["redirectUri"]) == f"https://${{{distribution}.DomainName}}/"
+    assert config["scopes"] == ["openid", "email", "profile", routes.USER_SCOPE, routes.SCOPE_READ,
+                                routes.SCOPE_GENERATE]
+    assert config["signIn"] == "hosted"
+    assert config["environment"] == "aws"
+    assert config["imageModelId"] == default.config.image_model_id
+
+
+def test_site_deployment_invalidates_the_distribution(default):
+    _, deployment = default.one("Custom::CDKBucketDeployment")
+    props = deployment["Properties"]
+    assert props["DistributionPaths"] == ["/*"]
+    assert props["Prune"] is True
+
+
+# ------------------------------------------------------------------------------------ monitoring
+
+
+def test_alarms_cover_api_errors_functions_dlq_queue_age_and_bedrock_throttling(default):
+    alarms = list(default.of_type("AWS::CloudWatch::Alarm").values())
+    topic = default.logical_id("MonitoringAlarms", "AWS::SNS::Topic")
+    metrics = {(a["Properties"].get("Namespace"), a["Properties"].get("MetricName")) for a in alarms}
+    assert ("AWS/ApiGateway", "5XXError") in metrics
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in metrics
+    assert ("AWS/SQS", "ApproximateAgeOfOldestMessage") in metrics
+    assert ("AWS/Bedrock", "InvocationThrottles") in metrics
+    per_function = [a for a in alarms if a["Properties"].get("Namespace") == "AWS/Lambda"]
+    assert len(per_function) == 2 * len(routes.FUNCTIONS)  # errors and throttles of each
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
+    _, sns_topic = default.one("AWS::SNS::Topic")
+    assert "KmsMasterKeyId" in sns_topic["Properties"]
+    default.one("AWS::CloudWatch::Dashboard")
+
+
+def test_outputs_give_the_urls_and_ids_an_operator_needs(default):
+    assert {"SiteUrl", "ApiUrl", "UserPoolId", "WebClientId", "MachineClientId", "TokenUrl"} <= \
+        set(default.template["Outputs"])
+    assert render(default.template["Outputs"]["TokenUrl"]["Value"]).endswith("/oauth2/token")
+
+
+# ----------------------------------------------------------------------------- checks and tooling
+
+
+def test_every_cdk_nag_acknowledgment_names_one_rule_with_a_specific_reason(default):
+    assert default.acknowledgments, "cdk-nag acknowledgments are recorded on the constructs"
+    for path, rule, reason in default.acknowledgments:
+        if "AwsSolutions-" not in rule:
+            continue
+        assert rule.startswith("AwsSolutions::AwsSolutions-"), rule
+        assert len(reason) >= 40, (path, rule, reason)
+    reasons = [reason for _, rule, reason in default.acknowledgments if "AwsSolutions-" in rule]
+    assert len(set(reasons)) >= 15  # specific reasons, not one blanket text
+
+
+def test_nag_ran_and_left_no_unacknowledged_finding_and_no_unused_acknowledgment(default):
+    check_nag(default)
+
+
+def test_layer_asset_holds_aarch64_wheels_for_the_runtime_without_boto(default):
+    assets = json.loads(next(default.outdir.glob("*.assets.json")).read_text())["files"]
+    _, layer = next((k, v) for k, v in default.of_type("AWS::Lambda::LayerVersion").items()
+                    if k.startswith("DependenciesLayer"))
+    key = layer["Properties"]["Content"]["S3Key"].removesuffix(".zip")
+    site = default.outdir / assets[key]["source"]["path"] / "python"
+    tag = f"cpython-{c.PYTHON_VERSION.replace('.', '')}-aarch64-linux-gnu"
+    assert list((site / "pydantic_core").glob(f"*{tag}.so"))
+    assert list((site / "PIL").glob(f"_imaging.{tag}.so"))
+    assert (site / "aws_lambda_powertools").is_dir()
+    assert not (site / "botocore").exists() and not (site / "boto3").exists()
+
+
+CFN_LINT = Path(sys.executable).parent / "cfn-lint"  # the pinned one (requirements.txt), not one on PATH
+
+
+@pytest.mark.skipif(not CFN_LINT.exists(), reason="cfn-lint is not installed in this environment")
+@pytest.mark.parametrize("synth_name", ["default", "variant"])
+def test_cfn_lint_finds_no_errors(synth_name, request):
+    synth = request.getfixturevalue(synth_name)
+    cfn_lint = str(CFN_LINT)
+    template = synth.outdir / f"{synth.config.stack_name}.template.json"
+    result = subprocess.run([cfn_lint, "--non-zero-exit-code", "error", str(template)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
