@@ -25,18 +25,25 @@ class Picture:
 
 
 def _open(data: bytes, field: str) -> Image.Image:
+    unreadable = InvalidField(field, "must be a PNG, JPEG or WebP image",
+                              f"{field}: the file is not a readable PNG, JPEG or WebP image")
     try:
         image = Image.open(io.BytesIO(data))
         image.verify()  # structural check; verify() leaves the image unusable, so reopen
         image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        raise InvalidField(field, f"at most {MAX_SOURCE_PIXELS} pixels") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise InvalidField(field, "must be a PNG, JPEG or WebP image",
-                           f"{field}: the file is not a readable PNG, JPEG or WebP image") from error
+        raise unreadable from error
     if image.format not in ACCEPTED_FORMATS:
         raise InvalidField(field, "must be a PNG, JPEG or WebP image",
                            f"{field}: the file is a {image.format} image; use PNG, JPEG or WebP")
     if image.width * image.height > MAX_SOURCE_PIXELS:
         raise InvalidField(field, f"at most {MAX_SOURCE_PIXELS} pixels")
+    try:
+        image.load()  # verify() does not decode JPEG data: a truncated file fails here, not mid-resize
+    except (OSError, SyntaxError, ValueError) as error:
+        raise unreadable from error
     return image
 
 

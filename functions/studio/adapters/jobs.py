@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import StorageError
@@ -15,7 +15,7 @@ def enqueue(generation_id: str) -> None:
     try:
         clients.get("sqs").send_message(QueueUrl=settings().require("jobs_queue_url"),
                                         MessageBody=json.dumps({"generationId": generation_id}))
-    except ClientError as error:
+    except (ClientError, BotoCoreError) as error:  # BotoCoreError: the queue could not be reached
         raise StorageError("Could not queue the generation. Try again.") from error
 
 

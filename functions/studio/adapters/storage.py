@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import NotFound, PayloadTooLarge, StorageError
@@ -59,7 +59,7 @@ def write_all(objects: list[tuple[str, bytes, str]]) -> None:
             clients.get("s3").put_object(Bucket=_bucket(), Key=key, Body=data, ContentType=content_type,
                                          CacheControl=IMMUTABLE)
             written.append(key)
-    except ClientError as error:
+    except (ClientError, BotoCoreError) as error:  # BotoCoreError: connection lost, read timeout
         delete_all(written)
         raise StorageError("Could not store the rendered images.") from error
 

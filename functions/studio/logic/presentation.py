@@ -10,15 +10,24 @@ def image_url(base_url: str, key: str) -> str:
     return f"{base_url}/{key}"
 
 
+# Upload keys name their owner (uploads/<owner id>/...) and are private: only the owner sees them.
+PRIVATE_KEYS = ("referenceImageKey",)
+
+
+def _without_private(values: dict, mine: bool) -> dict:
+    return values if mine else {k: v for k, v in values.items() if k not in PRIVATE_KEYS}
+
+
 def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
     error = record.get("error")
+    mine = record["ownerId"] == viewer_id
     return Generation(
         id=record["id"],
         status=record["status"],
         mode=record["mode"],
         model_id=record["modelId"],
-        request=record.get("request", {}),
-        lineage=record.get("lineage", {}),
+        request=_without_private(record.get("request", {}), mine),
+        lineage=_without_private(record.get("lineage", {}), mine),
         images=[
             GeneratedImage(url=image_url(base_url, i["key"]), thumbnail_url=image_url(base_url, i["thumbnailKey"]),
                            width=i["width"], height=i["height"], seed=i["seed"])
@@ -30,5 +39,5 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         updated_at=record.get("updatedAt", record["createdAt"]),
         favorite=bool(record.get("favorite")),
         public=bool(record.get("public")),
-        mine=record["ownerId"] == viewer_id,
+        mine=mine,
     )

@@ -61,10 +61,19 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
         count("GenerationsFailed")
         logger.info("generation failed", extra={"generationId": generation_id, "code": code})
         return "FAILED"
-    if not records.complete(generation_id, images, reference, now_iso()):
+    keys = [k for i in images for k in (i["key"], i["thumbnailKey"])] + ([reference["key"]] if reference else [])
+    try:
+        completed = records.complete(generation_id, images, reference, now_iso())
+    except StudioError:
+        # Not completed: SQS retries the job, which renders into a new folder, so these images
+        # would be orphans (unless the write went through after all).
+        current = records.get_generation(generation_id)
+        if not current or current.get("images") != images:
+            storage.delete_all(keys)
+        raise
+    if not completed:
         # Deleted while rendering: its images must not outlive it.
-        storage.delete_all([k for i in images for k in (i["key"], i["thumbnailKey"])] +
-                           ([reference["key"]] if reference else []))
+        storage.delete_all(keys)
         return "SKIPPED"
     count("ImagesGenerated", len(images))
     return "COMPLETE"

@@ -1,0 +1,119 @@
+"""The application's AWS resources, built from studio.schema (the same source the stack uses).
+
+Call inside an active moto `mock_aws` context.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import boto3
+
+from studio import schema
+
+REGION = "us-east-1"
+TABLE = "studio-test"
+BUCKET = "studio-images-test"
+QUEUE = "studio-jobs-test"
+DLQ = "studio-jobs-dlq-test"
+SECRET = "studio/cursor-key"
+SECRET_VALUE = "test-cursor-signing-key-0123456789abcdef"
+
+
+@dataclass
+class Resources:
+    table_name: str
+    bucket: str
+    queue_url: str
+    queue_arn: str
+    dlq_url: str
+    secret_arn: str
+
+
+def create_table(dynamodb, name: str = TABLE) -> None:
+    """The table with its keys, TTL and every index in studio.schema.INDEXES (projection ALL)."""
+    attributes = {schema.PARTITION_KEY, schema.SORT_KEY}
+    for index in schema.INDEXES:
+        attributes |= {index.partition_key, index.sort_key}
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+        KeySchema=[{"AttributeName": schema.PARTITION_KEY, "KeyType": "HASH"},
+                   {"AttributeName": schema.SORT_KEY, "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": index.name,
+             "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
+                           {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "ALL"}}
+            for index in schema.INDEXES
+        ],
+    )
+    dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE})
+
+
+def create_all(region: str = REGION) -> Resources:
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    create_table(dynamodb)
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=BUCKET)
+    sqs = boto3.client("sqs", region_name=region)
+    dlq_url = sqs.create_queue(QueueName=DLQ)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_url = sqs.create_queue(QueueName=QUEUE, Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(schema.JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    secret_arn = boto3.client("secretsmanager", region_name=region).create_secret(
+        Name=SECRET, SecretString=SECRET_VALUE)["ARN"]
+    return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn)
+
+
+def objects_under(prefix: str, bucket: str = BUCKET) -> list[str]:
+    s3 = boto3.client("s3", region_name=REGION)
+    answer = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+    return sorted(o["Key"] for o in answer.get("Contents", []))
+
+
+def queued_messages(queue_url: str) -> list[dict]:
+    """Every message waiting in the queue (received, so they become invisible)."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    messages = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10,
+                                    AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+        if not batch:
+            return messages
+        messages.extend(batch)
+
+
+def sqs_event(messages: list[dict], queue_arn: str) -> dict:
+    """A real SQS -> Lambda event for received messages."""
+    return {"Records": [
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": {
+                "ApproximateReceiveCount": m.get("Attributes", {}).get("ApproximateReceiveCount", "1"),
+                "SentTimestamp": m.get("Attributes", {}).get("SentTimestamp", "1764000000000"),
+                "SenderId": m.get("Attributes", {}).get("SenderId", "AIDAEXAMPLE"),
+                "ApproximateFirstReceiveTimestamp": m.get("Attributes", {}).get(
+                    "ApproximateFirstReceiveTimestamp", "1764000000001"),
+            },
+            "messageAttributes": {},
+            "md5OfBody": m["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": REGION,
+        }
+        for m in messages
+    ]}
+
+
+def sqs_event_for_bodies(bodies: list[str], queue_arn: str) -> dict:
+    """An SQS event for message bodies that were never in a queue (dead letters, junk)."""
+    return sqs_event([{"MessageId": f"m-{i}", "ReceiptHandle": f"rh-{i}", "Body": b,
+                       "MD5OfBody": hashlib.md5(b.encode()).hexdigest()} for i, b in enumerate(bodies)], queue_arn)

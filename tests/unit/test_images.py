@@ -1,0 +1,100 @@
+"""Image bytes: the real format, fitting to a model, thumbnails."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from studio import images
+from studio.catalog import TEXT_MODEL_MAX_IMAGE_BYTES, TEXT_MODEL_MAX_IMAGE_SIDE
+from studio.errors import InvalidField
+from tests.support import images as make
+
+
+@pytest.mark.parametrize("data,label", [(make.png(), "png"), (make.jpeg(), "jpeg"), (make.webp(), "webp")])
+def test_given_accepted_bytes_then_the_format_comes_from_the_bytes(data, label):
+    picture = images.inspect(data)
+    assert (picture.format, picture.width, picture.height) == (label, 64, 48)
+
+
+@pytest.mark.parametrize("data,words", [(make.gif(), "GIF"), (make.NOT_AN_IMAGE, "not a readable"),
+                                        (make.png()[:40], "not a readable")])
+def test_given_a_gif_text_or_truncated_file_then_invalid_field_names_the_field(data, words):
+    with pytest.raises(InvalidField) as caught:
+        images.inspect(data, "imageKey")
+    assert caught.value.details[0]["field"] == "imageKey" and words in caught.value.message
+
+
+@pytest.mark.parametrize("prepare", [images.inspect, lambda d: images.for_image_model(d, 1408),
+                                     lambda d: images.for_text_model(d, 1568, 3_750_000)])
+def test_given_a_truncated_jpeg_then_invalid_field_not_an_os_error(prepare):
+    with pytest.raises(InvalidField) as caught:
+        prepare(make.truncated_jpeg())
+    assert "not a readable" in caught.value.message
+
+
+@pytest.mark.parametrize("size", [(15000, 12000), (8000, 7000)])
+def test_given_a_png_claiming_too_many_pixels_then_invalid_field_naming_the_limit(size):
+    with pytest.raises(InvalidField) as caught:
+        images.inspect(make.png_header_only(*size))
+    assert "pixels" in caught.value.details[0]["rule"]
+
+
+def test_given_more_pixels_than_the_bomb_guard_then_rejected(monkeypatch):
+    monkeypatch.setattr(images, "MAX_SOURCE_PIXELS", 100)
+    with pytest.raises(InvalidField, match="pixels"):
+        images.inspect(make.png((20, 20)))
+
+
+def test_given_a_large_jpeg_when_fitted_for_titan_then_png_rgb_with_longest_side_1408():
+    out = make.open_bytes(images.for_image_model(make.jpeg((3000, 2000)), 1408))
+    assert (out.format, out.mode, out.size) == ("PNG", "RGB", (1408, 939))
+
+
+def test_given_a_small_image_when_fitted_then_not_upscaled():
+    out = make.open_bytes(images.for_image_model(make.webp((64, 48)), 1408))
+    assert out.size == (64, 48) and out.format == "PNG"
+
+
+def test_given_a_large_image_when_prepared_for_the_text_model_then_1568_jpeg_labelled_jpeg():
+    picture = images.for_text_model(make.png((3000, 2000)), TEXT_MODEL_MAX_IMAGE_SIDE, TEXT_MODEL_MAX_IMAGE_BYTES)
+    out = make.open_bytes(picture.data)
+    assert picture.format == "jpeg" and out.format == "JPEG"
+    assert out.size == (1568, 1045) == (picture.width, picture.height)
+    assert len(picture.data) <= TEXT_MODEL_MAX_IMAGE_BYTES
+
+
+def test_given_an_image_that_cannot_fit_the_byte_limit_then_invalid_field():
+    with pytest.raises(InvalidField) as caught:
+        images.for_text_model(make.png((200, 200)), 1568, 10)
+    assert caught.value.details[0]["field"] == "imageKey"
+
+
+def test_given_a_transparent_png_then_it_is_flattened_onto_white():
+    out = make.open_bytes(images.for_image_model(make.transparent_png(), 1408))
+    assert out.mode == "RGB" and out.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_given_a_palette_image_then_it_becomes_rgb():
+    data = io.BytesIO()
+    Image.new("P", (10, 10), 1).save(data, format="PNG")
+    assert make.open_bytes(images.for_image_model(data.getvalue(), 1408)).mode == "RGB"
+
+
+def test_given_a_png_then_the_thumbnail_is_webp_within_384():
+    thumb = make.open_bytes(images.thumbnail(make.png((1024, 768))))
+    assert thumb.format == "WEBP" and max(thumb.size) == 384 and thumb.size == (384, 288)
+
+
+def test_given_model_output_then_to_png_keeps_png_and_converts_jpeg():
+    png = make.png()
+    assert images.to_png(png) is png
+    converted = images.to_png(make.jpeg((30, 20)))
+    assert make.open_bytes(converted).format == "PNG"
+    assert images.png_dimensions(converted) == (30, 20)
+
+
+@pytest.mark.parametrize("data", [make.jpeg(), b"garbage"])
+def test_given_something_other_than_a_png_then_png_dimensions_raises_value_error(data):
+    with pytest.raises(ValueError):
+        images.png_dimensions(data)
