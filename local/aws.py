@@ -1,0 +1,267 @@
+"""moto in server mode, and the resources the CDK stack defines, built from the same source.
+
+The table (keys, TTL, every GSI), the bucket prefixes and the DLQ's receive count come from
+studio.schema, the Cognito scopes from studio.routes: nothing here is a second hand-written copy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import socket
+from dataclasses import asdict, dataclass
+
+import boto3
+from botocore.config import Config
+
+from local.paths import add_functions_to_path
+
+add_functions_to_path()
+from studio import routes, schema  # noqa: E402
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+# moto's IDs (user pool, clients, secret ARN suffix) come from its seeded random: the same seed and
+# the same bootstrap calls give the same IDs on every start, so config.json and tokens stay valid.
+MOTO_SEED = 20261126
+
+TABLE_NAME = "image-prompt-studio-local"
+IMAGES_BUCKET = "image-prompt-studio-images-local"
+JOBS_QUEUE = "image-prompt-studio-jobs"
+JOBS_DLQ = "image-prompt-studio-jobs-dlq"
+CURSOR_SECRET_NAME = "image-prompt-studio/cursor-secret"
+USER_POOL_NAME = "image-prompt-studio-users"
+WEB_CLIENT_NAME = "image-prompt-studio-web"
+MACHINE_CLIENT_NAME = "image-prompt-studio-machine"
+# The worker must finish (model call with retries) well inside this, or the message comes back.
+JOBS_VISIBILITY_TIMEOUT = 60
+
+
+@dataclass
+class Resources:
+    moto_url: str
+    table_name: str
+    images_bucket: str
+    jobs_queue_url: str
+    jobs_queue_arn: str
+    dlq_url: str
+    dlq_arn: str
+    cursor_secret_arn: str
+    user_pool_id: str
+    web_client_id: str
+    machine_client_id: str
+    machine_client_secret: str
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.moto_url}/{self.user_pool_id}/.well-known/jwks.json"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class MotoServer:
+    """ThreadedMotoServer on loopback, on a free port, in this process (its backends are ours)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self.host = host
+        self.port = port or free_port(host)
+        self._server = ThreadedMotoServer(ip_address=host, port=self.port, verbose=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "MotoServer":
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def client(service: str, endpoint_url: str):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+    )
+
+
+def seed_moto(seed: int | None = MOTO_SEED) -> None:
+    """Seed moto's random (None: from the OS again)."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(seed)
+
+
+def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None = None) -> Resources:
+    """Create every resource the handlers use. Deterministic IDs (seeded), idempotent per process."""
+    seed_moto()
+    ddb = client("dynamodb", moto_url)
+    key_attrs = {schema.PARTITION_KEY, schema.SORT_KEY}
+    for index in schema.INDEXES:
+        key_attrs.update((index.partition_key, index.sort_key))
+    ddb.create_table(
+        TableName=TABLE_NAME,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in sorted(key_attrs)],
+        KeySchema=[
+            {"AttributeName": schema.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": schema.SORT_KEY, "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in schema.INDEXES
+        ],
+    )
+    ddb.update_time_to_live(
+        TableName=TABLE_NAME,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE},
+    )
+
+    s3 = client("s3", moto_url)
+    s3.create_bucket(Bucket=IMAGES_BUCKET)
+    s3.put_bucket_cors(
+        Bucket=IMAGES_BUCKET,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedMethods": ["POST"],
+                    "AllowedOrigins": site_origins,
+                    "AllowedHeaders": ["*"],
+                    "MaxAgeSeconds": 3000,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=IMAGES_BUCKET,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire-uploads",
+                    "Filter": {"Prefix": schema.UPLOADS_PREFIX},
+                    "Status": "Enabled",
+                    "Expiration": {"Days": schema.UPLOAD_EXPIRY_DAYS},
+                }
+            ]
+        },
+    )
+
+    sqs = client("sqs", moto_url)
+    dlq_url = sqs.create_queue(QueueName=JOBS_DLQ)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=JOBS_QUEUE,
+        Attributes={
+            "VisibilityTimeout": str(JOBS_VISIBILITY_TIMEOUT),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(schema.JOBS_MAX_RECEIVE_COUNT)}
+            ),
+        },
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    sm = client("secretsmanager", moto_url)
+    secret_arn = sm.create_secret(
+        Name=CURSOR_SECRET_NAME,
+        SecretString=cursor_secret or secrets.token_urlsafe(48)[:64],
+    )["ARN"]
+
+    idp = client("cognito-idp", moto_url)
+    pool_id = idp.create_user_pool(
+        PoolName=USER_POOL_NAME,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+    )["UserPool"]["Id"]
+    idp.create_resource_server(
+        UserPoolId=pool_id,
+        Identifier=routes.RESOURCE_SERVER,
+        Name=routes.RESOURCE_SERVER,
+        Scopes=[{"ScopeName": k, "ScopeDescription": v} for k, v in routes.MACHINE_SCOPES.items()],
+    )
+    web = idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=WEB_CLIENT_NAME,
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+        ReadAttributes=["email", "email_verified"],
+        AccessTokenValidity=60,
+        IdTokenValidity=60,
+        TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+    )["UserPoolClient"]
+    machine_scopes = [f"{routes.RESOURCE_SERVER}/{name}" for name in routes.MACHINE_SCOPES]
+    machine = idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=MACHINE_CLIENT_NAME,
+        GenerateSecret=True,
+        AllowedOAuthFlows=["client_credentials"],
+        AllowedOAuthScopes=machine_scopes,
+        AllowedOAuthFlowsUserPoolClient=True,
+    )["UserPoolClient"]
+
+    # Only the bootstrap is deterministic: IDs made later (user subs above all) must never repeat
+    # the ones an earlier run made, or a new user could inherit a restored user's records.
+    seed_moto(None)
+    return Resources(
+        moto_url=moto_url,
+        table_name=TABLE_NAME,
+        images_bucket=IMAGES_BUCKET,
+        jobs_queue_url=queue_url,
+        jobs_queue_arn=queue_arn,
+        dlq_url=dlq_url,
+        dlq_arn=dlq_arn,
+        cursor_secret_arn=secret_arn,
+        user_pool_id=pool_id,
+        web_client_id=web["ClientId"],
+        machine_client_id=machine["ClientId"],
+        machine_client_secret=machine["ClientSecret"],
+    )
+
+
+def ensure_user(moto_url: str, pool_id: str, email: str, password: str) -> str:
+    """Create a confirmed user with a permanent password (if absent); return its sub."""
+    idp = client("cognito-idp", moto_url)
+    try:
+        user = idp.admin_get_user(UserPoolId=pool_id, Username=email)
+    except idp.exceptions.UserNotFoundException:
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            MessageAction="SUPPRESS",
+        )
+    # The configured password wins (STUDIO_DEMO_PASSWORD may change between runs).
+    idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    user = idp.admin_get_user(UserPoolId=pool_id, Username=email)
+    return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")

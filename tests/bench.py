@@ -1,0 +1,124 @@
+"""Benchmarks (`make bench`): ratios against baselines measured in the same run, never absolute gates.
+
+1. Cold import of each handler module, in a fresh interpreter, as a ratio to a bare Powertools
+   REST resolver handler (what any Lambda of ours would pay at least).
+2. The worker's overhead per image with the image model stubbed (S3 writes of PNG + WebP
+   thumbnail, DynamoDB updates, validation), as a ratio to a bare put_object of the same PNG.
+3. The web UI's first-load JavaScript + CSS, compressed, as a ratio to its 150 KB budget.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ROOT / "functions"
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+BASELINE_HANDLER = """
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+app = APIGatewayRestResolver(enable_validation=True)
+@app.get("/ping")
+def ping() -> dict:
+    return {"ok": True}
+def handler(event, context):
+    return app.resolve(event, context)
+"""
+
+
+def _cold_import_seconds(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    env = {**os.environ, "PYTHONPATH": str(FUNCTIONS), "AWS_DEFAULT_REGION": "us-east-1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def cold_imports() -> list[tuple[str, float, float]]:
+    sys.path.insert(0, str(FUNCTIONS))
+    from studio.routes import FUNCTIONS as LAMBDAS
+
+    baseline = statistics.median(_cold_import_seconds(f"exec({BASELINE_HANDLER!r})") for _ in range(RUNS))
+    rows = [("baseline: bare Powertools resolver", baseline, 1.0)]
+    for function in LAMBDAS:
+        module = function.handler.rsplit(".", 1)[0]
+        seconds = statistics.median(_cold_import_seconds(f"import {module}") for _ in range(RUNS))
+        rows.append((module, seconds, seconds / baseline))
+    return rows
+
+
+def worker_overhead(images: int = 12) -> tuple[float, float, float]:
+    """(seconds per image for the worker, seconds per bare put_object, ratio)."""
+    os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
+                      ALLOWED_IMAGE_MODELS="amazon.nova-canvas-v1:0", DAILY_IMAGE_QUOTA="100000")
+    for name in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL")]:
+        del os.environ[name]
+    sys.path.insert(0, str(FUNCTIONS))
+    sys.path.insert(0, str(ROOT))
+    import boto3
+    from moto import mock_aws
+    from PIL import Image
+
+    from studio.adapters import clients
+    from studio.settings import settings
+    from tests.support.aws import create_all
+
+    with mock_aws():
+        resources = create_all()
+        os.environ.update(TABLE_NAME=resources.table_name, IMAGES_BUCKET=resources.bucket,
+                          JOBS_QUEUE_URL=resources.queue_url, CURSOR_SECRET_ARN=resources.secret_arn)
+        settings.cache_clear()
+        clients.reset()
+        from studio.logic import generations, rendering
+        from studio.models import GenerationRequest
+
+        # A photo-like 1024x1024 PNG (noise compresses like a real render, unlike a flat color).
+        buffer = io.BytesIO()
+        Image.effect_noise((1024, 1024), 64).convert("RGB").save(buffer, format="PNG")
+        png = buffer.getvalue()
+
+        class StubbedModel:
+            def invoke_model(self, **_: object) -> dict:
+                return {"body": io.BytesIO(json.dumps({"images": [base64.b64encode(png).decode()]}).encode())}
+
+        clients.override("bedrock", StubbedModel())
+        s3 = boto3.client("s3")
+        started = time.perf_counter()
+        for index in range(images):
+            s3.put_object(Bucket=resources.bucket, Key=f"bench/{index}.png", Body=png, ContentType="image/png")
+        bare = (time.perf_counter() - started) / images
+
+        ids = [generations.create(GenerationRequest(prompt=f"bench {i}", seed=i), "bench-user", None, "",
+                                  settings()).id for i in range(images)]
+        started = time.perf_counter()
+        for generation_id in ids:
+            assert rendering.render(generation_id) == "COMPLETE"
+        worker = (time.perf_counter() - started) / images
+    return worker, bare, worker / bare
+
+
+def main() -> None:
+    print("Cold import of each Lambda entry module (median of %d fresh interpreters)" % RUNS)
+    for module, seconds, ratio in cold_imports():
+        print(f"  {module:40s} {seconds * 1000:8.1f} ms   x{ratio:5.2f}")
+    worker, bare, ratio = worker_overhead()
+    print("Worker overhead per image, model stubbed (moto in-process)")
+    print(f"  baseline: put_object of the PNG          {bare * 1000:8.1f} ms   x 1.00")
+    print(f"  render: PNG + WebP thumbnail + DynamoDB  {worker * 1000:8.1f} ms   x{ratio:5.2f}")
+    try:
+        from tests.bench_web import measure
+    except ImportError:
+        print("Web first load: tests/bench_web.py not present")
+    else:
+        measure()
+
+
+if __name__ == "__main__":
+    main()
