@@ -15,6 +15,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from cdk import constants as c
+from cdk import headers
 from cdk.config import StudioConfig
 from studio import routes, schema
 
@@ -49,18 +50,8 @@ function handler(event) {
 
 
 def content_security_policy(*, region: str, cognito_host: str, upload_hosts: list[str]) -> str:
-    connect = " ".join(["'self'", f"https://cognito-idp.{region}.amazonaws.com", f"https://{cognito_host}",
-                        *(f"https://{host}" for host in upload_hosts)])
-    return "; ".join([
-        "default-src 'self'",
-        "img-src 'self' data: blob:",
-        f"connect-src {connect}",
-        "style-src 'self'",
-        "script-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return headers.content_security_policy([f"https://cognito-idp.{region}.amazonaws.com", f"https://{cognito_host}",
+                                            *(f"https://{host}" for host in upload_hosts)])
 
 
 def _nag(stack: Stack, value: str, pseudo: str) -> str:
@@ -88,7 +79,7 @@ class Web(Construct):
             auto_delete_objects=True,
         )
 
-        headers = cloudfront.ResponseHeadersPolicy(
+        headers_policy = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders",
             comment="Image Prompt Studio security headers",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
@@ -98,7 +89,7 @@ class Web(Construct):
                         upload_hosts=[images_bucket.bucket_regional_domain_name, images_bucket.bucket_domain_name]),
                     override=True),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=Duration.days(730), include_subdomains=True, override=True),
+                    access_control_max_age=Duration.seconds(headers.HSTS_SECONDS), include_subdomains=True, override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
                     frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
@@ -136,7 +127,7 @@ class Web(Construct):
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-            response_headers_policy=headers,
+            response_headers_policy=headers_policy,
             function_associations=[cloudfront.FunctionAssociation(
                 function=forward_host, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
         )
@@ -156,7 +147,7 @@ class Web(Construct):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.site_bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=headers,
+                response_headers_policy=headers_policy,
                 compress=True,
                 function_associations=[cloudfront.FunctionAssociation(
                     function=spa_rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
@@ -166,7 +157,7 @@ class Web(Construct):
                     origin=images_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     cache_policy=images_cache,
-                    response_headers_policy=headers,
+                    response_headers_policy=headers_policy,
                     compress=False,  # PNG and WebP are compressed already
                 ),
                 f"{routes.API_PREFIX}/*": api_behavior,

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from cdk import headers
 from local import aws
 from local.auth import Authorizer, Forbidden, Unauthorized
 from local.lambda_runtime import Functions
@@ -57,21 +58,11 @@ def security_headers(s3_origin: str) -> dict[str, str]:
     ResponseHeadersPolicy), minus HSTS, which browsers ignore over http. connect-src lists the S3
     endpoint the presigned upload form posts to (in the cloud: the bucket's endpoints and Cognito;
     here: this origin, where /_s3 and /_cognito live)."""
-    connect = "'self'" + (f" {s3_origin}" if s3_origin else "")
     return {
-        "Content-Security-Policy": "; ".join([
-            "default-src 'self'",
-            "img-src 'self' data: blob:",
-            f"connect-src {connect}",
-            "style-src 'self'",
-            "script-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "frame-ancestors 'none'",
-        ]),
+        "Content-Security-Policy": headers.content_security_policy([s3_origin] if s3_origin else []),
         "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": headers.FRAME_OPTIONS,
+        "Referrer-Policy": headers.REFERRER_POLICY,
     }
 
 
