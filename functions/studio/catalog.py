@@ -81,6 +81,7 @@ class ImageModel:
     max_seed: int
     max_colors: int = 10
     max_reference_side: int = 1408  # reference images are downscaled to this before sending
+    min_reference_side: int = 64  # ... and smaller ones upscaled to this
     cfg_scale: tuple[float, float] | None = (1.1, 10.0)
     qualities: tuple[str, ...] = QUALITIES
     legacy: str | None = None  # a note when AWS lists the model as legacy
@@ -101,6 +102,7 @@ IMAGE_MODELS: tuple[ImageModel, ...] = (
         max_images=5,
         max_seed=858_993_459,
         max_reference_side=2048,
+        min_reference_side=320,
         default_prices={"standard": 0.04, "premium": 0.06},
     ),
     ImageModel(

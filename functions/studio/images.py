@@ -52,7 +52,7 @@ def inspect(data: bytes, field: str = "imageKey") -> Picture:
     return Picture(data, ACCEPTED_FORMATS[image.format], image.width, image.height)
 
 
-def _fit(image: Image.Image, max_side: int) -> Image.Image:
+def _fit(image: Image.Image, max_side: int, min_side: int = 1, field: str = "imageKey") -> Image.Image:
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB",):
         # Flatten transparency onto white: image models expect opaque RGB.
@@ -62,12 +62,21 @@ def _fit(image: Image.Image, max_side: int) -> Image.Image:
         image = background
     if max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if min(image.size) < min_side:
+        # Too small for the model (Nova Canvas reads at least 320 px a side): enlarge, keeping the shape.
+        scale = min_side / min(image.size)
+        size = (max(min_side, round(image.width * scale)), max(min_side, round(image.height * scale)))
+        if max(size) > max_side:
+            raise InvalidField(field, f"an aspect ratio that fits {min_side}-{max_side} pixels a side",
+                               f"{field}: the image is {image.width}x{image.height}; it is too narrow for this model. "
+                               "Crop it closer to a square.")
+        image = image.resize(size, Image.Resampling.LANCZOS)
     return image
 
 
-def for_image_model(data: bytes, max_side: int, field: str = "referenceImageKey") -> bytes:
-    """A reference image as the image models want it: opaque RGB PNG, longest side <= max_side."""
-    image = _fit(_open(data, field), max_side)
+def for_image_model(data: bytes, max_side: int, min_side: int = 1, field: str = "referenceImageKey") -> bytes:
+    """A reference image as the image models want it: opaque RGB PNG, each side in [min_side, max_side]."""
+    image = _fit(_open(data, field), max_side, min_side, field)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)
     return out.getvalue()

@@ -66,6 +66,13 @@ class SuggestRequest(ApiModel):
     count: int = Field(3, ge=1, le=5)
     language: LanguageTag | None = Field(None, description="Language of the glosses (BCP-47); default English")
 
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("keywords must contain something other than spaces")
+        return value
+
 
 class PromptIdea(ResponseModel):
     title: str

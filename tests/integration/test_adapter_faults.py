@@ -23,7 +23,7 @@ def fail_with(code, operation):
 @pytest.mark.parametrize("method,path,operation", [
     ("GET", "/generations/abc", "get_item"),
     ("GET", "/gallery", "query"),
-    ("DELETE", "/generations/abc", "delete_item"),
+    ("DELETE", "/generations/abc", "get_item"),
 ])
 def test_given_the_table_fails_then_503_storage_error(aws, monkeypatch, method, path, operation):
     monkeypatch.setattr(clients.dynamodb(), operation, fail_with("InternalServerError", operation))
@@ -81,7 +81,7 @@ def test_given_a_finished_record_then_fail_is_a_no_op_and_start_returns_none(aws
     assert records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
     assert records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is False
     assert records.start(generation_id, "2026-11-26T00:00:00.000Z") is None
-    assert records.complete(generation_id, [], None, "2026-11-26T00:00:00.000Z") is False
+    assert records.complete(record, [], None, "2026-11-26T00:00:00.000Z") is False
 
 
 def test_given_a_machine_client_with_the_generate_scope_then_it_can_generate_and_read(aws):

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 import gallery.handler
 from studio import openapi
-from studio.adapters import clients
+from studio.adapters import clients, records
 from tests.support import images as make
 from tests.support.aws import objects_under
 from tests.support.bedrock import titan_answer
@@ -31,12 +31,16 @@ def delete(generation_id, user=USER_A):
     return call(gallery.handler.handler, "DELETE", f"/generations/{generation_id}", user=user)
 
 
-def make_generation(user=USER_A, mode="text", public=False):
+def make_generation(user=USER_A, mode="text", public=False, finish=True):
+    """A generation of `user`; finished (COMPLETE, no images) unless finish=False."""
     body = {"prompt": f"{mode} picture", "mode": mode, "public": public}
     if mode == "color":
         body["colors"] = ["#112233"]
     reply = post(body, user=user)
     assert reply.status == 202, reply.body
+    if finish:
+        running = records.start(reply.body["id"], "2026-11-26T00:00:01.000Z")
+        assert records.complete(running, [], None, "2026-11-26T00:00:02.000Z")
     return reply.body["id"]
 
 
@@ -106,6 +110,15 @@ def test_given_scope_all_then_only_public_records_of_everyone(aws):
     mine = {i["id"]: i["mine"] for i in reply.body["items"]}
     assert mine == {mine_public: True, theirs_public: False}
     assert [i["id"] for i in gallery_page(scope="all", mode="color").body["items"]] == [theirs_public]
+
+
+def test_given_a_public_generation_still_pending_then_only_its_owner_sees_it(aws):
+    generation_id = make_generation(public=True, finish=False)
+    assert gallery_page(USER_B, scope="all").body["items"] == []
+    assert [i["id"] for i in gallery_page(USER_A).body["items"]] == [generation_id]
+    running = records.start(generation_id, "2026-11-26T00:00:01.000Z")
+    assert records.complete(running, [], None, "2026-11-26T00:00:02.000Z")
+    assert [i["id"] for i in gallery_page(USER_B, scope="all").body["items"]] == [generation_id]
 
 
 def test_given_patch_public_then_it_enters_and_leaves_the_public_feed(aws):
@@ -248,6 +261,11 @@ def test_given_s3_refuses_the_delete_then_503(aws, bedrock, monkeypatch):
     monkeypatch.setattr(clients.s3(), "delete_objects", refused)
     reply = delete(generation_id)
     assert reply.status == 503 and reply.error["code"] == "storage_error"
+    # Nothing is lost: the record is still there, so the delete can be retried.
+    assert stored(generation_id)["status"] == "COMPLETE"
+    monkeypatch.undo()
+    assert delete(generation_id).status == 204 and stored(generation_id) is None
+    assert objects_under("images/") == []
 
 
 # --- the OpenAPI document ------------------------------------------------------------------

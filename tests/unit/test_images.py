@@ -56,6 +56,17 @@ def test_given_a_small_image_when_fitted_then_not_upscaled():
     assert out.size == (64, 48) and out.format == "PNG"
 
 
+def test_given_an_image_below_the_models_minimum_then_it_is_enlarged_keeping_its_shape():
+    out = make.open_bytes(images.for_image_model(make.webp((64, 48)), 2048, min_side=320))
+    assert out.size == (427, 320) and out.format == "PNG"
+
+
+def test_given_an_image_too_narrow_to_fit_both_limits_then_invalid_field_says_to_crop():
+    with pytest.raises(InvalidField) as caught:
+        images.for_image_model(make.png((400, 20)), 2048, min_side=320)
+    assert caught.value.details[0]["field"] == "referenceImageKey" and "Crop" in caught.value.message
+
+
 def test_given_a_large_image_when_prepared_for_the_text_model_then_1568_jpeg_labelled_jpeg():
     picture = images.for_text_model(make.png((3000, 2000)), TEXT_MODEL_MAX_IMAGE_SIDE, TEXT_MODEL_MAX_IMAGE_BYTES)
     out = make.open_bytes(picture.data)

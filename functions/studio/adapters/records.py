@@ -65,14 +65,18 @@ def generation_key(generation_id: str) -> dict:
 
 
 def feed_attributes(record: dict) -> dict[str, Any]:
-    """The sparse index attributes a record carries, from its owner, mode, favorite and public flags."""
+    """The sparse index attributes a record carries, from its owner, mode, status and flags.
+
+    The owner sees every record of theirs (pending and failed ones too); everyone else sees a
+    shared record only once it is COMPLETE."""
     owner, mode = record["ownerId"], record["mode"]
+    shared = bool(record.get("public")) and record.get("status") == "COMPLETE"
     return {
         "ownerFeed": owner,
         "ownerModeFeed": f"{owner}#{mode}",
         "favoriteFeed": owner if record.get("favorite") else None,
-        "publicFeed": "public" if record.get("public") else None,
-        "publicModeFeed": f"public#{mode}" if record.get("public") else None,
+        "publicFeed": "public" if shared else None,
+        "publicModeFeed": f"public#{mode}" if shared else None,
         SORT_BY_CREATED: f"{record['createdAt']}#{record['id']}",
     }
 
@@ -165,11 +169,18 @@ def start(generation_id: str, now: str) -> dict | None:
     return _from_item(answer["Attributes"])
 
 
-def complete(generation_id: str, images: list[dict], reference: dict | None, now: str) -> bool:
-    """RUNNING -> COMPLETE with its images; False when the record was deleted meanwhile."""
+def complete(record: dict, images: list[dict], reference: dict | None, now: str) -> bool:
+    """RUNNING -> COMPLETE with its images (and into the shared feeds when public); False when the
+    record was deleted meanwhile."""
+    generation_id = record["id"]
     values = {":complete": {"S": "COMPLETE"}, ":running": {"S": "RUNNING"}, ":now": {"S": now},
               ":images": _serializer.serialize(json.loads(json.dumps(images), parse_float=Decimal))}
     expression = "SET #s = :complete, images = :images, updatedAt = :now"
+    shared = feed_attributes({**record, "status": "COMPLETE"})
+    for attribute in ("publicFeed", "publicModeFeed"):
+        if shared[attribute]:
+            expression += f", {attribute} = :{attribute}"
+            values[f":{attribute}"] = {"S": shared[attribute]}
     if reference:
         expression += ", referenceImage = :reference"
         values[":reference"] = _serializer.serialize(reference)

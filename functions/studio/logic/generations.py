@@ -121,14 +121,17 @@ def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: s
 
 
 def delete(generation_id: str, user_id: str) -> None:
-    record = records.delete(generation_id, user_id)
-    if record is None:
+    """Images first, then the record: if storage fails, the record is still there to retry with."""
+    record = records.get_generation(generation_id)
+    if record is None or record["ownerId"] != user_id:
         raise NotFound("No generation with this id (or it is not yours).")
     keys = [k for image in record.get("images", []) for k in (image["key"], image["thumbnailKey"])]
     if record.get("referenceImage"):
         keys.append(record["referenceImage"]["key"])
     if keys:
         storage.delete_all(keys)
+    if records.delete(generation_id, user_id) is None:
+        raise NotFound("No generation with this id (or it is not yours).")
     count("GenerationsDeleted")
 
 

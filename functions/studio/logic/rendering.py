@@ -63,7 +63,7 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
         return "FAILED"
     keys = [k for i in images for k in (i["key"], i["thumbnailKey"])] + ([reference["key"]] if reference else [])
     try:
-        completed = records.complete(generation_id, images, reference, now_iso())
+        completed = records.complete(record, images, reference, now_iso())
     except StudioError:
         # Not completed: SQS retries the job, which renders into a new folder, so these images
         # would be orphans (unless the write went through after all).
@@ -95,7 +95,7 @@ def _render_and_store(record: dict, time_left_ms: Callable[[], int] | None) -> t
     reference_png = None
     if request.reference_image_key:
         source = storage.read(request.reference_image_key, UPLOAD_MAX_BYTES, "referenceImageKey")
-        reference_png = for_image_model(source, model.max_reference_side)
+        reference_png = for_image_model(source, model.max_reference_side, model.min_reference_side)
     rendered = []
     for body in image_requests.model_bodies(request, model, reference_png):
         _check_time(time_left_ms)
