@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: help install local local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
+.PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
         chromium openapi synth deploy destroy preflight bench clean
 
 help:
@@ -25,6 +25,9 @@ install: $(STAMP) ## create .venv with every pinned dependency
 
 local: $(STAMP) ## run the whole product offline at http://localhost:$(PORT)
 	$(PY) -m local --port $(PORT)
+
+cli: $(STAMP) ## the command-line client against `make local` (ARGS="generate 'a fox' --out /tmp/img")
+	$(PY) -m local.cli --base-url http://localhost:$(PORT) $(ARGS)
 
 local-reset: ## forget everything `make local` stored
 	rm -rf .local-data
