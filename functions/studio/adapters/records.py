@@ -197,21 +197,27 @@ def complete(record: dict, images: list[dict], reference: dict | None, now: str)
     return True
 
 
+def _failing(generation_id: str, code: str, message: str, now: str) -> dict:
+    """The update that moves an unfinished record to FAILED with its reason."""
+    return {
+        "TableName": _table(), "Key": generation_key(generation_id),
+        "UpdateExpression": "SET #s = :failed, #e = :error, updatedAt = :now",
+        "ConditionExpression": "#s IN (:pending, :running)",
+        "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
+        "ExpressionAttributeValues": {
+            ":failed": {"S": "FAILED"}, ":pending": {"S": "PENDING"}, ":running": {"S": "RUNNING"},
+            ":now": {"S": now}, ":error": _serializer.serialize({"code": code, "message": message}),
+        },
+    }
+
+
 def fail(record: dict, code: str, message: str, now: str) -> bool:
     """PENDING/RUNNING -> FAILED and give the images back to the day's quota, once, atomically.
 
     False when the record had already finished or was deleted."""
+    failing = _failing(record["id"], code, message, now)
     actions = [
-        {"Update": {
-            "TableName": _table(), "Key": generation_key(record["id"]),
-            "UpdateExpression": "SET #s = :failed, #e = :error, updatedAt = :now",
-            "ConditionExpression": "#s IN (:pending, :running)",
-            "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
-            "ExpressionAttributeValues": {
-                ":failed": {"S": "FAILED"}, ":pending": {"S": "PENDING"}, ":running": {"S": "RUNNING"},
-                ":now": {"S": now}, ":error": _serializer.serialize({"code": code, "message": message}),
-            },
-        }},
+        {"Update": failing},
         {"Update": {
             "TableName": _table(), "Key": _key("QUOTA", record["ownerId"], record["quotaDay"]),
             "UpdateExpression": "ADD used :minus",
@@ -228,27 +234,13 @@ def fail(record: dict, code: str, message: str, now: str) -> bool:
         if reasons and reasons[0] == "ConditionalCheckFailed":
             return False
         # The quota item expired (a job older than its TTL): fail the record without it.
-        return _fail_record_only(record["id"], code, message, now)
+        try:
+            clients.get("dynamodb").update_item(**failing)
+        except ClientError as retry_error:
+            if retry_error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise _storage_error(retry_error) from retry_error
     return True
-
-
-def _fail_record_only(generation_id: str, code: str, message: str, now: str) -> bool:
-    try:
-        clients.get("dynamodb").update_item(
-            TableName=_table(), Key=generation_key(generation_id),
-            UpdateExpression="SET #s = :failed, #e = :error, updatedAt = :now",
-            ConditionExpression="#s IN (:pending, :running)",
-            ExpressionAttributeNames={"#s": "status", "#e": "error"},
-            ExpressionAttributeValues={":failed": {"S": "FAILED"}, ":pending": {"S": "PENDING"},
-                                       ":running": {"S": "RUNNING"}, ":now": {"S": now},
-                                       ":error": _serializer.serialize({"code": code, "message": message})},
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise _storage_error(error) from error
-    return True
-
 
 def update_flags(generation_id: str, owner: str, favorite: bool | None, public: bool | None, now: str) -> dict | None:
     """Set favorite/public on the owner's record, keeping the sparse feed attributes in step.
