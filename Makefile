@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight bench clean
+        chromium openapi synth deploy destroy preflight bench bench-web clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,10 +32,14 @@ cli: $(STAMP) ## the command-line client against `make local` (ARGS="generate 'a
 local-reset: ## forget everything `make local` stored
 	rm -rf .local-data
 
-chromium: ## install Debian's Chromium for the browser tests when it is missing
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-test: $(STAMP) chromium ## every test suite, with coverage of functions/
+chromium: ## install Debian's Chromium (and a Korean font for screenshots) when missing
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; }
+
+test: $(STAMP) chromium $(AXE) ## every test suite, with coverage of functions/
 	$(PY) -m pytest tests --cov=functions --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 test-fast: $(STAMP) ## unit and integration tests only
@@ -53,7 +57,7 @@ test-infra: $(STAMP)
 test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
 
-test-browser: $(STAMP) chromium
+test-browser: $(STAMP) chromium $(AXE)
 	$(PY) -m pytest tests/browser
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the code
@@ -75,6 +79,9 @@ preflight: $(STAMP) ## check the configured Bedrock models in the target region 
 
 bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a baseline
 	$(PY) -m tests.bench
+
+bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 150 KB budget
+	$(PY) -m tests.bench_web
 
 clean:
 	rm -rf cdk.out .pytest_cache .coverage htmlcov layers/build

@@ -1,0 +1,125 @@
+// Entry point: configuration, sign-in, the shell (header, navigation, language), the router.
+
+import { h, clear, announce } from "./dom.js";
+import { t, lang, setLang, onLangChange, LANGUAGES } from "./i18n.js";
+import { loadConfig } from "./config.js";
+import { restoreSession, onAuthChange, isSignedIn, signOut, user } from "./auth.js";
+import { loadModels, resume, subscribe, resetSession } from "./store.js";
+import { signInView } from "./views/signin.js";
+import { createView } from "./views/create.js";
+import { galleryView } from "./views/gallery.js";
+import { renderComposer } from "./views/composer.js";
+import { closeDetail } from "./views/detail.js";
+import { errorMessage } from "./messages.js";
+
+const main = document.getElementById("main");
+const header = document.getElementById("topbar");
+const ROUTES = { create: createView, gallery: galleryView };
+let current = null;
+let cleanup = null;
+let signInNotice = "";
+let renders = 0; // the latest show() wins when two overlap (sign-in events during start-up)
+
+function route() {
+  const name = location.hash.replace(/^#\/?/, "");
+  return ROUTES[name] ? name : "create";
+}
+
+function renderHeader() {
+  clear(header);
+  if (!isSignedIn()) { header.hidden = true; return; }
+  header.hidden = false;
+  const here = route();
+  const language = h("select", { id: "lang", class: "lang", on: { change: () => setLang(language.value) } },
+    LANGUAGES.map(([code, name]) => h("option", { value: code, selected: code === lang() }, name)));
+  const who = user().email || user().username || user()["cognito:username"] || "";
+  header.append(
+    h("a", { class: "brand", href: "#create", "aria-label": t("app.name") }, h("span", { class: "brand-mark", "aria-hidden": "true" }), h("span", { class: "brand-name" }, t("app.name"))),
+    h("nav", { class: "nav", "aria-label": t("nav.main") },
+      ["create", "gallery"].map((name) => h("a", { href: `#${name}`, class: "nav-link", "aria-current": name === here ? "page" : null }, t(`nav.${name}`)))),
+    h("div", { class: "tools" },
+      h("label", { for: "lang", class: "visually-hidden" }, t("lang.label")),
+      language,
+      who ? h("span", { class: "who", title: who }, who) : null,
+      h("button", { class: "btn btn-ghost btn-small", type: "button", id: "signout", on: { click: () => {
+        sessionStorage.removeItem("ips.pending");
+        sessionStorage.removeItem("ips.results");
+        resetSession();
+        signOut();
+      } } }, t("signout"))),
+  );
+}
+
+async function show() {
+  const mine = ++renders;
+  if (cleanup) { cleanup(); cleanup = null; }
+  closeDetail();
+  renderHeader();
+  clear(main);
+  document.getElementById("skip").textContent = t("skip");
+  if (!isSignedIn()) {
+    document.title = `${t("signin.title")} · ${t("app.name")}`;
+    main.className = "page page-signin";
+    signInView(main, { notice: signInNotice });
+    return;
+  }
+  const name = route();
+  main.className = `page page-${name}`;
+  document.title = `${t(`nav.${name}`)} · ${t("app.name")}`;
+  try {
+    await loadModels();
+  } catch (error) {
+    if (mine === renders) main.append(h("p", { class: "form-error", role: "alert" }, errorMessage(error)));
+    return;
+  }
+  if (mine !== renders || !isSignedIn()) return;
+  cleanup = ROUTES[name](main) || null;
+  current = name;
+}
+
+function boot() {
+  document.getElementById("skip").addEventListener("click", (event) => {
+    event.preventDefault();
+    main.focus();
+  });
+  window.addEventListener("hashchange", () => {
+    if (!ROUTES[location.hash.replace(/^#\/?/, "")]) return;
+    if (route() !== current || !main.childElementCount) show().then(() => main.focus({ preventScroll: true }));
+  });
+  onLangChange((code) => { show(); announce(LANGUAGES.find(([c]) => c === code)?.[1] || code); });
+  subscribe((what) => { if (what === "draft") renderComposer(); });
+  onAuthChange((signedIn, reason) => {
+    if (signedIn) {
+      signInNotice = "";
+      show().then(() => resume().catch(() => {}));
+    } else {
+      signInNotice = reason === "expired" ? t("signin.expired") : "";
+      current = null;
+      show();
+    }
+  });
+}
+
+async function start() {
+  boot();
+  try {
+    await loadConfig();
+  } catch (error) {
+    clear(main);
+    main.append(h("p", { class: "form-error", role: "alert" }, t("err.network")));
+    return;
+  }
+  try {
+    const restored = await restoreSession();
+    if (restored) {
+      await show();
+      resume().catch(() => {});
+      return;
+    }
+  } catch (error) {
+    signInNotice = t("signin.failed", { message: error.message });
+  }
+  show();
+}
+
+start();

@@ -1,0 +1,244 @@
+// Application state shared by the views: the model catalogue, the prompt being composed, the
+// generations of this session (tracked until they finish, resumed after a reload).
+
+import { api } from "./api.js";
+import { lang } from "./i18n.js";
+
+const PENDING_KEY = "ips.pending";
+const RESULTS_KEY = "ips.results";
+const TERMINAL = new Set(["COMPLETE", "FAILED"]);
+
+export const state = {
+  models: null, // ModelsResponse
+  draft: null, // the composer's fields
+  results: [], // Generation records, newest first
+  basic: { text: "", english: "", language: "", notice: "", translated: null },
+  ideas: { style: "", keywords: "", prompts: [], selected: new Set() },
+  reference: { file: null, previewUrl: null, imageKey: null, keywords: "", summary: "", palette: [], prompts: [] },
+};
+
+const listeners = new Set();
+export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+export function notify(what) { for (const fn of listeners) fn(what); }
+
+// --- the model catalogue --------------------------------------------------------------------
+export async function loadModels() {
+  if (!state.models) state.models = await api.models();
+  if (!state.draft) state.draft = defaultDraft();
+  return state.models;
+}
+
+export function model(id = state.draft?.modelId) {
+  const list = state.models?.imageModels || [];
+  return list.find((m) => m.modelId === id) || list.find((m) => m.default) || list[0];
+}
+
+export function defaultDraft() {
+  const m = model(null);
+  const size = m.sizes.find((s) => s.width === 1024 && s.height === 1024) || m.sizes[0];
+  return {
+    mode: "text",
+    prompt: "",
+    negativePrompt: "",
+    colors: ["#2f4858", "#86bbd8", "#f6ae2d"],
+    referenceImageKey: null,
+    referencePreview: null,
+    useReferenceForColor: false,
+    controlMode: "CANNY_EDGE",
+    controlStrength: 0.7,
+    similarityStrength: 0.7,
+    modelId: m.modelId,
+    width: size.width,
+    height: size.height,
+    count: 1,
+    quality: m.qualities[0],
+    seedFixed: false,
+    seed: "",
+    cfgScale: 6.5,
+    public: false,
+    lineage: { source: "basic" },
+  };
+}
+
+/** Price of a render: pricePerImage[quality] × count. */
+export function estimate(draft = state.draft, times = 1) {
+  const m = model(draft.modelId);
+  const price = m.pricePerImage[draft.quality] ?? m.pricePerImage.standard ?? 0;
+  return { price, total: price * draft.count * times };
+}
+
+const LINEAGE_KEYS = ["source", "originalText", "originalLanguage", "english", "style", "keywords", "ideaTitle", "referenceImageKey", "parentId"];
+
+export function cleanLineage(lineage) {
+  const out = {};
+  for (const key of LINEAGE_KEYS) if (lineage?.[key] !== undefined && lineage[key] !== null && lineage[key] !== "") out[key] = lineage[key];
+  return out;
+}
+
+/** The POST /generations body for the draft (only the fields that apply to its mode). */
+export function requestBody(draft = state.draft, overrides = {}) {
+  const m = model(draft.modelId);
+  const d = { ...draft, ...overrides };
+  const body = {
+    mode: d.mode,
+    prompt: d.prompt.trim(),
+    width: d.width,
+    height: d.height,
+    count: d.count,
+    quality: d.quality,
+    modelId: d.modelId,
+    public: Boolean(d.public),
+  };
+  if (d.negativePrompt?.trim()) body.negativePrompt = d.negativePrompt.trim();
+  if (m.cfgScale) body.cfgScale = Number(d.cfgScale);
+  if (d.seedFixed && d.seed !== "" && d.seed !== null) body.seed = Number(d.seed);
+  if (d.mode === "color") {
+    body.colors = d.colors;
+    if (d.useReferenceForColor && d.referenceImageKey) body.referenceImageKey = d.referenceImageKey;
+  }
+  if (d.mode === "structure") {
+    body.referenceImageKey = d.referenceImageKey;
+    body.controlMode = d.controlMode;
+    body.controlStrength = Number(d.controlStrength);
+  }
+  if (d.mode === "variation") {
+    body.referenceImageKey = d.referenceImageKey;
+    body.similarityStrength = Number(d.similarityStrength);
+  }
+  const lineage = cleanLineage({ ...d.lineage, referenceImageKey: body.referenceImageKey || d.lineage?.referenceImageKey });
+  if (lineage.originalLanguage === undefined && lineage.source === "ideas") lineage.originalLanguage = lang();
+  body.lineage = lineage;
+  return body;
+}
+
+/** A request that re-runs a stored generation: exactly (same seed) or as a variation (new seed). */
+export function rerunBody(record, { sameSeed }) {
+  const r = record.request || {};
+  const allowed = ["mode", "prompt", "negativePrompt", "colors", "referenceImageKey", "controlMode", "controlStrength",
+    "similarityStrength", "width", "height", "count", "cfgScale", "seed", "quality", "modelId"];
+  const body = {};
+  for (const key of allowed) if (r[key] !== undefined && r[key] !== null) body[key] = r[key];
+  body.mode = body.mode || record.mode;
+  body.modelId = body.modelId || record.modelId;
+  body.public = Boolean(record.public);
+  if (sameSeed) body.seed = record.images?.[0]?.seed ?? r.seed;
+  else delete body.seed;
+  body.lineage = cleanLineage({ ...record.lineage, source: "rerun", parentId: record.id });
+  return body;
+}
+
+/** Put a stored generation's parameters into the composer ("use this prompt"). */
+export function draftFromRecord(record) {
+  const r = record.request || {};
+  const m = model(r.modelId || record.modelId);
+  const d = { ...(state.draft || defaultDraft()) };
+  Object.assign(d, {
+    mode: m.modes.includes(record.mode) ? record.mode : "text",
+    prompt: r.prompt || "",
+    negativePrompt: r.negativePrompt || "",
+    modelId: m.modelId,
+    width: r.width || d.width,
+    height: r.height || d.height,
+    count: r.count || 1,
+    quality: m.qualities.includes(r.quality) ? r.quality : m.qualities[0],
+    seedFixed: false,
+    seed: r.seed ?? "",
+    lineage: cleanLineage({ ...record.lineage, source: "rerun", parentId: record.id }),
+  });
+  if (r.cfgScale) d.cfgScale = r.cfgScale;
+  if (r.colors?.length) d.colors = [...r.colors];
+  if (r.referenceImageKey) {
+    d.referenceImageKey = r.referenceImageKey;
+    d.referencePreview = null;
+    d.useReferenceForColor = record.mode === "color";
+  }
+  if (r.controlMode) d.controlMode = r.controlMode;
+  if (r.controlStrength !== undefined && r.controlStrength !== null) d.controlStrength = r.controlStrength;
+  if (r.similarityStrength !== undefined && r.similarityStrength !== null) d.similarityStrength = r.similarityStrength;
+  state.draft = d;
+  notify("draft");
+}
+
+// --- generations: submit, poll with backoff, resume after a reload ----------------------------
+function savePending() {
+  const ids = state.results.filter((r) => !TERMINAL.has(r.status)).map((r) => r.id);
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(ids));
+  // The finished ones of this tab, so a reload still shows them (ids only; records are refetched).
+  sessionStorage.setItem(RESULTS_KEY, JSON.stringify(state.results.slice(0, 12).map((r) => r.id)));
+}
+
+function upsert(record) {
+  const index = state.results.findIndex((r) => r.id === record.id);
+  if (index >= 0) state.results[index] = { ...state.results[index], ...record };
+  else state.results.unshift(record);
+  savePending();
+  notify({ record });
+}
+
+export function dismiss(id) {
+  state.results = state.results.filter((r) => r.id !== id);
+  savePending();
+  notify("results");
+}
+
+export function forgetRecord(id) {
+  dismiss(id);
+}
+
+export function updateRecord(record) {
+  if (state.results.some((r) => r.id === record.id)) upsert(record);
+}
+
+const polling = new Set();
+
+async function poll(id) {
+  if (polling.has(id)) return;
+  polling.add(id);
+  let delay = 600;
+  try {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      let record;
+      try {
+        record = await api.generation(id);
+      } catch (error) {
+        if (error.status === 404) { dismiss(id); return; }
+        if (error.status === 401) return; // resumed after signing in again
+        delay = Math.min(delay * 2, 10_000);
+        continue;
+      }
+      upsert(record);
+      if (TERMINAL.has(record.status)) return;
+      delay = Math.min(Math.round(delay * 1.4), 5_000);
+    }
+  } finally {
+    polling.delete(id);
+  }
+}
+
+export async function submit(body) {
+  const record = await api.generate(body);
+  upsert(record);
+  poll(record.id);
+  return record;
+}
+
+/** After sign-in: fetch this tab's results and keep polling the unfinished ones. */
+export async function resume() {
+  let ids = [];
+  try {
+    ids = [...new Set([...JSON.parse(sessionStorage.getItem(PENDING_KEY) || "[]"), ...JSON.parse(sessionStorage.getItem(RESULTS_KEY) || "[]")])];
+  } catch { ids = []; }
+  const known = new Set(state.results.map((r) => r.id));
+  const records = await Promise.all(ids.filter((id) => !known.has(id)).map((id) => api.generation(id).catch(() => null)));
+  for (const record of records.filter(Boolean).sort((a, b) => a.createdAt.localeCompare(b.createdAt))) upsert(record);
+  for (const record of state.results) if (!TERMINAL.has(record.status)) poll(record.id);
+}
+
+export function resetSession() {
+  state.results = [];
+  state.models = null;
+  state.draft = null;
+}
+
+export { TERMINAL };

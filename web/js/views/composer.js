@@ -1,0 +1,266 @@
+// The parameters panel: the final prompt, the mode and every parameter the chosen model supports,
+// the estimated cost, and the Render button.
+
+import { h, field, clear, announce, uid } from "../dom.js";
+import { t, formatMoney } from "../i18n.js";
+import { state, model, estimate, requestBody, submit } from "../store.js";
+import { errorMessage } from "../messages.js";
+
+const RATIOS = [[1, 1], [5, 4], [4, 3], [3, 2], [16, 9], [9, 5], [2, 1], [21, 9], [12, 5], [4, 1]];
+
+function aspect(width, height) {
+  const r = Math.max(width, height) / Math.min(width, height);
+  let best = null;
+  for (const [a, b] of RATIOS) if (!best || Math.abs(a / b - r) < Math.abs(best[0] / best[1] - r)) best = [a, b];
+  const label = Math.abs(best[0] / best[1] - r) < 0.04 ? `${best[0]}:${best[1]}` : `${r.toFixed(2)}:1`;
+  if (width === height) return "1:1";
+  if (width > height) return label;
+  const [x, y] = label.split(":");
+  return `${y}:${x}`;
+}
+
+function sizeSelect(m, draft) {
+  const groups = { square: [], landscape: [], portrait: [] };
+  for (const s of m.sizes) groups[s.width === s.height ? "square" : s.width > s.height ? "landscape" : "portrait"].push(s);
+  const select = h("select", { id: "compose-size" });
+  for (const [name, sizes] of Object.entries(groups)) {
+    if (!sizes.length) continue;
+    const group = h("optgroup", { label: t(`size.${name}`) });
+    for (const s of sizes.sort((a, b) => b.width * b.height - a.width * a.height)) {
+      group.append(h("option", { value: `${s.width}x${s.height}`, selected: s.width === draft.width && s.height === draft.height },
+        `${s.width} × ${s.height} · ${aspect(s.width, s.height)}`));
+    }
+    select.append(group);
+  }
+  select.addEventListener("change", () => {
+    const [w, hgt] = select.value.split("x").map(Number);
+    draft.width = w;
+    draft.height = hgt;
+  });
+  return select;
+}
+
+function range(id, value, min, max, step, onInput, { loose, close } = {}) {
+  const output = h("output", { for: id, class: "range-value" }, Number(value).toFixed(step < 0.1 ? 2 : 1));
+  const input = h("input", { id, type: "range", min, max, step, value, on: { input: () => {
+    output.textContent = Number(input.value).toFixed(step < 0.1 ? 2 : 1);
+    onInput(Number(input.value));
+  } } });
+  const wrap = h("div", { class: "range" }, input, output);
+  if (loose) wrap.append(h("div", { class: "range-ends", "aria-hidden": "true" }, h("span", {}, loose), h("span", {}, close)));
+  return { input, wrap };
+}
+
+export function composerPanel() {
+  const root = h("section", { class: "card composer", id: "composer", "aria-labelledby": "composer-title" });
+  render(root);
+  return root;
+}
+
+export function renderComposer() {
+  const root = document.getElementById("composer");
+  if (!root) return;
+  const active = document.activeElement?.id;
+  render(root);
+  if (active && root.querySelector(`#${CSS.escape(active)}`)) document.getElementById(active).focus({ preventScroll: true });
+}
+
+function render(root) {
+  clear(root);
+  const d = state.draft;
+  const m = model();
+  if (!m.modes.includes(d.mode)) d.mode = "text";
+  if (!m.qualities.includes(d.quality)) d.quality = m.qualities[0];
+  if (!m.sizes.some((s) => s.width === d.width && s.height === d.height)) {
+    const fallback = m.sizes.find((s) => s.width === 1024 && s.height === 1024) || m.sizes[0];
+    d.width = fallback.width;
+    d.height = fallback.height;
+  }
+  d.count = Math.min(d.count, m.maxImages);
+  d.colors = d.colors.slice(0, m.maxColors);
+  const error = h("p", { class: "form-error", role: "alert", id: "compose-error" });
+  const costOut = h("output", { class: "cost-value", id: "compose-cost", "aria-live": "polite" });
+  const costDetail = h("span", { class: "meta" });
+  const updateCost = () => {
+    const { price, total } = estimate(d);
+    costOut.textContent = formatMoney(total);
+    costDetail.textContent = t("compose.costDetail", { n: d.count, price: formatMoney(price) });
+  };
+
+  // Mode: a radio group shown as a segmented control, only the model's modes.
+  const modeName = uid("mode");
+  const modes = h("fieldset", { class: "segmented", id: "compose-modes" },
+    h("legend", {}, t("compose.mode")),
+    ...m.modes.map((mode) => {
+      const id = `compose-mode-${mode}`;
+      return h("span", { class: "seg" },
+        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { d.mode = mode; renderComposer(); } } }),
+        h("label", { for: id }, t(`mode.${mode}`)));
+    }));
+
+  const counter = h("span", {});
+  const prompt = h("textarea", { id: "compose-prompt", rows: 4, value: d.prompt, on: { input: () => {
+    d.prompt = prompt.value;
+    updateCounter();
+  } } });
+  const updateCounter = () => {
+    counter.textContent = t("compose.promptHint", { n: d.prompt.length, max: m.maxPromptLength });
+    counter.className = d.prompt.length > m.maxPromptLength ? "over" : "";
+  };
+  updateCounter();
+  const promptField = field(t("compose.prompt"), prompt, { hint: counter });
+  const negative = h("textarea", { id: "compose-negative", rows: 2, value: d.negativePrompt, on: { input: () => { d.negativePrompt = negative.value; } } });
+
+  // Mode-specific controls.
+  const modeBlock = h("div", { class: "mode-block" });
+  const referenceThumb = () => h("div", { class: "ref-chip" },
+    d.referencePreview ? h("img", { src: d.referencePreview, alt: "", class: "ref-chip-img" }) : h("span", { class: "ref-chip-img placeholder", "aria-hidden": "true" }),
+    h("span", {}, t("compose.reference")));
+  const needReference = () => h("div", { class: "notice" },
+    h("p", {}, t("compose.noReference")),
+    h("button", { class: "btn btn-small", type: "button", on: { click: () => {
+      document.dispatchEvent(new CustomEvent("show-panel", { detail: "reference" }));
+      document.getElementById("ref-file")?.focus();
+    } } }, t("compose.addReference")));
+
+  if (d.mode === "color") {
+    const list = h("ul", { class: "palette-editor" });
+    d.colors.forEach((hex, index) => {
+      const n = index + 1;
+      const picker = h("input", { type: "color", value: hex, id: `compose-color-${index}`, "aria-label": t("compose.colorPick", { n }) });
+      const text = h("input", { type: "text", value: hex, class: "mono hex", maxlength: 7, id: `compose-hex-${index}`, "aria-label": t("compose.colorHex", { n }), spellcheck: "false" });
+      picker.addEventListener("input", () => { d.colors[index] = picker.value; text.value = picker.value; });
+      text.addEventListener("input", () => {
+        const v = text.value.trim();
+        const ok = /^#[0-9a-fA-F]{6}$/.test(v);
+        text.setAttribute("aria-invalid", ok ? "false" : "true");
+        if (ok) { d.colors[index] = v.toLowerCase(); picker.value = v.toLowerCase(); }
+      });
+      list.append(h("li", {}, picker, text, h("button", { class: "btn btn-icon", type: "button", "aria-label": t("compose.removeColor", { hex }), disabled: d.colors.length <= 1, on: { click: () => {
+        d.colors.splice(index, 1);
+        renderComposer();
+        document.getElementById(`compose-hex-${Math.max(0, index - 1)}`)?.focus();
+      } } }, "×")));
+    });
+    modeBlock.append(h("fieldset", { class: "plain" },
+      h("legend", {}, t("compose.colors")),
+      h("p", { class: "hint" }, t("compose.colorsHint", { max: m.maxColors })),
+      list,
+      h("button", { class: "btn btn-small", type: "button", id: "compose-add-color", disabled: d.colors.length >= m.maxColors, on: { click: () => {
+        d.colors.push("#808080");
+        renderComposer();
+        document.getElementById(`compose-hex-${d.colors.length - 1}`)?.focus();
+      } } }, `+ ${t("compose.addColor")}`)));
+    if (d.referenceImageKey) {
+      const use = h("input", { type: "checkbox", id: "compose-use-ref", checked: d.useReferenceForColor, on: { change: () => { d.useReferenceForColor = use.checked; } } });
+      modeBlock.append(h("div", { class: "check" }, use, h("label", { for: "compose-use-ref" }, t("compose.useReference"))));
+    }
+  } else if (d.mode === "structure" || d.mode === "variation") {
+    if (!d.referenceImageKey) modeBlock.append(needReference());
+    else {
+      modeBlock.append(referenceThumb());
+      if (d.mode === "structure") {
+        const control = h("select", { id: "compose-control", on: { change: () => { d.controlMode = control.value; } } },
+          ["CANNY_EDGE", "SEGMENTATION"].map((c) => h("option", { value: c, selected: d.controlMode === c }, t(`control.${c}`))));
+        const strength = range("compose-control-strength", d.controlStrength, 0, 1, 0.05, (v) => { d.controlStrength = v; }, { loose: t("compose.loose"), close: t("compose.close") });
+        modeBlock.append(h("div", { class: "grid-2" },
+          field(t("compose.control"), control),
+          h("div", { class: "field" }, h("label", { for: "compose-control-strength" }, t("compose.controlStrength")), strength.wrap)));
+      } else {
+        const similarity = range("compose-similarity", d.similarityStrength, 0.2, 1, 0.05, (v) => { d.similarityStrength = v; }, { loose: t("compose.loose"), close: t("compose.close") });
+        modeBlock.append(h("div", { class: "field" }, h("label", { for: "compose-similarity" }, t("compose.similarity")), similarity.wrap));
+      }
+    }
+  }
+
+  // Model, size, count, quality.
+  const modelSelect = h("select", { id: "compose-model", on: { change: () => {
+    d.modelId = modelSelect.value;
+    renderComposer();
+  } } }, state.models.imageModels.map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId }, x.name)));
+  const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } },
+    Array.from({ length: m.maxImages }, (_, i) => h("option", { value: i + 1, selected: d.count === i + 1 }, String(i + 1))));
+  const quality = h("select", { id: "compose-quality", disabled: m.qualities.length < 2, on: { change: () => { d.quality = quality.value; updateCost(); } } },
+    m.qualities.map((q) => h("option", { value: q, selected: d.quality === q }, t(`quality.${q}`))));
+
+  // Seed, cfg scale, visibility.
+  const seedFixed = h("input", { type: "checkbox", id: "compose-seed-fixed", checked: d.seedFixed, on: { change: () => {
+    d.seedFixed = seedFixed.checked;
+    seedValue.disabled = !d.seedFixed;
+    if (d.seedFixed && d.seed === "") { d.seed = Math.floor(Math.random() * m.maxSeed); seedValue.value = d.seed; }
+    if (d.seedFixed) seedValue.focus();
+  } } });
+  const seedValue = h("input", { type: "number", id: "compose-seed", min: 0, max: m.maxSeed, step: 1, inputmode: "numeric", value: d.seed, disabled: !d.seedFixed, on: { input: () => { d.seed = seedValue.value; } } });
+  const advanced = h("details", { class: "advanced", open: Boolean(d.advancedOpen), on: { toggle: () => { d.advancedOpen = advanced.open; } } },
+    h("summary", {}, t("compose.advanced")),
+    h("div", { class: "grid-2" },
+      h("div", { class: "field" },
+        h("span", { class: "label", id: "seed-label" }, t("compose.seed")),
+        h("div", { class: "check" }, seedFixed, h("label", { for: "compose-seed-fixed" }, t("compose.seedFixed"))),
+        h("label", { for: "compose-seed", class: "visually-hidden" }, t("compose.seedValue")),
+        seedValue),
+      m.cfgScale ? h("div", { class: "field" },
+        h("label", { for: "compose-cfg" }, t("compose.cfg")),
+        range("compose-cfg", d.cfgScale, m.cfgScale[0], m.cfgScale[1], 0.1, (v) => { d.cfgScale = v; }).wrap,
+        h("p", { class: "hint" }, t("compose.cfgHint"))) : null),
+    field(t("compose.negative"), negative, { hint: t("compose.negativeHint") }),
+    h("div", { class: "check" },
+      h("input", { type: "checkbox", id: "compose-public", checked: d.public, on: { change: (e) => { d.public = e.target.checked; } } }),
+      h("label", { for: "compose-public" }, t("compose.public"))));
+
+  const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render" }, t("compose.render"));
+  const form = h("form", { class: "stack", novalidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const problem = validate(d, m);
+    if (problem) {
+      error.textContent = problem.message;
+      document.getElementById(problem.focus)?.focus();
+      return;
+    }
+    renderButton.disabled = true;
+    renderButton.textContent = t("compose.rendering");
+    try {
+      await submit(requestBody(d));
+      if (!d.seedFixed) d.seed = "";
+      document.getElementById("results")?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    } catch (e) {
+      error.textContent = errorMessage(e);
+    } finally {
+      renderButton.disabled = false;
+      renderButton.textContent = t("compose.render");
+    }
+  } } },
+    modes,
+    promptField,
+    modeBlock,
+    h("div", { class: "grid-params" },
+      field(t("compose.model"), modelSelect, { hint: m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null }),
+      field(t("compose.size"), sizeSelect(m, d)),
+      field(t("compose.count"), count),
+      field(t("compose.quality"), quality)),
+    advanced,
+    h("div", { class: "render-bar" },
+      h("div", { class: "cost" },
+        h("span", { class: "label", id: "cost-label" }, t("compose.cost")),
+        costOut, costDetail,
+        h("span", { class: "meta" }, t("compose.quota", { n: state.models.dailyImageQuota }))),
+      renderButton),
+    error);
+  costOut.setAttribute("aria-labelledby", "cost-label");
+  updateCost();
+  root.append(h("h2", { id: "composer-title", class: "panel-title" }, t("compose.title")), form);
+}
+
+function validate(d, m) {
+  if (!d.prompt.trim()) return { message: t("compose.needPrompt"), focus: "compose-prompt" };
+  if (d.prompt.length > m.maxPromptLength) return { message: t("compose.promptTooLong", { n: d.prompt.length, max: m.maxPromptLength }), focus: "compose-prompt" };
+  if (d.mode === "color" && !d.colors.length) return { message: t("compose.needColors"), focus: "compose-add-color" };
+  if ((d.mode === "structure" || d.mode === "variation") && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
+  return null;
+}
+
+export function focusPrompt() {
+  const prompt = document.getElementById("compose-prompt");
+  if (prompt) { prompt.focus(); prompt.scrollIntoView({ block: "center" }); announce(t("compose.prompt")); }
+}

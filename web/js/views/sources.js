@@ -1,0 +1,319 @@
+// The three ways to a prompt: your words (translated), ideas (style + keywords), a reference image.
+
+import { h, field, uid, announce, clear, icon } from "../dom.js";
+import { t, lang, languageName } from "../i18n.js";
+import { api } from "../api.js";
+import { state, model, notify, submit, requestBody } from "../store.js";
+import { errorMessage } from "../messages.js";
+
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
+const MAX_BYTES = 10 * 1024 * 1024;
+
+/** Put a prompt (and more) into the composer, then bring the composer into view. */
+export function useInComposer(patch) {
+  Object.assign(state.draft, patch);
+  const m = model();
+  if (!m.modes.includes(state.draft.mode)) state.draft.mode = "text";
+  notify("draft");
+  announce(t("basic.use"));
+  requestAnimationFrame(() => {
+    const prompt = document.getElementById("compose-prompt");
+    if (prompt) {
+      prompt.scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+      prompt.focus({ preventScroll: true });
+    }
+  });
+}
+
+function busyButton(button, busyLabel) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  button.textContent = busyLabel;
+  return () => {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    button.textContent = label;
+  };
+}
+
+function panel(id, title, lead, ...body) {
+  return h("section", { class: "card source", id: `panel-${id}`, "aria-labelledby": `panel-${id}-title`, dataset: { panel: id } },
+    h("h2", { id: `panel-${id}-title`, class: "panel-title" }, title),
+    h("p", { class: "panel-lead" }, lead),
+    ...body);
+}
+
+// --- Basic: any language → English, shown and editable before rendering -------------------------
+export function basicPanel() {
+  const s = state.basic;
+  const error = h("p", { class: "form-error", role: "alert" });
+  const text = h("textarea", { id: "basic-text", rows: 4, maxlength: 2000, placeholder: t("basic.placeholder"), value: s.text,
+    on: { input: () => { s.text = text.value; } } });
+  const output = h("div", { class: "basic-output" });
+  const translate = h("button", { class: "btn", type: "submit" }, t("basic.translate"));
+
+  function renderOutput() {
+    clear(output);
+    if (s.english === "" && s.translated === null) return;
+    const english = h("textarea", { id: "basic-english", rows: 4, maxlength: 2000, value: s.english, on: { input: () => { s.english = english.value; } } });
+    output.append(
+      s.language ? h("p", { class: "meta" }, t("basic.detected", { lang: languageName(s.language) })) : null,
+      s.notice ? h("p", { class: "notice", role: "note" }, s.notice) : null,
+      field(t("basic.english"), english),
+      h("button", { class: "btn btn-primary", type: "button", on: { click: () => {
+        if (!s.english.trim()) { english.focus(); return; }
+        useInComposer({
+          prompt: s.english.trim(),
+          lineage: { source: "basic", originalText: s.text.trim(), originalLanguage: s.language || undefined, english: s.english.trim() },
+        });
+      } } }, t("basic.use")),
+    );
+  }
+
+  const form = h("form", { class: "stack", on: { submit: async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!s.text.trim()) { text.focus(); return; }
+    const done = busyButton(translate, t("basic.busy"));
+    try {
+      const result = await api.translate(s.text.trim());
+      Object.assign(s, { english: result.english, language: result.language, notice: result.notice || "", translated: result.translated });
+      renderOutput();
+      announce(t("basic.english"));
+      document.getElementById("basic-english")?.focus();
+    } catch (e) {
+      error.textContent = errorMessage(e);
+    } finally {
+      done();
+    }
+  } } }, field(t("basic.text"), text), h("div", { class: "row" }, translate), error);
+
+  renderOutput();
+  return panel("basic", t("basic.title"), t("basic.lead"), form, output);
+}
+
+// --- Ideas: style + keywords → prompt cards; pick one or several --------------------------------------
+export function ideasPanel() {
+  const s = state.ideas;
+  const error = h("p", { class: "form-error", role: "alert" });
+  const style = h("input", { id: "ideas-style", type: "text", maxlength: 500, placeholder: t("ideas.stylePlaceholder"), value: s.style, on: { input: () => { s.style = style.value; } } });
+  const keywords = h("input", { id: "ideas-keywords", type: "text", maxlength: 500, required: true, placeholder: t("ideas.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; } } });
+  const suggest = h("button", { class: "btn", type: "submit" }, t("ideas.suggest"));
+  const list = h("div", { class: "idea-list" });
+
+  function lineageFor(idea) {
+    return { source: "ideas", style: s.style.trim() || undefined, keywords: s.keywords.trim(), ideaTitle: idea.title, originalLanguage: lang() };
+  }
+
+  function renderList() {
+    clear(list);
+    if (!s.prompts.length) return;
+    const renderSelected = h("button", { class: "btn btn-primary", type: "button", disabled: s.selected.size === 0 });
+    const updateCount = () => {
+      renderSelected.textContent = t("ideas.renderSelected", { n: s.selected.size });
+      renderSelected.disabled = s.selected.size === 0;
+    };
+    const cards = s.prompts.map((idea, index) => {
+      const checkId = uid("idea");
+      const check = h("input", { type: "checkbox", id: checkId, checked: s.selected.has(index), on: { change: () => {
+        if (check.checked) s.selected.add(index); else s.selected.delete(index);
+        card.classList.toggle("selected", check.checked);
+        updateCount();
+      } } });
+      const prompt = h("textarea", { rows: 3, "aria-label": `${t("ideas.prompt")}: ${idea.title}`, value: idea.prompt, on: { input: () => { idea.prompt = prompt.value; } } });
+      const negative = h("textarea", { rows: 2, "aria-label": `${t("ideas.negative")}: ${idea.title}`, value: idea.negativePrompt, on: { input: () => { idea.negativePrompt = negative.value; } } });
+      const card = h("article", { class: ["idea", s.selected.has(index) && "selected"], "aria-labelledby": `${checkId}-title` },
+        h("div", { class: "idea-head" },
+          check,
+          h("label", { for: checkId, id: `${checkId}-title`, class: "idea-title" }, idea.title)),
+        h("p", { class: "gloss" }, idea.gloss),
+        prompt,
+        h("details", {}, h("summary", {}, t("ideas.negative")), negative),
+        h("div", { class: "row end" }, h("button", { class: "btn btn-small", type: "button", "aria-label": `${t("ideas.use")}: ${idea.title}`, on: { click: () => {
+          useInComposer({ prompt: idea.prompt, negativePrompt: idea.negativePrompt, lineage: lineageFor(idea) });
+        } } }, t("ideas.use"))));
+      return card;
+    });
+    const renderError = h("p", { class: "form-error", role: "alert" });
+    renderSelected.addEventListener("click", async () => {
+      renderError.textContent = "";
+      const chosen = [...s.selected].sort().map((i) => s.prompts[i]);
+      const done = busyButton(renderSelected, t("compose.rendering"));
+      try {
+        for (const idea of chosen) {
+          await submit(requestBody(state.draft, { prompt: idea.prompt, negativePrompt: idea.negativePrompt, lineage: lineageFor(idea) }));
+        }
+        document.getElementById("results")?.scrollIntoView({ block: "start" });
+      } catch (e) {
+        renderError.textContent = errorMessage(e);
+      } finally {
+        done();
+        updateCount();
+      }
+    });
+    updateCount();
+    list.append(...cards, h("div", { class: "row end" }, renderSelected), renderError);
+  }
+
+  const form = h("form", { class: "stack", on: { submit: async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!s.keywords.trim()) { keywords.focus(); return; }
+    const done = busyButton(suggest, t("ideas.busy"));
+    try {
+      const result = await api.suggest({ style: s.style.trim(), keywords: s.keywords.trim(), count: 3, language: lang() });
+      s.prompts = result.prompts.map((p) => ({ ...p }));
+      s.selected = new Set();
+      renderList();
+      announce(result.prompts.map((p) => p.title).join(", "));
+      list.querySelector("input[type=checkbox]")?.focus();
+    } catch (e) {
+      error.textContent = errorMessage(e);
+    } finally {
+      done();
+    }
+  } } },
+    field(t("ideas.style"), style),
+    field(t("ideas.keywords"), keywords),
+    h("div", { class: "row" }, suggest),
+    error);
+
+  renderList();
+  return panel("ideas", t("ideas.title"), t("ideas.lead"), form, list);
+}
+
+// --- Reference image: validate, preview, upload, describe; use palette / structure / variation ----------
+export function referencePanel() {
+  const s = state.reference;
+  const error = h("p", { class: "form-error", role: "alert" });
+  const input = h("input", { id: "ref-file", type: "file", accept: IMAGE_TYPES.join(","), class: "visually-hidden" });
+  const preview = h("div", { class: "ref-preview" });
+  const keywords = h("input", { id: "ref-keywords", type: "text", maxlength: 500, placeholder: t("ref.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; } } });
+  const describe = h("button", { class: "btn", type: "submit", disabled: !s.file && !s.imageKey });
+  describe.textContent = t("ref.describe");
+  const output = h("div", { class: "ref-output" });
+
+  function choose(file) {
+    error.textContent = "";
+    if (!file) return;
+    if (!IMAGE_TYPES.includes(file.type)) { error.textContent = t("ref.badType"); return; }
+    if (file.size === 0) { error.textContent = t("ref.empty"); return; }
+    if (file.size > MAX_BYTES) { error.textContent = t("ref.tooBig", { size: (file.size / 1048576).toFixed(1) }); return; }
+    if (s.previewUrl) URL.revokeObjectURL(s.previewUrl);
+    Object.assign(s, { file, previewUrl: URL.createObjectURL(file), imageKey: null, summary: "", palette: [], prompts: [] });
+    renderPreview();
+    renderOutput();
+    describe.disabled = false;
+    // The image models refuse references under 320 px a side: say so now, not after rendering.
+    const probe = new Image();
+    probe.onload = () => {
+      if (Math.min(probe.naturalWidth, probe.naturalHeight) < 320 && s.file === file) {
+        preview.append(h("p", { class: "notice", role: "note" }, t("ref.small", { w: probe.naturalWidth, h: probe.naturalHeight })));
+      }
+    };
+    probe.src = s.previewUrl;
+  }
+
+  function renderPreview() {
+    clear(preview);
+    if (!s.previewUrl) return;
+    preview.append(
+      h("img", { src: s.previewUrl, alt: t("ref.preview"), class: "ref-img" }),
+      h("div", { class: "ref-file" },
+        h("span", { class: "meta" }, s.file ? `${s.file.name} · ${(s.file.size / 1024).toFixed(0)} KB` : ""),
+        h("button", { class: "btn btn-ghost btn-small", type: "button", on: { click: () => {
+          URL.revokeObjectURL(s.previewUrl);
+          Object.assign(s, { file: null, previewUrl: null, imageKey: null, summary: "", palette: [], prompts: [] });
+          input.value = "";
+          describe.disabled = true;
+          renderPreview();
+          renderOutput();
+          input.focus();
+        } } }, t("ref.remove"))),
+    );
+  }
+
+  const drop = h("label", { class: "dropzone", on: {
+    dragover: (e) => { e.preventDefault(); drop.classList.add("over"); },
+    dragleave: () => drop.classList.remove("over"),
+    drop: (e) => { e.preventDefault(); drop.classList.remove("over"); choose(e.dataTransfer.files[0]); },
+  } }, input, icon("upload"), h("span", { class: "drop-main" }, t("ref.drop")), h("span", { class: "hint" }, t("ref.rules")));
+  input.addEventListener("change", () => choose(input.files[0]));
+
+  function referencePatch(extra) {
+    return {
+      referenceImageKey: s.imageKey,
+      referencePreview: s.previewUrl,
+      lineage: { source: "reference", referenceImageKey: s.imageKey, keywords: s.keywords.trim() || undefined, ...extra },
+    };
+  }
+
+  function renderOutput() {
+    clear(output);
+    if (!s.summary && !s.prompts.length) return;
+    const m = model();
+    const firstPrompt = s.prompts[0];
+    const fill = (axisPreferred) => {
+      if (state.draft.prompt.trim()) return {};
+      const p = s.prompts.find((x) => x.axis === axisPreferred) || firstPrompt;
+      return p ? { prompt: p.prompt, negativePrompt: p.negativePrompt } : {};
+    };
+    const actions = [
+      ["color", t("ref.usePalette"), () => useInComposer({ ...referencePatch({}), ...fill("mood"), mode: "color", colors: s.palette.slice(0, m.maxColors), useReferenceForColor: false })],
+      ["structure", t("ref.useStructure"), () => useInComposer({ ...referencePatch({}), ...fill("composition"), mode: "structure" })],
+      ["variation", t("ref.useVariation"), () => useInComposer({ ...referencePatch({}), ...fill("mood"), mode: "variation" })],
+    ].filter(([mode]) => m.modes.includes(mode));
+    output.append(
+      h("h3", { class: "sub" }, t("ref.summary")),
+      h("p", { class: "summary" }, s.summary),
+      h("h3", { class: "sub" }, t("ref.palette")),
+      h("ul", { class: "swatches", "aria-label": t("ref.palette") }, s.palette.map((hex) => {
+        const sw = h("span", { class: "swatch", "aria-hidden": "true" });
+        sw.style.backgroundColor = hex;
+        return h("li", {}, sw, h("span", { class: "mono" }, hex));
+      })),
+      h("div", { class: "row wrap" }, actions.map(([, label, fn]) => h("button", { class: "btn btn-small", type: "button", on: { click: fn } }, label))),
+      ...s.prompts.map((p) => h("article", { class: "idea" },
+        h("div", { class: "idea-head" }, h("h3", { class: "idea-title" }, p.title), h("span", { class: "tag" }, t("ref.keeps", { axis: p.axis }))),
+        h("p", { class: "prompt-text", title: p.prompt }, p.prompt),
+        h("div", { class: "row end" }, h("button", { class: "btn btn-small", type: "button", "aria-label": `${t("ideas.use")}: ${p.title}`, on: { click: () => {
+          useInComposer({ ...referencePatch({ ideaTitle: p.title }), prompt: p.prompt, negativePrompt: p.negativePrompt });
+        } } }, t("ideas.use"))))),
+    );
+  }
+
+  const form = h("form", { class: "stack", on: { submit: async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!s.file && !s.imageKey) { input.focus(); return; }
+    const label = describe.textContent;
+    describe.disabled = true;
+    describe.setAttribute("aria-busy", "true");
+    try {
+      if (!s.imageKey) {
+        describe.textContent = t("ref.uploading");
+        s.imageKey = await api.upload(s.file);
+      }
+      describe.textContent = t("ref.describing");
+      const result = await api.describe({ imageKey: s.imageKey, keywords: s.keywords.trim(), count: 3, language: lang() });
+      Object.assign(s, { summary: result.summary, palette: result.palette, prompts: result.prompts });
+      renderOutput();
+      announce(result.summary);
+    } catch (e) {
+      error.textContent = errorMessage(e);
+    } finally {
+      describe.disabled = false;
+      describe.removeAttribute("aria-busy");
+      describe.textContent = label;
+    }
+  } } },
+    drop, preview,
+    field(t("ref.keywords"), keywords),
+    h("div", { class: "row" }, describe),
+    error);
+
+  renderPreview();
+  renderOutput();
+  return panel("reference", t("ref.title"), t("ref.lead"), form, output);
+}
