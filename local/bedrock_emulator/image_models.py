@@ -23,13 +23,10 @@ from .errors import BedrockError
 from .render import RenderSpec, digest, encode, render
 from .schema import violations
 
-try:  # the app's catalog: Stability pixel sizes per aspect ratio
-    from studio.catalog import STABILITY_ASPECT_SIZES
-except ImportError:  # pragma: no cover - only when functions/ is not importable
-    STABILITY_ASPECT_SIZES = {
-        "1:1": (1024, 1024), "16:9": (1344, 768), "9:16": (768, 1344), "21:9": (1536, 640),
-        "9:21": (640, 1536), "3:2": (1216, 832), "2:3": (832, 1216), "5:4": (1152, 896), "4:5": (896, 1152),
-    }
+# Output sizes are the app's (studio.catalog) so both agree on what Stability returns; the
+# request rules below are written from the model documentation on purpose, independently of the
+# catalog, so that the emulator catches a wrong catalog instead of trusting it.
+from studio.catalog import STABILITY_ASPECT_SIZES  # noqa: E402
 
 # Titan Image Generator v2: the permitted width x height pairs (documented table).
 TITAN_V2_SIZES = frozenset({
