@@ -47,6 +47,7 @@ def test_given_s3_cannot_sign_an_upload_then_503(aws, monkeypatch):
 
 def test_given_s3_refuses_to_read_an_upload_then_503_not_404(aws, bedrock, monkeypatch):
     key = put_upload(USER_A, make.png())
+    monkeypatch.setattr(clients.s3(), "get_object", fail_with("AccessDenied", "GetObject"))
     monkeypatch.setattr(clients.s3(), "head_object", fail_with("AccessDenied", "HeadObject"))
     reply = call(describe.handler.handler, "POST", "/describe", body={"imageKey": key})
     assert reply.status == 503 and reply.error["code"] == "storage_error"

@@ -30,10 +30,11 @@ def presigned_upload(key: str, content_type: str, size: int, expires_in: int) ->
 
 def read(key: str, max_bytes: int, field: str) -> bytes:
     try:
-        head = clients.get("s3").head_object(Bucket=_bucket(), Key=key)
-        if head["ContentLength"] > max_bytes:
+        answer = clients.get("s3").get_object(Bucket=_bucket(), Key=key)
+        if answer["ContentLength"] > max_bytes:  # refuse before reading the body
+            answer["Body"].close()
             raise PayloadTooLarge(f"{field}: the image is larger than {max_bytes} bytes")
-        return clients.get("s3").get_object(Bucket=_bucket(), Key=key)["Body"].read()
+        return answer["Body"].read()
     except ClientError as error:
         if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
             raise NotFound(f"{field}: no uploaded image at {key}. Uploads are kept for one day; upload it again.",
