@@ -36,10 +36,6 @@ class Unauthorized(StudioError):
     status, code = 401, "unauthorized"
 
 
-class Forbidden(StudioError):
-    status, code = 403, "forbidden"
-
-
 class NotFound(StudioError):
     status, code = 404, "not_found"
 

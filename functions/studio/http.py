@@ -16,19 +16,15 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from studio.errors import StudioError, Unauthorized
 from studio.models import ErrorResponse
 from studio.observability import logger
-from studio.routes import API_PREFIX, MACHINE_SCOPES, RESOURCE_SERVER, USER_SCOPE
+from studio.routes import API_PREFIX
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling, from the Cognito authorizer's claims."""
+    """Who is calling, from the Cognito authorizer's claims: the token's `sub` (a person or a
+    machine client). Which scopes a route needs is API Gateway's check, not the handlers'."""
 
-    user_id: str  # the token's `sub`: a person, or a machine client
-    scopes: frozenset[str]
-
-    @property
-    def is_person(self) -> bool:
-        return USER_SCOPE in self.scopes or not self.scopes & {f"{RESOURCE_SERVER}/{s}" for s in MACHINE_SCOPES}
+    user_id: str
 
 
 # Documented on every route: the error body is the same everywhere.
@@ -106,8 +102,7 @@ def caller(app: APIGatewayRestResolver) -> Caller:
     if not user_id:
         # API Gateway's authorizer guarantees a token; reaching this means a misconfigured route.
         raise Unauthorized("Sign in: the request carries no signed-in user.")
-    scopes = frozenset(str(claims.get("scope", "")).split())
-    return Caller(user_id=user_id, scopes=scopes)
+    return Caller(user_id=user_id)
 
 
 def public_base_url(app: APIGatewayRestResolver, configured: str) -> str:

@@ -2,9 +2,8 @@
 
 import json
 
-from studio.http import Caller, validation_details
+from studio.http import validation_details
 from studio.logic import presentation
-from studio.routes import SCOPE_READ, USER_SCOPE
 
 
 def test_given_pydantic_errors_then_details_name_the_field_in_camel_case_paths():
@@ -20,11 +19,6 @@ def test_given_pydantic_errors_then_details_name_the_field_in_camel_case_paths()
     assert details[0] == {"field": "lineage.originalText", "rule": "String should have at most 2000 characters",
                           "type": "string_too_long"}
     assert details[4]["rule"] == "invalid"
-
-
-def test_given_scopes_then_a_person_is_told_from_a_machine_client():
-    assert Caller("u", frozenset({USER_SCOPE})).is_person
-    assert not Caller("c", frozenset({SCOPE_READ})).is_person
 
 
 def record(**extra):
