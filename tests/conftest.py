@@ -50,6 +50,9 @@ def environment(monkeypatch, tmp_path):
         "ALLOWED_IMAGE_MODELS": ",".join(m.model_id for m in catalog.IMAGE_MODELS),
         "IMAGE_MODEL_ID": DEFAULT_MODEL,
         "DAILY_IMAGE_QUOTA": "100",
+        "INDEX_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{aws_support.INDEX_QUEUE}",
+        "VECTOR_BUCKET": aws_support.VECTOR_BUCKET,
+        "VECTOR_INDEX": "images",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
@@ -100,6 +103,7 @@ def aws(environment):
         resources = aws_support.create_all()
         environment.setenv("JOBS_QUEUE_URL", resources.queue_url)
         environment.setenv("CURSOR_SECRET_ARN", resources.secret_arn)
+        environment.setenv("INDEX_QUEUE_URL", resources.index_queue_url)
         _reset_caches()
         yield resources
 

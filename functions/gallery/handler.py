@@ -1,4 +1,4 @@
-"""The gallery: GET /gallery, GET/PATCH/DELETE /generations/{id}, and GET /openapi.json (no token)."""
+"""The gallery: GET /gallery, GET /gallery/search, GET/PATCH/DELETE /generations/{id}, and GET /openapi.json (no token)."""
 
 from pathlib import Path
 from typing import Annotated, Literal, Optional
@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
 from studio.http import ERROR_RESPONSES, caller, make_resolver, public_base_url
-from studio.logic import generations
-from studio.models import GalleryPage, Generation, GenerationPatch, Mode
+from studio.logic import generations, search
+from studio.models import SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, GalleryPage, Generation, GenerationPatch, Mode, SearchPage
 from studio.settings import settings
 
 OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -30,6 +30,20 @@ def list_gallery(
     favorite: Annotated[Optional[bool], Query(description="only your favorites (scope=mine)")] = None,
 ) -> GalleryPage:
     return generations.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url())
+
+
+@router.get("/gallery/search", summary="Find images by meaning (q, any language) or by example (like)",
+            tags=["gallery"], responses=ERROR_RESPONSES)
+def search_gallery(
+    q: Annotated[Optional[str], Query(min_length=1, max_length=SEARCH_QUERY_MAX,
+                                      description="Words in any language: a subject, a color, a mood")] = None,
+    like: Annotated[Optional[str], Query(max_length=200, description="More like this: a generation id "
+                                         "(with imageIndex) or an uploaded image key (uploads/...)")] = None,
+    imageIndex: Annotated[int, Query(ge=0, le=search.MAX_IMAGE_INDEX, description="Which image of `like`")] = 0,
+    scope: Annotated[Literal["mine", "all"], Query(description="mine (default) or all: yours and everyone's shared images")] = "mine",
+    limit: Annotated[int, Query(ge=1, le=SEARCH_MAX_LIMIT)] = 24,
+) -> SearchPage:
+    return search.search(q, like, imageIndex, scope, limit, caller(router).user_id, _base_url(), settings())
 
 
 @router.get("/generations/<id>", summary="One generation: status, images, parameters, lineage",

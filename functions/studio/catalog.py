@@ -175,6 +175,8 @@ DEFAULT_TEXT_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 # Claude reads images up to 1568 px on the longest side and 3.75 MB.
 TEXT_MODEL_MAX_IMAGE_SIDE = 1568
 TEXT_MODEL_MAX_IMAGE_BYTES = 3_750_000
+# Search embeddings: Amazon Nova Multimodal Embeddings (text and images in one space, multilingual).
+DEFAULT_EMBEDDING_MODEL_ID = "amazon.nova-2-multimodal-embeddings-v1:0"
 
 
 def image_model(model_id: str) -> ImageModel | None:

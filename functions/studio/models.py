@@ -178,6 +178,16 @@ class GenerationErrorInfo(ResponseModel):
     message: str
 
 
+class ImageAnnotation(ResponseModel):
+    """What the vision model saw in one image (written by the index function after completion)."""
+
+    caption: str = Field(description="One line, English")
+    tags: list[str] = Field(description="3-8 tags, English")
+    language: str | None = Field(None, description="The user's language, when it is not English")
+    local_caption: str | None = Field(None, description="The caption in `language`")
+    local_tags: list[str] | None = Field(None, description="The tags in `language`")
+
+
 class Generation(ResponseModel):
     id: str
     status: Status
@@ -193,6 +203,7 @@ class Generation(ResponseModel):
     favorite: bool = False
     public: bool = False
     mine: bool = True
+    annotations: list[ImageAnnotation] = Field(default_factory=list, description="Per image, once indexed")
 
 
 class GenerationPatch(ApiModel):
@@ -203,6 +214,20 @@ class GenerationPatch(ApiModel):
 class GalleryPage(ResponseModel):
     items: list[Generation]
     next_cursor: str | None = None
+
+
+# --- search ---------------------------------------------------------------------------------
+SEARCH_MAX_LIMIT = 50
+SEARCH_QUERY_MAX = 500
+
+
+class SearchItem(Generation):
+    image_index: int = Field(description="Which image of the generation matched")
+    score: float = Field(description="Similarity, 1 = identical")
+
+
+class SearchPage(ResponseModel):
+    items: list[SearchItem]
 
 
 # --- models ---------------------------------------------------------------------------------

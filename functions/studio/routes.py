@@ -27,7 +27,7 @@ class Function:
     name: str
     handler: str  # module path relative to functions/, then the callable
     description: str
-    trigger: str = "api"  # "api", "queue" (jobs queue) or "dead-letters" (the jobs DLQ)
+    trigger: str = "api"  # "api", "queue" (jobs queue), "dead-letters" (the jobs DLQ) or "index-queue"
     # API functions answer within API Gateway's 29 s; the worker's budget covers a whole job.
     timeout_seconds: int = 29
     # Bedrock client budget (BEDROCK_READ_TIMEOUT_SECONDS x BEDROCK_MAX_ATTEMPTS must fit the timeout).
@@ -56,7 +56,9 @@ FUNCTIONS: tuple[Function, ...] = (
              timeout_seconds=600, model_read_timeout_seconds=45, model_max_attempts=3),
     Function("generate-dead-letters", "generate.dead_letters.handler",
              "Fail the generations whose jobs could not be processed", "dead-letters", timeout_seconds=60),
-    Function("gallery", "gallery.handler.handler", "List, read, favorite and delete generations"),
+    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations"),
+    Function("index", "index.handler.handler", "Embed, caption and index completed images for search",
+             "index-queue", timeout_seconds=120, model_read_timeout_seconds=20, model_max_attempts=2),
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -70,6 +72,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", "/generations/{id}", "gallery", SCOPE_GENERATE),
     Route("DELETE", "/generations/{id}", "gallery", SCOPE_GENERATE),
     Route("GET", "/gallery", "gallery", SCOPE_READ),
+    Route("GET", "/gallery/search", "gallery", SCOPE_READ),
     Route("GET", "/openapi.json", "gallery", None),
 )
 

@@ -39,3 +39,17 @@ UPLOAD_EXPIRY_DAYS = 1
 
 # Jobs queue: one message per generation; a message that fails this often goes to the DLQ.
 JOBS_MAX_RECEIVE_COUNT = 3
+
+# Index jobs: one message per COMPLETE generation, read by the "index" function (embeddings,
+# captions); a message that fails this often goes to the index DLQ.
+INDEX_JOBS_MAX_RECEIVE_COUNT = 3
+
+# Search: one Amazon S3 Vectors index of every rendered image, keyed "<generationId>#<imageIndex>".
+# Filterable metadata lets a query see only the caller's own images or public ones; the prompt is
+# stored for display and debugging only (non-filterable: it may be long, and nobody filters on it).
+VECTOR_INDEX_NAME = "images"
+VECTOR_DIMENSION = 1024
+VECTOR_DISTANCE = "cosine"
+VECTOR_DATA_TYPE = "float32"
+VECTOR_FILTERABLE_KEYS = ("owner", "public", "mode", "model", "createdAt")
+VECTOR_NON_FILTERABLE_KEYS = ("prompt",)

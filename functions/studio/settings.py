@@ -13,7 +13,7 @@ from typing import Mapping
 
 from pydantic import BaseModel, Field, field_validator
 
-from studio.catalog import DEFAULT_IMAGE_MODEL_ID, DEFAULT_TEXT_MODEL_ID
+from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_IMAGE_MODEL_ID, DEFAULT_TEXT_MODEL_ID
 
 # Environment variable names, used by the CDK stack and the local environment too.
 ENV = {
@@ -34,6 +34,10 @@ ENV = {
     "public_base_url": "PUBLIC_BASE_URL",
     "model_read_timeout": "BEDROCK_READ_TIMEOUT_SECONDS",
     "model_max_attempts": "BEDROCK_MAX_ATTEMPTS",
+    "index_queue_url": "INDEX_QUEUE_URL",
+    "vector_bucket": "VECTOR_BUCKET",
+    "vector_index": "VECTOR_INDEX",
+    "embedding_model_id": "EMBEDDING_MODEL_ID",
 }
 
 
@@ -57,6 +61,10 @@ class Settings(BaseModel):
     public_base_url: str = ""
     model_read_timeout: int = Field(60, ge=1, le=900)
     model_max_attempts: int = Field(3, ge=1, le=10)
+    index_queue_url: str = ""
+    vector_bucket: str = ""
+    vector_index: str = ""
+    embedding_model_id: str = DEFAULT_EMBEDDING_MODEL_ID
 
     @field_validator("allowed_image_models", mode="before")
     @classmethod

@@ -20,6 +20,9 @@ QUEUE = "studio-jobs-test"
 DLQ = "studio-jobs-dlq-test"
 SECRET = "studio/cursor-key"
 SECRET_VALUE = "test-cursor-signing-key-0123456789abcdef"
+INDEX_QUEUE = "studio-index-test"
+INDEX_DLQ = "studio-index-dlq-test"
+VECTOR_BUCKET = "studio-vectors-test"
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Resources:
     queue_arn: str
     dlq_url: str
     secret_arn: str
+    index_queue_url: str = ""
+    index_queue_arn: str = ""
 
 
 def create_table(dynamodb, name: str = TABLE) -> None:
@@ -68,7 +73,25 @@ def create_all(region: str = REGION) -> Resources:
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     secret_arn = boto3.client("secretsmanager", region_name=region).create_secret(
         Name=SECRET, SecretString=SECRET_VALUE)["ARN"]
-    return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn)
+    index_dlq_url = sqs.create_queue(QueueName=INDEX_DLQ)["QueueUrl"]
+    index_dlq_arn = sqs.get_queue_attributes(QueueUrl=index_dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    index_queue_url = sqs.create_queue(QueueName=INDEX_QUEUE, Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": index_dlq_arn, "maxReceiveCount": str(schema.INDEX_JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
+    index_queue_arn = sqs.get_queue_attributes(QueueUrl=index_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    create_vector_index(boto3.client("s3vectors", region_name=region))
+    return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn, index_queue_url, index_queue_arn)
+
+
+def create_vector_index(s3vectors, bucket: str = VECTOR_BUCKET) -> None:
+    """The vector bucket and index from studio.schema, with the local QueryVectors stand-in."""
+    from local import vector_query
+
+    vector_query.install()
+    s3vectors.create_vector_bucket(vectorBucketName=bucket)
+    s3vectors.create_index(vectorBucketName=bucket, indexName=schema.VECTOR_INDEX_NAME,
+                           dataType=schema.VECTOR_DATA_TYPE, dimension=schema.VECTOR_DIMENSION,
+                           distanceMetric=schema.VECTOR_DISTANCE,
+                           metadataConfiguration={"nonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)})
 
 
 def objects_under(prefix: str, bucket: str = BUCKET) -> list[str]:

@@ -1,7 +1,8 @@
-"""Bedrock Runtime: InvokeModel for images, Converse for text. Errors become domain errors."""
+"""Bedrock Runtime: InvokeModel for images and embeddings, Converse for text. Errors become domain errors."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -104,3 +105,32 @@ def converse_tool(model_id: str, *, system: str, content: list[dict], tool_name:
         if tool_use and tool_use.get("name") == tool_name and isinstance(tool_use.get("input"), dict):
             return tool_use["input"], response.get("usage", {})
     raise ModelError("The language model did not answer in the expected form. Try again.")
+
+
+EMBEDDING_PURPOSES = ("GENERIC_INDEX", "GENERIC_RETRIEVAL")
+
+
+def embed(model_id: str, purpose: str, dimension: int, *, text: str | None = None,
+          image: tuple[str, bytes] | None = None) -> list[float]:
+    """One Amazon Nova Multimodal Embeddings vector for a text or an image (format, bytes).
+
+    Request and response as documented in "Complete embeddings request and response schema"
+    (https://docs.aws.amazon.com/nova/latest/userguide/embeddings-schema.html): taskType
+    SINGLE_EMBEDDING, singleEmbeddingParams {embeddingPurpose, embeddingDimension 256|384|1024|3072,
+    text {truncationMode, value} | image {format png|jpeg|gif|webp, source {bytes: base64}}};
+    answer {"embeddings": [{"embeddingType", "embedding": [floats]}]}. Index with GENERIC_INDEX,
+    query with GENERIC_RETRIEVAL (the page's "search and retrieval" guidance).
+    """
+    params: dict[str, Any] = {"embeddingPurpose": purpose, "embeddingDimension": dimension}
+    if text is not None:
+        params["text"] = {"truncationMode": "END", "value": text}
+    elif image is not None:
+        params["image"] = {"format": image[0], "source": {"bytes": base64.b64encode(image[1]).decode("ascii")}}
+    answer = invoke_json(model_id, {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": params})
+    try:
+        vector = answer["embeddings"][0]["embedding"]
+        if len(vector) != dimension or not all(isinstance(x, (int, float)) for x in vector):
+            raise ValueError("wrong dimension")
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        raise ModelError("The embeddings model's answer could not be read.") from error
+    return [float(x) for x in vector]

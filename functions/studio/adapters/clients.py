@@ -24,7 +24,7 @@ def override(name: str, client: Any) -> None:
 
 def reset() -> None:
     _overrides.clear()
-    for factory in (s3, dynamodb, sqs, secrets, bedrock):
+    for factory in (s3, dynamodb, sqs, secrets, bedrock, s3vectors):
         factory.cache_clear()
 
 
@@ -70,5 +70,11 @@ def bedrock():
     )
 
 
+@lru_cache(maxsize=1)
+def s3vectors():
+    return boto3.client("s3vectors")
+
+
 def get(name: str):
-    return _get(name, {"s3": s3, "dynamodb": dynamodb, "sqs": sqs, "secrets": secrets, "bedrock": bedrock}[name])
+    return _get(name, {"s3": s3, "dynamodb": dynamodb, "sqs": sqs, "secrets": secrets, "bedrock": bedrock,
+                       "s3vectors": s3vectors}[name])

@@ -1,4 +1,4 @@
-"""SQS: the queue of generations waiting for the worker."""
+"""SQS: the queues of generations waiting for the worker, and for the search index."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from studio.errors import StorageError
 from studio.settings import settings
 
 
-def enqueue(generation_id: str) -> None:
+def enqueue(generation_id: str, queue: str = "jobs_queue_url") -> None:
+    """Queue a generation for the worker (or, with queue="index_queue_url", for the index function)."""
     try:
-        clients.get("sqs").send_message(QueueUrl=settings().require("jobs_queue_url"),
+        clients.get("sqs").send_message(QueueUrl=settings().require(queue),
                                         MessageBody=json.dumps({"generationId": generation_id}))
     except (ClientError, BotoCoreError) as error:  # BotoCoreError: the queue could not be reached
         raise StorageError("Could not queue the generation. Try again.") from error

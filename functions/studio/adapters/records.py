@@ -312,3 +312,67 @@ def query_feed(index: str, partition: str, limit: int, start_key: dict | None,
         raise _storage_error(error) from error
     last = answer.get("LastEvaluatedKey")
     return [_from_item(i) for i in answer.get("Items", [])], ({k: v["S"] for k, v in last.items()} if last else None)
+
+
+# --- search ---------------------------------------------------------------------------------
+BATCH_GET_MAX = 100
+
+
+def get_many(generation_ids: list[str]) -> dict[str, dict]:
+    """id -> record for the ids that exist, in one BatchGetItem (<= 100 distinct ids).
+
+    Unprocessed keys (throttling) are retried once; what is still missing is left out."""
+    ids = list(dict.fromkeys(generation_ids))[:BATCH_GET_MAX]
+    found: dict[str, dict] = {}
+    request = {_table(): {"Keys": [generation_key(i) for i in ids]}} if ids else {}
+    for _attempt in range(2):
+        if not request:
+            break
+        try:
+            answer = clients.get("dynamodb").batch_get_item(RequestItems=request)
+        except ClientError as error:
+            raise _storage_error(error) from error
+        for item in answer.get("Responses", {}).get(_table(), []):
+            record = _from_item(item)
+            found[record["id"]] = record
+        request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
+def set_annotations(generation_id: str, annotations: list[dict], public: bool, now: str) -> bool:
+    """Store the images' captions and tags and mark the record indexed, if it still exists with
+    the same public flag the index was written with (False otherwise: the caller re-checks)."""
+    try:
+        clients.get("dynamodb").update_item(
+            TableName=_table(), Key=generation_key(generation_id),
+            UpdateExpression="SET annotations = :a, indexedAt = :now",
+            ConditionExpression=f"attribute_exists({PARTITION_KEY}) AND #p = :public",
+            ExpressionAttributeNames={"#p": "public"},
+            ExpressionAttributeValues={":a": _serializer.serialize(json.loads(json.dumps(annotations))),
+                                       ":now": {"S": now}, ":public": {"BOOL": public}},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise _storage_error(error) from error
+    return True
+
+
+def unindexed_page(limit: int, start_key: dict | None) -> tuple[list[str], dict | None]:
+    """Backfill: ids of COMPLETE generations not yet indexed, one bounded Scan page at a time.
+
+    A Scan, on purpose: an operator's one-off job over the whole table, never a request path."""
+    request: dict = {
+        "TableName": _table(), "Limit": limit,
+        "FilterExpression": "#sk = :gen AND #s = :complete AND attribute_not_exists(indexedAt)",
+        "ExpressionAttributeNames": {"#sk": SORT_KEY, "#s": "status"},
+        "ExpressionAttributeValues": {":gen": {"S": "GEN"}, ":complete": {"S": "COMPLETE"}},
+        "ProjectionExpression": "id",
+    }
+    if start_key:
+        request["ExclusiveStartKey"] = start_key
+    try:
+        answer = clients.get("dynamodb").scan(**request)
+    except ClientError as error:
+        raise _storage_error(error) from error
+    return [i["id"]["S"] for i in answer.get("Items", [])], answer.get("LastEvaluatedKey")

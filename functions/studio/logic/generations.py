@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from studio.adapters import jobs, records, secrets, storage
 from studio.catalog import IMAGE_MODELS, MAX_IMAGES_PER_GENERATION, image_model
 from studio.errors import BadRequest, InvalidField, NotFound, StudioError
-from studio.logic import cursor, image_requests, presentation
+from studio.logic import cursor, image_requests, presentation, search
 from studio.logic.uploads import check_owner
 from studio.models import (
     GalleryPage,
@@ -117,6 +117,8 @@ def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: s
     record = records.update_flags(generation_id, user_id, patch.favorite, patch.public, now_iso())
     if record is None:
         raise NotFound("No generation with this id (or it is not yours).")
+    if patch.public is not None:
+        search.share(record)  # the search index follows in the same request (retry the PATCH if it fails)
     return presentation.generation(record, user_id, base_url)
 
 
@@ -130,6 +132,7 @@ def delete(generation_id: str, user_id: str) -> None:
         keys.append(record["referenceImage"]["key"])
     if keys:
         storage.delete_all(keys)
+    search.forget(record)
     if records.delete(generation_id, user_id) is None:
         raise NotFound("No generation with this id (or it is not yours).")
     count("GenerationsDeleted")

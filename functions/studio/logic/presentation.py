@@ -40,4 +40,5 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         favorite=bool(record.get("favorite")),
         public=bool(record.get("public")),
         mine=mine,
+        annotations=record.get("annotations", []),
     )

@@ -14,7 +14,7 @@ from studio.adapters import bedrock, records, storage
 from studio.catalog import image_model
 from studio.errors import ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
 from studio.images import for_image_model, png_dimensions, thumbnail, to_png
-from studio.logic import image_requests
+from studio.logic import image_requests, search
 from studio.logic.generations import now_iso
 from studio.models import GenerationRequest, UPLOAD_MAX_BYTES
 from studio.observability import count, logger
@@ -76,6 +76,7 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
         storage.delete_all(keys)
         return "SKIPPED"
     count("ImagesGenerated", len(images))
+    search.request_indexing(generation_id)  # never raises: search must not fail a generation
     return "COMPLETE"
 
 
