@@ -30,6 +30,10 @@ TABLE_NAME = "image-prompt-studio-local"
 IMAGES_BUCKET = "image-prompt-studio-images-local"
 JOBS_QUEUE = "image-prompt-studio-jobs"
 JOBS_DLQ = "image-prompt-studio-jobs-dlq"
+INDEX_QUEUE = "image-prompt-studio-index"
+INDEX_DLQ = "image-prompt-studio-index-dlq"
+VECTOR_BUCKET = "image-prompt-studio-vectors-local"
+INDEX_VISIBILITY_TIMEOUT = 60
 CURSOR_SECRET_NAME = "image-prompt-studio/cursor-secret"
 USER_POOL_NAME = "image-prompt-studio-users"
 WEB_CLIENT_NAME = "image-prompt-studio-web"
@@ -52,6 +56,11 @@ class Resources:
     web_client_id: str
     machine_client_id: str
     machine_client_secret: str
+    index_queue_url: str = ""
+    index_queue_arn: str = ""
+    index_dlq_url: str = ""
+    vector_bucket: str = ""
+    vector_index: str = ""
 
     @property
     def jwks_url(self) -> str:
@@ -82,6 +91,9 @@ class MotoServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "MotoServer":
+        from local import vector_query
+
+        vector_query.install()  # QueryVectors, which moto lacks, before the first s3vectors request
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
         return self
@@ -182,6 +194,27 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         },
     )["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    index_dlq_url = sqs.create_queue(QueueName=INDEX_DLQ)["QueueUrl"]
+    index_dlq_arn = sqs.get_queue_attributes(QueueUrl=index_dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    index_queue_url = sqs.create_queue(
+        QueueName=INDEX_QUEUE,
+        Attributes={
+            "VisibilityTimeout": str(INDEX_VISIBILITY_TIMEOUT),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": index_dlq_arn, "maxReceiveCount": str(schema.INDEX_JOBS_MAX_RECEIVE_COUNT)}
+            ),
+        },
+    )["QueueUrl"]
+    index_queue_arn = sqs.get_queue_attributes(QueueUrl=index_queue_url,
+                                               AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    vectors = client("s3vectors", moto_url)
+    vectors.create_vector_bucket(vectorBucketName=VECTOR_BUCKET)
+    vectors.create_index(
+        vectorBucketName=VECTOR_BUCKET, indexName=schema.VECTOR_INDEX_NAME, dataType=schema.VECTOR_DATA_TYPE,
+        dimension=schema.VECTOR_DIMENSION, distanceMetric=schema.VECTOR_DISTANCE,
+        metadataConfiguration={"nonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)},
+    )
 
     sm = client("secretsmanager", moto_url)
     secret_arn = sm.create_secret(
@@ -246,6 +279,11 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         web_client_id=web["ClientId"],
         machine_client_id=machine["ClientId"],
         machine_client_secret=machine["ClientSecret"],
+        index_queue_url=index_queue_url,
+        index_queue_arn=index_queue_arn,
+        index_dlq_url=index_dlq_url,
+        vector_bucket=VECTOR_BUCKET,
+        vector_index=schema.VECTOR_INDEX_NAME,
     )
 
 

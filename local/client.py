@@ -194,6 +194,21 @@ class StudioClient:
     def gallery(self, **query: Any) -> dict:
         return self.request("GET", "/gallery", query=query)
 
+    def search(self, **query: Any) -> dict:
+        """GET /gallery/search: q=words or like=<generation id | upload key> (+ imageIndex, scope, limit)."""
+        return self.request("GET", "/gallery/search", query=query)
+
+    def wait_indexed(self, generation_id: str, timeout: float = 60, interval: float = 0.5) -> dict:
+        """Poll until the index function has captioned the generation (it is then searchable)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            record = self.generation(generation_id)
+            if record.get("annotations"):
+                return record
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"generation {generation_id} not indexed after {timeout:.0f} s")
+            time.sleep(interval)
+
     def patch(self, generation_id: str, **fields: Any) -> dict:
         return self.request("PATCH", f"/generations/{urllib.parse.quote(generation_id, safe='')}",
                             {k: v for k, v in fields.items() if v is not None})

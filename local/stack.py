@@ -7,6 +7,7 @@ gateway (CloudFront + API Gateway + the SQS event source mappings) around the de
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -19,7 +20,7 @@ from local import aws
 from local.paths import DEFAULT_DATA_DIR, add_functions_to_path
 
 add_functions_to_path()
-from studio import catalog, settings as studio_settings  # noqa: E402
+from studio import catalog, schema, settings as studio_settings  # noqa: E402
 
 DEFAULT_DEMO_USER = "demo@studio.local"
 DEFAULT_DEMO_PASSWORD = "Studio-Demo-2026!"
@@ -46,6 +47,7 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
         # Small enough that the emulator's `hang` fault fails within seconds, not minutes.
         env_names["model_read_timeout"]: "5",
         env_names["model_max_attempts"]: "2",
+        env_names["embedding_model_id"]: catalog.DEFAULT_EMBEDDING_MODEL_ID,
     }
     env = {name: os.environ.get(name, value) for name, value in defaults.items()}
     env.update({
@@ -53,6 +55,10 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
         env_names["images_bucket"]: res.images_bucket,
         env_names["jobs_queue_url"]: res.jobs_queue_url,
         env_names["cursor_secret_arn"]: res.cursor_secret_arn,
+        env_names["index_queue_url"]: res.index_queue_url,
+        env_names["vector_bucket"]: res.vector_bucket,
+        env_names["vector_index"]: res.vector_index,
+        "AWS_ENDPOINT_URL_S3VECTORS": res.moto_url,
         "AWS_ENDPOINT_URL_S3": s3_endpoint,
         "AWS_ENDPOINT_URL_DYNAMODB": res.moto_url,
         "AWS_ENDPOINT_URL_SQS": res.moto_url,
@@ -162,15 +168,31 @@ class Stack:
                         self.moto.url, concurrency=self.workers, on_change=on_change),
             QueuePoller(self.functions, "generate-dead-letters", self.res.dlq_url, self.res.dlq_arn,
                         self.moto.url, concurrency=1, on_change=on_change),
+            QueuePoller(self.functions, "index", self.res.index_queue_url, self.res.index_queue_arn,
+                        self.moto.url, concurrency=1, on_change=on_change),
         ]
         for poller in self.pollers:
             poller.start()
         if self.persist:
             self.store.start()
+        if self.restored and self.restored.get("items"):
+            self._reindex_restored()
         self.startup_seconds = time.perf_counter() - started
         # Warm the handlers (imports) in the background, like provisioned containers.
         threading.Thread(target=self._warm, name="warm", daemon=True).start()
         return self
+
+    def _reindex_restored(self) -> None:
+        """moto keeps no vectors across restarts: queue an index job for every restored completed
+        generation (the same job the worker queues), so search finds them again."""
+        ddb, sqs = aws.client("dynamodb", self.moto.url), aws.client("sqs", self.moto.url)
+        for page in ddb.get_paginator("scan").paginate(
+                TableName=self.res.table_name, FilterExpression="#s = :c AND #k = :g",
+                ExpressionAttributeNames={"#s": "status", "#k": schema.SORT_KEY},
+                ExpressionAttributeValues={":c": {"S": "COMPLETE"}, ":g": {"S": "GEN"}}):
+            for item in page.get("Items", []):
+                sqs.send_message(QueueUrl=self.res.index_queue_url,
+                                 MessageBody=json.dumps({"generationId": item["id"]["S"]}))
 
     def _warm(self) -> None:
         from studio import routes

@@ -24,6 +24,7 @@ from typing import Any
 
 from . import errors
 from .analysis import Analysis, analyze, open_image
+from .captions import caption_image
 from .language import detect, name as language_name
 from .render import digest
 from .schema import conform, violations
@@ -354,7 +355,7 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 TOOLS = {"record_translation": record_translation, "propose_prompts": propose_prompts,
-         "describe_reference": describe_reference}
+         "describe_reference": describe_reference, "caption_image": caption_image}
 TASKS = {"translate": record_translation, "suggest": propose_prompts, "describe": describe_reference}
 
 

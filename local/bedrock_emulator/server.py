@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import converse, errors, image_models
+from . import converse, embeddings, errors, image_models
 from .errors import BedrockError
 
 log = logging.getLogger("bedrock_emulator")
@@ -197,6 +197,9 @@ class Handler(BaseHTTPRequestHandler):
             self.server.stopping.wait(seconds)
 
     def _invoke(self, model_id: str, body: bytes) -> None:
+        if embeddings.is_embeddings_model(model_id):
+            self._json(200, embeddings.answer(body))
+            return
         if not image_models.is_image_model(model_id):
             if converse.is_text_model(model_id):
                 raise errors.validation(f"The offline Bedrock emulator answers InvokeModel for the image models "

@@ -1,0 +1,128 @@
+"""Search over HTTP against the local stack: a color finds the images that show it (in English and
+Korean), "more like this" ranks the source first, and nobody finds another user's private image."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from e2e_helpers import create_user
+from local.client import ApiError
+
+pytestmark = pytest.mark.e2e
+
+RED = "a red rose, crimson and scarlet petals, ruby light"
+BLUE = "a blue ocean, azure sky, navy and cobalt waves"
+GREEN = "a green forest, emerald moss, lime leaves"
+PASSWORD = "E2e-Search-Password-1"
+
+
+@pytest.fixture(scope="module")
+def users(stack):
+    """Two fresh users, so the other tests' images do not crowd the rankings."""
+    clients = []
+    for name in ("searcher", "neighbour"):
+        email = f"e2e-{name}-{uuid.uuid4().hex[:6]}@studio.local"
+        create_user(stack, email, PASSWORD)
+        clients.append(stack.client(email, PASSWORD))
+    return clients
+
+
+@pytest.fixture(scope="module")
+def images(users):
+    """The searcher: two red images and one blue; the neighbour: a private red one, a public green one."""
+    searcher, neighbour = users
+    submitted = {
+        "red": (searcher, searcher.generate(prompt=RED, count=2, width=512, height=512)),
+        "blue": (searcher, searcher.generate(prompt=BLUE, width=512, height=512)),
+        "their-red": (neighbour, neighbour.generate(prompt=RED, width=512, height=512)),
+        "their-green": (neighbour, neighbour.generate(prompt=GREEN, width=512, height=512, public=True)),
+    }
+    done = {}
+    for name, (client, record) in submitted.items():
+        assert client.wait(record["id"], timeout=90)["status"] == "COMPLETE"
+        done[name] = client.wait_indexed(record["id"], timeout=90)
+    return done
+
+
+def ids(page: dict) -> list[str]:
+    return [item["id"] for item in page["items"]]
+
+
+def test_a_color_finds_the_images_that_show_it_first(users, images):
+    searcher, _ = users
+    # When the searcher types a color, in English and in Korean
+    for query in ("red", "빨간색"):
+        page = searcher.search(q=query)
+        # Then both red images come first, ranked by score, and the blue one after them
+        ranked = [(item["id"], item["imageIndex"]) for item in page["items"]]
+        assert ranked[:2] in ([(images["red"]["id"], 0), (images["red"]["id"], 1)],
+                              [(images["red"]["id"], 1), (images["red"]["id"], 0)])
+        assert images["blue"]["id"] in ids(page)[2:]
+        scores = [item["score"] for item in page["items"]]
+        assert scores == sorted(scores, reverse=True)
+        # And the items have the gallery's shape
+        assert page["items"][0]["images"][0]["thumbnailUrl"] and page["items"][0]["mine"] is True
+
+
+def test_more_like_this_ranks_the_source_first(users, images):
+    searcher, _ = users
+    # When the searcher asks for images like the blue one
+    page = searcher.search(like=images["blue"]["id"], imageIndex=0)
+    # Then the blue image itself comes first, as good as identical
+    assert page["items"][0]["id"] == images["blue"]["id"] and page["items"][0]["imageIndex"] == 0
+    assert page["items"][0]["score"] > 0.99
+
+
+def test_the_index_captions_and_tags_each_image(images):
+    # Then each image has a caption and 3-8 tags naming what it shows
+    for annotation in images["red"]["annotations"]:
+        assert annotation["caption"] and 3 <= len(annotation["tags"]) <= 8
+        assert "red" in annotation["tags"]
+
+
+def test_nobody_finds_another_users_private_image(users, images):
+    searcher, neighbour = users
+    # When the searcher searches everything for red, and asks for images like the neighbour's private one
+    everyone = searcher.search(q="red", scope="all", limit=50)
+    # Then the neighbour's private red image is never there, and "more like" it is a 404
+    assert images["their-red"]["id"] not in ids(everyone)
+    with pytest.raises(ApiError) as foreign:
+        searcher.search(like=images["their-red"]["id"])
+    assert foreign.value.status == 404
+    # While the neighbour finds it
+    assert images["their-red"]["id"] in ids(neighbour.search(q="red"))
+
+
+def test_unsharing_and_deleting_remove_an_image_from_others_results_at_once(users, images):
+    searcher, neighbour = users
+    green = images["their-green"]["id"]
+    # Given the neighbour's public green image is in the searcher's results for everyone's images
+    assert green in ids(searcher.search(q="green", scope="all", limit=50))
+    # When the neighbour unshares it, then it is gone from the searcher's results in the next request
+    neighbour.patch(green, public=False)
+    assert green not in ids(searcher.search(q="green", scope="all", limit=50))
+    # When the neighbour deletes their red image, then not even they find it any more
+    neighbour.delete(images["their-red"]["id"])
+    assert images["their-red"]["id"] not in ids(neighbour.search(q="red"))
+
+
+@pytest.mark.parametrize("query, status", [
+    ({"q": ""}, 422), ({"q": "x" * 10_000}, 422), ({}, 400), ({"q": "red", "like": "abc"}, 400),
+    ({"like": "0" * 32}, 404), ({"q": "red", "limit": 51}, 422),
+])
+def test_bad_searches_get_a_clear_4xx(users, query, status):
+    searcher, _ = users
+    with pytest.raises(ApiError) as error:
+        searcher.search(**query)
+    assert error.value.status == status
+    assert error.value.body["error"]["message"]
+
+
+def test_more_like_an_upload_that_is_not_an_image_is_422(users):
+    searcher, _ = users
+    form = searcher.upload("not-an-image.png", content=b"this is text, not a PNG", content_type="image/png")
+    with pytest.raises(ApiError) as error:
+        searcher.search(like=form["imageKey"])
+    assert error.value.status == 422
