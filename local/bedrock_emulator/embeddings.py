@@ -176,9 +176,14 @@ def text_features(text: str) -> list[float]:
             + [0.0] * 28 + [WORD_WEIGHT * v for v in _unit(words)])
 
 
+def _pixels(img: Image.Image) -> list[tuple[int, int, int]]:
+    raw = img.tobytes()
+    return [(raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)]
+
+
 def image_features(img: Image.Image) -> list[float]:
     small = img.convert("RGB").resize((32, 32), Image.Resampling.BILINEAR)
-    pixels = list(small.getdata())
+    pixels = _pixels(small)
     colors = [0.0] * len(COLORS)
     for r, g, b in pixels:
         # Vivid pixels say more about an image's color than washed-out ones.
@@ -188,9 +193,9 @@ def image_features(img: Image.Image) -> list[float]:
     luma = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b in pixels]
     mean = sum(luma) / len(luma) / 255
     light = [max(0.0, mean - 0.5) * 2, max(0.0, 0.5 - mean) * 2]
-    grid = list(img.convert("L").resize((4, 4), Image.Resampling.BOX).getdata())
+    grid = list(img.convert("L").resize((4, 4), Image.Resampling.BOX).tobytes())
     center = sum(grid) / len(grid)
-    quads = [c / 255 - 0.5 for px in img.convert("RGB").resize((2, 2), Image.Resampling.BOX).getdata() for c in px]
+    quads = [c / 255 - 0.5 for c in img.convert("RGB").resize((2, 2), Image.Resampling.BOX).tobytes()]
     layout = _unit([(v - center) / 255 for v in grid] + quads)
     return ([COLOR_WEIGHT * v for v in _unit(colors)] + [LIGHT_WEIGHT * v for v in light]
             + [LAYOUT_WEIGHT * v for v in layout] + [0.0] * WORD_BUCKETS)
