@@ -35,7 +35,10 @@ FUNCTION_MEMORY = {
     "generate-worker": 2048,  # Pillow: PNG + WebP thumbnails of up to 5 large images
     "generate-dead-letters": 256,
     "gallery": 512,
+    "index": 1024,  # Pillow: re-encodes thumbnails for the vision model
 }
+# Index jobs processed in parallel (each is a few Bedrock calls; search is not urgent).
+INDEX_CONCURRENCY = 2
 
 POWERTOOLS_NAMESPACE = "ImagePromptStudio"
 POWERTOOLS_LOG_LEVEL = "INFO"
@@ -62,6 +65,7 @@ LOCALHOST_URL = "http://localhost:8080/"
 
 # Alarms.
 WORKER_OLDEST_MESSAGE_SECONDS = 900
+INDEX_OLDEST_MESSAGE_SECONDS = 1800
 ALARM_PERIOD_MINUTES = 5
 
 # Cross-region inference profile prefixes (system-defined profiles) and the geography each covers.

@@ -16,6 +16,7 @@ from constructs import Construct
 from cdk import constants as c
 from cdk.config import LOG_RETENTION_DAYS, StudioConfig, split_profile_id
 from studio import routes
+from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID
 from studio.settings import ENV
 
 RUNTIME = next(r for r in lambda_.Runtime.ALL if r.name == f"python{c.PYTHON_VERSION}")
@@ -33,9 +34,13 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     "generate": ("table_name", "images_bucket", "jobs_queue_url", "image_model_id", "allowed_image_models",
                  "daily_image_quota", "image_prices", "text_model_id", "text_price_per_1k_input",
                  "text_price_per_1k_output", "public_base_url"),
-    "generate-worker": ("table_name", "images_bucket", "bedrock_region", "model_read_timeout", "model_max_attempts"),
+    "generate-worker": ("table_name", "images_bucket", "bedrock_region", "model_read_timeout", "model_max_attempts",
+                        "index_queue_url"),
     "generate-dead-letters": ("table_name", "images_bucket"),
-    "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url"),
+    "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url", "vector_index_arn",
+                "embedding_model_id", "bedrock_region", "model_read_timeout", "model_max_attempts"),
+    "index": ("table_name", "images_bucket", "vector_index_arn", "embedding_model_id", "text_model_id",
+              "bedrock_region", "model_read_timeout", "model_max_attempts"),
 }
 
 
@@ -56,6 +61,7 @@ def setting_values(spec: routes.Function, config: StudioConfig, resources: dict[
         "public_base_url": config.public_base_url,
         "model_read_timeout": str(spec.model_read_timeout_seconds),
         "model_max_attempts": str(spec.model_max_attempts),
+        "embedding_model_id": DEFAULT_EMBEDDING_MODEL_ID,
         **resources,
     }
     env = {}

@@ -16,13 +16,15 @@ from constructs import Construct
 from cdk import constants as c
 from cdk.config import StudioConfig
 from cdk.functions import StudioFunction
+from cdk.search import Search
 
 PERIOD = Duration.minutes(c.ALARM_PERIOD_MINUTES)
 
 
 class Monitoring(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StudioConfig, rest_api: apigw.RestApi,
-                 functions: dict[str, StudioFunction], jobs: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
+                 functions: dict[str, StudioFunction], jobs: sqs.IQueue, dead_letters: sqs.IQueue,
+                 search: Search) -> None:
         super().__init__(scope, construct_id)
         # CloudWatch cannot publish to a topic under the AWS-managed SNS key: a customer key that
         # lets CloudWatch use it.
@@ -65,6 +67,20 @@ class Monitoring(Construct):
         alarm("JobsAge", jobs.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
               c.WORKER_OLDEST_MESSAGE_SECONDS, "Generation jobs wait longer than 15 minutes: the worker is "
               "stuck, throttled, or its concurrency is too low", periods=2)
+        # Search: failures never fail a generation, so they must be seen here.
+        alarm("IndexDeadLetters", search.dead_letters.metric_approximate_number_of_messages_visible(
+            period=PERIOD, statistic="Maximum"), 1,
+              "Index jobs failed every retry: those images are not searchable (fix, then redrive the DLQ or run "
+              "make backfill)")
+        alarm("IndexJobsAge", search.jobs.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
+              c.INDEX_OLDEST_MESSAGE_SECONDS, "Index jobs wait longer than 30 minutes: new images are not searchable",
+              periods=2)
+        for service, name, description in (
+                ("index", "IndexFailures", "Index jobs failed (they are retried, then kept in the index DLQ)"),
+                ("generate-worker", "IndexEnqueueFailed",
+                 "Completed generations could not be queued for indexing: run make backfill")):
+            alarm(name, cw.Metric(namespace=c.POWERTOOLS_NAMESPACE, metric_name=name,
+                                  dimensions_map={"service": service}, period=PERIOD, statistic="Sum"), 3, description)
         bedrock_throttles = cw.Metric(
             namespace="AWS/Bedrock", metric_name="InvocationThrottles",
             dimensions_map={"ModelId": config.image_model_id}, region=config.bedrock_region,

@@ -17,7 +17,9 @@ from aws_cdk import aws_sqs as sqs
 
 from cdk.config import StudioConfig, split_profile_id
 from cdk.functions import StudioFunction
+from cdk.search import Search
 from studio import schema
+from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID
 
 
 def _ref(construct) -> str:
@@ -28,7 +30,8 @@ def _ref(construct) -> str:
 
 class Grants:
     def __init__(self, *, config: StudioConfig, functions: dict[str, StudioFunction], bucket: s3.IBucket,
-                 table: dynamodb.ITableV2, jobs: sqs.IQueue, cursor_secret: secretsmanager.ISecret) -> None:
+                 table: dynamodb.ITableV2, jobs: sqs.IQueue, cursor_secret: secretsmanager.ISecret,
+                 search: Search) -> None:
         self._functions, self._bucket, self._table = functions, bucket, table
         self._config = config
         text = [config.text_model_id]
@@ -64,6 +67,26 @@ class Grants:
                      "deletes the images of a generation its owner deletes")
         self.role("gallery").add_to_policy(iam.PolicyStatement(
             actions=["secretsmanager:GetSecretValue"], resources=[cursor_secret.secret_arn]))
+
+        # Search. QueryVectors with a metadata filter (or returning metadata) also needs GetVectors
+        # (the QueryVectors API reference); PutVectors rewrites the public flag; DeleteVectors follows
+        # a delete. The index function writes vectors, and removes them for a record deleted meanwhile.
+        embedding = [DEFAULT_EMBEDDING_MODEL_ID]
+        search.jobs.grant_send_messages(self.role("generate-worker"))
+        self.models("gallery", embedding)
+        self.vectors("gallery", search, ["s3vectors:QueryVectors", "s3vectors:GetVectors",
+                                         "s3vectors:PutVectors", "s3vectors:DeleteVectors"])
+        self.objects("gallery", schema.UPLOADS_PREFIX, ["s3:GetObject"],
+                     "reads the caller's uploaded image for a \"more like this\" search")
+        self.models("index", embedding + text)
+        self.data("index")
+        self.vectors("index", search, ["s3vectors:PutVectors", "s3vectors:DeleteVectors"])
+        self.objects("index", schema.IMAGES_PREFIX, ["s3:GetObject"],
+                     "reads the thumbnails it embeds and captions")
+
+    def vectors(self, name: str, search: Search, actions: list[str]) -> None:
+        """S3 Vectors actions on the one index (never the bucket, never another index)."""
+        self.role(name).add_to_policy(iam.PolicyStatement(actions=actions, resources=[search.index_arn]))
 
     def role(self, name: str) -> iam.IRole:
         return self._functions[name].role

@@ -16,6 +16,7 @@ from cdk.generation import Generation
 from cdk.layer import DependenciesLayer
 from cdk.monitoring import Monitoring
 from cdk.permissions import Grants
+from cdk.search import Search
 from cdk.storage import Storage
 from cdk.web import Web
 from studio import routes
@@ -34,6 +35,7 @@ class StudioStack(Stack):
         storage = Storage(self, "Storage", config=config)
         auth = Auth(self, "Auth", config=config)
         generation = Generation(self, "Generation", config=config)
+        search = Search(self, "Search")
 
         cursor_secret = secretsmanager.Secret(
             self, "CursorSecret",
@@ -55,6 +57,8 @@ class StudioStack(Stack):
             "images_bucket": storage.images_bucket.bucket_name,
             "jobs_queue_url": generation.jobs.queue_url,
             "cursor_secret_arn": cursor_secret.secret_arn,
+            "index_queue_url": search.jobs.queue_url,
+            "vector_index_arn": search.index_arn,
         }
         self.functions = {
             spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code, layer=layer,
@@ -66,8 +70,10 @@ class StudioStack(Stack):
                 self.functions[spec.name].function.add_event_source(generation.jobs_source())
             elif spec.trigger == "dead-letters":
                 self.functions[spec.name].function.add_event_source(generation.dead_letters_source())
+            elif spec.trigger == "index-queue":
+                self.functions[spec.name].function.add_event_source(search.jobs_source())
         Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
-               jobs=generation.jobs, cursor_secret=cursor_secret)
+               jobs=generation.jobs, cursor_secret=cursor_secret, search=search)
 
         api = Api(self, "Api", config=config, user_pool=auth.user_pool,
                   functions={f.name: self.functions[f.name] for f in routes.api_functions()})
@@ -90,7 +96,7 @@ class StudioStack(Stack):
         }
         web.deploy_site(self.site_config)
         Monitoring(self, "Monitoring", config=config, rest_api=api.rest_api, functions=self.functions,
-                   jobs=generation.jobs, dead_letters=generation.dead_letters)
+                   jobs=generation.jobs, dead_letters=generation.dead_letters, search=search)
 
         outputs = {
             "SiteUrl": (web.site_url, "The web app"),

@@ -59,8 +59,7 @@ class Resources:
     index_queue_url: str = ""
     index_queue_arn: str = ""
     index_dlq_url: str = ""
-    vector_bucket: str = ""
-    vector_index: str = ""
+    vector_index_arn: str = ""
 
     @property
     def jwks_url(self) -> str:
@@ -282,8 +281,8 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         index_queue_url=index_queue_url,
         index_queue_arn=index_queue_arn,
         index_dlq_url=index_dlq_url,
-        vector_bucket=VECTOR_BUCKET,
-        vector_index=schema.VECTOR_INDEX_NAME,
+        vector_index_arn=vectors.get_index(vectorBucketName=VECTOR_BUCKET,
+                                           indexName=schema.VECTOR_INDEX_NAME)["index"]["indexArn"],
     )
 
 

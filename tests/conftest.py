@@ -51,8 +51,7 @@ def environment(monkeypatch, tmp_path):
         "IMAGE_MODEL_ID": DEFAULT_MODEL,
         "DAILY_IMAGE_QUOTA": "100",
         "INDEX_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{aws_support.INDEX_QUEUE}",
-        "VECTOR_BUCKET": aws_support.VECTOR_BUCKET,
-        "VECTOR_INDEX": "images",
+        "VECTOR_INDEX_ARN": aws_support.VECTOR_INDEX_ARN,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }

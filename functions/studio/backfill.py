@@ -1,7 +1,6 @@
 """`python -m studio.backfill` (`make backfill`): index the completed generations the search index lacks.
 
-It reads the same environment as the index function (TABLE_NAME, IMAGES_BUCKET, VECTOR_BUCKET,
-VECTOR_INDEX, EMBEDDING_MODEL_ID, TEXT_MODEL_ID, BEDROCK_REGION: the stack's outputs and the index
+It reads the same environment as the index function (TABLE_NAME, IMAGES_BUCKET, VECTOR_INDEX_ARN, EMBEDDING_MODEL_ID, TEXT_MODEL_ID, BEDROCK_REGION: the stack's outputs and the index
 function's configuration), walks the table in bounded Scan pages, and indexes each COMPLETE record
 without `indexedAt` exactly as the index function does. After each page it saves the position in a
 state file, so an interrupted run resumes where it stopped; records it indexed carry `indexedAt`, so

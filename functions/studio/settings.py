@@ -35,8 +35,7 @@ ENV = {
     "model_read_timeout": "BEDROCK_READ_TIMEOUT_SECONDS",
     "model_max_attempts": "BEDROCK_MAX_ATTEMPTS",
     "index_queue_url": "INDEX_QUEUE_URL",
-    "vector_bucket": "VECTOR_BUCKET",
-    "vector_index": "VECTOR_INDEX",
+    "vector_index_arn": "VECTOR_INDEX_ARN",
     "embedding_model_id": "EMBEDDING_MODEL_ID",
 }
 
@@ -62,8 +61,7 @@ class Settings(BaseModel):
     model_read_timeout: int = Field(60, ge=1, le=900)
     model_max_attempts: int = Field(3, ge=1, le=10)
     index_queue_url: str = ""
-    vector_bucket: str = ""
-    vector_index: str = ""
+    vector_index_arn: str = ""
     embedding_model_id: str = DEFAULT_EMBEDDING_MODEL_ID
 
     @field_validator("allowed_image_models", mode="before")

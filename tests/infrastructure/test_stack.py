@@ -234,10 +234,14 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     assert set(env) - set(ENV.values()) == {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                             "POWERTOOLS_LOG_LEVEL"}
     assert env["POWERTOOLS_SERVICE_NAME"] == spec.name
-    uses_table = spec.name in ("generate", "generate-worker", "generate-dead-letters", "gallery")
+    uses_table = spec.name in ("generate", "generate-worker", "generate-dead-letters", "gallery", "index")
     assert (ENV["table_name"] in env) is uses_table
-    assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
-    assert (ENV["bedrock_region"] in env) is (spec.name in ("translate", "suggest", "describe", "generate-worker"))
+    assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate", "index"))
+    assert (ENV["bedrock_region"] in env) is (spec.name in ("translate", "suggest", "describe", "generate-worker",
+                                                            "gallery", "index"))
+    assert (ENV["vector_index_arn"] in env) is (spec.name in ("gallery", "index"))
+    assert (ENV["embedding_model_id"] in env) is (spec.name in ("gallery", "index"))
+    assert (ENV["index_queue_url"] in env) is (spec.name == "generate-worker")
     assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
     assert (ENV["jobs_queue_url"] in env) is (spec.name == "generate")
     assert ENV["public_base_url"] not in env  # only with a custom domain
@@ -287,7 +291,8 @@ def test_object_grants_stay_inside_their_prefix(default):
         "generate": {("s3:GetObject", up), listing},
         "generate-worker": {("s3:GetObject", up), ("s3:PutObject", img), ("s3:DeleteObject", img), listing},
         "generate-dead-letters": {("s3:DeleteObject", img)},
-        "gallery": {("s3:DeleteObject", img)},
+        "gallery": {("s3:DeleteObject", img), ("s3:GetObject", up)},
+        "index": {("s3:GetObject", img)},
     }
 
 
@@ -522,3 +527,65 @@ def test_cfn_lint_finds_no_errors(synth_name, request):
     result = subprocess.run([cfn_lint, "--non-zero-exit-code", "error", str(template)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------------------- search
+
+
+def test_vector_index_has_the_schema_dimension_metric_and_non_filterable_prompt(default):
+    _, bucket = default.one("AWS::S3Vectors::VectorBucket")
+    assert bucket["Properties"]["EncryptionConfiguration"] == {"SseType": "AES256"}
+    _, index = default.one("AWS::S3Vectors::Index")
+    props = index["Properties"]
+    assert (props["IndexName"], props["Dimension"], props["DistanceMetric"], props["DataType"]) == (
+        schema.VECTOR_INDEX_NAME, schema.VECTOR_DIMENSION, schema.VECTOR_DISTANCE, schema.VECTOR_DATA_TYPE)
+    assert props["MetadataConfiguration"] == {"NonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)}
+    assert "SearchVectorBucket" in render(props["VectorBucketArn"])
+
+
+def test_vector_actions_are_granted_on_the_index_only_and_only_to_gallery_and_index(default):
+    index_id = default.logical_id("SearchIndex", "AWS::S3Vectors::Index")
+    functions = studio_functions(default)
+    role_of = {render(fn["Properties"]["Role"]).split(".")[0].strip("${"): name
+               for name, (_, fn) in functions.items()}
+    granted: dict[str, set[str]] = {}
+    for _, roles, statement in statements(default):
+        actions = as_list(statement["Action"])
+        if not any(a.startswith("s3vectors:") for a in actions):
+            continue
+        assert [render(r) for r in as_list(statement["Resource"])] == [f"${{{index_id}.IndexArn}}"]
+        for role in roles:
+            granted.setdefault(role_of[role["Ref"]], set()).update(actions)
+    assert granted == {
+        "gallery": {"s3vectors:QueryVectors", "s3vectors:GetVectors", "s3vectors:PutVectors", "s3vectors:DeleteVectors"},
+        "index": {"s3vectors:PutVectors", "s3vectors:DeleteVectors"},
+    }
+
+
+def test_index_jobs_queue_redrives_to_its_dlq_and_feeds_the_index_function(default):
+    queues = default.of_type("AWS::SQS::Queue")
+    jobs_id = default.logical_id("SearchIndexJobs", "AWS::SQS::Queue")
+    dlq_id = default.logical_id("SearchIndexDeadLetters", "AWS::SQS::Queue")
+    jobs = queues[jobs_id]["Properties"]
+    assert jobs["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+                                     "maxReceiveCount": schema.INDEX_JOBS_MAX_RECEIVE_COUNT}
+    assert jobs["SqsManagedSseEnabled"] is True and queues[dlq_id]["Properties"]["SqsManagedSseEnabled"] is True
+    assert jobs["VisibilityTimeout"] >= 6 * routes.function("index").timeout_seconds
+    functions = studio_functions(default)
+    mappings = {render(m["Properties"]["FunctionName"]): m["Properties"]
+                for m in default.of_type("AWS::Lambda::EventSourceMapping").values()}
+    index = mappings["${" + functions["index"][0] + "}"]
+    assert "SearchIndexJobs" in render(index["EventSourceArn"])
+    assert index["BatchSize"] == 1 and index["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    env = functions["generate-worker"][1]["Properties"]["Environment"]["Variables"]
+    assert "SearchIndexJobs" in render(env[ENV["index_queue_url"]])
+
+
+def test_index_failures_and_dlq_depth_are_alarmed(default):
+    alarms = [a["Properties"] for a in default.of_type("AWS::CloudWatch::Alarm").values()]
+    named = {a.get("MetricName"): a for a in alarms if a.get("Namespace") == c.POWERTOOLS_NAMESPACE}
+    assert named["IndexFailures"]["Dimensions"] == [{"Name": "service", "Value": "index"}]
+    assert named["IndexEnqueueFailed"]["Dimensions"] == [{"Name": "service", "Value": "generate-worker"}]
+    dlq_id = default.logical_id("SearchIndexDeadLetters", "AWS::SQS::Queue")
+    assert any(a.get("MetricName") == "ApproximateNumberOfMessagesVisible"
+               and render(a["Dimensions"][0]["Value"]) == f"${{{dlq_id}.QueueName}}" for a in alarms)

@@ -7,6 +7,7 @@ from typing import Any
 
 from cdk import constants as c
 from studio import routes
+from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID
 
 
 def api_methods(synth) -> dict[tuple[str, str], dict[str, Any]]:
@@ -82,7 +83,9 @@ def expected_model_arns(config) -> dict[str, set[str]]:
         return {f"arn:${{AWS::Partition}}:bedrock:{config.bedrock_region}::foundation-model/{model_id}"}
 
     image = set().union(*(arns(m) for m in config.allowed_image_models))
-    return {"text": arns(config.text_model_id), "image": image}
+    embedding = arns(DEFAULT_EMBEDDING_MODEL_ID)
+    return {"text": arns(config.text_model_id), "image": image, "embedding": embedding,
+            "embedding+text": embedding | arns(config.text_model_id)}
 
 
 def check_bedrock_statements(synth) -> None:
@@ -100,8 +103,8 @@ def check_bedrock_statements(synth) -> None:
         names = {role_of.get(r["Ref"]) for r in roles}
         assert len(names) == 1 and None not in names, (policy_id, roles)
         name = names.pop()
-        kind = "image" if name == "generate-worker" else "text"
-        assert name in ("translate", "suggest", "describe", "generate-worker"), name
+        kind = {"generate-worker": "image", "gallery": "embedding", "index": "embedding+text"}.get(name, "text")
+        assert name in ("translate", "suggest", "describe", "generate-worker", "gallery", "index"), name
         for resource in as_list(statement["Resource"]):
             arn = render(resource)
             assert arn in expected[kind], (name, arn)
@@ -110,7 +113,8 @@ def check_bedrock_statements(synth) -> None:
                 assert render(condition) in expected[kind]
             seen.setdefault(name, set()).add(arn)
     assert seen == {"translate": expected["text"], "suggest": expected["text"], "describe": expected["text"],
-                    "generate-worker": expected["image"]}
+                    "generate-worker": expected["image"], "gallery": expected["embedding"],
+                    "index": expected["embedding+text"]}
 
 
 def behaviors(synth) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:

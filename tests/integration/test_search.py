@@ -18,7 +18,7 @@ from studio.logic import search
 from studio.schema import VECTOR_DIMENSION
 from studio.settings import settings
 from tests.support import images as make
-from tests.support.aws import REGION, queued_messages, sqs_event
+from tests.support.aws import REGION, VECTOR_INDEX_ARN, queued_messages, sqs_event
 from tests.support.bedrock import Matches, b64_image, titan_answer
 from tests.support.events import USER_A, USER_B, LambdaContext, call
 from tests.support.flow import post, run_worker, stored
@@ -327,7 +327,7 @@ def test_sharing_and_unsharing_rewrite_the_public_flag_in_the_index(aws, bedrock
 
 def test_given_the_index_is_down_then_unsharing_fails_so_it_can_be_retried(aws, bedrock, env):
     generation_id = indexed(aws, bedrock, public=True)
-    env(VECTOR_BUCKET="no-such-vector-bucket")
+    env(VECTOR_INDEX_ARN=VECTOR_INDEX_ARN.replace("/index/", "/index/missing-"))
     reply = call(gallery.handler.handler, "PATCH", f"/generations/{generation_id}", body={"public": False})
     assert reply.status == 503 and reply.error["code"] == "storage_error"
 

@@ -23,6 +23,7 @@ SECRET_VALUE = "test-cursor-signing-key-0123456789abcdef"
 INDEX_QUEUE = "studio-index-test"
 INDEX_DLQ = "studio-index-dlq-test"
 VECTOR_BUCKET = "studio-vectors-test"
+VECTOR_INDEX_ARN = f"arn:aws:s3vectors:{REGION}:123456789012:bucket/{VECTOR_BUCKET}/index/{schema.VECTOR_INDEX_NAME}"
 
 
 @dataclass

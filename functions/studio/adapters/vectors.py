@@ -32,8 +32,7 @@ def split_key(vector_key: str) -> tuple[str, int]:
 
 
 def _index() -> dict:
-    conf = settings()
-    return {"vectorBucketName": conf.require("vector_bucket"), "indexName": conf.require("vector_index")}
+    return {"indexArn": settings().require("vector_index_arn")}
 
 
 def _fail(error: Exception) -> StorageError:

@@ -1,0 +1,61 @@
+"""Search: the S3 Vectors bucket and index of every rendered image, and the index jobs queue and its DLQ.
+
+The index (studio.schema.VECTOR_*) is fixed at creation: dimension, distance metric and
+non-filterable keys cannot change later (a new index and a backfill would). CloudFormation:
+AWS::S3Vectors::VectorBucket and AWS::S3Vectors::Index (aws_cdk.aws_s3vectors L1). Vector buckets
+are always encrypted (SSE-S3 by default) and never public.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3vectors as s3vectors
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from cdk import constants as c
+from studio import routes, schema
+
+
+class Search(Construct):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.vector_bucket = s3vectors.CfnVectorBucket(
+            self, "VectorBucket", encryption_configuration=s3vectors.CfnVectorBucket.EncryptionConfigurationProperty(
+                sse_type="AES256"))
+        self.index = s3vectors.CfnIndex(
+            self, "Index",
+            vector_bucket_arn=self.vector_bucket.attr_vector_bucket_arn,
+            index_name=schema.VECTOR_INDEX_NAME,
+            data_type=schema.VECTOR_DATA_TYPE,
+            dimension=schema.VECTOR_DIMENSION,
+            distance_metric=schema.VECTOR_DISTANCE,
+            metadata_configuration=s3vectors.CfnIndex.MetadataConfigurationProperty(
+                non_filterable_metadata_keys=list(schema.VECTOR_NON_FILTERABLE_KEYS)),
+        )
+        index_timeout = routes.function("index").timeout_seconds
+        self.dead_letters = sqs.Queue(
+            self, "IndexDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(c.DLQ_RETENTION_DAYS),
+        )
+        self.jobs = sqs.Queue(
+            self, "IndexJobs",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(c.QUEUE_RETENTION_DAYS),
+            visibility_timeout=Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * index_timeout),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=schema.INDEX_JOBS_MAX_RECEIVE_COUNT,
+                                                  queue=self.dead_letters),
+        )
+
+    @property
+    def index_arn(self) -> str:
+        return self.index.attr_index_arn
+
+    def jobs_source(self) -> sources.SqsEventSource:
+        """The index function's trigger: one generation at a time, partial failures, a few in parallel."""
+        return sources.SqsEventSource(self.jobs, batch_size=1, report_batch_item_failures=True,
+                                      max_concurrency=c.INDEX_CONCURRENCY)
