@@ -6,6 +6,7 @@ import { t, formatDate, formatMoney, languageName } from "../i18n.js";
 import { api } from "../api.js";
 import { submit, rerunBody, draftFromRecord, updateRecord, forgetRecord, state } from "../store.js";
 import { errorMessage } from "../messages.js";
+import { annotationsBlock, moreLikeThisButton } from "./search.js";
 
 let dialog = null;
 let opener = null;
@@ -165,9 +166,10 @@ function render(d, record, index, onChange) {
         h("h3", { class: "sub" }, t("detail.prompt")),
         h("p", { class: "prompt-text" }, r.prompt || ""),
         r.negativePrompt ? [h("h3", { class: "sub" }, t("detail.negative")), h("p", { class: "prompt-text muted" }, r.negativePrompt)] : null,
-        h("div", { class: "actions" }, record.mine !== false ? [rerun, vary] : null, use, record.mine !== false ? [favorite, share] : null, download, record.mine !== false ? del : null),
+        h("div", { class: "actions" }, record.mine !== false ? [rerun, vary] : null, use, moreLikeThisButton(record, index, { onRun: () => d.close() }), record.mine !== false ? [favorite, share] : null, download, record.mine !== false ? del : null),
         confirmBox,
         status,
+        annotationsBlock(record, index, { onTag: () => d.close() }),
         h("h3", { class: "sub" }, t("detail.lineage")),
         lineageList(record),
         h("h3", { class: "sub" }, t("detail.parameters")),

@@ -5,6 +5,7 @@ import { t } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { openDetail } from "./detail.js";
+import { searchPanel } from "./search.js";
 
 const MODES = ["text", "color", "structure", "variation"];
 const filters = { scope: "mine", mode: "", favorite: false };
@@ -107,6 +108,7 @@ export function galleryView(root) {
     load().then(() => announce(status.textContent));
   }
 
+  const search = searchPanel({ scope: () => filters.scope, grid, open: (record, index) => openDetail(record, index, { onChange }) });
   root.append(h("section", { class: "gallery", "aria-labelledby": "gallery-title" },
     h("div", { class: "gallery-head" },
       h("h1", { id: "gallery-title" }, t("gallery.title")),
@@ -114,7 +116,7 @@ export function galleryView(root) {
         scope,
         h("div", { class: "field inline" }, h("label", { for: "gallery-mode" }, t("gallery.mode")), mode),
         h("div", { class: "check" }, favorite, h("label", { for: "gallery-favorite" }, t("gallery.favorites"))))),
-    error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
+    search.form, search.results, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
 
   // Infinite scroll: load the next page when the end of the grid comes near the viewport.
   const observer = new IntersectionObserver((entries) => {

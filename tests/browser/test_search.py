@@ -1,0 +1,80 @@
+"""Search in a real browser: type a color and find the image, open it, see its caption and tags, get
+"more like this" (the source first), and search by a tag chip; keyboard only, axe-checked."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from local.client import StudioClient
+
+PASSWORD = "Browser-Search-Password-1"
+RED = "a red rose, crimson and scarlet petals, ruby light"
+BLUE = "a blue ocean, azure sky, navy and cobalt waves"
+
+
+@pytest.fixture(scope="module")
+def searcher(stack):
+    """A fresh user with one red and one blue image, both indexed."""
+    email = f"browser-search-{uuid.uuid4().hex[:6]}@studio.local"
+    client = StudioClient(stack.url)
+    client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email, "Password": PASSWORD,
+                              "UserAttributes": [{"Name": "email", "Value": email}]})
+    client.cognito("AdminConfirmSignUp", {"UserPoolId": client.config["userPoolId"], "Username": email})
+    client.sign_in(email, PASSWORD)
+    ids = {}
+    for name, prompt in (("red", RED), ("blue", BLUE)):
+        record = client.generate(prompt=prompt, width=512, height=512)
+        assert client.wait(record["id"], timeout=90)["status"] == "COMPLETE"
+        client.wait_indexed(record["id"], timeout=90)
+        ids[name] = record["id"]
+    return email, ids
+
+
+def test_type_a_color_find_the_image_then_more_like_this(desk, searcher):
+    email, ids = searcher
+    page = desk.page
+    desk.sign_in(email, PASSWORD)
+    page.get_by_role("link", name="Gallery").click()
+
+    # When the user types a color and presses Enter
+    box = page.get_by_role("searchbox", name="Search your images")
+    box.fill("red")
+    box.press("Enter")
+    # Then the red image comes first, with its score
+    results = page.locator("#search-results > li")
+    expect(results.first).to_have_attribute("data-id", ids["red"])
+    expect(page.locator("#search-status")).to_contain_text("best match first")
+    expect(page.locator("#gallery-grid")).to_be_hidden()
+    expect(results.first.locator(".tile-score")).to_have_text(re.compile(r"^\d+%$"))
+    desk.axe_check("search-results")
+    desk.shot("10-search", full_page=False)
+
+    # When the user opens it (keyboard), the detail shows what the image shows and its tags
+    results.first.locator("button").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator(".caption-text")).not_to_be_empty()
+    expect(dialog.get_by_role("button", name="Search for red")).to_be_visible()
+    desk.axe_check("detail-with-tags", ".detail")
+
+    # When they ask for more like this, then the same image comes back first
+    dialog.get_by_role("button", name="More like this").click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.locator("#search-status")).to_contain_text("this image")
+    expect(results.first).to_have_attribute("data-id", ids["red"])
+    expect(results.first).to_have_attribute("data-index", "0")
+
+    # When they search by a tag chip, then the search box shows the tag and red comes first
+    results.first.locator("button").click()
+    page.get_by_role("dialog").get_by_role("button", name="Search for red").click()
+    expect(box).to_have_value("red")
+    expect(results.first).to_have_attribute("data-id", ids["red"])
+
+    # And back to the gallery restores the grid
+    page.get_by_role("button", name="Back to the gallery").click()
+    expect(page.locator("#gallery-grid")).to_be_visible()
+    expect(page.locator("#search-results")).to_be_hidden()

@@ -1,0 +1,137 @@
+// Search in the gallery: words in any language, or an image dropped (or chosen) to find ones like it;
+// "More like this" and the caption + tag chips in the detail view. Results are ranked by score.
+// Hooks: gallery.js mounts searchPanel(); detail.js adds moreLikeThisButton() and annotationsBlock().
+
+import { h, clear, icon, announce } from "../dom.js";
+import { t, lang } from "../i18n.js";
+import { api } from "../api.js";
+import { errorMessage } from "../messages.js";
+
+const QUERY_MAX = 500;
+const LIMIT = 24;
+let pending = null; // a search asked for from elsewhere (detail view) before the gallery is shown
+let active = null; // the mounted panel's run()
+
+/** Search from anywhere: {q} or {like, imageIndex}. Shows the gallery with the results. */
+export function runSearch(query) {
+  if (active && location.hash === "#gallery") { active(query); return; }
+  pending = query;
+  location.hash = "#gallery";
+}
+
+function scorePercent(score) {
+  return `${Math.round(Math.max(0, Math.min(1, score)) * 100)}%`;
+}
+
+/** The search form and the ranked results; `grid` (the normal gallery) is hidden while results show. */
+export function searchPanel({ scope, open, grid }) {
+  const input = h("input", { type: "search", id: "gallery-search", maxlength: String(QUERY_MAX), autocomplete: "off",
+    placeholder: t("search.placeholder"), "aria-describedby": "gallery-search-hint" });
+  const file = h("input", { type: "file", accept: "image/png,image/jpeg,image/webp", class: "visually-hidden", id: "gallery-search-file", tabindex: "-1", "aria-label": t("search.byImage") });
+  const byImage = h("button", { type: "button", class: "btn", id: "gallery-search-image", on: { click: () => file.click() } }, icon("upload"), t("search.byImage"));
+  const submit = h("button", { type: "submit", class: "btn btn-primary", id: "gallery-search-go" }, t("search.go"));
+  const form = h("form", { class: "search-form", role: "search", "aria-label": t("search.label"), on: { submit: (event) => {
+    event.preventDefault();
+    const q = input.value.trim();
+    if (q) run({ q }); else reset();
+  } } },
+  h("label", { for: "gallery-search", class: "visually-hidden" }, t("search.label")),
+  input, submit, byImage, file,
+  h("p", { class: "hint", id: "gallery-search-hint" }, t("search.hint")));
+
+  const status = h("p", { class: "search-status", role: "status", id: "search-status" });
+  const error = h("p", { class: "form-error", role: "alert" });
+  const list = h("ol", { class: "gallery-grid search-results", id: "search-results", "aria-labelledby": "search-status" });
+  const back = h("button", { type: "button", class: "btn btn-ghost", id: "search-clear", on: { click: () => { reset(); input.focus(); } } }, t("search.clear"));
+  const results = h("section", { class: "search-panel", hidden: true, "aria-label": t("search.results") }, h("div", { class: "search-head" }, status, back), error, list);
+  let generation = 0;
+
+  async function run(query) {
+    const mine = ++generation;
+    if (query.q !== undefined) input.value = query.q;
+    results.hidden = false;
+    grid.hidden = true;
+    error.textContent = "";
+    clear(list);
+    status.textContent = t("gallery.loading");
+    list.setAttribute("aria-busy", "true");
+    try {
+      const page = await api.search({ ...query, scope: scope(), limit: LIMIT });
+      if (mine !== generation) return;
+      list.append(...page.items.map((item, rank) => tile(item, rank)));
+      const what = query.q !== undefined ? t("search.forWords", { q: query.q }) : t("search.forImage");
+      status.textContent = page.items.length ? t("search.count", { n: page.items.length, what }) : t("search.none", { what });
+      announce(status.textContent);
+    } catch (e) {
+      if (mine === generation) { error.textContent = errorMessage(e); status.textContent = ""; }
+    } finally {
+      if (mine === generation) list.removeAttribute("aria-busy");
+    }
+  }
+
+  function reset() {
+    generation += 1;
+    input.value = "";
+    results.hidden = true;
+    grid.hidden = false;
+    clear(list);
+  }
+
+  function tile(item, rank) {
+    const image = item.images?.[item.imageIndex];
+    const caption = captionOf(item.annotations?.[item.imageIndex]) || item.request?.prompt || "";
+    const label = t("search.item", { rank: rank + 1, score: scorePercent(item.score), caption: caption.slice(0, 80) });
+    return h("li", { dataset: { id: item.id, index: String(item.imageIndex) } },
+      h("button", { class: "tile", type: "button", "aria-label": label, on: { click: () => open(item, item.imageIndex) } },
+        image ? h("img", { src: image.thumbnailUrl, alt: "", loading: "lazy", decoding: "async", width: image.width, height: image.height }) : null,
+        h("span", { class: "tile-score", "aria-hidden": "true" }, scorePercent(item.score))));
+  }
+
+  async function byFile(chosen) {
+    if (!chosen) return;
+    if (!["image/png", "image/jpeg", "image/webp"].includes(chosen.type)) { error.textContent = t("search.notImage"); results.hidden = false; return; }
+    status.textContent = t("search.uploading");
+    results.hidden = false;
+    try {
+      const key = await api.upload(chosen);
+      await run({ like: key });
+    } catch (e) {
+      error.textContent = errorMessage(e);
+    }
+  }
+
+  file.addEventListener("change", () => { byFile(file.files?.[0]); file.value = ""; });
+  // Drop an image anywhere on the form to search by it.
+  form.addEventListener("dragover", (event) => { event.preventDefault(); form.classList.add("is-drop"); });
+  form.addEventListener("dragleave", () => form.classList.remove("is-drop"));
+  form.addEventListener("drop", (event) => { event.preventDefault(); form.classList.remove("is-drop"); byFile(event.dataTransfer?.files?.[0]); });
+
+  active = run;
+  if (pending) { const query = pending; pending = null; setTimeout(() => run(query), 0); }
+  return { form, results };
+}
+
+function captionOf(annotation) {
+  if (!annotation) return "";
+  return (annotation.language && lang() !== "en" && annotation.localCaption) || annotation.caption || "";
+}
+
+/** The caption and clickable tag chips of one image (nothing until it is indexed). */
+export function annotationsBlock(record, index, { onTag } = {}) {
+  const annotation = record.annotations?.[index];
+  if (!annotation || !(annotation.caption || annotation.tags?.length)) return null;
+  const local = annotation.language && lang() !== "en" && annotation.localTags?.length;
+  const tags = local ? annotation.localTags : annotation.tags;
+  return h("div", { class: "annotations" },
+    h("h3", { class: "sub" }, t("search.caption")),
+    h("p", { class: "caption-text" }, captionOf(annotation)),
+    h("ul", { class: "tag-chips", "aria-label": t("search.tags") }, tags.map((tag) => h("li", {},
+      h("button", { type: "button", class: "chip", "aria-label": t("search.byTag", { tag }), on: { click: () => { onTag?.(); runSearch({ q: tag }); } } }, tag)))));
+}
+
+/** "More like this" for one image of a completed record. */
+export function moreLikeThisButton(record, index, { onRun } = {}) {
+  if (record.status !== "COMPLETE" || !record.images?.[index]) return null;
+  return h("button", { class: "btn", type: "button", id: "more-like-this", on: { click: () => { onRun?.(); runSearch({ like: record.id, imageIndex: index }); } } },
+    icon("sparkle"), t("search.moreLike"));
+}
