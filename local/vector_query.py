@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from typing import Any
 
 MAX_TOP_K = 100
@@ -108,15 +109,17 @@ def matches(node: dict, metadata: dict) -> bool:
 
 
 # --- distances --------------------------------------------------------------------------------
-def distance(metric: str, a: list[float], b: list[float], b_norm: float | None = None) -> float:
+def _dot(a: list[float], b: list[float]) -> float:
+    return sum(map(operator.mul, a, b))
+
+
+def distance(metric: str, a: list[float], b: list[float]) -> float:
     if metric == "euclidean":
-        return math.sqrt(sum((x - y) ** 2 for x, y in zip(a, b)))
-    dot = sum(x * y for x, y in zip(a, b))
-    na = math.sqrt(sum(x * x for x in a))
-    nb = b_norm if b_norm is not None else math.sqrt(sum(y * y for y in b))
+        return math.sqrt(max(0.0, _dot(a, a) - 2 * _dot(a, b) + _dot(b, b)))
+    na, nb = math.sqrt(_dot(a, a)), math.sqrt(_dot(b, b))
     if na == 0 or nb == 0:
         return 1.0
-    return 1.0 - dot / (na * nb)
+    return 1.0 - _dot(a, b) / (na * nb)
 
 
 def query(vectors: list[tuple[str, list[float], dict]], *, metric: str, dimension: int, query_vector: Any,

@@ -4,7 +4,9 @@
    REST resolver handler (what any Lambda of ours would pay at least).
 2. The worker's overhead per image with the image model stubbed (S3 writes of PNG + WebP
    thumbnail, DynamoDB updates, validation), as a ratio to a bare put_object of the same PNG.
-3. The web UI's first-load JavaScript + CSS, compressed, as a ratio to its 150 KB budget.
+3. Search (tests/bench_search.py): the search API against its stubbed embedding call, and the local
+   QueryVectors at 1,000 and 10,000 vectors.
+4. The web UI's first-load JavaScript + CSS, compressed, as a ratio to its 150 KB budget.
 """
 
 from __future__ import annotations
@@ -112,6 +114,9 @@ def main() -> None:
     print("Worker overhead per image, model stubbed (moto in-process)")
     print(f"  baseline: put_object of the PNG          {bare * 1000:8.1f} ms   x 1.00")
     print(f"  render: PNG + WebP thumbnail + DynamoDB  {worker * 1000:8.1f} ms   x{ratio:5.2f}")
+    from tests.bench_search import measure as measure_search
+
+    measure_search()
     try:
         from tests.bench_web import measure
     except ImportError:
