@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight bench bench-web clean
+        chromium openapi synth deploy destroy preflight bench bench-web backfill clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -61,7 +61,7 @@ test-browser: $(STAMP) chromium $(AXE)
 	$(PY) -m pytest tests/browser
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the code
-	$(PY) -m studio.openapi > functions/gallery/openapi.json
+	PYTHONPATH=functions $(PY) -m studio.openapi > functions/gallery/openapi.json
 
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py
@@ -79,6 +79,9 @@ preflight: $(STAMP) ## check the configured Bedrock models in the target region 
 
 bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a baseline
 	$(PY) -m tests.bench
+
+backfill: $(STAMP) ## index completed generations the search index lacks (the index function's env; ARGS="--max-batches 4")
+	PYTHONPATH=functions $(PY) -m studio.backfill $(ARGS)
 
 bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 150 KB budget
 	$(PY) -m tests.bench_web
