@@ -12,28 +12,33 @@ from cdk.config import StudioConfig
 from studio import routes, schema
 
 
+def encrypted_queue(scope: Construct, construct_id: str, *, retention_days: int, visibility_seconds: int | None = None,
+                    dead_letters: sqs.IQueue | None = None, max_receive_count: int | None = None) -> sqs.Queue:
+    """An SQS queue with SQS-managed encryption and TLS enforced, optionally redriving to `dead_letters`."""
+    return sqs.Queue(
+        scope, construct_id,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(retention_days),
+        visibility_timeout=Duration.seconds(visibility_seconds) if visibility_seconds else None,
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=max_receive_count, queue=dead_letters)
+        if dead_letters is not None else None,
+    )
+
+
 class Generation(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StudioConfig) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         worker_timeout = routes.function("generate-worker").timeout_seconds
         dead_letters_timeout = routes.function("generate-dead-letters").timeout_seconds
-        self.dead_letters = sqs.Queue(
-            self, "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(c.DLQ_RETENTION_DAYS),
-            visibility_timeout=Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * dead_letters_timeout),
-        )
-        self.jobs = sqs.Queue(
-            self, "Jobs",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(c.QUEUE_RETENTION_DAYS),
-            visibility_timeout=Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * worker_timeout),
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=schema.JOBS_MAX_RECEIVE_COUNT,
-                                                  queue=self.dead_letters),
-        )
+        self.dead_letters = encrypted_queue(
+            self, "DeadLetters", retention_days=c.DLQ_RETENTION_DAYS,
+            visibility_seconds=c.VISIBILITY_TIMEOUT_FACTOR * dead_letters_timeout)
+        self.jobs = encrypted_queue(
+            self, "Jobs", retention_days=c.QUEUE_RETENTION_DAYS,
+            visibility_seconds=c.VISIBILITY_TIMEOUT_FACTOR * worker_timeout,
+            dead_letters=self.dead_letters, max_receive_count=schema.JOBS_MAX_RECEIVE_COUNT)
 
     def jobs_source(self) -> sources.SqsEventSource:
         """The worker's trigger: one job at a time, partial failures, concurrency capped by config."""

@@ -8,13 +8,12 @@ are always encrypted (SSE-S3 by default) and never public.
 
 from __future__ import annotations
 
-from aws_cdk import Duration
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3vectors as s3vectors
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from cdk import constants as c
+from cdk.generation import encrypted_queue
 from studio import routes, schema
 
 
@@ -35,21 +34,11 @@ class Search(Construct):
                 non_filterable_metadata_keys=list(schema.VECTOR_NON_FILTERABLE_KEYS)),
         )
         index_timeout = routes.function("index").timeout_seconds
-        self.dead_letters = sqs.Queue(
-            self, "IndexDeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(c.DLQ_RETENTION_DAYS),
-        )
-        self.jobs = sqs.Queue(
-            self, "IndexJobs",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(c.QUEUE_RETENTION_DAYS),
-            visibility_timeout=Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * index_timeout),
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=schema.INDEX_JOBS_MAX_RECEIVE_COUNT,
-                                                  queue=self.dead_letters),
-        )
+        self.dead_letters = encrypted_queue(self, "IndexDeadLetters", retention_days=c.DLQ_RETENTION_DAYS)
+        self.jobs = encrypted_queue(
+            self, "IndexJobs", retention_days=c.QUEUE_RETENTION_DAYS,
+            visibility_seconds=c.VISIBILITY_TIMEOUT_FACTOR * index_timeout,
+            dead_letters=self.dead_letters, max_receive_count=schema.INDEX_JOBS_MAX_RECEIVE_COUNT)
 
     @property
     def index_arn(self) -> str:

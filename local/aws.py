@@ -181,39 +181,8 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
     )
 
     sqs = client("sqs", moto_url)
-    dlq_url = sqs.create_queue(QueueName=JOBS_DLQ)["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    queue_url = sqs.create_queue(
-        QueueName=JOBS_QUEUE,
-        Attributes={
-            "VisibilityTimeout": str(JOBS_VISIBILITY_TIMEOUT),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(schema.JOBS_MAX_RECEIVE_COUNT)}
-            ),
-        },
-    )["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    index_dlq_url = sqs.create_queue(QueueName=INDEX_DLQ)["QueueUrl"]
-    index_dlq_arn = sqs.get_queue_attributes(QueueUrl=index_dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    index_queue_url = sqs.create_queue(
-        QueueName=INDEX_QUEUE,
-        Attributes={
-            "VisibilityTimeout": str(INDEX_VISIBILITY_TIMEOUT),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": index_dlq_arn, "maxReceiveCount": str(schema.INDEX_JOBS_MAX_RECEIVE_COUNT)}
-            ),
-        },
-    )["QueueUrl"]
-    index_queue_arn = sqs.get_queue_attributes(QueueUrl=index_queue_url,
-                                               AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-    vectors = client("s3vectors", moto_url)
-    vectors.create_vector_bucket(vectorBucketName=VECTOR_BUCKET)
-    vectors.create_index(
-        vectorBucketName=VECTOR_BUCKET, indexName=schema.VECTOR_INDEX_NAME, dataType=schema.VECTOR_DATA_TYPE,
-        dimension=schema.VECTOR_DIMENSION, distanceMetric=schema.VECTOR_DISTANCE,
-        metadataConfiguration={"nonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)},
-    )
+    queue_url, queue_arn, dlq_url, dlq_arn = _queue_with_dlq(sqs, JOBS_QUEUE, JOBS_DLQ, JOBS_VISIBILITY_TIMEOUT,
+                                                             schema.JOBS_MAX_RECEIVE_COUNT)
 
     sm = client("secretsmanager", moto_url)
     secret_arn = sm.create_secret(
@@ -262,6 +231,17 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         AllowedOAuthFlowsUserPoolClient=True,
     )["UserPoolClient"]
 
+    # Search, after the seeded Cognito IDs so that those stay what earlier versions created.
+    index_queue_url, index_queue_arn, index_dlq_url, _ = _queue_with_dlq(
+        sqs, INDEX_QUEUE, INDEX_DLQ, INDEX_VISIBILITY_TIMEOUT, schema.INDEX_JOBS_MAX_RECEIVE_COUNT)
+    vectors = client("s3vectors", moto_url)
+    vectors.create_vector_bucket(vectorBucketName=VECTOR_BUCKET)
+    vectors.create_index(
+        vectorBucketName=VECTOR_BUCKET, indexName=schema.VECTOR_INDEX_NAME, dataType=schema.VECTOR_DATA_TYPE,
+        dimension=schema.VECTOR_DIMENSION, distanceMetric=schema.VECTOR_DISTANCE,
+        metadataConfiguration={"nonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)},
+    )
+
     # Only the bootstrap is deterministic: IDs made later (user subs above all) must never repeat
     # the ones an earlier run made, or a new user could inherit a restored user's records.
     seed_moto(None)
@@ -284,6 +264,18 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         vector_index_arn=vectors.get_index(vectorBucketName=VECTOR_BUCKET,
                                            indexName=schema.VECTOR_INDEX_NAME)["index"]["indexArn"],
     )
+
+
+def _queue_with_dlq(sqs, name: str, dlq_name: str, visibility: int, max_receive: int) -> tuple[str, str, str, str]:
+    """(url, arn, DLQ url, DLQ arn) of a queue that moves a message to its DLQ after max_receive tries."""
+    dlq_url = sqs.create_queue(QueueName=dlq_name)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=name, Attributes={
+        "VisibilityTimeout": str(visibility),
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive)}),
+    })["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn, dlq_url, dlq_arn
 
 
 def ensure_user(moto_url: str, pool_id: str, email: str, password: str) -> str:

@@ -23,7 +23,8 @@ function scorePercent(score) {
   return `${Math.round(Math.max(0, Math.min(1, score)) * 100)}%`;
 }
 
-/** The search form and the ranked results; `grid` (the normal gallery) is hidden while results show. */
+/** The search form and the ranked results; the gallery section gets `is-searching` while they show
+ *  (app.css then hides its grid and footer). */
 export function searchPanel({ scope, open, grid }) {
   const input = h("input", { type: "search", id: "gallery-search", maxlength: String(QUERY_MAX), autocomplete: "off",
     placeholder: t("search.placeholder"), "aria-describedby": "gallery-search-hint" });
@@ -45,12 +46,12 @@ export function searchPanel({ scope, open, grid }) {
   const back = h("button", { type: "button", class: "btn btn-ghost", id: "search-clear", on: { click: () => { reset(); input.focus(); } } }, t("search.clear"));
   const results = h("section", { class: "search-panel", hidden: true, "aria-label": t("search.results") }, h("div", { class: "search-head" }, status, back), error, list);
   let generation = 0;
+  const showing = (on) => { results.hidden = !on; grid.closest(".gallery")?.classList.toggle("is-searching", on); };
 
   async function run(query) {
     const mine = ++generation;
     if (query.q !== undefined) input.value = query.q;
-    results.hidden = false;
-    grid.hidden = true;
+    showing(true);
     error.textContent = "";
     clear(list);
     status.textContent = t("gallery.loading");
@@ -72,8 +73,7 @@ export function searchPanel({ scope, open, grid }) {
   function reset() {
     generation += 1;
     input.value = "";
-    results.hidden = true;
-    grid.hidden = false;
+    showing(false);
     clear(list);
   }
 
@@ -89,9 +89,9 @@ export function searchPanel({ scope, open, grid }) {
 
   async function byFile(chosen) {
     if (!chosen) return;
-    if (!["image/png", "image/jpeg", "image/webp"].includes(chosen.type)) { error.textContent = t("search.notImage"); results.hidden = false; return; }
+    if (!["image/png", "image/jpeg", "image/webp"].includes(chosen.type)) { error.textContent = t("search.notImage"); showing(true); return; }
     status.textContent = t("search.uploading");
-    results.hidden = false;
+    showing(true);
     try {
       const key = await api.upload(chosen);
       await run({ like: key });
