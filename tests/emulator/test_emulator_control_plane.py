@@ -149,3 +149,21 @@ def test_given_an_agreement_not_accepted_when_preflight_checks_then_it_fails_nam
     emulator.availability.set(INPAINT, agreement="NOT_AVAILABLE")
     findings = preflight.check_model(bedrock, f"us.{INPAINT}", ("allowedImageModels",), "us-west-2", NOW)
     assert levels(findings)[-1] == "error" and "agreement is NOT_AVAILABLE" in findings[-1].message
+
+
+def test_given_aws_endpoint_url_bedrock_when_make_preflight_runs_then_it_checks_every_model_offline(
+        emulator, monkeypatch):
+    """`make preflight` against the stand-in: only the documented env var points boto3's bedrock client at it."""
+    from cdk.config import app_context, load_config
+
+    for key, value in {"AWS_ENDPOINT_URL_BEDROCK": emulator.url, "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    config = load_config(app_context(["-c", "bedrockRegion=us-east-1"], environ={}))
+    lines: list[str] = []
+    code = preflight.run(config, out=lines.append)
+    checked = "\n".join(lines[1:-1])
+    assert all(model_id in checked for model_id in preflight.model_keys(config))
+    assert "could not" not in checked
+    assert code == (1 if "[FAIL]" in checked else 0)
