@@ -10,13 +10,11 @@ emulator must agree on them.
 from __future__ import annotations
 
 import base64
-import binascii
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from . import errors, image_services
 from .errors import BedrockError
@@ -166,22 +164,7 @@ def stability_schema(model: ImageModelSpec) -> dict:
 
 # --- inputs ----------------------------------------------------------------------------------
 def decode_image(data: Any, pointer: str, model: ImageModelSpec, formats: tuple[str, ...]) -> Image.Image:
-    if not isinstance(data, str) or not data:
-        raise errors.malformed([f"{pointer}: expected type: String, found: {type(data).__name__}"])
-    try:
-        raw = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise errors.validation(f"Unable to decode the image at {pointer}: it is not valid base64. "
-                                "Provide a base64-encoded image and try again.") from None
-    try:
-        img = Image.open(io.BytesIO(raw))
-        img.load()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise errors.validation(f"The image at {pointer} could not be read. Provide a valid "
-                                f"{' or '.join(formats)} image and try again.") from None
-    if (img.format or "").upper() not in formats:
-        raise errors.validation(f"The image at {pointer} is {img.format}; supported formats are "
-                                f"{', '.join(formats)}.")
+    img = image_services.read_image(data, pointer, formats)
     w, h = img.size
     if max(w, h) > model.max_input_side or (model.max_input_pixels and w * h > model.max_input_pixels):
         raise errors.validation(f"The image at {pointer} is {w}x{h}; the maximum is {model.max_input_side} "

@@ -33,7 +33,7 @@ STYLE_PRESETS = ["3d-model", "analog-film", "anime", "cinematic", "comic-book", 
                  "fantasy-art", "isometric", "line-art", "low-poly", "modeling-compound", "neon-punk", "origami",
                  "photographic", "pixel-art", "tile-texture"]
 ASPECT_RATIOS = ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
-INPUT_FORMATS = ("PNG", "JPEG", "WEBP")
+INPUT_FORMATS = ("JPEG", "PNG", "WEBP")
 ON_DEMAND_UNSUPPORTED = ("Invocation of model ID {model} with on-demand throughput isn\u2019t supported. Retry your "
                          "request with the ID or ARN of an inference profile that contains this model.")
 
@@ -194,23 +194,32 @@ def on_demand_refusal(model_id: str) -> errors.BedrockError | None:
 
 
 # --- request ---------------------------------------------------------------------------------
-def decode(data: Any, pointer: str, rule: ImageRule) -> Image.Image:
-    """A base64 JPEG/PNG/WebP image that keeps the rule, or Bedrock's 400 naming the field."""
-    if not isinstance(data, str) or not data:
+def read_image(data: Any, pointer: str, formats: tuple[str, ...] = INPUT_FORMATS) -> Image.Image:
+    """A base64 image in one of `formats`, or Bedrock's 400 naming the field (every image model uses this)."""
+    if not isinstance(data, str):
+        raise errors.malformed([f"{pointer}: expected type: String, found: {type(data).__name__}"])
+    if not data:
         raise errors.malformed([f"{pointer}: expected minLength: 1, actual: 0"])
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise errors.validation(f"Unable to decode the image at {pointer}: it is not valid base64. Provide a "
                                 "base64-encoded image and try again.") from None
+    names = [f.lower() for f in formats]
     try:
         img = Image.open(io.BytesIO(raw))
         img.load()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise errors.validation(f"The image at {pointer} could not be read. Provide a valid jpeg, png or webp "
-                                "image and try again.") from None
-    if (img.format or "").upper() not in INPUT_FORMATS:
-        raise errors.validation(f"The image at {pointer} is {img.format}; supported formats are jpeg, png, webp.")
+        raise errors.validation(f"The image at {pointer} could not be read. Provide a valid "
+                                f"{' or '.join(names)} image and try again.") from None
+    if (img.format or "").upper() not in formats:
+        raise errors.validation(f"The image at {pointer} is {img.format}; supported formats are {', '.join(names)}.")
+    return img
+
+
+def decode(data: Any, pointer: str, rule: ImageRule) -> Image.Image:
+    """A base64 JPEG/PNG/WebP image that keeps the rule, or Bedrock's 400 naming the field."""
+    img = read_image(data, pointer)
     problem = rule.problem(*img.size)
     if problem:
         raise errors.validation(f"The image at {pointer} is {img.width}x{img.height}; {problem}.")
