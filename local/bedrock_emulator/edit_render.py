@@ -14,7 +14,7 @@
 - outpaint: a canvas larger by exactly left/right/up/down with the source pasted unchanged at
   (left, up); the new margins extend the source's edges, mixed with the prompt's scene by `creativity`.
 - upscale-fast: exactly 4x each side. upscale-conservative / upscale-creative: about 4 megapixels
-  (each side times sqrt(4,194,304 / (w*h)), rounded; never smaller than the source), the creative
+  (each side times sqrt(4,194,304 / (w*h)), rounded down; never smaller than the source), the creative
   one with more prompt-derived detail.
 - structure / sketch: the reference's edges drawn into a prompt scene of the reference's size.
 - style-guide: a scene in the reference's palette at the `aspect_ratio` size.
@@ -198,9 +198,10 @@ def _upscale_fast(images: dict, params: dict, rng: random.Random, seed: int) -> 
 
 
 def four_megapixel_size(width: int, height: int) -> tuple[int, int]:
-    """The conservative and creative upscalers' output size: about 4 MP, the source's aspect ratio."""
+    """The conservative and creative upscalers' output size: the source's aspect ratio at just under 4 MP
+    (rounded down, so the answer stays inside remove-background's 4,194,304-pixel input limit)."""
     factor = max(1.0, math.sqrt(FOUR_MEGAPIXELS / (width * height)))
-    return round(width * factor), round(height * factor)
+    return math.floor(width * factor), math.floor(height * factor)
 
 
 def _upscale(images: dict, params: dict, rng: random.Random, detail: float) -> Image.Image:
