@@ -78,3 +78,20 @@ def test_given_inference_error_when_nova_then_424_model_error(client):
 
 def test_the_new_fault_names_are_listed():
     assert {"inference-error", "filter-input-image"} <= set(FAULTS)
+
+
+def test_given_an_image_to_image_request_when_filter_input_image_then_sd35_says_input_image(client):
+    from emulator_helpers import png_b64, shapes_image
+
+    body = {"prompt": "a fox [fault:filter-input-image]", "mode": "image-to-image", "strength": 0.5,
+            "image": png_b64(shapes_image((128, 128))), "seed": 8}
+    assert invoke(client, SD35, body) == {"seeds": [8], "finish_reasons": ["Filter reason: input image"],
+                                          "images": []}
+
+
+def test_the_health_endpoint_lists_the_service_profiles(emulator):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{emulator.url}/_emulator/health", timeout=5) as resp:
+        models = json.loads(resp.read())["models"]["image"]
+    assert {profile(n) for n in SERVICE_NAMES} <= set(models) and CORE in models
