@@ -231,6 +231,25 @@ def cmd_gallery(client, args):
     out(args, page, human)
 
 
+def cmd_search(client, args):
+    if args.image:
+        like = client.upload(args.image)["imageKey"]
+    else:
+        like = args.like
+    page = client.search(q=None if like else " ".join(args.words), like=like, imageIndex=args.index,
+                         scope="all" if args.all else "mine", limit=args.limit)
+
+    def human(p):
+        if not p["items"]:
+            print("(nothing found)")
+        for r in p["items"]:
+            annotation = (r.get("annotations") or [{}] * (r["imageIndex"] + 1))[r["imageIndex"]] or {}
+            text = annotation.get("caption") or (r.get("request") or {}).get("prompt", "")
+            text = text if len(text) <= 60 else text[:57] + "..."
+            print(f"{r['score']:.3f}  {r['id']}#{r['imageIndex']}  {text}")
+    out(args, page, human)
+
+
 def cmd_favorite(client, args):
     out(args, client.patch(args.id, favorite=not args.off, public=args.public), show_generation)
 
@@ -377,6 +396,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=24)
     p.add_argument("--cursor", help="the `more:` cursor of the previous page")
     p.set_defaults(func=cmd_gallery)
+
+    p = sub.add_parser("search", help="find images by words (any language), like a generation, or like a file")
+    p.add_argument("words", nargs="*", help="what to look for: a color, a subject, a mood")
+    p.add_argument("--like", help="a generation id: images like it (with --index)")
+    p.add_argument("--index", type=int, default=0, help="which image of --like (default 0)")
+    p.add_argument("--image", type=Path, help="a PNG, JPEG or WebP file: images like it")
+    p.add_argument("--all", action="store_true", help="yours and everyone's shared images")
+    p.add_argument("--limit", type=int, default=24)
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("favorite", help="mark a generation as a favorite (--off to unmark)")
     p.add_argument("id")

@@ -25,7 +25,7 @@ from studio import routes  # noqa: E402
 
 log = logging.getLogger("local.lambda")
 
-FUNCTION_TIMEOUT_MS = {"generate-worker": 120_000, "generate-dead-letters": 60_000, "index": 120_000}
+FUNCTION_TIMEOUT_MS = {"generate-worker": 120_000, "generate-dead-letters": 60_000, "index": 300_000}
 DEFAULT_TIMEOUT_MS = 29_000
 
 

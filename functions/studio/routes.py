@@ -58,7 +58,7 @@ FUNCTIONS: tuple[Function, ...] = (
              "Fail the generations whose jobs could not be processed", "dead-letters", timeout_seconds=60),
     Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations"),
     Function("index", "index.handler.handler", "Embed, caption and index completed images for search",
-             "index-queue", timeout_seconds=120, model_read_timeout_seconds=20, model_max_attempts=2),
+             "index-queue", timeout_seconds=300, model_read_timeout_seconds=20, model_max_attempts=2),
 )
 
 ROUTES: tuple[Route, ...] = (

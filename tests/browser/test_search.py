@@ -27,7 +27,7 @@ def searcher(stack):
     client.sign_in(email, PASSWORD)
     ids = {}
     for name, prompt in (("red", RED), ("blue", BLUE)):
-        record = client.generate(prompt=prompt, width=512, height=512)
+        record = client.generate(prompt=prompt)
         assert client.wait(record["id"], timeout=90)["status"] == "COMPLETE"
         client.wait_indexed(record["id"], timeout=90)
         ids[name] = record["id"]

@@ -26,6 +26,7 @@ def users(stack):
         email = f"e2e-{name}-{uuid.uuid4().hex[:6]}@studio.local"
         create_user(stack, email, PASSWORD)
         clients.append(stack.client(email, PASSWORD))
+        clients[-1].email = email  # for the CLI test
     return clients
 
 
@@ -34,10 +35,10 @@ def images(users):
     """The searcher: two red images and one blue; the neighbour: a private red one, a public green one."""
     searcher, neighbour = users
     submitted = {
-        "red": (searcher, searcher.generate(prompt=RED, count=2, width=512, height=512)),
-        "blue": (searcher, searcher.generate(prompt=BLUE, width=512, height=512)),
-        "their-red": (neighbour, neighbour.generate(prompt=RED, width=512, height=512)),
-        "their-green": (neighbour, neighbour.generate(prompt=GREEN, width=512, height=512, public=True)),
+        "red": (searcher, searcher.generate(prompt=RED, count=2)),
+        "blue": (searcher, searcher.generate(prompt=BLUE)),
+        "their-red": (neighbour, neighbour.generate(prompt=RED)),
+        "their-green": (neighbour, neighbour.generate(prompt=GREEN, public=True)),
     }
     done = {}
     for name, (client, record) in submitted.items():
@@ -126,3 +127,19 @@ def test_more_like_an_upload_that_is_not_an_image_is_422(users):
     with pytest.raises(ApiError) as error:
         searcher.search(like=form["imageKey"])
     assert error.value.status == 422
+
+
+def test_the_cli_searches_by_words_and_by_a_file(stack, users, images, tmp_path, capsys):
+    from local import cli
+
+    searcher, _ = users
+    common = ["--base-url", stack.url, "--user", searcher.email, "--password", PASSWORD]
+    # When the CLI searches for red, then the red generation is the first line, with its score
+    assert cli.main([*common, "search", "red"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert images["red"]["id"] in first and first.split()[0].startswith("0.")
+    # When it searches with an image file of the blue one, then the blue generation comes first
+    blue = tmp_path / "blue.png"
+    searcher.download(images["blue"]["images"][0]["url"], blue)
+    assert cli.main([*common, "search", "--image", str(blue)]) == 0
+    assert images["blue"]["id"] in capsys.readouterr().out.splitlines()[0]
