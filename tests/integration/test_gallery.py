@@ -13,7 +13,7 @@ from tests.support import images as make
 from tests.support.aws import objects_under
 from tests.support.bedrock import titan_answer
 from tests.support.events import USER_A, USER_B, call
-from tests.support.flow import get, post, run_worker, stored
+from tests.support.flow import finish as finish_generation, get, post, run_worker, stored
 from tests.support.uploads import put_upload
 
 TITAN = "amazon.titan-image-generator-v2:0"
@@ -39,8 +39,7 @@ def make_generation(user=USER_A, mode="text", public=False, finish=True):
     reply = post(body, user=user)
     assert reply.status == 202, reply.body
     if finish:
-        running = records.start(reply.body["id"], "2026-11-26T00:00:01.000Z")
-        assert records.complete(running, [], None, "2026-11-26T00:00:02.000Z")
+        finish_generation(reply.body["id"])
     return reply.body["id"]
 
 
@@ -116,8 +115,7 @@ def test_given_a_public_generation_still_pending_then_only_its_owner_sees_it(aws
     generation_id = make_generation(public=True, finish=False)
     assert gallery_page(USER_B, scope="all").body["items"] == []
     assert [i["id"] for i in gallery_page(USER_A).body["items"]] == [generation_id]
-    running = records.start(generation_id, "2026-11-26T00:00:01.000Z")
-    assert records.complete(running, [], None, "2026-11-26T00:00:02.000Z")
+    finish_generation(generation_id)
     assert [i["id"] for i in gallery_page(USER_B, scope="all").body["items"]] == [generation_id]
 
 
