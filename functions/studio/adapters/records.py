@@ -383,7 +383,7 @@ def update_flags(generation_id: str, owner: str, favorite: bool | None, public: 
                 values[f":{attribute}"] = {"S": feeds[attribute]}
         answer = _update({
             "TableName": _table(), "Key": generation_key(generation_id),
-            "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+            "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
             "ConditionExpression": "ownerId = :owner AND #s = :status",
             "ExpressionAttributeNames": {"#p": "public", "#s": "status"},
             "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW",
