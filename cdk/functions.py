@@ -36,6 +36,7 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     "generate-worker": ("table_name", "images_bucket", "jobs_queue_url", "bedrock_region", "model_read_timeout",
                         "model_max_attempts"),
     "generate-dead-letters": ("table_name", "images_bucket"),
+    "generate-sweeper": ("table_name", "images_bucket"),
     "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url"),
 }
 

@@ -34,6 +34,7 @@ INDEXES: tuple[Index, ...] = (
     # a record carries these two attributes from its creation until it is COMPLETE or FAILED.
     Index("byDeadline", "activeFeed", "activeUntil"),
 )
+DEADLINE_INDEX = "byDeadline"
 ACTIVE_PARTITION = "active"
 
 # Objects in the images bucket. CloudFront serves /images/* straight from the bucket, so the key

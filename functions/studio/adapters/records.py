@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import Conflict, QuotaExceeded, StorageError
-from studio.schema import ACTIVE_PARTITION, INDEXES, PARTITION_KEY, SORT_KEY, SORT_BY_CREATED, TTL_ATTRIBUTE
+from studio.schema import ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, PARTITION_KEY, SORT_KEY, SORT_BY_CREATED, TTL_ATTRIBUTE
 from studio.settings import settings
 
 _serializer = TypeSerializer()
@@ -433,7 +433,7 @@ def query_feed(index: str, partition: str, limit: int, start_key: dict | None) -
 def overdue(now: str, limit: int, start_key: dict | None = None) -> tuple[list[dict], dict | None]:
     """Unfinished records whose deadline is before `now`, oldest deadline first (byDeadline index)."""
     request: dict = {
-        "TableName": _table(), "IndexName": "byDeadline", "Limit": limit,
+        "TableName": _table(), "IndexName": DEADLINE_INDEX, "Limit": limit,
         "KeyConditionExpression": "activeFeed = :active AND activeUntil < :now",
         "ExpressionAttributeValues": {":active": {"S": ACTIVE_PARTITION}, ":now": {"S": now}},
     }
