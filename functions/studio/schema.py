@@ -30,6 +30,8 @@ INDEXES: tuple[Index, ...] = (
     Index("byOwnerFavoriteMode", "favoriteModeFeed", SORT_BY_CREATED),
     Index("byPublic", "publicFeed", SORT_BY_CREATED),
     Index("byPublicMode", "publicModeFeed", SORT_BY_CREATED),
+    # The edit chain downward: a generation's edits (and re-runs) by their owner.
+    Index("byParent", "parentFeed", SORT_BY_CREATED),
     # Not a feed: the unfinished records (PENDING or RUNNING) by deadline, for the sweeper. Sparse:
     # a record carries these two attributes from its creation until it is COMPLETE or FAILED.
     Index("byDeadline", "activeFeed", "activeUntil"),

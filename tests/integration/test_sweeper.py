@@ -15,7 +15,11 @@ from tests.support.aws import BUCKET, REGION, objects_under
 from tests.support.events import LambdaContext
 from tests.support.flow import claim, finish, post, quota_used, stored
 
-LATER = datetime.now(timezone.utc) + timedelta(seconds=GENERATION_DEADLINE_SECONDS + 60)
+
+
+def later() -> datetime:
+    """A minute past the deadline of a record created now (computed per test: never at import)."""
+    return datetime.now(timezone.utc) + timedelta(seconds=GENERATION_DEADLINE_SECONDS + 60)
 
 SCHEDULED_EVENT = {
     "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
@@ -45,7 +49,7 @@ def test_given_records_past_their_deadline_then_they_end_expired_with_quota_and_
     assert quota_used() == 4
     seen = queries(monkeypatch)
 
-    assert sweeping.sweep(LATER) == 2
+    assert sweeping.sweep(later()) == 2
 
     for generation_id in (pending, running):
         record = stored(generation_id)
@@ -55,12 +59,12 @@ def test_given_records_past_their_deadline_then_they_end_expired_with_quota_and_
     assert quota_used() == 1  # only the completed one's image
     assert objects_under("images/") == ["images/someone-else/0.png"]
     assert seen and all(q["IndexName"] == DEADLINE_INDEX for q in seen)
-    assert sweeping.sweep(LATER) == 0  # nothing left to end
+    assert sweeping.sweep(later()) == 0  # nothing left to end
 
 
 def test_given_records_within_their_deadline_then_the_sweeper_leaves_them_alone(aws):
     generation_id = post({"prompt": "p"}).body["id"]
-    assert sweeping.sweep(LATER - timedelta(seconds=3600)) == 0
+    assert sweeping.sweep(later() - timedelta(seconds=3600)) == 0
     assert stored(generation_id)["status"] == "PENDING" and quota_used() == 1
 
 
@@ -86,7 +90,7 @@ def test_given_a_job_never_queued_whose_compensation_failed_too_then_the_sweeper
     assert stored(generation_id)["status"] == "PENDING" and quota_used() == 3  # stuck, quota held
     monkeypatch.undo()
 
-    assert sweeping.sweep(LATER) == 1
+    assert sweeping.sweep(later()) == 1
     assert stored(generation_id)["status"] == "FAILED" and quota_used() == 0
 
 
@@ -111,5 +115,5 @@ def test_given_a_record_that_completes_after_the_query_then_the_sweeper_does_not
         return found
 
     monkeypatch.setattr(records, "overdue", overdue_then_complete)
-    assert sweeping.sweep(LATER) == 0
+    assert sweeping.sweep(later()) == 0
     assert stored(generation_id)["status"] == "COMPLETE" and quota_used() == 1
