@@ -102,39 +102,45 @@ def test_given_shared_during_the_render_then_the_completed_image_reaches_the_pub
     assert public_feed() == [generation_id]
 
 
+def after_the_first_read(monkeypatch, competing_write):
+    """records.get_generation runs `competing_write` right after its first read: the exact point
+    between a conditional writer's read and its write. Returns the list that records it ran."""
+    real_get, raced = records.get_generation, []
+
+    def get_then_compete(gid):
+        current = real_get(gid)
+        if not raced:
+            raced.append(True)
+            competing_write()
+        return current
+
+    monkeypatch.setattr(records, "get_generation", get_then_compete)
+    return raced
+
+
 def test_given_a_patch_that_lands_between_the_completions_read_and_write_then_it_is_reread(aws, monkeypatch):
     generation_id = job(public=False)
     running = claim(generation_id)
-    real_get, raced = records.get_generation, []
 
-    def get_then_share(gid):
-        current = real_get(gid)
-        if not raced:  # complete() has read public=false: the owner shares it now
-            raced.append(True)
-            assert records.update_flags(gid, USER_A, None, True, "2026-11-26T00:00:01.500Z")["public"] is True
-        return current
+    def share():  # complete() has read public=false: the owner shares it now
+        assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.500Z")["public"] is True
 
-    monkeypatch.setattr(records, "get_generation", get_then_share)
+    raced = after_the_first_read(monkeypatch, share)
     assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
-    monkeypatch.setattr(records, "get_generation", real_get)
+    monkeypatch.undo()
     assert raced and public_feed() == [generation_id]
 
 
 def test_given_the_render_completes_between_a_patchs_read_and_write_then_the_patch_is_reread(aws, monkeypatch):
     generation_id = job(public=False)
     running = claim(generation_id)
-    real_get, raced = records.get_generation, []
 
-    def get_then_complete(gid):
-        current = real_get(gid)
-        if not raced:  # update_flags has read RUNNING: the worker completes now
-            raced.append(True)
-            assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
-        return current
+    def complete():  # update_flags has read RUNNING: the worker completes now
+        assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
 
-    monkeypatch.setattr(records, "get_generation", get_then_complete)
+    raced = after_the_first_read(monkeypatch, complete)
     assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:03.000Z") is not None
-    monkeypatch.setattr(records, "get_generation", real_get)
+    monkeypatch.undo()
     assert raced and stored(generation_id)["status"] == "COMPLETE"
     assert public_feed() == [generation_id]
 
