@@ -108,12 +108,13 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
 
 def _fail(record: dict, attempt: str, code: str, message: str) -> None:
     try:
-        records.fail(record, code, message, now_iso(), attempt=attempt)
+        failed = records.fail(record, code, message, now_iso(), attempt=attempt)
     except StudioError:
         _release(record["id"], attempt)  # the retry (or the sweeper) ends it
         raise
-    count("GenerationsFailed")
-    logger.info("generation failed", extra={"generationId": record["id"], "code": code})
+    if failed:  # else it was deleted, swept or claimed by another attempt meanwhile
+        count("GenerationsFailed")
+        logger.info("generation failed", extra={"generationId": record["id"], "code": code})
 
 
 def _current(generation_id: str) -> dict | None | bool:
