@@ -91,7 +91,7 @@ def test_remove_background_gives_a_real_alpha_channel_and_upscale_multiplies_the
 def test_an_image_too_large_for_the_operation_is_422_before_anything_is_charged(demo, chain):
     with pytest.raises(ApiError) as caught:
         demo.edit(operation="upscale-fast", generationId=chain["upscaled"]["id"])
-    assert caught.value.status == 422 and "1,048,576" in str(caught.value)
+    assert caught.value.status == 422 and "at most 1536 pixels (it is 4096x4096)" in str(caught.value)
 
 
 def test_a_mask_of_the_wrong_shape_is_422(demo, chain):
