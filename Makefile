@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight bench bench-web clean
+        chromium openapi synth deploy destroy preflight bench bench-web load clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -79,6 +79,9 @@ preflight: $(STAMP) ## check the configured Bedrock models in the target region 
 
 bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a baseline
 	$(PY) -m tests.bench
+
+load: $(STAMP) ## 50 people at once against a fresh local stack for 60 s: resets, statuses, p50/p95, records (ARGS="--url ...")
+	$(PY) -m local.load $(ARGS)
 
 bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 150 KB budget
 	$(PY) -m tests.bench_web

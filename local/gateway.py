@@ -66,6 +66,18 @@ def security_headers(s3_origin: str) -> dict[str, str]:
     }
 
 
+class GatewayServer(ThreadingHTTPServer):
+    """One thread per connection (keep-alive connections keep theirs until the client closes).
+
+    http.server listens with a backlog of 5: a burst of 50 people connecting at once overflowed it
+    and the kernel reset the connections it could not queue. The kernel caps the backlog at
+    net.core.somaxconn. Stopping does not wait for open connections (they are daemon threads)."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+    block_on_close = False
+
+
 class Route:
     def __init__(self, route: routes.Route) -> None:
         self.route = route
@@ -105,8 +117,7 @@ class Gateway:
             pass
 
         Handler.gateway = gateway
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        self.server = GatewayServer((host, port), Handler)
 
     @property
     def port(self) -> int:
