@@ -60,8 +60,8 @@ test-e2e: $(STAMP)
 test-browser: $(STAMP) chromium $(AXE)
 	$(PY) -m pytest tests/browser
 
-openapi: $(STAMP) ## regenerate docs/openapi.json from the code
-	$(PY) -m studio.openapi > functions/gallery/openapi.json
+openapi: $(STAMP) ## regenerate functions/gallery/openapi.json (served at GET /api/openapi.json) from the code
+	PYTHONPATH=functions $(PY) -m studio.openapi > functions/gallery/openapi.json.tmp && mv functions/gallery/openapi.json.tmp functions/gallery/openapi.json
 
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py

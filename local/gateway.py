@@ -33,12 +33,12 @@ from local.lambda_runtime import Functions
 from local.paths import WEB_DIR, add_functions_to_path
 
 add_functions_to_path()
-from studio import routes  # noqa: E402
+from studio import gateway_errors, routes  # noqa: E402
 
 log = logging.getLogger("local.gateway")
 
 API_HOST = "localapi.execute-api.us-east-1.amazonaws.com"  # what API Gateway sees as Host behind CloudFront
-API_MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+API_MAX_REQUEST_BYTES = gateway_errors.MAX_REQUEST_BYTES  # API Gateway's payload limit
 LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous response limit
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
@@ -196,6 +196,10 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         h.update(headers or {})
         self._send(status, json.dumps(payload).encode(), h)
 
+    def _gateway_error(self, error: gateway_errors.GatewayError, headers: dict | None = None) -> None:
+        """API Gateway's own answer, with the GatewayResponse the stack configures (cdk/api.py)."""
+        self._json(error.status, error.body(), {**error.headers, **(headers or {})})
+
     def _dispatch(self) -> None:
         try:
             path = urllib.parse.urlsplit(self.path).path
@@ -222,7 +226,8 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("gateway error on %s %s", self.command, self.path)
             try:
-                self._json(500, {"error": {"code": "gateway_error", "message": "The local gateway failed; see its log."}})
+                self._json(500, {"error": {"code": "gateway_error", "message": "The local gateway failed; see its log.",
+                                            "details": None}})
             except Exception:
                 pass
 
@@ -346,7 +351,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         route, params, path_known = self.gateway.match(self.command, split.path)
         if int(self.headers.get("Content-Length") or 0) > API_MAX_REQUEST_BYTES:
             self.close_connection = True
-            self._json(413, {"message": "Request Too Long"})
+            self._gateway_error(gateway_errors.REQUEST_TOO_LARGE)
             return
         body = self._body()
         if route is None:
@@ -365,10 +370,10 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             try:
                 claims = self.gateway.authorizer.verify(self.headers.get("Authorization"), route.scopes)
             except Unauthorized:
-                self._json(401, {"message": "Unauthorized"}, {"x-amzn-ErrorType": "UnauthorizedException"})
+                self._gateway_error(gateway_errors.UNAUTHORIZED, {"x-amzn-ErrorType": "UnauthorizedException"})
                 return
             except Forbidden:
-                self._json(403, {"message": "Forbidden"}, {"x-amzn-ErrorType": "AccessDeniedException"})
+                self._gateway_error(gateway_errors.ACCESS_DENIED, {"x-amzn-ErrorType": "AccessDeniedException"})
                 return
         event = self._event(route, params or {}, split.query, body, claims)
         try:
@@ -376,7 +381,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             # Lambda reports an unhandled error; API Gateway answers 502 without details.
             log.exception("%s raised (API Gateway answers 502)", route.function)
-            self._json(502, {"message": "Internal server error"})
+            self._gateway_error(gateway_errors.SERVER_ERROR)
             return
         if self.command != "GET":
             self.gateway.on_change()
@@ -450,12 +455,12 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
     def _proxy_response(self, response: dict) -> None:
         if not isinstance(response, dict) or "statusCode" not in response:
             log.error("handler returned a malformed proxy response: %r", response)
-            self._json(502, {"message": "Internal server error"})
+            self._gateway_error(gateway_errors.SERVER_ERROR)
             return
         body = response.get("body") or ""
         if len(body) > LAMBDA_MAX_RESPONSE_BYTES:
             log.error("the response is %d bytes; Lambda refuses more than 6 MB (API Gateway answers 502)", len(body))
-            self._json(502, {"message": "Internal server error"})
+            self._gateway_error(gateway_errors.SERVER_ERROR)
             return
         data = base64.b64decode(body) if response.get("isBase64Encoded") else body.encode("utf-8")
         pairs: list[tuple[str, str]] = []
