@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 DEMO_USER = "browser-demo@studio.local"
 DEMO_PASSWORD = "Browser-Demo-Password-1"
-START_DEADLINE = 40
+START_DEADLINE = 90  # seconds: a deadline for readiness (about 10 on a quiet machine), never a wait
 
 
 def pytest_collection_modifyitems(items):
@@ -152,7 +152,7 @@ class Session:
         self.stack = stack
         self.axe = axe
         self.context = browser.new_context(viewport=viewport, locale=locale, accept_downloads=True)
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(30_000)  # a deadline for each state, generous for a busy machine
         self.context.route("**/__test__/axe.min.js", lambda route: route.fulfill(
             status=200, content_type="application/javascript", body=axe))
         self.page = self.context.new_page()

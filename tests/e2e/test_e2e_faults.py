@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from e2e_helpers import RENDER_DEADLINE
+
 pytestmark = pytest.mark.e2e
 
 FAULTS = {
@@ -26,7 +28,7 @@ def failed(demo) -> dict[str, dict]:
         fault: demo.generate(prompt=f"a lantern in the fog [fault:{fault}]", width=512, height=512)["id"]
         for fault in FAULTS
     }
-    return {fault: demo.wait(generation_id, timeout=90) for fault, generation_id in submitted.items()}
+    return {fault: demo.wait(generation_id, timeout=RENDER_DEADLINE) for fault, generation_id in submitted.items()}
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
