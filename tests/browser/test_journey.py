@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import PHONE, png_file
+from studio.gateway_errors import UNAUTHORIZED
 
 # Deadlines for a state (never sleeps): generous, so a machine busy with other work still passes.
 RENDER_TIMEOUT = 90_000  # ms, for Playwright's expect
@@ -444,7 +445,7 @@ def test_an_expired_session_asks_to_sign_in_again_and_keeps_the_work(desk):
     page.locator("#compose-prompt").fill("kept across the sign-in")
     # The API starts refusing the token and the refresh token is gone: the session has ended.
     page.evaluate("() => sessionStorage.removeItem('ips.refresh')")
-    page.route("**/api/gallery**", lambda route: route.fulfill(status=401, json={"message": "Unauthorized"}))
+    page.route("**/api/gallery**", lambda route: route.fulfill(status=401, json=UNAUTHORIZED.body()))
     page.get_by_role("link", name="Gallery").click()
     expect(page.get_by_role("alert")).to_contain_text("session ended")
     page.unroute("**/api/gallery**")
