@@ -65,7 +65,10 @@ class Stack:
 
 def _start_stack(base: Path) -> tuple[subprocess.Popen, str, Path]:
     port = _free_port()
-    env = dict(os.environ, STUDIO_DEMO_USER=DEMO_USER, STUDIO_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1")
+    # The model read timeout of the e2e stacks (e2e_helpers.MODEL_READ_TIMEOUT): `make local`'s 5 s is too
+    # short for the emulator on a busy machine.
+    env = dict(os.environ, STUDIO_DEMO_USER=DEMO_USER, STUDIO_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1",
+               BEDROCK_READ_TIMEOUT_SECONDS="20")
     for name in ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "STUDIO_BEDROCK", "AWS_PROFILE"):
         env.pop(name, None)
     python = ROOT / ".venv" / "bin" / "python"

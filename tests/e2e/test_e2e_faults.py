@@ -15,7 +15,7 @@ FAULTS = {
     "filter-output": "content_filtered",
     "malformed": "model_error",
     "server-error": "model_unavailable",
-    # the emulator stops answering: the read timeout (BEDROCK_READ_TIMEOUT_SECONDS, 5 s locally) ends it
+    # the emulator stops answering: the read timeout (e2e_helpers.MODEL_READ_TIMEOUT) ends it
     "hang": "model_timeout",
 }
 
