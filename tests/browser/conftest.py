@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_helpers import DESKTOP, PHONE
 
@@ -31,6 +32,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 DEMO_USER = "browser-demo@studio.local"
 DEMO_PASSWORD = "Browser-Demo-Password-1"
+# Deadlines for a state (never waits): generous, so a machine busy with other work still passes. They
+# apply to every action (the context) and every `expect` (Playwright's own default is 5 s).
+STATE_DEADLINE_MS = 60_000
+expect.set_options(timeout=STATE_DEADLINE_MS)
 START_DEADLINE = 90  # seconds: a deadline for readiness (about 10 on a quiet machine), never a wait
 
 
@@ -155,7 +160,7 @@ class Session:
         self.stack = stack
         self.axe = axe
         self.context = browser.new_context(viewport=viewport, locale=locale, accept_downloads=True)
-        self.context.set_default_timeout(30_000)  # a deadline for each state, generous for a busy machine
+        self.context.set_default_timeout(STATE_DEADLINE_MS)
         self.context.route("**/__test__/axe.min.js", lambda route: route.fulfill(
             status=200, content_type="application/javascript", body=axe))
         self.page = self.context.new_page()
