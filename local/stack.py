@@ -23,6 +23,7 @@ from studio import catalog, settings as studio_settings  # noqa: E402
 
 DEFAULT_DEMO_USER = "demo@studio.local"
 DEFAULT_DEMO_PASSWORD = "Studio-Demo-2026!"
+POLLER_STOP_SECONDS = 3  # how long the queue pollers may take to finish the job in hand when stopping
 log = logging.getLogger("local")
 
 
@@ -122,7 +123,11 @@ class Stack:
                 f"cannot restore the data in {self.data_dir} ({type(exc).__name__}: {exc}). Move it away, or "
                 "run `make local-reset` to start clean."
             ) from exc
-        self.demo_sub = aws.ensure_user(self.moto.url, self.res.user_pool_id, self.demo_user, self.demo_password)
+        try:
+            self.demo_sub = aws.ensure_user(self.moto.url, self.res.user_pool_id, self.demo_user, self.demo_password)
+        except aws.BadUser as exc:
+            self.moto.stop()
+            raise RuntimeError(f"the demo user (STUDIO_DEMO_USER / STUDIO_DEMO_PASSWORD): {exc}.") from None
 
         # Bedrock: an endpoint the user set, real Bedrock, or the emulator.
         self.emulator = None
@@ -215,13 +220,17 @@ class Stack:
         return "\n".join(lines)
 
     def stop(self) -> None:
+        """Stop promptly, even under load: no new connections, the pollers get a bounded join (a job
+        cut short comes back from the queue after its visibility timeout), then the data is saved.
+        Open connections and requests in flight are daemon threads and do not hold the stop up."""
         if self._stopped.is_set():
             return
         self._stopped.set()
-        for poller in self.pollers:
-            poller.stop(timeout=3)
-        self.scheduler.stop(timeout=3)
         self.gateway.server.shutdown()
+        deadline = time.monotonic() + POLLER_STOP_SECONDS
+        for poller in self.pollers:
+            poller.stop(timeout=max(0.0, deadline - time.monotonic()))
+        self.scheduler.stop(timeout=max(0.0, deadline - time.monotonic()))
         self.gateway.server.server_close()
         if self.persist:
             try:
@@ -268,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:
+        if stop.is_set():  # a second Ctrl-C or SIGTERM: do not wait for the clean stop
+            os._exit(128 + signum)
         stop.set()
 
     signal.signal(signal.SIGINT, on_signal)
@@ -287,4 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     stack.stop()
     print(f"Stopped in {time.perf_counter() - started:.1f} s.", flush=True)
-    return 0
+    # Everything is saved and every server closed. Tearing the interpreter down would only wait for
+    # the requests still in flight (daemon threads) and collect moto's state: seconds, and under
+    # load most of a minute. Leave now.
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(0)

@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
+from studio.api_responses import ERROR_RESPONSES  # noqa: F401  (the handlers' import; see api_responses)
 from studio.errors import StudioError, Unauthorized
 from studio.models import ErrorResponse
 from studio.observability import logger
@@ -31,22 +32,6 @@ class Caller:
     machine client). Which scopes a route needs is API Gateway's check, not the handlers'."""
 
     user_id: str
-
-
-# Documented on every route: the error body is the same everywhere.
-ERROR_RESPONSES = {
-    status: {"description": description, "content": {"application/json": {"model": ErrorResponse}}}
-    for status, description in (
-        (400, "Bad request (malformed JSON, an unsupported mode, a forged cursor)"),
-        (401, "Missing, invalid or expired token"),
-        (404, "Not found, or not yours"),
-        (415, "The body is not sent as application/json"),
-        (422, "A field breaks a rule: details name the field and the rule"),
-        (429, "Daily quota reached or the model is throttled; see Retry-After"),
-        (502, "The model answered with an error"),
-        (503, "The model or storage is unavailable; try again"),
-    )
-}
 
 
 def error_response(status: int, code: str, message: str, details: Any = None,

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from cdk import constants as c
-from studio import routes, schema
+from pydantic import TypeAdapter
+
+from studio import gateway_errors, routes, schema
+from studio.models import ErrorResponse
 from studio.settings import ENV
 
 from .walk import (api_methods, as_list, behaviors, check_bedrock_statements, check_nag, clients, render,
@@ -70,11 +73,29 @@ def test_stage_is_prod_with_tracing_json_access_logs_and_throttling(default):
 
 
 def test_gateway_errors_use_the_application_error_shape(default):
-    responses = default.of_type("AWS::ApiGateway::GatewayResponse").values()
-    assert {r["Properties"]["ResponseType"] for r in responses} == {"DEFAULT_4XX", "DEFAULT_5XX"}
-    for response in responses:
-        template = response["Properties"]["ResponseTemplates"]["application/json"]
-        assert template.startswith('{"error": {"code": "$context.error.responseType"')
+    # Given the gateway's own responses in the template, by type
+    responses = {r["Properties"]["ResponseType"]: r["Properties"]
+                 for r in default.of_type("AWS::ApiGateway::GatewayResponse").values()}
+    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED", "REQUEST_TOO_LARGE",
+                              "THROTTLED", "QUOTA_EXCEEDED"}
+    error_schema = TypeAdapter(ErrorResponse)
+    for kind in ("UNAUTHORIZED", "ACCESS_DENIED", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "DEFAULT_5XX"):
+        # Then each one a client meets is a fixed body in the documented error shape, with the same
+        # status, code and message as the local gateway answers (studio.gateway_errors)
+        props = responses[kind]
+        body = json.loads(props["ResponseTemplates"]["application/json"])
+        error_schema.validate_python(body)
+        expected = next(e for e in (*gateway_errors.FIXED, gateway_errors.SERVER_ERROR) if e.response_type == kind)
+        assert body == expected.body()
+        assert props.get("StatusCode") == (None if kind == "DEFAULT_5XX" else str(expected.status))
+    # and throttling says when to come back
+    assert responses["THROTTLED"]["ResponseParameters"] == {"gatewayresponse.header.Retry-After": "'1'"}
+    assert body["error"]["message"] and "$context" not in json.dumps(body)
+    # Any other 4xx keeps API Gateway's message, in the same shape
+    template = responses["DEFAULT_4XX"]["ResponseTemplates"]["application/json"]
+    rendered = template.replace("$context.error.responseType", "BAD_REQUEST_BODY").replace(
+        "$context.error.messageString", json.dumps("Invalid request body"))
+    error_schema.validate_python(json.loads(rendered))
 
 
 def test_no_waf_by_default(default):

@@ -325,7 +325,7 @@ def test_given_no_token_then_get_openapi_json_returns_the_checked_in_document(aw
 
 
 def test_given_the_code_then_the_checked_in_openapi_document_is_current():
-    """Regenerate with: cd functions && ../.venv/bin/python -m studio.openapi > gallery/openapi.json"""
+    """Regenerate with: make openapi"""
     assert CHECKED_IN.read_text(encoding="utf-8") == openapi.render()
 
 
@@ -340,3 +340,39 @@ def test_given_the_openapi_document_then_every_token_route_is_documented_with_be
         assert operation["responses"]
     assert document["components"]["securitySchemes"]["cognito"]["scheme"] == "bearer"
     assert document["servers"] == [{"url": "/api"}]
+
+
+def _operations(document: dict):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_given_the_openapi_document_then_every_operation_documents_its_success_with_a_schema():
+    document = openapi.document()
+    schemas = document["components"]["schemas"]
+    for name, operation in _operations(document):
+        successes = {code: r for code, r in operation["responses"].items() if code.startswith("2")}
+        # Then exactly one success, and its body has a schema (204: no body)
+        assert len(successes) == 1, name
+        (code, success), = successes.items()
+        if code == "204":
+            assert "content" not in success, name
+            continue
+        ref = success["content"]["application/json"]["schema"]["$ref"]
+        assert ref.rsplit("/", 1)[1] in schemas, name
+
+
+def test_given_the_openapi_document_then_the_gateways_and_the_handlers_errors_are_all_there():
+    document = openapi.document()
+    error_ref = "#/components/schemas/ErrorResponse"
+    for name, operation in _operations(document):
+        responses = operation["responses"]
+        # Then the gateway's own answers (401, 403, 413, 429) and the handlers' are in the error shape
+        for code in ("400", "401", "403", "404", "413", "422", "429", "500", "502", "503"):
+            assert responses[code]["content"]["application/json"]["schema"]["$ref"] == error_ref, (name, code)
+        # and a 429 says when to come back
+        assert responses["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    operations = dict(_operations(document))
+    assert "idempotency_conflict" in operations["POST /generations"]["responses"]["409"]["description"]
+    assert "payload_too_large" in operations["POST /uploads"]["responses"]["413"]["description"]
