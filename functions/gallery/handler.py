@@ -38,7 +38,7 @@ def list_gallery(
 
 
 @router.get("/gallery/search", summary="Find images by meaning (q, any language) or by example (like)",
-            tags=["gallery"], responses=ERROR_RESPONSES)
+            tags=["gallery"], responses=responses(200, SearchPage, "The best matches first, each with its score"))
 def search_gallery(
     q: Annotated[Optional[str], Query(min_length=1, max_length=SEARCH_QUERY_MAX,
                                       description="Words in any language: a subject, a color, a mood")] = None,
