@@ -21,7 +21,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from studio.api_responses import ERROR_RESPONSES  # noqa: F401  (the handlers' import; see api_responses)
 from studio.errors import StudioError, Unauthorized
-from studio.models import ErrorResponse
 from studio.observability import logger
 from studio.routes import API_PREFIX
 
