@@ -17,7 +17,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import Conflict, QuotaExceeded, StorageError
-from studio.schema import ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, PARTITION_KEY, SORT_KEY, SORT_BY_CREATED, TTL_ATTRIBUTE
+from studio.schema import (
+    ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, LEASE_ATTRIBUTE, PARTITION_KEY, SORT_BY_CREATED, SORT_KEY, TTL_ATTRIBUTE,
+)
 from studio.settings import settings
 
 _serializer = TypeSerializer()
@@ -36,7 +38,7 @@ RETRYABLE_ERRORS = {"TransactionConflictException", "TransactionInProgressExcept
 FAILED_CONDITION = "ConditionalCheckFailed"
 IN_PROGRESS_MESSAGE = "Another change to this generation is in progress. Try again in a moment."
 # Index attributes a record carries only while it is unfinished (studio.schema byDeadline).
-ACTIVE_ATTRIBUTES = ("activeFeed", "activeUntil", "leaseUntil")
+ACTIVE_ATTRIBUTES = ("activeFeed", "activeUntil", LEASE_ATTRIBUTE)
 
 
 class IdempotentReplay(Exception):
@@ -234,10 +236,10 @@ def start(generation_id: str, now: str, attempt: str, lease_until: str) -> dict 
     that died; its job may be claimed again. `attempts` keeps every token (their image folders)."""
     answer = _update({
         "TableName": _table(), "Key": generation_key(generation_id),
-        "UpdateExpression": "SET #s = :running, updatedAt = :now, attempt = :attempt, leaseUntil = :lease "
+        "UpdateExpression": f"SET #s = :running, updatedAt = :now, attempt = :attempt, {LEASE_ATTRIBUTE} = :lease "
                             "ADD attempts :attempts",
         "ConditionExpression": "#s = :pending OR (#s = :running AND "
-                               "(attribute_not_exists(leaseUntil) OR leaseUntil < :now))",
+                               f"(attribute_not_exists({LEASE_ATTRIBUTE}) OR {LEASE_ATTRIBUTE} < :now))",
         "ExpressionAttributeNames": {"#s": "status"},
         "ExpressionAttributeValues": {":running": {"S": "RUNNING"}, ":pending": {"S": "PENDING"}, ":now": {"S": now},
                                       ":attempt": {"S": attempt}, ":lease": {"S": lease_until},
@@ -250,7 +252,7 @@ def start(generation_id: str, now: str, attempt: str, lease_until: str) -> dict 
 def release(generation_id: str, attempt: str) -> bool:
     """Give up the claim (the job will be retried): the next delivery may claim it at once."""
     return _update({
-        "TableName": _table(), "Key": generation_key(generation_id), "UpdateExpression": "REMOVE leaseUntil",
+        "TableName": _table(), "Key": generation_key(generation_id), "UpdateExpression": f"REMOVE {LEASE_ATTRIBUTE}",
         "ConditionExpression": "#s = :running AND attempt = :attempt", "ExpressionAttributeNames": {"#s": "status"},
         "ExpressionAttributeValues": {":running": {"S": "RUNNING"}, ":attempt": {"S": attempt}},
     }) is not None
