@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight bench bench-web load clean
+        chromium openapi synth deploy destroy preflight preflight-local bench bench-web load clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -77,6 +77,9 @@ destroy: ## delete the stack (data kept unless deployed with -c removalPolicy=de
 
 preflight: $(STAMP) ## check the configured Bedrock models in the target region (needs credentials)
 	$(PY) -m cdk.preflight $(CONTEXT)
+
+preflight-local: $(STAMP) ## the same checks against the Bedrock emulator's control plane (offline)
+	$(PY) -m local.preflight $(CONTEXT)
 
 bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a baseline
 	$(PY) -m tests.bench

@@ -26,6 +26,7 @@ ERROR_RESPONSES: dict[int, dict] = {
     404: _error("Not found, or not yours"),
     413: _error(f"The request is over {gateway_errors.MAX_REQUEST_BYTES // (1024 * 1024)} MB "
                 f"(`{gateway_errors.REQUEST_TOO_LARGE.code}`, from the gateway)"),
+    415: _error("The body is not sent as application/json (`unsupported_media_type`)"),
     422: _error("A field breaks a rule: details name the field and the rule"),
     429: _error("Daily quota reached (`quota_exceeded`), the model is throttled (`model_throttled`) or too "
                 "many requests (`throttled`, from the gateway); wait Retry-After seconds", headers=RETRY_AFTER),
