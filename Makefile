@@ -80,7 +80,7 @@ preflight: $(STAMP) ## check the configured Bedrock models in the target region 
 bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a baseline
 	$(PY) -m tests.bench
 
-bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 150 KB budget
+bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 60 KB budget
 	$(PY) -m tests.bench_web
 
 clean:

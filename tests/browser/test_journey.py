@@ -86,18 +86,17 @@ def test_basic_path_translates_then_renders_text_to_image(desk, api):
 
     page.get_by_label("What should the image show?").fill("안개 낀 항구의 등대, 새벽빛")
     page.get_by_role("button", name="Translate to English").click()
-    english = page.get_by_label("English prompt (editable)")
-    expect(english).to_be_visible()
-    # Offline the emulator cannot translate and says so; the notice is shown as it is.
-    expect(page.locator("#panel-basic .notice")).to_contain_text("emulator")
-    english.fill("a lighthouse in a foggy harbor at dawn, soft light")
-    page.get_by_role("button", name="Use this prompt").click()
-    expect(page.locator("#compose-prompt")).to_have_value("a lighthouse in a foggy harbor at dawn, soft light")
+    # One step: the composer's prompt is filled and focused; the original stays as a chip.
+    # Offline the emulator cannot translate: a localized notice says so.
     expect(page.locator("#compose-prompt")).to_be_focused()
+    expect(page.locator(".translation-chip")).to_contain_text("안개 낀 항구의 등대")
+    expect(page.locator("#compose-translate-notice")).to_contain_text("could not translate the Korean text")
+    page.locator("#compose-prompt").fill("a lighthouse in a foggy harbor at dawn, soft light")
 
     # Estimated cost before rendering: price x count.
     page.locator("#compose-count").select_option("2")
     expect(page.locator("#compose-cost")).to_have_text("$0.08")
+    expect(page.locator("#compose-render")).to_contain_text("2 × $0.04 = $0.08")
     render(page)
     card = result_cards(page).first
     expect(card.locator(".pill")).to_have_text(re.compile("Queued|Rendering|Done"))
@@ -130,6 +129,7 @@ def test_ideas_path_suggests_three_prompts_and_renders_the_selected_ones(desk, a
     ideas.nth(2).locator("textarea").first.fill("a lighthouse in a storm, gulls, moody watercolor, edited by hand")
     desk.axe_check("create (ideas)")
     desk.shot("04-ideas")
+    expect(page.get_by_role("button", name="Render selected (2)")).to_contain_text("2 × $0.04 = $0.08")
     page.get_by_role("button", name="Render selected (2)").click()
     wait_all_done(page, 2)
     ids = [result_cards(page).nth(i).get_attribute("data-id") for i in range(2)]
@@ -241,7 +241,8 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
 
     page = desk.page
     pages = []
-    page.on("response", lambda r: "/api/gallery" in r.url and pages.append(r))
+    # The gallery's pages (not the count of today's images that the quota line makes at sign-in).
+    page.on("response", lambda r: "/api/gallery" in r.url and "limit=50" not in r.url and pages.append(r))
     desk.sign_in()
     page.get_by_role("link", name="Gallery").click()
     grid = page.locator("#gallery-grid > li")

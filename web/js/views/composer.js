@@ -2,9 +2,10 @@
 // the estimated cost, and the Render button.
 
 import { h, field, clear, announce, uid } from "../dom.js";
-import { t, formatMoney } from "../i18n.js";
-import { state, model, estimate, requestBody, submit } from "../store.js";
+import { t, formatMoney, languageName } from "../i18n.js";
+import { state, model, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation } from "../store.js";
 import { errorMessage } from "../messages.js";
+import { spendLabel } from "../cost.js";
 
 const RATIOS = [[1, 1], [5, 4], [4, 3], [3, 2], [16, 9], [9, 5], [2, 1], [21, 9], [12, 5], [4, 1]];
 
@@ -19,7 +20,7 @@ function aspect(width, height) {
   return `${y}:${x}`;
 }
 
-function sizeSelect(m, draft) {
+function sizeSelect(m, draft, onChange) {
   const groups = { square: [], landscape: [], portrait: [] };
   for (const s of m.sizes) groups[s.width === s.height ? "square" : s.width > s.height ? "landscape" : "portrait"].push(s);
   const select = h("select", { id: "compose-size" });
@@ -36,6 +37,7 @@ function sizeSelect(m, draft) {
     const [w, hgt] = select.value.split("x").map(Number);
     draft.width = w;
     draft.height = hgt;
+    onChange();
   });
   return select;
 }
@@ -76,15 +78,15 @@ function render(root) {
     d.width = fallback.width;
     d.height = fallback.height;
   }
-  d.count = Math.min(d.count, m.maxImages);
+  const counts = allowedCounts(m, d.width, d.height);
+  d.count = Math.min(d.count, counts.length);
   d.colors = d.colors.slice(0, m.maxColors);
   const error = h("p", { class: "form-error", role: "alert", id: "compose-error" });
   const costOut = h("output", { class: "cost-value", id: "compose-cost", "aria-live": "polite" });
-  const costDetail = h("span", { class: "meta" });
   const updateCost = () => {
     const { price, total } = estimate(d);
     costOut.textContent = formatMoney(total);
-    costDetail.textContent = t("compose.costDetail", { n: d.count, price: formatMoney(price) });
+    if (!renderButton.disabled) spendLabel(renderButton, t("compose.render"), d.count, price);
   };
 
   // Mode: a radio group shown as a segmented control, only the model's modes.
@@ -109,6 +111,15 @@ function render(root) {
   };
   updateCounter();
   const promptField = field(t("compose.prompt"), prompt, { hint: counter });
+  const chip = d.translation ? h("div", { class: "translation-chip", role: "group", "aria-label": t("compose.original") },
+    h("span", { class: "chip-label" }, t("compose.originalFrom", { lang: languageName(d.translation.language || "und") })),
+    h("q", { class: "chip-text", lang: d.translation.language || null }, d.translation.original),
+    h("button", { class: "btn btn-ghost btn-small", type: "button", id: "compose-undo-translation", on: { click: () => {
+      undoTranslation();
+      document.getElementById("compose-prompt")?.focus();
+    } } }, t("compose.undoTranslation"))) : null;
+  const translateNotice = d.translation?.failed ? h("p", { class: "notice", role: "note", id: "compose-translate-notice" },
+    t("basic.notTranslated", { lang: languageName(d.translation.language || "und") })) : null;
   const negative = h("textarea", { id: "compose-negative", rows: 2, value: d.negativePrompt, on: { input: () => { d.negativePrompt = negative.value; } } });
 
   // Mode-specific controls.
@@ -178,8 +189,13 @@ function render(root) {
     d.modelId = modelSelect.value;
     renderComposer();
   } } }, state.models.imageModels.map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId }, x.name)));
-  const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } },
-    Array.from({ length: m.maxImages }, (_, i) => h("option", { value: i + 1, selected: d.count === i + 1 }, String(i + 1))));
+  const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } });
+  const fillCounts = () => {
+    const allowed = allowedCounts(m, d.width, d.height);
+    d.count = Math.min(d.count, allowed.length);
+    count.replaceChildren(...allowed.map((n) => h("option", { value: n, selected: d.count === n }, String(n))));
+  };
+  fillCounts();
   const quality = h("select", { id: "compose-quality", disabled: m.qualities.length < 2, on: { change: () => { d.quality = quality.value; updateCost(); } } },
     m.qualities.map((q) => h("option", { value: q, selected: d.quality === q }, t(`quality.${q}`))));
 
@@ -209,46 +225,94 @@ function render(root) {
       h("label", { for: "compose-public" }, t("compose.public"))));
 
   const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render" }, t("compose.render"));
-  const form = h("form", { class: "stack", novalidate: true, on: { submit: async (event) => {
-    event.preventDefault();
-    error.textContent = "";
+  const aspectNotice = h("p", { class: "notice", role: "note", id: "compose-aspect", hidden: true });
+  const renderAspectNotice = () => {
+    const ref = d.referenceSize;
+    const uses = ref && d.referenceImageKey && (d.mode !== "text" && d.mode !== "color" || d.useReferenceForColor);
+    const off = uses && Math.abs(ref.width / ref.height - d.width / d.height) > 0.01;
+    aspectNotice.hidden = !off;
+    aspectNotice.textContent = off ? t("compose.aspectWarning", { rw: ref.width, rh: ref.height, w: d.width, h: d.height }) : "";
+  };
+  renderAspectNotice();
+  const confirmTranslate = h("div", { class: "notice", id: "compose-translate-first", hidden: true, role: "group", "aria-labelledby": "translate-first-text" },
+    h("p", { id: "translate-first-text" }, t("compose.translateFirst")),
+    h("div", { class: "row wrap" },
+      h("button", { class: "btn btn-primary btn-small", type: "button", id: "compose-translate-yes", on: { click: async (event) => {
+        const button = event.currentTarget;
+        button.disabled = true;
+        try {
+          const result = await translateIntoDraft(d.prompt);
+          if (result.translated) send(); // the composer was redrawn with the English prompt
+        } catch (e) {
+          error.textContent = errorMessage(e);
+        } finally {
+          button.disabled = false;
+        }
+      } } }, t("compose.translateYes")),
+      h("button", { class: "btn btn-small", type: "button", id: "compose-translate-no", on: { click: () => { confirmTranslate.hidden = true; send({ asWritten: true }); } } }, t("compose.translateNo"))));
+
+  async function send({ asWritten = false } = {}) {
+    const current = document.getElementById("compose-render") || renderButton;
+    const err = document.getElementById("compose-error") || error;
+    err.textContent = "";
     const problem = validate(d, m);
     if (problem) {
-      error.textContent = problem.message;
+      err.textContent = problem.message;
       document.getElementById(problem.focus)?.focus();
       return;
     }
-    renderButton.disabled = true;
-    renderButton.textContent = t("compose.rendering");
+    if (!asWritten && looksNonEnglish(d.prompt)) {
+      const box = document.getElementById("compose-translate-first") || confirmTranslate;
+      box.hidden = false;
+      box.querySelector("#compose-translate-yes")?.focus();
+      return;
+    }
+    current.disabled = true;
+    current.textContent = t("compose.rendering");
     try {
       await submit(requestBody(d));
       if (!d.seedFixed) d.seed = "";
       document.getElementById("results")?.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (e) {
-      error.textContent = errorMessage(e);
+      err.textContent = errorMessage(e);
     } finally {
-      renderButton.disabled = false;
-      renderButton.textContent = t("compose.render");
+      current.disabled = false;
+      spendLabel(current, t("compose.render"), d.count, estimate(d).price);
     }
-  } } },
+  }
+
+  const form = h("form", { class: "stack", novalidate: true, on: {
+    submit: (event) => { event.preventDefault(); send(); },
+    keydown: (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); send(); }
+    },
+    input: () => saveDraft(),
+    change: () => saveDraft(),
+  } },
     modes,
+    chip,
     promptField,
+    translateNotice,
     modeBlock,
     h("div", { class: "grid-params" },
       field(t("compose.model"), modelSelect, { hint: m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null }),
-      field(t("compose.size"), sizeSelect(m, d)),
+      field(t("compose.size"), sizeSelect(m, d, () => { fillCounts(); updateCost(); renderAspectNotice(); })),
       field(t("compose.count"), count),
       field(t("compose.quality"), quality)),
     advanced,
     h("div", { class: "render-bar" },
       h("div", { class: "cost" },
         h("span", { class: "label", id: "cost-label" }, t("compose.cost")),
-        costOut, costDetail,
+        costOut,
         h("span", { class: "meta" }, t("compose.quota", { n: state.models.dailyImageQuota }))),
       renderButton),
+    h("p", { class: "hint kbd-hint" }, t("compose.shortcut")),
+    confirmTranslate,
+    aspectNotice,
     error);
   costOut.setAttribute("aria-labelledby", "cost-label");
   updateCost();
+  saveDraft();
   root.append(h("h2", { id: "composer-title", class: "panel-title" }, t("compose.title")), form);
 }
 
