@@ -451,3 +451,73 @@ def test_the_phone_layout_of_new_views_never_scrolls_sideways(phone, api, source
     no_sideways_scroll(page)
     phone.axe_check("detail (phone)", ".detail")
     phone.shot("24-detail")
+
+
+def test_the_lineage_shows_the_reference_thumbnail_summary_and_palette(desk, api, tmp_path):
+    from browser_helpers import png_file
+
+    page = desk.page
+    desk.sign_in()
+    page.locator("#ref-file").set_input_files(str(png_file(tmp_path)))
+    page.get_by_role("button", name="Upload and describe").click()
+    summary = page.locator("#panel-reference .summary")
+    expect(summary).not_to_be_empty(timeout=RENDER_TIMEOUT)
+    page.get_by_role("button", name="Make variations").click()
+    page.locator("#compose-render").click()
+    card = cards(page).first
+    expect(card).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
+    record = api.generation(card.get_attribute("data-id"))
+    assert record["lineage"]["referenceSummary"] == summary.inner_text()
+    assert record["referenceUrl"]
+    page.reload()  # what the lineage shows comes from the record, not from this tab's memory
+    page.locator("#composer").wait_for()
+    cards(page).first.locator(".thumbs button").first.click()
+    lineage = page.get_by_role("dialog").locator(".lineage-ref")
+    expect(lineage.locator("img.lineage-ref-img")).to_have_attribute("src", record["referenceUrl"])
+    expect(lineage).to_contain_text(record["lineage"]["referenceSummary"][:40])
+    expect(lineage.locator(".swatch")).to_have_count(len(record["lineage"]["referencePalette"]))
+    desk.axe_check("detail (reference lineage)", ".detail")
+    desk.shot("25-reference-lineage", full_page=False)
+
+
+def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, api, source):
+    """The before/after slider and the chain of an edit record. Without the lead's API the record is a
+    stand-in answered by the test (an edit whose parent is `source`), so the views can be checked and
+    photographed; test_each_edit_operation_makes_a_new_record_with_its_lineage checks real ones."""
+    real = has_edit_api(api)
+    for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
+        s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
+        page = s.page
+        with_edit_operations(page, api)
+        if real:
+            edit = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=60)
+        else:
+            edit = {**source, "id": "edit0standin0", "mode": "edit", "operation": "remove-background",
+                    "request": {"operation": "remove-background", "generationId": source["id"], "imageIndex": 0},
+                    "lineage": {"source": "edit", "parentId": source["id"], "parentImageIndex": 0, "operation": "remove-background"}}
+            page.route("**/api/generations/edit0standin0", lambda route: route.fulfill(json=edit))
+            page.route(re.compile(r".*/api/gallery\?.*parent=" + source["id"] + ".*"),
+                       lambda route: route.fulfill(json={"items": [edit], "nextCursor": None}))
+        s.open()
+        page.locator("input[type=email]").fill(s.stack.user)
+        page.locator("input[type=password]").fill(s.stack.password)
+        page.locator("form button[type=submit]").click()
+        page.locator("#composer").wait_for()
+        page.goto(f"{s.stack.url}/#/g/{edit['id']}")
+        dialog = page.get_by_role("dialog")
+        expect(dialog.locator("#compare-slider")).to_be_visible()
+        expect(dialog.locator(".detail-figure")).to_have_class(re.compile("checker"))
+        dialog.locator("#compare-slider").fill("30")
+        expect(dialog.locator(".compare")).to_have_attribute("style", re.compile("--split: 30%"))
+        expect(dialog.locator(".chain .chain-step")).to_have_count(2)
+        s.axe_check(f"detail of an edit ({s.size}, {locale})", ".detail")
+        no_sideways_scroll(page)
+        suffix = "" if locale == "en-US" else "-ko"
+        s.shot(f"34-compare{suffix}", full_page=False)
+        dialog.locator("#chain-slot").scroll_into_view_if_needed()
+        s.shot(f"35-chain{suffix}", full_page=False)
+        # A step of the chain opens that image's detail.
+        dialog.locator(".chain button").first.click()
+        expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))
+        expect(dialog.locator(".chain .chain-step.current")).to_contain_text("This image" if locale == "en-US" else "이 이미지")
+        s.close()

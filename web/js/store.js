@@ -198,7 +198,8 @@ export function estimate(draft = state.draft, times = 1) {
   return { price, total: price * draft.count * times };
 }
 
-const LINEAGE_KEYS = ["source", "originalText", "originalLanguage", "english", "style", "keywords", "ideaTitle", "referenceImageKey", "parentId"];
+const LINEAGE_KEYS = ["source", "originalText", "originalLanguage", "english", "style", "keywords", "ideaTitle", "referenceImageKey",
+  "referenceSummary", "referencePalette", "parentId"];
 
 export function cleanLineage(lineage) {
   const out = {};

@@ -229,7 +229,8 @@ export function referencePanel() {
     return {
       referenceImageKey: s.imageKey,
       referencePreview: s.previewUrl,
-      lineage: { source: "reference", referenceImageKey: s.imageKey, keywords: s.keywords.trim() || undefined, ...extra },
+      lineage: { source: "reference", referenceImageKey: s.imageKey, keywords: s.keywords.trim() || undefined,
+        referenceSummary: s.summary ? s.summary.slice(0, 2000) : undefined, referencePalette: s.palette.length ? s.palette.slice(0, 10) : undefined, ...extra },
     };
   }
 
