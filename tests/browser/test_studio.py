@@ -295,6 +295,7 @@ def test_the_mask_is_painted_with_the_mouse_and_sent_at_the_image_size(desk, api
     dialog.locator("#mask-undo").click()  # the clear is undone too
     expect(dialog.locator("#mask-state")).to_have_text("Mask ready.")
     desk.axe_check("edit studio (mask)", ".detail")
+    dialog.get_by_label("What to paint there").scroll_into_view_if_needed()
     desk.shot("30-edit-mask", full_page=False)
 
     # Without a prompt, nothing is sent; with one, the mask is uploaded, then POST /edits names it.
@@ -332,7 +333,8 @@ def test_every_tool_of_the_studio_is_laid_out_for_desktop_and_phone(session_fact
         expect(dialog.locator("#studio")).to_be_visible()
         suffix = "" if locale == "en-US" else "-ko"
         for tool in ["inpaint", "erase", "replace", "recolor", "background", "outpaint", "upscale"]:
-            dialog.locator(f"#edit-tool-{tool}").check(force=True)
+            dialog.locator(f"label[for=edit-tool-{tool}]").click()
+            expect(dialog.locator(f"#edit-tool-{tool}")).to_be_checked()
             if tool == "outpaint":
                 dialog.locator("#outpaint-right").fill("512")
                 dialog.locator("#outpaint-up").fill("256")
@@ -378,7 +380,7 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
     desk.sign_in()
     open_studio(page, source["id"], desk.stack.url)
     dialog = page.get_by_role("dialog")
-    dialog.locator(f"#edit-tool-{tool}").check(force=True)
+    dialog.locator(f"label[for=edit-tool-{tool}]").click()
     if tool in ("inpaint", "erase"):
         paint(page, dialog.locator(".mask-canvas"), [((0.3, 0.4), (0.6, 0.5))])
     if tool == "inpaint":
