@@ -33,7 +33,8 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     "generate": ("table_name", "images_bucket", "jobs_queue_url", "image_model_id", "allowed_image_models",
                  "daily_image_quota", "image_prices", "text_model_id", "text_price_per_1k_input",
                  "text_price_per_1k_output", "public_base_url"),
-    "generate-worker": ("table_name", "images_bucket", "bedrock_region", "model_read_timeout", "model_max_attempts"),
+    "generate-worker": ("table_name", "images_bucket", "bedrock_region", "model_read_timeout", "model_max_attempts",
+                        "image_profile_prefix"),
     "generate-dead-letters": ("table_name", "images_bucket"),
     "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url"),
 }
@@ -51,6 +52,7 @@ def setting_values(spec: routes.Function, config: StudioConfig, resources: dict[
         "text_price_per_1k_output": str(config.text_price_per_1k_output),
         "image_model_id": config.image_model_id,
         "allowed_image_models": ",".join(config.allowed_image_models),
+        "image_profile_prefix": config.image_profile_prefix,
         "daily_image_quota": str(config.daily_image_quota),
         "image_prices": config.image_prices_json(),
         "public_base_url": config.public_base_url,

@@ -104,19 +104,55 @@ def png_dimensions(data: bytes) -> tuple[int, int]:
         raise ValueError("not an image") from error
 
 
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
 def to_png(data: bytes) -> bytes:
-    """Models may answer JPEG (Stability's default); the gallery stores PNG."""
+    """Models may answer JPEG (Stability's default); the gallery stores PNG, transparency kept."""
     image = Image.open(io.BytesIO(data))
     if image.format == "PNG":
         return data
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG")
+    image.convert("RGBA" if _has_alpha(image) else "RGB").save(out, format="PNG")
     return out.getvalue()
 
 
 def thumbnail(png: bytes, side: int = THUMBNAIL_SIDE) -> bytes:
-    image = Image.open(io.BytesIO(png)).convert("RGB")
+    """A WebP preview; a transparent image (remove background) keeps its alpha channel."""
+    source = Image.open(io.BytesIO(png))
+    image = source.convert("RGBA" if _has_alpha(source) else "RGB")
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="WEBP", quality=78, method=4)
+    return out.getvalue()
+
+
+# A mask with the source's aspect ratio (within this fraction) is scaled to the source's size.
+MASK_ASPECT_TOLERANCE = 0.01
+
+
+def mask_for(data: bytes, width: int, height: int, field: str = "maskKey") -> bytes:
+    """The mask as the edit services want it: greyscale PNG of exactly width x height (white = change).
+
+    A mask of the source's size is used as is; one of the same aspect ratio is scaled to it (a
+    browser may paint at screen resolution); any other size is refused, since stretching would
+    move the painted area."""
+    image = _open(data, field)
+    if image.size != (width, height):
+        aspect, wanted = image.width / image.height, width / height
+        if abs(aspect - wanted) / wanted > MASK_ASPECT_TOLERANCE:
+            raise InvalidField(field, f"a mask of {width}x{height} pixels (the image's size) or of the same aspect ratio",
+                               f"{field}: the mask is {image.width}x{image.height} but the image is {width}x{height}; "
+                               "paint the mask at the image's size or at the same aspect ratio")
+    grey = image.convert("L")
+    if _has_alpha(image):
+        alpha = image.convert("RGBA").getchannel("A")
+        if alpha.getextrema()[0] < 255:
+            # A painted layer (strokes on a transparent canvas): the strokes mark the area.
+            grey = alpha
+    if grey.size != (width, height):
+        grey = grey.resize((width, height), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    grey.save(out, format="PNG")
     return out.getvalue()

@@ -285,7 +285,8 @@ def test_object_grants_stay_inside_their_prefix(default):
     assert grants == {
         "describe": {("s3:GetObject", up), ("s3:PutObject", up), listing},
         "generate": {("s3:GetObject", up), listing},
-        "generate-worker": {("s3:GetObject", up), ("s3:PutObject", img), ("s3:DeleteObject", img), listing},
+        "generate-worker": {("s3:GetObject", up), ("s3:GetObject", img), ("s3:PutObject", img), ("s3:DeleteObject", img),
+                            listing},
         "generate-dead-letters": {("s3:DeleteObject", img)},
         "gallery": {("s3:DeleteObject", img)},
     }
