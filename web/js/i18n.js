@@ -318,6 +318,13 @@ const STRINGS = {
     "edit.before": "Before",
     "edit.after": "After",
     "edit.referenceReady": "The image is the reference now.",
+    "compose.sketchStrength": "How closely to follow the sketch",
+    "compose.fidelity": "How closely to follow the reference's style",
+    "compose.styleImage": "Style image (its look is applied to the reference)",
+    "compose.styleReady": "Style image uploaded.",
+    "compose.needStyleImage": "Style transfer needs a style image: choose one under the reference.",
+    "ref.useStyle": "Use its style",
+    "edit.tooNarrow": "This image is too long and narrow for this tool (at most {max}:1).",
   },
   ko: {
     "app.name": "Image Prompt Studio",
@@ -635,6 +642,13 @@ const STRINGS = {
     "edit.before": "전",
     "edit.after": "후",
     "edit.referenceReady": "이 이미지를 참조 이미지로 설정했습니다.",
+    "compose.sketchStrength": "스케치를 얼마나 따를지",
+    "compose.fidelity": "참조 이미지의 스타일을 얼마나 따를지",
+    "compose.styleImage": "스타일 이미지 (이 느낌을 참조 이미지에 입힙니다)",
+    "compose.styleReady": "스타일 이미지를 올렸습니다.",
+    "compose.needStyleImage": "스타일 전이에는 스타일 이미지가 필요합니다. 참조 이미지 아래에서 고르세요.",
+    "ref.useStyle": "스타일 사용",
+    "edit.tooNarrow": "이 도구에 쓰기에는 이미지가 너무 길고 좁습니다 (최대 {max}:1).",
   },
 };
 

@@ -9,7 +9,7 @@ const RESULTS_KEY = "ips.results";
 const DRAFT_KEY = "ips.draft";
 // What a reload keeps of the composer (a blob: preview does not survive it).
 const DRAFT_FIELDS = ["mode", "prompt", "negativePrompt", "colors", "referenceImageKey", "useReferenceForColor", "controlMode",
-  "controlStrength", "similarityStrength", "modelId", "width", "height", "count", "quality", "seedFixed", "seed", "cfgScale",
+  "controlStrength", "similarityStrength", "fidelity", "styleImageKey", "modelId", "width", "height", "count", "quality", "seedFixed", "seed", "cfgScale",
   "public", "lineage", "translation", "referenceSize"];
 const TERMINAL = new Set(["COMPLETE", "FAILED"]);
 
@@ -151,6 +151,29 @@ export function editPrice(op) {
   return op.pricePerImage?.standard ?? 0;
 }
 
+const MODE_ORDER = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer"];
+/** Modes that start from a reference image. */
+export const REFERENCE_MODES = ["structure", "sketch", "variation", "style", "style-transfer"];
+
+/** Every creation mode some enabled model serves, in a stable order. */
+export function availableModes() {
+  const have = new Set((state.models?.imageModels || []).flatMap((m) => m.modes));
+  return MODE_ORDER.filter((mode) => have.has(mode));
+}
+
+/** The model for a mode: the current one when it serves the mode, else the default, else the first. */
+export function modelForMode(mode, current = state.draft?.modelId) {
+  const list = state.models?.imageModels || [];
+  const serving = list.filter((m) => m.modes.includes(mode));
+  return serving.find((m) => m.modelId === current) || serving.find((m) => m.default) || serving[0] || model(null);
+}
+
+/** Switch the draft to a mode, and to a model that serves it. */
+export function setMode(draft, mode) {
+  draft.mode = availableModes().includes(mode) ? mode : "text";
+  draft.modelId = modelForMode(draft.mode, draft.modelId).modelId;
+}
+
 export function model(id = state.draft?.modelId) {
   const list = state.models?.imageModels || [];
   return list.find((m) => m.modelId === id) || list.find((m) => m.default) || list[0];
@@ -170,6 +193,8 @@ export function defaultDraft() {
     controlMode: "CANNY_EDGE",
     controlStrength: 0.7,
     similarityStrength: 0.7,
+    fidelity: 0.5,
+    styleImageKey: null,
     modelId: m.modelId,
     width: size.width,
     height: size.height,
@@ -221,21 +246,33 @@ export function requestBody(draft = state.draft, overrides = {}) {
     modelId: d.modelId,
     public: Boolean(d.public),
   };
-  if (d.negativePrompt?.trim()) body.negativePrompt = d.negativePrompt.trim();
+  if (d.negativePrompt?.trim() && m.maxNegativePromptLength !== 0) body.negativePrompt = d.negativePrompt.trim();
   if (m.cfgScale) body.cfgScale = Number(d.cfgScale);
   if (d.seedFixed && d.seed !== "" && d.seed !== null) body.seed = Number(d.seed);
   if (d.mode === "color") {
     body.colors = d.colors;
-    if (d.useReferenceForColor && d.referenceImageKey) body.referenceImageKey = d.referenceImageKey;
+    if (d.useReferenceForColor && d.referenceImageKey && m.family === "titan") body.referenceImageKey = d.referenceImageKey;
   }
   if (d.mode === "structure") {
     body.referenceImageKey = d.referenceImageKey;
-    body.controlMode = d.controlMode;
+    if (m.family === "titan") body.controlMode = d.controlMode;
     body.controlStrength = Number(d.controlStrength);
   }
   if (d.mode === "variation") {
     body.referenceImageKey = d.referenceImageKey;
     body.similarityStrength = Number(d.similarityStrength);
+  }
+  if (d.mode === "sketch") {
+    body.referenceImageKey = d.referenceImageKey;
+    body.controlStrength = Number(d.controlStrength);
+  }
+  if (d.mode === "style") {
+    body.referenceImageKey = d.referenceImageKey;
+    body.fidelity = Number(d.fidelity);
+  }
+  if (d.mode === "style-transfer") {
+    body.referenceImageKey = d.referenceImageKey;
+    body.styleImageKey = d.styleImageKey;
   }
   const lineage = cleanLineage({ ...d.lineage, referenceImageKey: body.referenceImageKey || d.lineage?.referenceImageKey });
   if (lineage.originalLanguage === undefined && lineage.source === "ideas") lineage.originalLanguage = lang();
@@ -247,7 +284,7 @@ export function requestBody(draft = state.draft, overrides = {}) {
 export function rerunBody(record, { sameSeed }) {
   const r = record.request || {};
   const allowed = ["mode", "prompt", "negativePrompt", "colors", "referenceImageKey", "controlMode", "controlStrength",
-    "similarityStrength", "width", "height", "count", "cfgScale", "seed", "quality", "modelId"];
+    "similarityStrength", "fidelity", "styleImageKey", "styleStrength", "compositionFidelity", "changeStrength", "width", "height", "count", "cfgScale", "seed", "quality", "modelId"];
   const body = {};
   for (const key of allowed) if (r[key] !== undefined && r[key] !== null) body[key] = r[key];
   body.mode = body.mode || record.mode;
@@ -295,7 +332,7 @@ export function draftFromRecord(record) {
   const m = model(r.modelId || record.modelId);
   const d = { ...(state.draft || defaultDraft()) };
   Object.assign(d, {
-    mode: m.modes.includes(record.mode) ? record.mode : "text",
+    mode: availableModes().includes(record.mode) ? record.mode : "text",
     prompt: r.prompt || "",
     negativePrompt: r.negativePrompt || "",
     modelId: m.modelId,

@@ -3,7 +3,9 @@
 
 import { h, field, clear, announce, uid } from "../dom.js";
 import { t, formatMoney, languageName } from "../i18n.js";
-import { state, model, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation } from "../store.js";
+import { state, model, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
+  availableModes, setMode, REFERENCE_MODES } from "../store.js";
+import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { spendLabel } from "../cost.js";
 
@@ -70,8 +72,8 @@ export function renderComposer() {
 function render(root) {
   clear(root);
   const d = state.draft;
+  setMode(d, d.mode);
   const m = model();
-  if (!m.modes.includes(d.mode)) d.mode = "text";
   if (!m.qualities.includes(d.quality)) d.quality = m.qualities[0];
   if (!m.sizes.some((s) => s.width === d.width && s.height === d.height)) {
     const fallback = m.sizes.find((s) => s.width === 1024 && s.height === 1024) || m.sizes[0];
@@ -93,10 +95,10 @@ function render(root) {
   const modeName = uid("mode");
   const modes = h("fieldset", { class: "segmented", id: "compose-modes" },
     h("legend", {}, t("compose.mode")),
-    ...m.modes.map((mode) => {
+    ...availableModes().map((mode) => {
       const id = `compose-mode-${mode}`;
       return h("span", { class: "seg" },
-        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { d.mode = mode; renderComposer(); } } }),
+        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { setMode(d, mode); renderComposer(); } } }),
         h("label", { for: id }, t(`mode.${mode}`)));
     }));
 
@@ -162,24 +164,29 @@ function render(root) {
         renderComposer();
         document.getElementById(`compose-hex-${d.colors.length - 1}`)?.focus();
       } } }, `+ ${t("compose.addColor")}`)));
-    if (d.referenceImageKey) {
+    if (d.referenceImageKey && m.family === "titan") {
       const use = h("input", { type: "checkbox", id: "compose-use-ref", checked: d.useReferenceForColor, on: { change: () => { d.useReferenceForColor = use.checked; } } });
       modeBlock.append(h("div", { class: "check" }, use, h("label", { for: "compose-use-ref" }, t("compose.useReference"))));
     }
-  } else if (d.mode === "structure" || d.mode === "variation") {
+  } else if (REFERENCE_MODES.includes(d.mode)) {
     if (!d.referenceImageKey) modeBlock.append(needReference());
     else {
       modeBlock.append(referenceThumb());
-      if (d.mode === "structure") {
+      const strength = (id, label, key, min = 0) => h("div", { class: "field" }, h("label", { for: id }, label),
+        range(id, d[key], min, 1, 0.05, (v) => { d[key] = v; }, { loose: t("compose.loose"), close: t("compose.close") }).wrap);
+      if (d.mode === "structure" && m.family === "titan") {
         const control = h("select", { id: "compose-control", on: { change: () => { d.controlMode = control.value; } } },
           ["CANNY_EDGE", "SEGMENTATION"].map((c) => h("option", { value: c, selected: d.controlMode === c }, t(`control.${c}`))));
-        const strength = range("compose-control-strength", d.controlStrength, 0, 1, 0.05, (v) => { d.controlStrength = v; }, { loose: t("compose.loose"), close: t("compose.close") });
-        modeBlock.append(h("div", { class: "grid-2" },
-          field(t("compose.control"), control),
-          h("div", { class: "field" }, h("label", { for: "compose-control-strength" }, t("compose.controlStrength")), strength.wrap)));
-      } else {
-        const similarity = range("compose-similarity", d.similarityStrength, 0.2, 1, 0.05, (v) => { d.similarityStrength = v; }, { loose: t("compose.loose"), close: t("compose.close") });
-        modeBlock.append(h("div", { class: "field" }, h("label", { for: "compose-similarity" }, t("compose.similarity")), similarity.wrap));
+        modeBlock.append(h("div", { class: "grid-2" }, field(t("compose.control"), control),
+          strength("compose-control-strength", t("compose.controlStrength"), "controlStrength")));
+      } else if (d.mode === "structure" || d.mode === "sketch") {
+        modeBlock.append(strength("compose-control-strength", t(d.mode === "sketch" ? "compose.sketchStrength" : "compose.controlStrength"), "controlStrength"));
+      } else if (d.mode === "variation") {
+        modeBlock.append(strength("compose-similarity", t("compose.similarity"), "similarityStrength", 0.2));
+      } else if (d.mode === "style") {
+        modeBlock.append(strength("compose-fidelity", t("compose.fidelity"), "fidelity"));
+      } else if (d.mode === "style-transfer") {
+        modeBlock.append(styleImagePicker(d));
       }
     }
   }
@@ -188,7 +195,8 @@ function render(root) {
   const modelSelect = h("select", { id: "compose-model", on: { change: () => {
     d.modelId = modelSelect.value;
     renderComposer();
-  } } }, state.models.imageModels.map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId }, x.name)));
+  } } }, state.models.imageModels.filter((x) => x.modes.includes(d.mode))
+    .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId }, x.name)));
   const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } });
   const fillCounts = () => {
     const allowed = allowedCounts(m, d.width, d.height);
@@ -320,8 +328,27 @@ function validate(d, m) {
   if (!d.prompt.trim()) return { message: t("compose.needPrompt"), focus: "compose-prompt" };
   if (d.prompt.length > m.maxPromptLength) return { message: t("compose.promptTooLong", { n: d.prompt.length, max: m.maxPromptLength }), focus: "compose-prompt" };
   if (d.mode === "color" && !d.colors.length) return { message: t("compose.needColors"), focus: "compose-add-color" };
-  if ((d.mode === "structure" || d.mode === "variation") && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
+  if (REFERENCE_MODES.includes(d.mode) && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
+  if (d.mode === "style-transfer" && !d.styleImageKey) return { message: t("compose.needStyleImage"), focus: "compose-style-file" };
   return null;
+}
+
+/** style-transfer: the second image, whose style is applied to the reference (uploaded at once). */
+function styleImagePicker(d) {
+  const status = h("p", { class: "hint", id: "compose-style-status", "aria-live": "polite" }, d.styleImageKey ? t("compose.styleReady") : "");
+  const input = h("input", { type: "file", id: "compose-style-file", accept: "image/png,image/jpeg,image/webp", on: { change: async () => {
+    const file = input.files[0];
+    if (!file) return;
+    status.textContent = t("ref.uploading");
+    try {
+      d.styleImageKey = await api.upload(file);
+      status.textContent = t("compose.styleReady");
+      saveDraft();
+    } catch (e) {
+      status.textContent = errorMessage(e);
+    }
+  } } });
+  return h("div", { class: "field" }, h("label", { for: "compose-style-file" }, t("compose.styleImage")), input, status);
 }
 
 export function focusPrompt() {

@@ -6,7 +6,7 @@
 import { h, clear, field, uid, announce, toast } from "../dom.js";
 import { t, formatMoney } from "../i18n.js";
 import { api } from "../api.js";
-import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft } from "../store.js";
+import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft, setMode, availableModes, REFERENCE_MODES } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { downloadName } from "./detail.js";
@@ -28,23 +28,22 @@ const TOOLS = [
 ];
 const MASKED = new Set(["inpaint", "erase"]);
 const OUTPAINT_MAX = 2000;
-const UPSCALE_LONG_SIDE = 4096; // conservative and creative upscale to "4K"
 
-/** Output size of an upscale: fast is 4× each side; conservative and creative reach 4K. */
+/** Output size of an upscale, from the operation's declared scale or output megapixels. */
 export function upscaleSize(operation, width, height, op) {
-  const limits = op?.limits || {};
-  if (operation === "upscale-fast") {
-    const k = limits.outputScale || 4;
-    return { width: width * k, height: height * k };
+  if (op?.outputMegapixels) {
+    const k = Math.sqrt((op.outputMegapixels * 1_048_576) / (width * height));
+    return { width: Math.round(width * k), height: Math.round(height * k) };
   }
-  const k = (limits.outputLongSide || UPSCALE_LONG_SIDE) / Math.max(width, height);
-  return { width: Math.round(width * k), height: Math.round(height * k) };
+  const k = op?.scale || (operation === "upscale-fast" ? 4 : 1);
+  return { width: width * k, height: height * k };
 }
 
 /** Why a source of this size is outside an operation's declared limits, or null. */
 export function outsideLimits(op, width, height) {
-  const l = op?.limits || {};
+  const l = op?.inputLimits || op?.limits || {};
   const pixels = width * height;
+  if (l.maxAspect && Math.max(width, height) / Math.min(width, height) > l.maxAspect) return t("edit.tooNarrow", { max: l.maxAspect });
   if (l.maxPixels && pixels > l.maxPixels) return t("edit.tooLarge", { max: (l.maxPixels / 1e6).toFixed(1) });
   if (l.minPixels && pixels < l.minPixels) return t("edit.tooSmall", { min: l.minPixels });
   if (l.maxSide && Math.max(width, height) > l.maxSide) return t("edit.tooLargeSide", { max: l.maxSide });
@@ -245,7 +244,11 @@ export function openStudio(d, record, index, { onDone }) {
     const input = h("input", { id, type: "range", min, max, step, value, on: { input: () => { out.textContent = input.value; } } });
     return { input, wrap: h("div", { class: "field" }, h("label", { for: id }, label), h("div", { class: "range" }, input, out)) };
   };
-  const growMask = () => range("edit-grow", t("edit.growMask"), 0, 20, 1, 5);
+  const growMask = (operation) => {
+    const r = range("edit-grow", t("edit.growMask"), 0, 20, 1, 5);
+    if (ops.get(operation)?.takesGrowMask === false) r.wrap.hidden = true;
+    return r;
+  };
 
   function maskTools() {
     const size = h("input", { id: "edit-brush", type: "range", min: 4, max: Math.round(Math.max(image.width, image.height) / 6), step: 1, value: painter.brush,
@@ -299,11 +302,11 @@ export function openStudio(d, record, index, { onDone }) {
 
     if (activeTool === "inpaint") {
       const prompt = text("edit-prompt", t("edit.inpaintPrompt"), { required: true });
-      const grow = growMask();
+      const grow = growMask("inpaint");
       form.append(maskTools(), prompt.wrap, grow.wrap, submit("inpaint", () => (need(prompt.control) ? null
         : { prompt: prompt.control.value.trim(), growMask: Number(grow.input.value) })));
     } else if (activeTool === "erase") {
-      const grow = growMask();
+      const grow = growMask("erase");
       form.append(maskTools(), grow.wrap, submit("erase", () => ({ growMask: Number(grow.input.value) })));
     } else if (activeTool === "replace") {
       const search = text("edit-search", t("edit.search"), { required: true, rows: 1, hint: t("edit.searchHint") });
@@ -346,7 +349,8 @@ export function openStudio(d, record, index, { onDone }) {
       return field(t(`edit.${side}`), input);
     });
     const prompt = text("edit-prompt", t("edit.outpaintPrompt"));
-    const creativity = range("edit-creativity", t("edit.creativity"), 0, 1, 0.05, 0.5);
+    const c = ops.get("outpaint")?.creativity || { min: 0, max: 1, default: 0.5 };
+    const creativity = range("edit-creativity", t("edit.creativity"), c.min, c.max, 0.05, c.default);
     update();
     return [
       h("fieldset", { class: "plain" }, h("legend", {}, t("edit.extend")), h("div", { class: "grid-4" }, inputs), h("p", { class: "hint" }, t("edit.extendHint", { max: OUTPAINT_MAX }))),
@@ -384,8 +388,9 @@ export function openStudio(d, record, index, { onDone }) {
             h("span", { class: "choice-meta" }, blocked || t(`edit.${name}Hint`))));
       }));
     const sync = () => {
-      extra.hidden = chosen === "upscale-fast";
-      creativity.input.min = chosen === "upscale-creative" ? 0.1 : 0.2;
+      const op = ops.get(chosen);
+      extra.hidden = !(op?.takesPrompt ?? chosen !== "upscale-fast");
+      if (op?.creativity) Object.assign(creativity.input, { min: op.creativity.min, max: op.creativity.max, value: op.creativity.default });
       const apply = form.querySelector("#edit-apply");
       if (apply) spendLabel(apply, t("edit.apply"), 1, editPrice(ops.get(chosen)));
     };
@@ -393,8 +398,9 @@ export function openStudio(d, record, index, { onDone }) {
     // The operation is the chosen one at submit time, not the first one.
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (chosen !== "upscale-fast" && !prompt.control.value.trim()) { error.textContent = t("edit.needText", { field: t("edit.upscalePrompt") }); prompt.control.focus(); return; }
-      const body = chosen === "upscale-fast" ? {} : { prompt: prompt.control.value.trim(), creativity: Number(creativity.input.value) };
+      const op = ops.get(chosen);
+      if ((op?.needsPrompt ?? chosen !== "upscale-fast") && !prompt.control.value.trim()) { error.textContent = t("edit.needText", { field: t("edit.upscalePrompt") }); prompt.control.focus(); return; }
+      const body = extra.hidden ? {} : { prompt: prompt.control.value.trim(), creativity: Number(creativity.input.value) };
       send(button, { operation: chosen, ...body });
     });
     queueMicrotask(sync);
@@ -476,7 +482,7 @@ export async function useAsReference(record, index) {
   if (ref.previewUrl) URL.revokeObjectURL(ref.previewUrl);
   Object.assign(ref, { file, previewUrl: URL.createObjectURL(file), imageKey, keywords: "", summary: "", palette: [], prompts: [] });
   const d = state.draft;
-  const uses = ["structure", "variation", "sketch", "style", "style-transfer"];
+  if (!REFERENCE_MODES.includes(d.mode)) setMode(d, REFERENCE_MODES.find((mode) => availableModes().includes(mode)) || d.mode);
   const m = model();
   const size = nearestSize(m, image.width, image.height);
   Object.assign(d, {
@@ -487,7 +493,6 @@ export async function useAsReference(record, index) {
     height: size.height,
     lineage: { source: "reference", referenceImageKey: imageKey, parentId: record.id },
   });
-  if (!uses.includes(d.mode)) d.mode = uses.find((mode) => m.modes.includes(mode)) || d.mode;
   saveDraft();
   notify("draft");
   notify("reference");

@@ -3,7 +3,7 @@
 import { h, field, uid, announce, clear, icon } from "../dom.js";
 import { t, tOr, lang, languageName } from "../i18n.js";
 import { api } from "../api.js";
-import { state, model, notify, subscribe, submit, requestBody, translateIntoDraft, estimate } from "../store.js";
+import { state, notify, subscribe, submit, requestBody, translateIntoDraft, estimate, setMode, availableModes, model } from "../store.js";
 import { spendLabel } from "../cost.js";
 import { errorMessage } from "../messages.js";
 
@@ -13,8 +13,7 @@ const MAX_BYTES = 10 * 1024 * 1024;
 /** Put a prompt (and more) into the composer, then bring the composer into view. */
 export function useInComposer(patch) {
   Object.assign(state.draft, { translation: null }, patch);
-  const m = model();
-  if (!m.modes.includes(state.draft.mode)) state.draft.mode = "text";
+  setMode(state.draft, state.draft.mode);
   notify("draft");
   announce(t("basic.use"));
   focusComposerPrompt();
@@ -248,7 +247,8 @@ export function referencePanel() {
       ["color", t("ref.usePalette"), () => useInComposer({ ...referencePatch({}), ...fill("mood"), mode: "color", colors: s.palette.slice(0, m.maxColors), useReferenceForColor: false })],
       ["structure", t("ref.useStructure"), () => useInComposer({ ...referencePatch({}), ...fill("composition"), mode: "structure" })],
       ["variation", t("ref.useVariation"), () => useInComposer({ ...referencePatch({}), ...fill("mood"), mode: "variation" })],
-    ].filter(([mode]) => m.modes.includes(mode));
+      ["style", t("ref.useStyle"), () => useInComposer({ ...referencePatch({}), ...fill("texture"), mode: "style" })],
+    ].filter(([mode]) => availableModes().includes(mode));
     output.append(
       h("h3", { class: "sub" }, t("ref.summary")),
       h("p", { class: "summary" }, s.summary),
