@@ -45,8 +45,9 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
         env_names["text_price_per_1k_input"]: "0.001",
         env_names["text_price_per_1k_output"]: "0.005",
         env_names["public_base_url"]: "",
-        # Small enough that the emulator's `hang` fault fails within seconds, not minutes.
-        env_names["model_read_timeout"]: "5",
+        # Long enough for a 16-megapixel upscale on a loaded machine, shorter than the emulator's 30 s
+        # `hang` fault (so that fault ends in model_timeout within a minute).
+        env_names["model_read_timeout"]: "20",
         env_names["model_max_attempts"]: "2",
     }
     env = {name: os.environ.get(name, value) for name, value in defaults.items()}

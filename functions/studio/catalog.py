@@ -65,7 +65,7 @@ class SizeRule:
             return f"width and height must be multiples of {self.multiple_of}"
         if width * height > self.max_pixels:
             return f"width x height must be at most {self.max_pixels} pixels"
-        if max(width, height) / min(width, height) > self.max_aspect:
+        if self.max_aspect and max(width, height) / min(width, height) > self.max_aspect:
             return f"the aspect ratio must be between 1:{self.max_aspect:g} and {self.max_aspect:g}:1"
         return None
 
@@ -102,7 +102,7 @@ class PixelLimits:
     max_pixels: int = 9_437_184
     min_side: int = 64
     max_side: int = 0  # 0: no limit besides the pixel count
-    max_aspect: float = 2.5
+    max_aspect: float = 2.5  # 0: no aspect-ratio rule
 
     def problem(self, width: int, height: int) -> str | None:
         if min(width, height) < self.min_side:
@@ -113,12 +113,13 @@ class PixelLimits:
         if not self.min_pixels <= pixels <= self.max_pixels:
             return (f"the image must have between {self.min_pixels:,} and {self.max_pixels:,} pixels "
                     f"(it is {width}x{height} = {pixels:,})")
-        if max(width, height) / min(width, height) > self.max_aspect:
+        if self.max_aspect and max(width, height) / min(width, height) > self.max_aspect:
             return f"the aspect ratio must be between 1:{self.max_aspect:g} and {self.max_aspect:g}:1 (it is {width}x{height})"
         return None
 
 
 STABILITY_INPUT = PixelLimits()
+MASKED_INPUT = PixelLimits(max_aspect=0.0)  # inpaint and erase document no aspect-ratio rule
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,10 @@ class EditOperation:
 # https://docs.aws.amazon.com/bedrock/latest/userguide/stable-image-services.html
 EDIT_OPERATIONS: tuple[EditOperation, ...] = (
     EditOperation("inpaint", "stability.stable-image-inpaint-v1:0", "Inpaint", needs_prompt=True, takes_prompt=True,
-                  needs_mask=True, takes_mask=True, takes_negative_prompt=True, takes_grow_mask=True),
+                  needs_mask=True, takes_mask=True, takes_negative_prompt=True, takes_grow_mask=True,
+                  input_limits=MASKED_INPUT),
     EditOperation("erase", "stability.stable-image-erase-object-v1:0", "Erase", needs_mask=True, takes_mask=True,
-                  takes_grow_mask=True),
+                  takes_grow_mask=True, input_limits=MASKED_INPUT),
     EditOperation("search-replace", "stability.stable-image-search-replace-v1:0", "Search and replace",
                   needs_prompt=True, takes_prompt=True, search_field="searchPrompt", takes_negative_prompt=True,
                   takes_grow_mask=True),

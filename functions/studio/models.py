@@ -261,7 +261,7 @@ class PixelLimitsInfo(ResponseModel):
     max_pixels: int
     min_side: int
     max_side: int | None = None
-    max_aspect: float
+    max_aspect: float | None = Field(None, description="None: no aspect-ratio rule")
 
 
 class EditOperationInfo(ResponseModel):

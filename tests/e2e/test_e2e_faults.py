@@ -13,7 +13,7 @@ FAULTS = {
     "filter-output": "content_filtered",
     "malformed": "model_error",
     "server-error": "model_unavailable",
-    # the emulator stops answering: the read timeout (BEDROCK_READ_TIMEOUT_SECONDS, 5 s locally) ends it
+    # the emulator stops answering: the read timeout (BEDROCK_READ_TIMEOUT_SECONDS, 20 s locally; the hang lasts 30 s) ends it
     "hang": "model_timeout",
 }
 
@@ -23,7 +23,7 @@ def failed(demo) -> dict[str, dict]:
     # The `[fault:NAME]` marker makes the emulator fail every call carrying it (retries included),
     # whatever else runs at the same time.
     submitted = {
-        fault: demo.generate(prompt=f"a lantern in the fog [fault:{fault}]", width=512, height=512)["id"]
+        fault: demo.generate(prompt=f"a lantern in the fog [fault:{fault}]")["id"]
         for fault in FAULTS
     }
     return {fault: demo.wait(generation_id, timeout=90) for fault, generation_id in submitted.items()}

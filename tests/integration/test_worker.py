@@ -592,3 +592,14 @@ def test_given_the_completion_went_through_but_its_answer_was_lost_then_the_imag
         run_worker(aws)
     record = get(generation_id).body
     assert record["status"] == "COMPLETE" and len(objects_under("images/")) == 2
+
+
+def test_given_a_reference_too_wide_for_an_image_service_then_failed_reference_invalid_without_a_call(aws, bedrock):
+    wide = put_upload(USER_A, make.png((1500, 400), (1, 2, 3)), "png")
+    reply = post({"prompt": "a lighthouse", "mode": "structure", "referenceImageKey": wide, "modelId": STRUCTURE})
+    assert reply.status == 202
+    run_worker(aws)
+    bedrock.assert_done()  # no model call was made
+    record = get(reply.body["id"]).body
+    assert record["status"] == "FAILED" and record["error"]["code"] == "reference_invalid"
+    assert "1:2.5" in record["error"]["message"] and quota_used() == 0

@@ -250,7 +250,7 @@ def _operation_info(op, conf: Settings) -> EditOperationInfo:
         creativity=dict(zip(("min", "max", "default"), op.creativity)) if op.creativity else None,
         input_limits=PixelLimitsInfo(min_pixels=limits.min_pixels, max_pixels=limits.max_pixels,
                                      min_side=limits.min_side, max_side=limits.max_side or None,
-                                     max_aspect=limits.max_aspect),
+                                     max_aspect=limits.max_aspect or None),
         output=output, scale=op.scale, output_megapixels=op.output_megapixels or None,
         price_per_image=conf.price_per_image(op.model_id, "standard"),
     )

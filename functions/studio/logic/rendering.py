@@ -11,8 +11,8 @@ import secrets
 from typing import Callable
 
 from studio.adapters import bedrock, records, storage
-from studio.catalog import EDIT_MODE, edit_operation, image_model, invocation_id
-from studio.errors import ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
+from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
+from studio.errors import InvalidField, ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
 from studio.images import for_image_model, mask_for, png_dimensions, thumbnail, to_png
 from studio.logic import image_requests
 from studio.logic.generations import now_iso
@@ -125,17 +125,26 @@ def _render_generation(record: dict, time_left_ms: Callable[[], int] | None) -> 
     if model is None:
         raise ModelError(f"The model {record['modelId']} is no longer configured.")
     request = GenerationRequest.model_validate(record["request"])
-    reference_png = style_png = None
-    if request.reference_image_key:
-        source = storage.read(request.reference_image_key, UPLOAD_MAX_BYTES, "referenceImageKey")
-        reference_png = for_image_model(source, model.max_reference_side, model.min_reference_side)
-    if request.style_image_key:
-        source = storage.read(request.style_image_key, UPLOAD_MAX_BYTES, "styleImageKey")
-        style_png = for_image_model(source, model.max_reference_side, model.min_reference_side, "styleImageKey")
+    reference_png = _reference(model, request.reference_image_key, "referenceImageKey")
+    style_png = _reference(model, request.style_image_key, "styleImageKey")
     rendered = []
     for body in image_requests.model_bodies(request, model, reference_png, style_png):
         rendered.extend(image_requests.parse_answer(model, body, _invoke(model.model_id, body, time_left_ms)))
     return rendered, reference_png
+
+
+def _reference(model: ImageModel, key: str | None, field: str) -> bytes | None:
+    """An uploaded reference fitted to the model; an Image Service's documented limits checked first."""
+    if not key:
+        return None
+    png = for_image_model(storage.read(key, UPLOAD_MAX_BYTES, field), model.max_reference_side,
+                          model.min_reference_side, field)
+    if model.needs_profile:
+        problem = STABILITY_INPUT.problem(*png_dimensions(png))
+        if problem:
+            raise InvalidField(field, problem, f"{field}: {model.name} cannot use this image: {problem}. "
+                               "Crop it closer to a square and upload it again.")
+    return png
 
 
 def _render_edit(record: dict, time_left_ms: Callable[[], int] | None) -> list:
