@@ -209,9 +209,9 @@ export function openStudio(d, record, index, { onDone }) {
     editButton?.setAttribute("aria-expanded", "false");
   }
 
-  function submitButton(operation, enabled = () => true) {
+  function submitButton(operation) {
     const price = editPrice(ops.get(operation));
-    const button = h("button", { class: "btn btn-primary", type: "submit", id: "edit-apply", disabled: !enabled() });
+    const button = h("button", { class: "btn btn-primary", type: "submit", id: "edit-apply" });
     return spendLabel(button, t("edit.apply"), 1, price);
   }
 
@@ -258,12 +258,12 @@ export function openStudio(d, record, index, { onDone }) {
     const redo = h("button", { class: "btn btn-small", type: "button", id: "mask-redo", on: { click: () => painter.redo() } }, t("edit.redo"));
     const invert = h("button", { class: "btn btn-small", type: "button", id: "mask-invert", on: { click: () => painter.act("invert") } }, t("edit.invert"));
     const clearBtn = h("button", { class: "btn btn-small", type: "button", id: "mask-clear", on: { click: () => painter.act("clear") } }, t("edit.clear"));
-    const state = h("p", { class: "hint", id: "mask-state", "aria-live": "polite" });
+    const maskState = h("p", { class: "hint", id: "mask-state", "aria-live": "polite" });
     const sync = () => {
       undo.disabled = !painter.canUndo;
       redo.disabled = !painter.canRedo;
       clearBtn.disabled = painter.empty;
-      state.textContent = painter.empty ? t("edit.maskEmpty") : t("edit.maskReady");
+      maskState.textContent = painter.empty ? t("edit.maskEmpty") : t("edit.maskReady");
     };
     painter.onChange(sync);
     sync();
@@ -271,7 +271,7 @@ export function openStudio(d, record, index, { onDone }) {
       h("p", { class: "hint" }, t("edit.maskHint")),
       h("div", { class: "field" }, h("label", { for: "edit-brush" }, t("edit.brush")), h("div", { class: "range" }, size, sizeOut)),
       h("div", { class: "row wrap", role: "group", "aria-label": t("edit.maskActions") }, undo, redo, invert, clearBtn),
-      state);
+      maskState);
   }
 
   function renderTool() {
@@ -323,7 +323,7 @@ export function openStudio(d, record, index, { onDone }) {
     } else if (activeTool === "outpaint") {
       form.append(...outpaintControls(submit));
     } else if (activeTool === "upscale") {
-      form.append(...upscaleControls(names, submit, form));
+      form.append(...upscaleControls(names, form));
     }
   }
 
@@ -368,7 +368,7 @@ export function openStudio(d, record, index, { onDone }) {
     ];
   }
 
-  function upscaleControls(names, submit, form) {
+  function upscaleControls(names, form) {
     let chosen = names[0];
     const group = uid("upscale");
     const prompt = text("edit-prompt", t("edit.upscalePrompt"), { required: true });
@@ -394,8 +394,8 @@ export function openStudio(d, record, index, { onDone }) {
       const apply = form.querySelector("#edit-apply");
       if (apply) spendLabel(apply, t("edit.apply"), 1, editPrice(ops.get(chosen)));
     };
-    const button = submit(chosen, () => null);
-    // The operation is the chosen one at submit time, not the first one.
+    const button = submitButton(chosen);
+    // The operation is the one chosen at submit time.
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const op = ops.get(chosen);
