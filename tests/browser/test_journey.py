@@ -191,11 +191,7 @@ def test_reference_path_drives_color_structure_and_variation_modes(desk, api, tm
     records = [api.generation(result_cards(page).nth(i).get_attribute("data-id")) for i in range(3)]
     by_mode = {r["mode"]: r for r in records}
     assert set(by_mode) == {"color", "structure", "variation"}
-    # Color and structure are served by the Stability Image Services (style guide, control structure), which
-    # the local emulator does not answer yet: those end model_unavailable until it does; variation (SD3.5) renders.
-    assert by_mode["variation"]["status"] == "COMPLETE", by_mode["variation"].get("error")
-    assert all(r["status"] == "COMPLETE" or (r["error"] or {}).get("code") == "model_unavailable" for r in records), \
-        [r.get("error") for r in records]
+    assert all(r["status"] == "COMPLETE" for r in records), [r.get("error") for r in records]
     assert by_mode["color"]["request"]["colors"][0] == "#ff8800"
     assert by_mode["structure"]["modelId"] == "stability.stable-image-control-structure-v1:0"
     assert abs(by_mode["structure"]["request"]["controlStrength"] - 0.4) < 1e-6
@@ -256,7 +252,7 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
     grid = page.locator("#gallery-grid > li")
     expect(grid.nth(23)).to_be_visible()
     # Scrolling to the end loads the next pages (IntersectionObserver), no click needed.
-    page.locator("#gallery-more").scroll_into_view_if_needed()
+    page.locator(".gallery-foot").scroll_into_view_if_needed()
     page.mouse.wheel(0, 10_000)
     expect(page.locator(".gallery-status")).to_contain_text("everything", timeout=15_000)
     assert grid.count() >= 27

@@ -502,13 +502,14 @@ def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, api, source
     is a stand-in answered by the test (an edit whose parent is `source`), so the views can be checked and
     photographed; test_each_edit_operation_makes_a_new_record_with_its_lineage checks real ones."""
     real = edits_render is None
+    if real:
+        edit = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=90)
+        assert edit["status"] == "COMPLETE", edit.get("error")
     for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
         s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
         page = s.page
         with_edit_operations(page, api)
-        if real:
-            edit = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=60)
-        else:
+        if not real:
             edit = {**source, "id": "edit0standin0", "mode": "edit", "operation": "remove-background",
                     "request": {"operation": "remove-background", "generationId": source["id"], "imageIndex": 0},
                     "lineage": {"source": "edit", "parentId": source["id"], "parentImageIndex": 0, "operation": "remove-background"}}

@@ -431,7 +431,7 @@ export async function decorateDetail(d, record, index, { open }) {
       h("span", { class: "chain-label" }, label)];
     return h("li", { class: ["chain-step", current && "current"] }, current
       ? h("div", { class: "chain-card", "aria-current": "true" }, content)
-      : h("button", { class: "chain-card", type: "button", "aria-label": `${label}: ${t("edit.openStep")}`, on: { click: () => open(r.id, r.id === l.parentId ? l.parentImageIndex || 0 : 0) } }, content));
+      : h("button", { class: "chain-card", type: "button", title: t("edit.openStep"), on: { click: () => open(r.id, r.id === l.parentId ? l.parentImageIndex || 0 : 0) } }, content));
   };
   slot.append(
     h("h3", { class: "sub", id: "chain-title" }, t("edit.chain")),
