@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight bench bench-web clean
+        chromium openapi synth deploy destroy preflight preflight-local bench bench-web load clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,8 +60,8 @@ test-e2e: $(STAMP)
 test-browser: $(STAMP) chromium $(AXE)
 	$(PY) -m pytest tests/browser
 
-openapi: $(STAMP) ## regenerate docs/openapi.json from the code
-	$(PY) -m studio.openapi > functions/gallery/openapi.json
+openapi: $(STAMP) ## regenerate functions/gallery/openapi.json (served at GET /api/openapi.json) from the code
+	PYTHONPATH=functions $(PY) -m studio.openapi > functions/gallery/openapi.json.tmp && mv functions/gallery/openapi.json.tmp functions/gallery/openapi.json
 
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py
@@ -78,8 +78,14 @@ destroy: ## delete the stack (data kept unless deployed with -c removalPolicy=de
 preflight: $(STAMP) ## check the configured Bedrock models in the target region (needs credentials)
 	$(PY) -m cdk.preflight $(CONTEXT)
 
+preflight-local: $(STAMP) ## the same checks against the Bedrock emulator's control plane (offline)
+	$(PY) -m local.preflight $(CONTEXT)
+
 bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a baseline
 	$(PY) -m tests.bench
+
+load: $(STAMP) ## 50 people at once against a fresh local stack for 60 s: resets, statuses, p50/p95, records (ARGS="--url ...")
+	$(PY) -m local.load $(ARGS)
 
 bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 60 KB budget
 	$(PY) -m tests.bench_web

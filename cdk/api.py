@@ -16,10 +16,11 @@ from cdk import constants as c
 from cdk.config import StudioConfig
 from cdk.functions import StudioFunction, retention_days
 from cdk.web import VIEWER_IP_HEADER
-from studio import routes
+from studio import gateway_errors, routes
 
-# API Gateway's own errors (401 from the authorizer, 429 from throttling, 5xx) in the application's
-# error shape: {"error": {"code", "message", "details"}}.
+# API Gateway's own errors in the application's error shape, {"error": {"code", "message", "details"}}:
+# the ones a client meets (401, 403, 413, 429, 5xx) with fixed messages from studio.gateway_errors, any
+# other 4xx with API Gateway's own message.
 ERROR_TEMPLATE = json.dumps({
     "error": {"code": "$context.error.responseType", "message": "$context.error.messageString", "details": {}},
 }).replace('"$context.error.messageString"', "$context.error.messageString")
@@ -65,11 +66,16 @@ class Api(Construct):
                        "this policy for exactly that purpose.",
             ),
         )
-        for response_type in (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX):
+        self.rest_api.add_gateway_response(
+            "GatewayDEFAULT_4XX", type=apigw.ResponseType.DEFAULT_4_XX, templates={"application/json": ERROR_TEMPLATE})
+        for error in (*gateway_errors.FIXED, gateway_errors.SERVER_ERROR):
             self.rest_api.add_gateway_response(
-                f"Gateway{response_type.response_type}",
-                type=response_type,
-                templates={"application/json": ERROR_TEMPLATE},
+                f"Gateway{error.response_type}",
+                type=apigw.ResponseType.of(error.response_type),
+                # DEFAULT_5XX covers 500, 502, 503 and 504: it keeps the status API Gateway chose.
+                status_code=None if error is gateway_errors.SERVER_ERROR else str(error.status),
+                response_headers={name: f"'{value}'" for name, value in error.headers.items()} or None,
+                templates={"application/json": error.template()},
             )
 
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(

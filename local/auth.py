@@ -6,8 +6,9 @@ API Gateway's COGNITO_USER_POOLS authorizer with authorizationScopes on a method
   the pool;
 - it must be an ACCESS token (with scopes set, ID tokens are refused) whose client_id is one of
   the pool's app clients, and its `scope` must contain one of the method's scopes.
-A missing or invalid token is a 401 {"message": "Unauthorized"}; a valid token without the scope
-is refused too (this gateway answers 403, so the two cases can be told apart).
+A missing or invalid token is a 401; a valid token without the scope is refused too (this gateway
+answers 403, so the two cases can be told apart). The bodies are the stack's GatewayResponses
+(studio.gateway_errors), in the application's error shape.
 """
 
 from __future__ import annotations

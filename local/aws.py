@@ -34,6 +34,9 @@ CURSOR_SECRET_NAME = "image-prompt-studio/cursor-secret"
 USER_POOL_NAME = "image-prompt-studio-users"
 WEB_CLIENT_NAME = "image-prompt-studio-web"
 MACHINE_CLIENT_NAME = "image-prompt-studio-machine"
+PASSWORD_POLICY = {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True, "RequireNumbers": True,
+                   "RequireSymbols": False}
+PASSWORD_RULE = "at least 8 characters with an upper-case letter, a lower-case letter and a digit"
 # The worker must finish (model call with retries) well inside this, or the message comes back.
 JOBS_VISIBILITY_TIMEOUT = 60
 
@@ -194,15 +197,7 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         PoolName=USER_POOL_NAME,
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
-        Policies={
-            "PasswordPolicy": {
-                "MinimumLength": 8,
-                "RequireUppercase": True,
-                "RequireLowercase": True,
-                "RequireNumbers": True,
-                "RequireSymbols": False,
-            }
-        },
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
     )["UserPool"]["Id"]
     idp.create_resource_server(
         UserPoolId=pool_id,
@@ -249,9 +244,23 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
     )
 
 
+class BadUser(ValueError):
+    """The user pool refuses this user name or password; the message says what to change."""
+
+
 def ensure_user(moto_url: str, pool_id: str, email: str, password: str) -> str:
     """Create a confirmed user with a permanent password (if absent); return its sub."""
     idp = client("cognito-idp", moto_url)
+    try:
+        return _ensure_user(idp, pool_id, email, password)
+    except idp.exceptions.InvalidParameterException as exc:
+        raise BadUser(f"the user name {email!r} is not an email address; the user pool signs people in "
+                      "by email (for example demo@studio.local)") from exc
+    except idp.exceptions.InvalidPasswordException as exc:
+        raise BadUser(f"the password breaks the user pool's policy: {PASSWORD_RULE}") from exc
+
+
+def _ensure_user(idp, pool_id: str, email: str, password: str) -> str:
     try:
         user = idp.admin_get_user(UserPoolId=pool_id, Username=email)
     except idp.exceptions.UserNotFoundException:

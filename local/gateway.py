@@ -33,12 +33,12 @@ from local.lambda_runtime import Functions
 from local.paths import WEB_DIR, add_functions_to_path
 
 add_functions_to_path()
-from studio import routes  # noqa: E402
+from studio import gateway_errors, routes  # noqa: E402
 
 log = logging.getLogger("local.gateway")
 
 API_HOST = "localapi.execute-api.us-east-1.amazonaws.com"  # what API Gateway sees as Host behind CloudFront
-API_MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+API_MAX_REQUEST_BYTES = gateway_errors.MAX_REQUEST_BYTES  # API Gateway's payload limit
 LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous response limit
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
@@ -64,6 +64,18 @@ def security_headers(s3_origin: str) -> dict[str, str]:
         "X-Frame-Options": headers.FRAME_OPTIONS,
         "Referrer-Policy": headers.REFERRER_POLICY,
     }
+
+
+class GatewayServer(ThreadingHTTPServer):
+    """One thread per connection (keep-alive connections keep theirs until the client closes).
+
+    http.server listens with a backlog of 5: a burst of 50 people connecting at once overflowed it
+    and the kernel reset the connections it could not queue. The kernel caps the backlog at
+    net.core.somaxconn. Stopping does not wait for open connections (they are daemon threads)."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+    block_on_close = False
 
 
 class Route:
@@ -105,8 +117,7 @@ class Gateway:
             pass
 
         Handler.gateway = gateway
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        self.server = GatewayServer((host, port), Handler)
 
     @property
     def port(self) -> int:
@@ -185,6 +196,10 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         h.update(headers or {})
         self._send(status, json.dumps(payload).encode(), h)
 
+    def _gateway_error(self, error: gateway_errors.GatewayError, headers: dict | None = None) -> None:
+        """API Gateway's own answer, with the GatewayResponse the stack configures (cdk/api.py)."""
+        self._json(error.status, error.body(), {**error.headers, **(headers or {})})
+
     def _dispatch(self) -> None:
         try:
             path = urllib.parse.urlsplit(self.path).path
@@ -211,7 +226,8 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("gateway error on %s %s", self.command, self.path)
             try:
-                self._json(500, {"error": {"code": "gateway_error", "message": "The local gateway failed; see its log."}})
+                self._json(500, {"error": {"code": "gateway_error", "message": "The local gateway failed; see its log.",
+                                            "details": None}})
             except Exception:
                 pass
 
@@ -262,15 +278,18 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
                 self._send(404, b"Not found", {"Content-Type": "text/plain"})
                 return
             raise
+        stored = (got.get("ContentType") or "").split(";")[0].strip().lower()
         self._send(200, got["Body"].read(), {
-            "Content-Type": got.get("ContentType") or "application/octet-stream",
+            # Only the image types the app writes are served as such: anything else is a download.
+            "Content-Type": stored if stored in S3_SAFE_TYPES else "application/octet-stream",
+            **({} if stored in S3_SAFE_TYPES else {"Content-Disposition": "attachment"}),
             "Cache-Control": "public, max-age=31536000, immutable",
             "ETag": got.get("ETag", ""),
         })
 
     # --- proxies to moto ----------------------------------------------------------------------
     def _proxy(self, target: str, track: bool, host: str | None = None, port: int | None = None,
-               body: bytes | None = None) -> None:
+               body: bytes | None = None, sandbox: bool = False) -> None:
         body = self._body() if body is None else body
         host, port = host or self.gateway.moto_host, port or self.gateway.moto_port
         conn = http.client.HTTPConnection(host, port, timeout=60)
@@ -286,24 +305,39 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             conn.close()
         if track and response.status < 400:
             self.gateway.on_change()
+        if sandbox:
+            out = [(k, v) for k, v in out if k.lower() not in {n.lower() for n in S3_SANDBOX}] + list(S3_SANDBOX.items())
         self._send(response.status, data, out, secure=False)
 
     def _s3(self) -> None:
-        """S3 via moto, which does not check a presigned POST's policy: S3 does, so this does."""
+        """S3 via moto, which checks no signature: S3 does, so this does for what a browser can send.
+
+        A form POST must carry a valid SigV4 policy signature (post_policy_problem). Any other call must
+        be signed (the handlers' SDK calls, presigned URLs): an anonymous one, such as a browser opening
+        an uploaded object on this origin, is refused as S3 refuses it on a private bucket. What S3
+        answers is never rendered as a page here (sandboxed, no sniffing)."""
         target = self.path[len("/_s3"):] or "/"
         ctype = self.headers.get("Content-Type") or ""
         if self.command == "POST" and ctype.startswith("multipart/form-data"):
             body = self._body()
             problem = post_policy_problem(ctype, body)
             if problem:
-                status, code, message = problem
-                xml = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code>"
-                       f"<Message>{message}</Message><RequestId>{uuid.uuid4().hex[:16]}</RequestId></Error>")
-                self._send(status, xml.encode(), {"Content-Type": "application/xml"}, secure=False)
+                self._s3_error(*problem)
                 return
             self._proxy(target, track=True, body=body)
             return
-        self._proxy(target, track=self.command != "GET")
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        signed = (self.headers.get("Authorization") or "").startswith("AWS4-HMAC-SHA256 ") or "X-Amz-Signature" in query
+        if not signed and self.command != "OPTIONS":  # OPTIONS: the CORS preflight of the form POST
+            self._body()
+            self._s3_error(403, "AccessDenied", "Access Denied")
+            return
+        self._proxy(target, track=self.command != "GET", sandbox=True)
+
+    def _s3_error(self, status: int, code: str, message: str) -> None:
+        xml = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code>"
+               f"<Message>{message}</Message><RequestId>{uuid.uuid4().hex[:16]}</RequestId></Error>")
+        self._send(status, xml.encode(), {"Content-Type": "application/xml", **S3_SANDBOX}, secure=False)
 
     # --- Cognito's token endpoint (client credentials) -----------------------------------------
     def _token(self) -> None:
@@ -335,7 +369,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         route, params, path_known = self.gateway.match(self.command, split.path)
         if int(self.headers.get("Content-Length") or 0) > API_MAX_REQUEST_BYTES:
             self.close_connection = True
-            self._json(413, {"message": "Request Too Long"})
+            self._gateway_error(gateway_errors.REQUEST_TOO_LARGE)
             return
         body = self._body()
         if route is None:
@@ -354,10 +388,10 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             try:
                 claims = self.gateway.authorizer.verify(self.headers.get("Authorization"), route.scopes)
             except Unauthorized:
-                self._json(401, {"message": "Unauthorized"}, {"x-amzn-ErrorType": "UnauthorizedException"})
+                self._gateway_error(gateway_errors.UNAUTHORIZED, {"x-amzn-ErrorType": "UnauthorizedException"})
                 return
             except Forbidden:
-                self._json(403, {"message": "Forbidden"}, {"x-amzn-ErrorType": "AccessDeniedException"})
+                self._gateway_error(gateway_errors.ACCESS_DENIED, {"x-amzn-ErrorType": "AccessDeniedException"})
                 return
         event = self._event(route, params or {}, split.query, body, claims)
         try:
@@ -365,7 +399,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             # Lambda reports an unhandled error; API Gateway answers 502 without details.
             log.exception("%s raised (API Gateway answers 502)", route.function)
-            self._json(502, {"message": "Internal server error"})
+            self._gateway_error(gateway_errors.SERVER_ERROR)
             return
         if self.command != "GET":
             self.gateway.on_change()
@@ -439,12 +473,12 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
     def _proxy_response(self, response: dict) -> None:
         if not isinstance(response, dict) or "statusCode" not in response:
             log.error("handler returned a malformed proxy response: %r", response)
-            self._json(502, {"message": "Internal server error"})
+            self._gateway_error(gateway_errors.SERVER_ERROR)
             return
         body = response.get("body") or ""
         if len(body) > LAMBDA_MAX_RESPONSE_BYTES:
             log.error("the response is %d bytes; Lambda refuses more than 6 MB (API Gateway answers 502)", len(body))
-            self._json(502, {"message": "Internal server error"})
+            self._gateway_error(gateway_errors.SERVER_ERROR)
             return
         data = base64.b64decode(body) if response.get("isBase64Encoded") else body.encode("utf-8")
         pairs: list[tuple[str, str]] = []
@@ -461,10 +495,42 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         self._send(int(response["statusCode"]), data, pairs)
 
 
-def post_policy_problem(content_type: str, body: bytes) -> tuple[int, str, str] | None:
-    """Check a presigned POST form against its policy as S3 does: (status, code, message) or None."""
+S3_SAFE_TYPES = ("image/png", "image/jpeg", "image/webp")  # what the app stores and serves
+# On every answer of /_s3: whatever an object is, the browser neither renders it as a page nor sniffs it.
+S3_SANDBOX = {"Content-Security-Policy": "default-src 'none'; sandbox", "X-Content-Type-Options": "nosniff"}
+
+
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    import hashlib
+    import hmac
+
+    key = ("AWS4" + secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def _local_credentials() -> tuple[str, str] | None:
+    """The key pair the handlers sign with (this process's environment): the only one S3 here knows."""
+    import boto3
+
+    credentials = boto3.Session().get_credentials()
+    if credentials is None:
+        return None
+    frozen = credentials.get_frozen_credentials()
+    return frozen.access_key, frozen.secret_key
+
+
+def post_policy_problem(content_type: str, body: bytes,
+                        credentials: Callable[[], tuple[str, str] | None] = _local_credentials
+                        ) -> tuple[int, str, str] | None:
+    """Check a presigned POST form as S3 does: signed (SigV4 over the base64 policy with a key
+    derived from the secret key), not expired, every field allowed by a condition and every
+    condition met. Returns (status, code, message) for S3's error XML, or None when S3 would store it."""
     import email.parser
     import email.policy
+    import hashlib
+    import hmac
     from datetime import datetime, timezone
 
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
@@ -478,26 +544,43 @@ def post_policy_problem(content_type: str, body: bytes) -> tuple[int, str, str] 
         if name == "file":
             file_size = len(part.get_payload(decode=True) or b"")
             break  # S3 ignores the fields after the file
-        fields[name.lower()] = part.get_payload(decode=True).decode("utf-8", "replace")
+        fields[name.lower()] = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
     if file_size is None:
         return 400, "InvalidArgument", "POST requires exactly one file upload per request."
-    if "policy" not in fields:
-        return None  # an unsigned form: moto decides
+    if "policy" not in fields or "x-amz-signature" not in fields:
+        # The bucket allows no anonymous writes: an unsigned form is refused.
+        return 403, "AccessDenied", "Access Denied"
+    if fields.get("x-amz-algorithm") != "AWS4-HMAC-SHA256":
+        return 400, "InvalidArgument", "Only the AWS4-HMAC-SHA256 algorithm is supported (x-amz-algorithm)."
+    credential = fields.get("x-amz-credential", "").split("/")
+    if len(credential) != 5 or credential[3:] != ["s3", "aws4_request"] or not fields.get("x-amz-date", "").startswith(
+            credential[1]):
+        return 400, "InvalidArgument", "The x-amz-credential or x-amz-date field is malformed."
+    known = credentials()
+    if known is None or not hmac.compare_digest(credential[0], known[0]):
+        return 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."
+    expected = hmac.new(_signing_key(known[1], credential[1], credential[2], "s3"), fields["policy"].encode(),
+                        hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, fields["x-amz-signature"].strip().lower()):
+        return 403, "SignatureDoesNotMatch", ("The request signature we calculated does not match the signature you "
+                                              "provided. Check your key and signing method.")
     try:
         policy = json.loads(base64.b64decode(fields["policy"]))
-    except ValueError:
+        expires = datetime.strptime(policy["expiration"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    except (ValueError, KeyError, TypeError):
         return 400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON."
-    expires = datetime.strptime(policy["expiration"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
     if expires < datetime.now(timezone.utc):
         return 403, "AccessDenied", "Invalid according to Policy: Policy expired."
+    covered = {"policy", "x-amz-signature", "file"}
     for condition in policy.get("conditions", []):
         if isinstance(condition, dict):
-            (name, expected), = condition.items()
+            (name, expected_value), = condition.items()
+            covered.add(name.lower())
             if name.lower() == "bucket":
                 continue
-            if fields.get(name.lower()) != expected:
+            if fields.get(name.lower()) != expected_value:
                 return 403, "AccessDenied", (f"Invalid according to Policy: Policy Condition failed: "
-                                             f"[\"eq\", \"${name}\", \"{expected}\"]")
+                                             f"[\"eq\", \"${name}\", \"{expected_value}\"]")
         elif condition[0] == "content-length-range":
             low, high = int(condition[1]), int(condition[2])
             if file_size > high:
@@ -506,10 +589,14 @@ def post_policy_problem(content_type: str, body: bytes) -> tuple[int, str, str] 
                 return 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"
         elif condition[0] in ("eq", "starts-with"):
             name = condition[1].lstrip("$").lower()
+            covered.add(name)
             value = fields.get(name, "")
             ok = value == condition[2] if condition[0] == "eq" else value.startswith(condition[2])
             if not ok:
                 return 403, "AccessDenied", f"Invalid according to Policy: Policy Condition failed: {json.dumps(condition)}"
+    extra = sorted(f for f in fields if f not in covered and not f.startswith("x-ignore-"))
+    if extra:
+        return 403, "AccessDenied", f"Invalid according to Policy: Extra input fields: {', '.join(extra)}"
     return None
 
 

@@ -23,6 +23,7 @@ from studio import catalog, settings as studio_settings  # noqa: E402
 
 DEFAULT_DEMO_USER = "demo@studio.local"
 DEFAULT_DEMO_PASSWORD = "Studio-Demo-2026!"
+POLLER_STOP_SECONDS = 3  # how long the queue pollers may take to finish the job in hand when stopping
 log = logging.getLogger("local")
 
 
@@ -81,7 +82,8 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
 class Stack:
     def __init__(self, port: int = 8080, host: str = "127.0.0.1", data_dir: Path = DEFAULT_DATA_DIR,
                  demo_user: str | None = None, demo_password: str | None = None, workers: int = 2,
-                 persist: bool = True, verbose: bool = False, web_dir: Path | None = None) -> None:
+                 persist: bool = True, verbose: bool = False, web_dir: Path | None = None,
+                 schedule_seconds: float | None = None) -> None:
         self.port = port
         self.host = host
         self.data_dir = Path(data_dir)
@@ -91,13 +93,15 @@ class Stack:
         self.persist = persist
         self.verbose = verbose
         self.web_dir = web_dir
+        # How often the scheduled functions (the sweeper) run; default: their deployed rate.
+        self.schedule_seconds = schedule_seconds or float(os.environ.get("STUDIO_SCHEDULE_SECONDS") or 0) or None
         self.bedrock_note = ""
         self._stopped = threading.Event()
 
     def start(self) -> "Stack":
         from local.auth import Authorizer
         from local.gateway import Gateway
-        from local.lambda_runtime import Functions, QueuePoller
+        from local.lambda_runtime import Functions, QueuePoller, Scheduler
         from local.persistence import Store
 
         started = time.perf_counter()
@@ -119,7 +123,11 @@ class Stack:
                 f"cannot restore the data in {self.data_dir} ({type(exc).__name__}: {exc}). Move it away, or "
                 "run `make local-reset` to start clean."
             ) from exc
-        self.demo_sub = aws.ensure_user(self.moto.url, self.res.user_pool_id, self.demo_user, self.demo_password)
+        try:
+            self.demo_sub = aws.ensure_user(self.moto.url, self.res.user_pool_id, self.demo_user, self.demo_password)
+        except aws.BadUser as exc:
+            self.moto.stop()
+            raise RuntimeError(f"the demo user (STUDIO_DEMO_USER / STUDIO_DEMO_PASSWORD): {exc}.") from None
 
         # Bedrock: an endpoint the user set, real Bedrock, or the emulator.
         self.emulator = None
@@ -168,6 +176,8 @@ class Stack:
         ]
         for poller in self.pollers:
             poller.start()
+        self.scheduler = Scheduler(self.functions, self.schedule_seconds, on_change=on_change)
+        self.scheduler.start()
         if self.persist:
             self.store.start()
         self.startup_seconds = time.perf_counter() - started
@@ -210,12 +220,17 @@ class Stack:
         return "\n".join(lines)
 
     def stop(self) -> None:
+        """Stop promptly, even under load: no new connections, the pollers get a bounded join (a job
+        cut short comes back from the queue after its visibility timeout), then the data is saved.
+        Open connections and requests in flight are daemon threads and do not hold the stop up."""
         if self._stopped.is_set():
             return
         self._stopped.set()
-        for poller in self.pollers:
-            poller.stop(timeout=3)
         self.gateway.server.shutdown()
+        deadline = time.monotonic() + POLLER_STOP_SECONDS
+        for poller in self.pollers:
+            poller.stop(timeout=max(0.0, deadline - time.monotonic()))
+        self.scheduler.stop(timeout=max(0.0, deadline - time.monotonic()))
         self.gateway.server.server_close()
         if self.persist:
             try:
@@ -242,6 +257,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-persist", action="store_true", help="start empty and keep nothing")
     parser.add_argument("--workers", type=int, default=2, help="concurrent generations (default 2)")
     parser.add_argument("--verbose", action="store_true", help="handler logs (Powertools) and metrics on stdout")
+    parser.add_argument("--schedule-seconds", type=float, default=None,
+                        help="how often scheduled functions (the sweeper) run (default: their deployed rate; "
+                             "or STUDIO_SCHEDULE_SECONDS)")
     return parser.parse_args(argv)
 
 
@@ -254,10 +272,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stack = Stack(port=args.port, host=args.host, data_dir=args.data_dir, workers=args.workers,
-                  persist=not args.no_persist, verbose=args.verbose, web_dir=args.web_dir)
+                  persist=not args.no_persist, verbose=args.verbose, web_dir=args.web_dir,
+                  schedule_seconds=args.schedule_seconds)
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:
+        if stop.is_set():  # a second Ctrl-C or SIGTERM: do not wait for the clean stop
+            os._exit(128 + signum)
         stop.set()
 
     signal.signal(signal.SIGINT, on_signal)
@@ -277,4 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     stack.stop()
     print(f"Stopped in {time.perf_counter() - started:.1f} s.", flush=True)
-    return 0
+    # Everything is saved and every server closed. Tearing the interpreter down would only wait for
+    # the requests still in flight (daemon threads) and collect moto's state: seconds, and under
+    # load most of a minute. Leave now.
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(0)

@@ -3,7 +3,8 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
-from studio.http import ERROR_RESPONSES, caller, make_resolver
+from studio.api_responses import UPLOAD_TOO_LARGE, responses
+from studio.http import caller, make_resolver
 from studio.logic import prompts, uploads
 from studio.models import DescribeRequest, DescribeResponse, UploadRequest, UploadResponse
 from studio.settings import settings
@@ -11,12 +12,14 @@ from studio.settings import settings
 router = APIGatewayRouter()
 
 
-@router.post("/uploads", summary="Get a form to upload a reference image", tags=["reference"], responses=ERROR_RESPONSES)
+@router.post("/uploads", summary="Get a form to upload a reference image", tags=["reference"],
+             responses=responses(200, UploadResponse, "A presigned POST form for the image", UPLOAD_TOO_LARGE))
 def create_upload(body: UploadRequest) -> UploadResponse:
     return uploads.create_upload(body, caller(router).user_id)
 
 
-@router.post("/describe", summary="Describe a reference image and write prompts in its spirit", tags=["reference"], responses=ERROR_RESPONSES)
+@router.post("/describe", summary="Describe a reference image and write prompts in its spirit", tags=["reference"],
+             responses=responses(200, DescribeResponse, "A summary, a palette and prompts along distinct axes"))
 def describe(body: DescribeRequest) -> DescribeResponse:
     uploads.check_owner(body.image_key, caller(router).user_id, "imageKey")
     return prompts.describe(body, settings())

@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
-from studio.http import ERROR_RESPONSES, caller, make_resolver, public_base_url
+from studio.api_responses import responses
+from studio.http import caller, make_resolver, public_base_url
 from studio.logic import generations
 from studio.models import GalleryPage, Generation, GenerationPatch, RecordMode
 from studio.settings import settings
@@ -21,7 +22,8 @@ def _base_url() -> str:
     return public_base_url(router, settings().public_base_url)
 
 
-@router.get("/gallery", summary="A page of the gallery, newest first", tags=["gallery"], responses=ERROR_RESPONSES)
+@router.get("/gallery", summary="A page of the gallery, newest first", tags=["gallery"],
+            responses=responses(200, GalleryPage, "A page of records and the cursor of the next one"))
 def list_gallery(
     scope: Annotated[Literal["mine", "all"], Query(description="mine (default) or all: everyone's shared images")] = "mine",
     limit: Annotated[int, Query(ge=1, le=100)] = 24,
@@ -35,19 +37,19 @@ def list_gallery(
 
 
 @router.get("/generations/<id>", summary="One generation: status, images, parameters, lineage",
-            tags=["generations"], responses=ERROR_RESPONSES)
+            tags=["generations"], responses=responses(200, Generation, "The record"))
 def get_generation(id: str) -> Generation:
     return generations.get(id, caller(router).user_id, _base_url())
 
 
 @router.patch("/generations/<id>", summary="Favorite or share one of your generations",
-              tags=["gallery"], responses=ERROR_RESPONSES)
+              tags=["gallery"], responses=responses(200, Generation, "The updated record"))
 def update_generation(id: str, body: GenerationPatch) -> Generation:
     return generations.update(id, body, caller(router).user_id, _base_url())
 
 
 @router.delete("/generations/<id>", summary="Delete one of your generations and its images",
-               tags=["gallery"], responses={**ERROR_RESPONSES, 204: {"description": "Deleted"}})
+               tags=["gallery"], responses=responses(204, None, "Deleted, with its images"))
 def delete_generation(id: str):  # 204, no body
     generations.delete(id, caller(router).user_id)
     return Response(status_code=204, body="")

@@ -7,7 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
-from studio.http import ERROR_RESPONSES, caller, make_resolver, public_base_url
+from studio.api_responses import IDEMPOTENCY_CONFLICT, responses
+from studio.http import caller, make_resolver, public_base_url
 from studio.logic import edits, generations
 from studio.models import EditRequest, Generation, GenerationRequest, ModelsResponse
 from studio.settings import settings
@@ -17,8 +18,7 @@ router = APIGatewayRouter()
 
 @router.post(
     "/generations", summary="Start a generation (asynchronous: poll GET /generations/{id})", tags=["generations"],
-    responses={**ERROR_RESPONSES, 202: {"description": "Accepted: the PENDING record",
-                     "content": {"application/json": {"model": Generation}}}},
+    responses=responses(202, Generation, "Accepted: the PENDING record", IDEMPOTENCY_CONFLICT),
 )
 def create_generation(
     body: GenerationRequest,
@@ -34,8 +34,7 @@ def create_generation(
 @router.post(
     "/edits", summary="Edit one image (asynchronous: poll GET /generations/{id}); the result is a new record",
     tags=["generations"],
-    responses={**ERROR_RESPONSES, 202: {"description": "Accepted: the PENDING edit record",
-                     "content": {"application/json": {"model": Generation}}}},
+    responses=responses(202, Generation, "Accepted: the PENDING edit record", IDEMPOTENCY_CONFLICT),
 )
 def create_edit(
     body: EditRequest,
@@ -48,7 +47,8 @@ def create_edit(
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=record)
 
 
-@router.get("/models", summary="The image and text models this deployment offers", tags=["models"], responses=ERROR_RESPONSES)
+@router.get("/models", summary="The image and text models this deployment offers", tags=["models"],
+            responses=responses(200, ModelsResponse, "The enabled models, their limits and prices, the quota"))
 def list_models() -> ModelsResponse:
     return generations.catalog(settings())
 

@@ -5,16 +5,22 @@ Domain errors become `{"error": {"code", "message", "details"}}` here and nowher
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
+from studio.api_responses import ERROR_RESPONSES  # noqa: F401  (the handlers' import; see api_responses)
 from studio.errors import StudioError, Unauthorized
-from studio.models import ErrorResponse
 from studio.observability import logger
 from studio.routes import API_PREFIX
 
@@ -25,21 +31,6 @@ class Caller:
     machine client). Which scopes a route needs is API Gateway's check, not the handlers'."""
 
     user_id: str
-
-
-# Documented on every route: the error body is the same everywhere.
-ERROR_RESPONSES = {
-    status: {"description": description, "content": {"application/json": {"model": ErrorResponse}}}
-    for status, description in (
-        (400, "Bad request (malformed JSON, an unsupported mode, a forged cursor)"),
-        (401, "Missing, invalid or expired token"),
-        (404, "Not found, or not yours"),
-        (422, "A field breaks a rule: details name the field and the rule"),
-        (429, "Daily quota reached or the model is throttled; see Retry-After"),
-        (502, "The model answered with an error"),
-        (503, "The model or storage is unavailable; try again"),
-    )
-}
 
 
 def error_response(status: int, code: str, message: str, details: Any = None,
@@ -64,8 +55,47 @@ def validation_details(errors: list[dict]) -> list[dict]:
     ]
 
 
+def _unreadable(reason: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": reason, "input": {}}])
+
+
+class JsonBodies(OpenAPIRequestValidationMiddleware):
+    """Request validation that reads a body only as UTF-8 JSON, and answers every other body with a 4xx.
+
+    Powertools reads form and multipart bodies too, and lets a non-UTF-8 body, JSON nested deeper
+    than the parser's stack or an integer longer than Python converts escape as 500s. Every JSON
+    route gets its body here, so this is the one place those are refused."""
+
+    def _get_body(self, app: APIGatewayRestResolver) -> Any:
+        event = app.current_event
+        content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if content_type and content_type != content_types.APPLICATION_JSON:
+            raise RequestUnsupportedContentType("Unsupported content type", errors=[
+                {"type": "unsupported_content_type", "loc": ("body",), "msg": f"unsupported: {content_type}"}])
+        body = event.body
+        if not body:
+            return None
+        try:
+            text = base64.b64decode(body, validate=True).decode("utf-8") if event.is_base64_encoded else body
+        except (binascii.Error, UnicodeDecodeError) as error:
+            raise _unreadable("the body is not UTF-8 text") from error
+        try:
+            return json.loads(text)
+        except RecursionError as error:
+            raise _unreadable("the JSON is nested too deeply") from error
+        except ValueError as error:  # JSONDecodeError, or an integer longer than Python converts
+            raise _unreadable(str(error).split(";")[0][:120]) from error
+
+
 def make_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True, strip_prefixes=[API_PREFIX])
+    # Replaces the request validation Powertools created (it runs first in every route's stack).
+    app._request_validation_middleware = JsonBodies()
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _not_json(_: RequestUnsupportedContentType) -> Response:
+        return error_response(415, "unsupported_media_type",
+                              "Send the body as JSON with the header Content-Type: application/json.")
 
     @app.exception_handler(StudioError)
     def _studio_error(error: StudioError) -> Response:

@@ -32,7 +32,14 @@ def document() -> dict:
                                     servers=[Server(url=API_PREFIX)],
                                     security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
                                     security=[{"cognito": []}])
-    return json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
+    document = json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                # Powertools gives a response without a model an empty media type: say "no body" instead.
+                if response.get("content") == {"application/json": {}}:
+                    del response["content"]
+    return document
 
 
 def render() -> str:

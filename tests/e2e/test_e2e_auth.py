@@ -13,9 +13,12 @@ import jwt
 import moto
 import pytest
 
+from e2e_helpers import RENDER_DEADLINE
 from local.client import ApiError, StudioClient, http
+from studio.gateway_errors import ACCESS_DENIED, UNAUTHORIZED as UNAUTHORIZED_ERROR
 
 pytestmark = pytest.mark.e2e
+UNAUTHORIZED = UNAUTHORIZED_ERROR.body()  # what API Gateway answers too (cdk/api.py GatewayResponses)
 
 
 def call(stack, authorization: str | None, method: str = "GET", path: str = "/api/gallery") -> tuple[int, dict]:
@@ -42,7 +45,7 @@ def test_a_valid_access_token_is_accepted_raw_or_as_bearer(stack, demo):
 
 
 def test_no_token_is_401_like_api_gateway(stack):
-    assert call(stack, None) == (401, {"message": "Unauthorized"})
+    assert call(stack, None) == (401, UNAUTHORIZED)
     assert call(stack, "Bearer ")[0] == 401
     assert call(stack, "not-a-jwt")[0] == 401
 
@@ -54,7 +57,7 @@ def test_a_tampered_token_is_401(stack, demo):
     claims["sub"] = str(uuid.uuid4())
     tampered_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     # Then the signature no longer matches
-    assert call(stack, f"{header}.{tampered_payload}.{signature}") == (401, {"message": "Unauthorized"})
+    assert call(stack, f"{header}.{tampered_payload}.{signature}") == (401, UNAUTHORIZED)
     # and a flipped signature byte fails too
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     assert call(stack, f"{header}.{payload}.{flipped}")[0] == 401
@@ -64,7 +67,7 @@ def test_an_expired_token_is_401(stack, demo):
     # A token signed with the pool's real key: the same claims pass while fresh...
     assert call(stack, forged(stack, demo, exp=int(time.time()) + 600))[0] == 200
     # ...and fail once expired
-    assert call(stack, forged(stack, demo, exp=int(time.time()) - 5)) == (401, {"message": "Unauthorized"})
+    assert call(stack, forged(stack, demo, exp=int(time.time()) - 5)) == (401, UNAUTHORIZED)
 
 
 def test_an_id_token_or_a_foreign_client_or_issuer_is_401(stack, demo):
@@ -78,7 +81,7 @@ def test_a_token_without_the_routes_scope_is_refused(stack, demo):
     # A valid access token whose scopes do not include the route's
     token = forged(stack, demo, scope="studio/read")
     assert call(stack, token, "GET", "/api/gallery")[0] == 200
-    assert call(stack, token, "POST", "/api/translate")[0] == 403
+    assert call(stack, token, "POST", "/api/translate") == (403, ACCESS_DENIED.body())
 
 
 def test_machine_client_credentials_reach_the_api_with_their_scopes(stack):
@@ -101,7 +104,7 @@ def test_machine_client_credentials_reach_the_api_with_their_scopes(stack):
 
 def test_another_user_cannot_read_change_or_delete_my_records(demo, other):
     # Given a finished generation of the demo user
-    record = demo.wait(demo.generate(prompt="a red kite over dunes")["id"], timeout=60)
+    record = demo.wait(demo.generate(prompt="a red kite over dunes")["id"], timeout=RENDER_DEADLINE)
     assert record["status"] == "COMPLETE"
     # When another signed-in user reads, favorites or deletes it
     for attempt in (lambda: other.generation(record["id"]),
@@ -131,8 +134,8 @@ def test_concurrent_requests_of_two_users_never_mix(demo, other):
     from concurrent.futures import ThreadPoolExecutor
 
     # Given one finished generation per user
-    mine = demo.wait(demo.generate(prompt="a blue door")["id"], timeout=60)["id"]
-    theirs = other.wait(other.generate(prompt="a green door")["id"], timeout=60)["id"]
+    mine = demo.wait(demo.generate(prompt="a blue door")["id"], timeout=RENDER_DEADLINE)["id"]
+    theirs = other.wait(other.generate(prompt="a green door")["id"], timeout=RENDER_DEADLINE)["id"]
 
     # When both users read their own record many times at once
     def read(i: int) -> bool:
@@ -143,3 +146,27 @@ def test_concurrent_requests_of_two_users_never_mix(demo, other):
         results = list(pool.map(read, range(100)))
     # Then every answer is the caller's own record (claims never leak between requests)
     assert all(results)
+
+
+def test_a_request_over_the_gateways_limit_is_413_in_the_error_shape(stack, demo):
+    # Given a request that announces a body over API Gateway's 10 MB limit
+    import http.client
+    from urllib.parse import urlsplit
+
+    from studio.gateway_errors import MAX_REQUEST_BYTES, REQUEST_TOO_LARGE
+
+    url = urlsplit(stack.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.putrequest("POST", "/api/translate")
+        conn.putheader("Authorization", f"Bearer {demo.token}")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(MAX_REQUEST_BYTES + 1))
+        conn.endheaders()
+        # When the gateway answers before reading it
+        response = conn.getresponse()
+        # Then it is the stack's 413 GatewayResponse, in the application's error shape
+        assert response.status == 413
+        assert json.loads(response.read()) == REQUEST_TOO_LARGE.body()
+    finally:
+        conn.close()

@@ -11,6 +11,7 @@ import io
 import pytest
 from PIL import Image
 
+from e2e_helpers import RENDER_DEADLINE
 from local.client import ApiError, http
 
 pytestmark = pytest.mark.e2e
@@ -36,16 +37,16 @@ def mask_png(size: tuple[int, int], box: tuple[int, int, int, int]) -> bytes:
 @pytest.fixture(scope="module")
 def chain(demo) -> dict[str, dict]:
     # Given a finished image from the default model
-    generated = demo.wait(demo.generate(prompt="a white lighthouse on a green hill", seed=11)["id"], timeout=120)
+    generated = demo.wait(demo.generate(prompt="a white lighthouse on a green hill", seed=11)["id"], timeout=RENDER_DEADLINE)
     assert generated["status"] == "COMPLETE", generated.get("error")
     width, height = generated["images"][0]["width"], generated["images"][0]["height"]
     # When its top-left quarter is repainted, its background removed, and the cut-out upscaled 4x
     mask = demo.upload("mask.png", content=mask_png((width, height), (0, 0, width // 2, height // 2)),
                        content_type="image/png")["imageKey"]
     inpainted = demo.wait(demo.edit(operation="inpaint", generationId=generated["id"], prompt="a red sky",
-                                    maskKey=mask, seed=3)["id"], timeout=120)
-    background = demo.wait(demo.edit(operation="remove-background", generationId=inpainted["id"])["id"], timeout=120)
-    upscaled = demo.wait(demo.edit(operation="upscale-fast", generationId=background["id"])["id"], timeout=180)
+                                    maskKey=mask, seed=3)["id"], timeout=RENDER_DEADLINE)
+    background = demo.wait(demo.edit(operation="remove-background", generationId=inpainted["id"])["id"], timeout=RENDER_DEADLINE)
+    upscaled = demo.wait(demo.edit(operation="upscale-fast", generationId=background["id"])["id"], timeout=RENDER_DEADLINE)
     return {"generated": generated, "inpainted": inpainted, "background": background, "upscaled": upscaled,
             "mask": mask}
 
@@ -104,6 +105,6 @@ def test_a_mask_of_the_wrong_shape_is_422(demo, chain):
 
 def test_a_filtered_edit_ends_failed_content_filtered(demo, chain):
     record = demo.wait(demo.edit(operation="search-replace", generationId=chain["generated"]["id"],
-                                 searchPrompt="the hill", prompt="a castle [fault:filter-input]")["id"], timeout=120)
+                                 searchPrompt="the hill", prompt="a castle [fault:filter-input]")["id"], timeout=RENDER_DEADLINE)
     assert record["status"] == "FAILED" and record["error"]["code"] == "content_filtered"
     assert record["images"] == []

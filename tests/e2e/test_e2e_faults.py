@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from e2e_helpers import RENDER_DEADLINE
+
 pytestmark = pytest.mark.e2e
 
 FAULTS = {
@@ -13,7 +15,7 @@ FAULTS = {
     "filter-output": "content_filtered",
     "malformed": "model_error",
     "server-error": "model_unavailable",
-    # the emulator stops answering: the read timeout (BEDROCK_READ_TIMEOUT_SECONDS, 20 s locally; the hang lasts 30 s) ends it
+    # the emulator stops answering: the read timeout (e2e_helpers.MODEL_READ_TIMEOUT) ends it
     "hang": "model_timeout",
 }
 
@@ -26,7 +28,7 @@ def failed(demo) -> dict[str, dict]:
         fault: demo.generate(prompt=f"a lantern in the fog [fault:{fault}]")["id"]
         for fault in FAULTS
     }
-    return {fault: demo.wait(generation_id, timeout=90) for fault, generation_id in submitted.items()}
+    return {fault: demo.wait(generation_id, timeout=RENDER_DEADLINE) for fault, generation_id in submitted.items()}
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))

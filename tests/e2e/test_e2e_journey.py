@@ -6,7 +6,7 @@ import pytest
 
 from local.client import ApiError, http, multipart
 
-from e2e_helpers import image_size
+from e2e_helpers import RENDER_DEADLINE, image_size
 
 pytestmark = pytest.mark.e2e
 
@@ -103,7 +103,7 @@ def generations(demo, reference_key) -> dict[str, dict]:
         record = demo.generate(**fields)
         assert record["status"] == "PENDING", record
         submitted[name] = record
-    return {name: demo.wait(record["id"], timeout=60) for name, record in submitted.items()}
+    return {name: demo.wait(record["id"], timeout=RENDER_DEADLINE) for name, record in submitted.items()}
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -169,7 +169,7 @@ def test_gallery_filters_by_mode_and_favorite(demo, generations):
 
 def test_delete_removes_the_record_and_its_images(demo):
     # Given a finished generation
-    record = demo.wait(demo.generate(prompt="a paper boat on a puddle")["id"], timeout=60)
+    record = demo.wait(demo.generate(prompt="a paper boat on a puddle")["id"], timeout=RENDER_DEADLINE)
     assert record["status"] == "COMPLETE"
     url = record["images"][0]["url"]
     # When it is deleted
@@ -219,7 +219,7 @@ def test_every_configured_text_model_renders_locally(demo):
                                                            width=size["width"], height=size["height"])["id"])
     # Then each one completes with an image of the size asked for
     for model_id, (size, generation_id) in submitted.items():
-        record = demo.wait(generation_id, timeout=60)
+        record = demo.wait(generation_id, timeout=RENDER_DEADLINE)
         assert record["status"] == "COMPLETE", (model_id, record.get("error"))
         image = record["images"][0]
         assert (image["width"], image["height"]) == (size["width"], size["height"]), model_id

@@ -11,7 +11,7 @@ import time
 import jwt
 import pytest
 
-from e2e_helpers import DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, create_user, image_size
+from e2e_helpers import RENDER_DEADLINE, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, create_user, image_size
 from local.client import http
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def test_a_restart_keeps_users_records_and_images(stack, demo, other):
     # Given a finished generation, a favorite, and the users' identities
     record = demo.wait(demo.generate(prompt="a greenhouse in the snow", seed=7)["id"],
-                       timeout=60)
+                       timeout=RENDER_DEADLINE)
     assert record["status"] == "COMPLETE"
     demo.patch(record["id"], favorite=True)
     before = demo.gallery(limit=100)["items"]
@@ -31,10 +31,8 @@ def test_a_restart_keeps_users_records_and_images(stack, demo, other):
     tokens = session.sign_in(DEMO_USER, DEMO_PASSWORD)
 
     # When the stack is stopped (SIGTERM, as Ctrl-C) and started again on the same data
-    shutdown_seconds = stack.stop()
-    assert shutdown_seconds < 10
-    stack.start()
-    assert stack.startup_seconds < 20
+    stack.stop()  # within STOP_DEADLINE, or it raises
+    stack.start()  # within START_DEADLINE, or it raises
 
     # Then both users sign in with the same password and keep their sub
     again = stack.client(DEMO_USER, DEMO_PASSWORD)
@@ -67,12 +65,12 @@ def test_a_restart_keeps_users_records_and_images(stack, demo, other):
     if page["nextCursor"]:
         assert again.gallery(limit=1, cursor=page["nextCursor"])["items"]
     assert again.wait(again.generate(prompt="after the restart")["id"],
-                      timeout=60)["status"] == "COMPLETE"
+                      timeout=RENDER_DEADLINE)["status"] == "COMPLETE"
 
 
 def test_a_generation_in_flight_at_shutdown_finishes_after_the_restart(stack, demo):
     # Given the image model hangs on its next two calls (the emulator's fault switch, through the
-    # gateway): the worker's two attempts (20 s read timeout each) keep the job in flight ~40 s
+    # gateway): the worker's two attempts (e2e_helpers.MODEL_READ_TIMEOUT each) keep the job in flight
     status, _, _ = http("POST", f"{stack.url}/_bedrock/_emulator/faults",
                         body=json.dumps({"fault": "hang", "times": 2, "target": "image", "seconds": 60}).encode(),
                         headers={"Content-Type": "application/json"})
@@ -90,5 +88,5 @@ def test_a_generation_in_flight_at_shutdown_finishes_after_the_restart(stack, de
 
     # Then the job comes back from the saved queue and the generation completes
     again = stack.client(DEMO_USER, DEMO_PASSWORD)
-    record = again.wait(generation_id, timeout=60)
+    record = again.wait(generation_id, timeout=RENDER_DEADLINE)
     assert record["status"] == "COMPLETE", record.get("error")

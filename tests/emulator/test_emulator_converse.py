@@ -180,6 +180,18 @@ def test_given_keywords_and_five_prompts_when_described_then_five_axes_weave_in_
     assert answer["palette"][0] in palette_prompt["prompt"]
 
 
+@pytest.mark.parametrize("size", [(1, 1), (1, 4000), (4000, 1), (2, 3)])
+def test_given_a_degenerate_size_when_described_then_a_full_description(client, size):
+    # Given an image one pixel wide or tall (the worker accepts these as references)
+    img = Image.new("RGB", size, (200, 40, 60))
+    # When it is described, Then the answer is as complete as for any other image (no 502)
+    answer = tool_call(client, "describe_reference", {"task": "describe", "count": 3}, image=image_bytes(img))
+    jsonschema.validate(answer, DESCRIPTION)
+    assert "red" in answer["summary"]
+    expected = "square" if size[0] == size[1] else "portrait" if size[1] > size[0] else "landscape"
+    assert expected in answer["summary"]
+
+
 def test_given_a_describe_call_without_an_image_when_conversing_then_validation_exception(client):
     code, status, _ = error_of(lambda: tool_call(client, "describe_reference", {"task": "describe", "count": 2}))
     assert (code, status) == ("ValidationException", 400)

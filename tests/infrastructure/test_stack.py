@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from cdk import constants as c
-from studio import routes, schema
+from pydantic import TypeAdapter
+
+from studio import gateway_errors, routes, schema
+from studio.models import ErrorResponse
 from studio.settings import ENV
 
 from .walk import (api_methods, as_list, behaviors, check_bedrock_statements, check_nag, clients, render,
@@ -70,11 +73,29 @@ def test_stage_is_prod_with_tracing_json_access_logs_and_throttling(default):
 
 
 def test_gateway_errors_use_the_application_error_shape(default):
-    responses = default.of_type("AWS::ApiGateway::GatewayResponse").values()
-    assert {r["Properties"]["ResponseType"] for r in responses} == {"DEFAULT_4XX", "DEFAULT_5XX"}
-    for response in responses:
-        template = response["Properties"]["ResponseTemplates"]["application/json"]
-        assert template.startswith('{"error": {"code": "$context.error.responseType"')
+    # Given the gateway's own responses in the template, by type
+    responses = {r["Properties"]["ResponseType"]: r["Properties"]
+                 for r in default.of_type("AWS::ApiGateway::GatewayResponse").values()}
+    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED", "REQUEST_TOO_LARGE",
+                              "THROTTLED", "QUOTA_EXCEEDED"}
+    error_schema = TypeAdapter(ErrorResponse)
+    for kind in ("UNAUTHORIZED", "ACCESS_DENIED", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "DEFAULT_5XX"):
+        # Then each one a client meets is a fixed body in the documented error shape, with the same
+        # status, code and message as the local gateway answers (studio.gateway_errors)
+        props = responses[kind]
+        body = json.loads(props["ResponseTemplates"]["application/json"])
+        error_schema.validate_python(body)
+        expected = next(e for e in (*gateway_errors.FIXED, gateway_errors.SERVER_ERROR) if e.response_type == kind)
+        assert body == expected.body()
+        assert props.get("StatusCode") == (None if kind == "DEFAULT_5XX" else str(expected.status))
+    # and throttling says when to come back
+    assert responses["THROTTLED"]["ResponseParameters"] == {"gatewayresponse.header.Retry-After": "'1'"}
+    assert body["error"]["message"] and "$context" not in json.dumps(body)
+    # Any other 4xx keeps API Gateway's message, in the same shape
+    template = responses["DEFAULT_4XX"]["ResponseTemplates"]["application/json"]
+    rendered = template.replace("$context.error.responseType", "BAD_REQUEST_BODY").replace(
+        "$context.error.messageString", json.dumps("Invalid request body"))
+    error_schema.validate_python(json.loads(rendered))
 
 
 def test_no_waf_by_default(default):
@@ -234,12 +255,13 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     assert set(env) - set(ENV.values()) == {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                             "POWERTOOLS_LOG_LEVEL"}
     assert env["POWERTOOLS_SERVICE_NAME"] == spec.name
-    uses_table = spec.name in ("generate", "generate-worker", "generate-dead-letters", "gallery")
+    uses_table = spec.name in ("generate", "generate-worker", "generate-dead-letters", "generate-sweeper", "gallery")
     assert (ENV["table_name"] in env) is uses_table
     assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
     assert (ENV["bedrock_region"] in env) is (spec.name in ("translate", "suggest", "describe", "generate-worker"))
     assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
-    assert (ENV["jobs_queue_url"] in env) is (spec.name == "generate")
+    # The worker reschedules a failed job (ChangeMessageVisibility) so its retry comes in a minute.
+    assert (ENV["jobs_queue_url"] in env) is (spec.name in ("generate", "generate-worker"))
     assert ENV["public_base_url"] not in env  # only with a custom domain
 
 
@@ -288,6 +310,7 @@ def test_object_grants_stay_inside_their_prefix(default):
         "generate-worker": {("s3:GetObject", up), ("s3:GetObject", img), ("s3:PutObject", img), ("s3:DeleteObject", img),
                             listing},
         "generate-dead-letters": {("s3:DeleteObject", img)},
+        "generate-sweeper": {("s3:DeleteObject", img)},
         "gallery": {("s3:DeleteObject", img)},
     }
 
@@ -366,6 +389,26 @@ def test_worker_takes_one_job_at_a_time_with_capped_concurrency_and_the_dlq_has_
     dead = mappings["${" + functions["generate-dead-letters"][0] + "}"]
     assert "GenerationDeadLetters" in render(dead["EventSourceArn"])
     assert dead["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_and_fail_records(default):
+    spec = routes.function("generate-sweeper")
+    functions = studio_functions(default)
+    [rule] = [r["Properties"] for r in default.of_type("AWS::Events::Rule").values()]
+    assert rule["ScheduleExpression"] == f"rate({spec.schedule_minutes} minutes)" and rule["State"] == "ENABLED"
+    [target] = rule["Targets"]
+    assert render(target["Arn"]) == "${" + functions["generate-sweeper"][0] + ".Arn}"
+    permissions = [p["Properties"] for p in default.of_type("AWS::Lambda::Permission").values()
+                   if p["Properties"]["Principal"] == "events.amazonaws.com"]
+    assert [render(p["FunctionName"]) for p in permissions] == [render(target["Arn"])]
+    table = default.logical_id("StorageTable", "AWS::DynamoDB::GlobalTable")
+    role = render(functions["generate-sweeper"][1]["Properties"]["Role"]).split(".")[0].strip("${")
+    dynamodb = {(action, render(resource)) for _, roles, statement in statements(default)
+                if any(r["Ref"] == role for r in roles)
+                for action in as_list(statement["Action"]) if action.startswith("dynamodb:")
+                for resource in as_list(statement["Resource"])}
+    assert dynamodb == {("dynamodb:Query", f"${{{table}.Arn}}/index/{schema.DEADLINE_INDEX}"),
+                        ("dynamodb:UpdateItem", f"${{{table}.Arn}}")}
 
 
 # ------------------------------------------------------------------------------------------- web

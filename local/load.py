@@ -1,0 +1,335 @@
+"""`make load`: many people at once against the local stack, bounded in time and requests.
+
+Starts `python -m local` on a free port with a throw-away data directory (or targets --url), creates
+fresh users (so no daily quota masks a result), then each user at once: signs in, and until the time
+or request budget runs out, starts a generation, polls it to COMPLETE or FAILED, and lists its
+gallery. At the end each user's gallery is read back, and the report gives the requests, the status
+counts, the connections reset or refused, p50/p95 latency, and the records created against those found.
+
+Exit status 1 when a connection was reset or refused, a 5xx answered, or a created record is missing.
+Traffic goes to loopback only (or the --url you give).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from local.client import TERMINAL
+from local.paths import ROOT
+
+RESETS = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.RemoteDisconnected)
+PASSWORD = "Load-Test-Password-1"
+START_DEADLINE = 60  # seconds for the stack to answer
+POLL_INTERVAL = 0.5
+POLL_DEADLINE = 120  # seconds one generation may take before it counts as stuck
+
+
+@dataclass
+class Tally:
+    """What every user saw; one lock, appended from every thread."""
+
+    statuses: collections.Counter = field(default_factory=collections.Counter)
+    failures: collections.Counter = field(default_factory=collections.Counter)  # reset, refused, timeout, ...
+    latencies: list[float] = field(default_factory=list)
+    created: dict[str, set[str]] = field(default_factory=lambda: collections.defaultdict(set))
+    outcomes: collections.Counter = field(default_factory=collections.Counter)  # COMPLETE, FAILED, stuck
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values()) + sum(self.failures.values())
+
+
+class Budget:
+    """A deadline and a request count shared by every user."""
+
+    def __init__(self, seconds: float, requests: int) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.left = requests
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.left <= 0 or time.monotonic() >= self.deadline:
+                return False
+            self.left -= 1
+            return True
+
+
+class User:
+    def __init__(self, base: str, email: str, tally: Tally, timeout: float) -> None:
+        split = urllib.parse.urlsplit(base)
+        self.host, self.port = split.hostname, split.port or 80
+        self.email, self.tally, self.timeout = email, tally, timeout
+        self.token = ""
+
+    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None,
+             count: bool = True) -> tuple[int | None, object]:
+        """One request on a new connection (as browsers open many); (status or None, parsed body)."""
+        data = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        if data is not None:
+            all_headers.setdefault("Content-Type", "application/json")
+        if self.token and path.startswith("/api/"):
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=data, headers=all_headers)
+            response = conn.getresponse()
+            raw = response.read()
+            status = response.status
+        except RESETS:
+            return self._failed("reset", count)
+        except ConnectionRefusedError:
+            return self._failed("refused", count)
+        except (socket.timeout, TimeoutError):
+            return self._failed("timeout", count)
+        except OSError as exc:
+            return self._failed(type(exc).__name__, count)
+        finally:
+            conn.close()
+        elapsed = time.perf_counter() - started
+        if count:
+            with self.tally.lock:
+                self.tally.statuses[status] += 1
+                self.tally.latencies.append(elapsed)
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, raw
+
+    def _failed(self, kind: str, count: bool) -> tuple[None, None]:
+        if count:
+            with self.tally.lock:
+                self.tally.failures[kind] += 1
+        return None, None
+
+    def sign_in(self, client_id: str) -> bool:
+        status, body = self.call("POST", "/_cognito/", {
+            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+            "AuthParameters": {"USERNAME": self.email, "PASSWORD": PASSWORD},
+        }, {"Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
+        if status == 200 and isinstance(body, dict):
+            self.token = body["AuthenticationResult"]["AccessToken"]
+            return True
+        return False
+
+    def journey(self, budget: Budget, number: int) -> None:
+        """Generate, poll to the end, list the gallery; again until the budget is spent."""
+        while budget.take():
+            status, record = self.call("POST", "/api/generations", {
+                "prompt": f"load test {number}: a lighthouse at dusk, oil painting", "width": 512, "height": 512,
+            }, {"Idempotency-Key": uuid.uuid4().hex})
+            if status != 202 or not isinstance(record, dict):
+                continue
+            with self.tally.lock:
+                self.tally.created[self.email].add(record["id"])
+            self._poll(record["id"], budget)
+            if budget.take():
+                self.call("GET", "/api/gallery?limit=24")
+
+    def _poll(self, generation_id: str, budget: Budget) -> None:
+        give_up = time.monotonic() + POLL_DEADLINE
+        while time.monotonic() < give_up:
+            time.sleep(POLL_INTERVAL)
+            if not budget.take():
+                return  # out of budget: the final check still finds the record
+            status, record = self.call("GET", f"/api/generations/{generation_id}")
+            if status == 200 and isinstance(record, dict) and record.get("status") in TERMINAL:
+                with self.tally.lock:
+                    self.tally.outcomes[record["status"]] += 1
+                return
+        with self.tally.lock:
+            self.tally.outcomes["stuck"] += 1
+
+    def found(self) -> set[str]:
+        """Every record id in the user's gallery (all pages); not counted as load."""
+        ids: set[str] = set()
+        cursor = None
+        for _ in range(100):
+            path = "/api/gallery?limit=100" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+            status, page = self.call("GET", path, count=False)
+            if status != 200 or not isinstance(page, dict):
+                break
+            ids.update(item["id"] for item in page["items"])
+            cursor = page.get("nextCursor")
+            if not cursor:
+                break
+        return ids
+
+
+class StartedStack:
+    """`python -m local` on a free port, data in a temporary directory, stopped with SIGTERM."""
+
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://localhost:{self.port}"
+        self.tmp = tempfile.TemporaryDirectory(prefix="studio-load-")
+        self.log = Path(self.tmp.name) / "stack.log"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for name in ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "STUDIO_BEDROCK", "AWS_PROFILE"):
+            env.pop(name, None)
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "local", "--port", str(self.port), "--no-persist",
+                 "--data-dir", str(Path(self.tmp.name) / "data")],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the local stack exited with {self.process.returncode}: {self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the local stack did not answer within {START_DEADLINE} s")
+
+    def stop(self) -> float:
+        started = time.monotonic()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.tmp.cleanup()
+        return time.monotonic() - started
+
+
+def create_users(base: str, count: int, tally: Tally) -> tuple[list[User], str]:
+    setup = User(base, "", tally, timeout=30)
+    status, config = setup.call("GET", "/config.json", count=False)
+    if status != 200 or not isinstance(config, dict):
+        raise RuntimeError(f"GET /config.json answered {status}: is the stack at {base} running?")
+    run = uuid.uuid4().hex[:8]
+    users = []
+    for i in range(count):
+        email = f"load-{run}-{i}@studio.local"
+        for target, payload in (
+            ("SignUp", {"ClientId": config["userPoolClientId"], "Username": email, "Password": PASSWORD,
+                        "UserAttributes": [{"Name": "email", "Value": email}]}),
+            ("AdminConfirmSignUp", {"UserPoolId": config["userPoolId"], "Username": email}),
+        ):
+            status, body = setup.call("POST", "/_cognito/", payload, {
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": f"AWSCognitoIdentityProviderService.{target}"}, count=False)
+            if status != 200:
+                raise RuntimeError(f"{target} for {email} answered {status}: {body}")
+        users.append(User(base, email, tally, timeout=60))
+    return users, config["userPoolClientId"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def run(base: str, users: int, seconds: float, max_requests: int) -> dict:
+    tally = Tally()
+    people, client_id = create_users(base, users, tally)
+    budget_box: list[Budget] = []
+    barrier = threading.Barrier(users, action=lambda: budget_box.append(Budget(seconds, max_requests)))
+
+    def one(i: int, person: User) -> None:
+        barrier.wait()  # everyone at once: the burst a listen backlog must absorb
+        if person.sign_in(client_id):
+            person.journey(budget_box[0], i)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=one, args=(i, p), daemon=True) for i, p in enumerate(people)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + POLL_DEADLINE + 60)
+    elapsed = time.monotonic() - started
+    created = sum(len(ids) for ids in tally.created.values())
+    found = sum(len(tally.created[p.email] & p.found()) for p in people)
+    lat = sorted(tally.latencies)
+    return {
+        "users": users,
+        "seconds": round(elapsed, 1),
+        "requests": tally.requests,
+        "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
+        "resets": tally.failures["reset"],
+        "refused": tally.failures["refused"],
+        "other_failures": {k: v for k, v in tally.failures.items() if k not in ("reset", "refused")},
+        "p50_ms": round(percentile(lat, 50) * 1000),
+        "p95_ms": round(percentile(lat, 95) * 1000),
+        "records_created": created,
+        "records_found": found,
+        "generations": dict(tally.outcomes),
+    }
+
+
+def report(result: dict) -> str:
+    statuses = ", ".join(f"{k}: {v}" for k, v in result["statuses"].items()) or "none"
+    return "\n".join([
+        f"{result['users']} users for {result['seconds']} s: {result['requests']} requests "
+        f"({result['requests'] / max(result['seconds'], 0.1):.1f}/s)",
+        f"  statuses: {statuses}",
+        f"  connections reset: {result['resets']}, refused: {result['refused']}, "
+        f"other failures: {result['other_failures'] or 0}",
+        f"  latency p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms",
+        f"  records created {result['records_created']}, found {result['records_found']}; "
+        f"generations ended: {result['generations'] or 'none'}",
+    ])
+
+
+def healthy(result: dict) -> bool:
+    server_errors = sum(v for k, v in result["statuses"].items() if k.startswith("5"))
+    return (not result["resets"] and not result["refused"] and not result["other_failures"]
+            and not server_errors and result["records_created"] == result["records_found"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running stack (default: start one on a free port)")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60, help="how long the users keep going (default 60)")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="stop after this many requests")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON too")
+    args = parser.parse_args(argv)
+    stack = None if args.url else StartedStack()
+    try:
+        result = run(args.url or stack.url, args.users, args.seconds, args.max_requests)
+    finally:
+        if stack is not None:
+            stopped = stack.stop()
+    if stack is not None:
+        result["shutdown_seconds"] = round(stopped, 1)
+    print(report(result) + (f"\n  the stack stopped {result['shutdown_seconds']} s after SIGTERM"
+                            if stack is not None else ""))
+    if args.json:
+        print(json.dumps(result))
+    return 0 if healthy(result) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
