@@ -232,6 +232,12 @@ export function cleanLineage(lineage) {
   return out;
 }
 
+// What each reference mode sends besides the reference (numbers, or an image key).
+const MODE_FIELDS = {
+  structure: ["controlStrength"], sketch: ["controlStrength"], variation: ["similarityStrength"], style: ["fidelity"],
+  "style-transfer": ["styleImageKey"],
+};
+
 /** The POST /generations body for the draft (only the fields that apply to its mode). */
 export function requestBody(draft = state.draft, overrides = {}) {
   const m = model(draft.modelId);
@@ -253,26 +259,10 @@ export function requestBody(draft = state.draft, overrides = {}) {
     body.colors = d.colors;
     if (d.useReferenceForColor && d.referenceImageKey && m.family === "titan") body.referenceImageKey = d.referenceImageKey;
   }
-  if (d.mode === "structure") {
+  if (REFERENCE_MODES.includes(d.mode)) {
     body.referenceImageKey = d.referenceImageKey;
-    if (m.family === "titan") body.controlMode = d.controlMode;
-    body.controlStrength = Number(d.controlStrength);
-  }
-  if (d.mode === "variation") {
-    body.referenceImageKey = d.referenceImageKey;
-    body.similarityStrength = Number(d.similarityStrength);
-  }
-  if (d.mode === "sketch") {
-    body.referenceImageKey = d.referenceImageKey;
-    body.controlStrength = Number(d.controlStrength);
-  }
-  if (d.mode === "style") {
-    body.referenceImageKey = d.referenceImageKey;
-    body.fidelity = Number(d.fidelity);
-  }
-  if (d.mode === "style-transfer") {
-    body.referenceImageKey = d.referenceImageKey;
-    body.styleImageKey = d.styleImageKey;
+    for (const key of MODE_FIELDS[d.mode]) body[key] = key.endsWith("Key") ? d[key] : Number(d[key]);
+    if (d.mode === "structure" && m.family === "titan") body.controlMode = d.controlMode;
   }
   const lineage = cleanLineage({ ...d.lineage, referenceImageKey: body.referenceImageKey || d.lineage?.referenceImageKey });
   if (lineage.originalLanguage === undefined && lineage.source === "ideas") lineage.originalLanguage = lang();
