@@ -87,7 +87,7 @@ bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a b
 load: $(STAMP) ## 50 people at once against a fresh local stack for 60 s: resets, statuses, p50/p95, records (ARGS="--url ...")
 	$(PY) -m local.load $(ARGS)
 
-bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 150 KB budget
+bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 60 KB budget
 	$(PY) -m tests.bench_web
 
 clean:

@@ -4,7 +4,7 @@
    REST resolver handler (what any Lambda of ours would pay at least).
 2. The worker's overhead per image with the image model stubbed (S3 writes of PNG + WebP
    thumbnail, DynamoDB updates, validation), as a ratio to a bare put_object of the same PNG.
-3. The web UI's first-load JavaScript + CSS, compressed, as a ratio to its 150 KB budget.
+3. The web UI's first-load JavaScript + CSS, compressed, as a ratio to its 60 KB budget.
 """
 
 from __future__ import annotations
