@@ -2,7 +2,7 @@
 
 Every job ends with the record COMPLETE or FAILED. A failure leaves no objects behind and gives
 the images back to the owner's daily quota. Only unexpected errors escape, so that SQS retries
-them; after the last retry the dead-letter handler fails the record (fail_abandoned).
+them; after the last retry the dead-letter handler fails the record (logic/abandoned.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from studio.settings import settings
 
 # Seconds kept free after the last model call to store the images and finish the record.
 STORE_RESERVE_SECONDS = 15
-ABANDONED_MESSAGE = "The generation could not be processed. Nothing was charged to your quota; try again."
 
 
 def failure_code(error: StudioError) -> str:
@@ -119,10 +118,3 @@ def _render_and_store(record: dict, time_left_ms: Callable[[], int] | None) -> t
     storage.write_all(objects)
     return images, reference
 
-
-def fail_abandoned(generation_id: str) -> bool:
-    """A job that exhausted its retries: fail the record and release its quota (dead-letter handler)."""
-    record = records.get_generation(generation_id)
-    if record is None or record["status"] not in records.ACTIVE:
-        return False
-    return records.fail(record, "internal_error", ABANDONED_MESSAGE, now_iso())
