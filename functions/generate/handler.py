@@ -33,7 +33,7 @@ def create_generation(
 
 @router.get("/models", summary="The image and text models this deployment offers", tags=["models"], responses=ERROR_RESPONSES)
 def list_models() -> ModelsResponse:
-    return generations.catalog(settings())
+    return generations.catalog(settings(), caller(router).user_id)
 
 
 app = make_resolver()

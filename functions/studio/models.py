@@ -240,3 +240,5 @@ class ModelsResponse(ResponseModel):
     image_models: list[ImageModelInfo]
     text_model: TextModelInfo
     daily_image_quota: int
+    daily_text_quota: int = Field(description="Text requests (translate, suggest, describe) per user per UTC day")
+    text_calls_left: int = Field(description="The caller's text requests left today")

@@ -3,8 +3,8 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
-from studio.http import ERROR_RESPONSES, make_resolver
-from studio.logic import prompts
+from studio.http import ERROR_RESPONSES, caller, make_resolver
+from studio.logic import prompts, usage
 from studio.models import SuggestRequest, SuggestResponse
 from studio.settings import settings
 
@@ -13,6 +13,7 @@ router = APIGatewayRouter()
 
 @router.post("/suggest", summary="Propose image prompts from a style and keywords", tags=["prompts"], responses=ERROR_RESPONSES)
 def suggest(body: SuggestRequest) -> SuggestResponse:
+    usage.charge_text_call(caller(router).user_id, settings())
     return prompts.suggest(body, settings())
 
 

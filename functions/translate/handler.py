@@ -3,8 +3,8 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
-from studio.http import ERROR_RESPONSES, make_resolver
-from studio.logic import prompts
+from studio.http import ERROR_RESPONSES, caller, make_resolver
+from studio.logic import prompts, usage
 from studio.models import TranslateRequest, TranslateResponse
 from studio.settings import settings
 
@@ -13,6 +13,7 @@ router = APIGatewayRouter()
 
 @router.post("/translate", summary="Translate a prompt to English", tags=["prompts"], responses=ERROR_RESPONSES)
 def translate(body: TranslateRequest) -> TranslateResponse:
+    usage.charge_text_call(caller(router).user_id, settings())
     return prompts.translate(body, settings())
 
 

@@ -10,6 +10,10 @@ from studio.observability import logger
 from studio.settings import settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# A missing key. The functions may not list the bucket (no s3:ListBucket), so S3 answers a read of
+# a missing key with 403 AccessDenied rather than 404; under a prefix the role may read, that
+# means "not there".
+MISSING = ("404", "NoSuchKey", "NotFound", "403", "AccessDenied")
 
 
 def _bucket() -> str:
@@ -36,7 +40,7 @@ def read(key: str, max_bytes: int, field: str) -> bytes:
             raise PayloadTooLarge(f"{field}: the image is larger than {max_bytes} bytes")
         return answer["Body"].read()
     except ClientError as error:
-        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+        if error.response["Error"]["Code"] in MISSING:
             raise NotFound(f"{field}: no uploaded image at {key}. Uploads are kept for one day; upload it again.",
                            code="reference_missing") from error
         raise StorageError("Could not read the image from storage. Try again.") from error
@@ -47,7 +51,7 @@ def exists(key: str) -> bool:
         clients.get("s3").head_object(Bucket=_bucket(), Key=key)
         return True
     except ClientError as error:
-        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+        if error.response["Error"]["Code"] in MISSING:
             return False
         raise StorageError("Could not check the image in storage. Try again.") from error
 

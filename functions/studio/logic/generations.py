@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from studio.adapters import jobs, records, secrets, storage
+from studio.adapters import cdn, jobs, records, secrets, storage
 from studio.catalog import IMAGE_MODELS, MAX_IMAGES_PER_GENERATION, image_model
 from studio.errors import BadRequest, InvalidField, NotFound, StudioError
-from studio.logic import cursor, image_requests, presentation
+from studio.logic import cursor, image_requests, presentation, usage
 from studio.logic.uploads import check_owner
 from studio.models import (
     GalleryPage,
@@ -30,11 +30,6 @@ STORAGE_FAILURE_MESSAGE = "The generation could not be queued. Nothing was charg
 
 def now_iso(now: datetime | None = None) -> str:
     return (now or datetime.now(timezone.utc)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _seconds_to_midnight(now: datetime) -> int:
-    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(1, int((tomorrow - now).total_seconds()))
 
 
 def _check_idempotency_key(key: str | None) -> str | None:
@@ -85,7 +80,7 @@ def create(request: GenerationRequest, user_id: str, idempotency_key: str | None
             quota_expires_at=int(now.timestamp()) + records.QUOTA_TTL_SECONDS,
             idempotency_key=idempotency_key, request_hash=request_hash,
             idempotency_expires_at=int(now.timestamp()) + records.IDEMPOTENCY_TTL_SECONDS,
-            retry_after=_seconds_to_midnight(now),
+            retry_after=usage.seconds_to_midnight(now),
         )
     except records.IdempotentReplay as replay:
         logger.info("idempotent replay", extra={"generationId": replay.generation_id})
@@ -117,7 +112,16 @@ def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: s
     record = records.update_flags(generation_id, user_id, patch.favorite, patch.public, now_iso())
     if record is None:
         raise NotFound("No generation with this id (or it is not yours).")
+    if patch.public is False:  # unshared: edge copies must not outlive the share
+        cdn.invalidate(_keys(record))
     return presentation.generation(record, user_id, base_url)
+
+
+def _keys(record: dict) -> list[str]:
+    keys = [k for image in record.get("images", []) for k in (image["key"], image["thumbnailKey"])]
+    if record.get("referenceImage"):
+        keys.append(record["referenceImage"]["key"])
+    return keys
 
 
 def delete(generation_id: str, user_id: str) -> None:
@@ -125,13 +129,12 @@ def delete(generation_id: str, user_id: str) -> None:
     record = records.get_generation(generation_id)
     if record is None or record["ownerId"] != user_id:
         raise NotFound("No generation with this id (or it is not yours).")
-    keys = [k for image in record.get("images", []) for k in (image["key"], image["thumbnailKey"])]
-    if record.get("referenceImage"):
-        keys.append(record["referenceImage"]["key"])
+    keys = _keys(record)
     if keys:
         storage.delete_all(keys)
     if records.delete(generation_id, user_id) is None:
         raise NotFound("No generation with this id (or it is not yours).")
+    cdn.invalidate(keys)
     count("GenerationsDeleted")
 
 
@@ -157,7 +160,7 @@ def list_gallery(scope: str, limit: int, cursor_text: str | None, mode: str | No
     return GalleryPage(items=[presentation.generation(i, user_id, base_url) for i in items], next_cursor=next_cursor)
 
 
-def catalog(conf: Settings) -> ModelsResponse:
+def catalog(conf: Settings, user_id: str) -> ModelsResponse:
     models = []
     for model in IMAGE_MODELS:
         if model.model_id not in conf.allowed_image_models:
@@ -182,4 +185,6 @@ def catalog(conf: Settings) -> ModelsResponse:
         text_model=TextModelInfo(model_id=conf.text_model_id, price_per_1k_input_tokens=conf.text_price_per_1k_input,
                                  price_per_1k_output_tokens=conf.text_price_per_1k_output),
         daily_image_quota=conf.daily_image_quota,
+        daily_text_quota=conf.daily_text_quota,
+        text_calls_left=usage.text_calls_left(user_id, conf),
     )
