@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight bench bench-web clean
+        chromium openapi lock synth deploy destroy preflight bench bench-web clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -62,6 +62,9 @@ test-browser: $(STAMP) chromium $(AXE)
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the code
 	$(PY) -m studio.openapi > functions/gallery/openapi.json
+
+lock: $(STAMP) ## recompile layers/requirements.lock (the layer's whole tree, hashed) after editing layers/requirements.txt
+	$(PY) -m cdk.layer
 
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py
