@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
 from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
@@ -10,6 +13,8 @@ from studio.observability import logger
 from studio.settings import settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Objects written at once: a generation stores up to 5 PNG + 5 WebP (+ its reference).
+WRITE_THREADS = 4
 # A missing key. The functions may not list the bucket (no s3:ListBucket), so S3 answers a read of
 # a missing key with 403 AccessDenied rather than 404; under a prefix the role may read, that
 # means "not there".
@@ -57,16 +62,30 @@ def exists(key: str) -> bool:
 
 
 def write_all(objects: list[tuple[str, bytes, str]]) -> None:
-    """Write every (key, bytes, content type) or none: on a failure, remove what was written."""
-    written: list[str] = []
-    try:
-        for key, data, content_type in objects:
-            clients.get("s3").put_object(Bucket=_bucket(), Key=key, Body=data, ContentType=content_type,
-                                         CacheControl=IMMUTABLE)
-            written.append(key)
-    except (ClientError, BotoCoreError) as error:  # BotoCoreError: connection lost, read timeout
+    """Write every (key, bytes, content type), concurrently, or none: on a failure, remove what was
+    written. One boto3 client serves every thread (clients are thread-safe; resources are not)."""
+    s3, bucket = clients.get("s3"), _bucket()
+
+    def put(key: str, data: bytes, content_type: str) -> str:
+        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, CacheControl=IMMUTABLE)
+        return key
+
+    futures = [_writers().submit(put, *item) for item in objects]
+    written, failure = [], None
+    for future in futures:  # wait for all, so none is still writing when the others are removed
+        try:
+            written.append(future.result())
+        except (ClientError, BotoCoreError) as error:  # BotoCoreError: connection lost, read timeout
+            failure = failure or error
+    if failure is not None:
         delete_all(written)
-        raise StorageError("Could not store the rendered images.") from error
+        raise StorageError("Could not store the rendered images.") from failure
+
+
+@lru_cache(maxsize=1)
+def _writers() -> ThreadPoolExecutor:
+    """A few threads per container, started on first use (after a SnapStart restore, never before)."""
+    return ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="s3-write")
 
 
 def delete_all(keys: list[str]) -> None:

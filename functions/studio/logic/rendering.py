@@ -13,7 +13,7 @@ from typing import Callable
 from studio.adapters import bedrock, records, storage
 from studio.catalog import image_model
 from studio.errors import ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
-from studio.images import for_image_model, png_dimensions, thumbnail, to_png
+from studio.images import for_gallery, for_image_model
 from studio.logic import image_requests
 from studio.logic.generations import now_iso
 from studio.models import GenerationRequest, UPLOAD_MAX_BYTES
@@ -104,13 +104,13 @@ def _render_and_store(record: dict, time_left_ms: Callable[[], int] | None) -> t
     objects, images = [], []
     for index, image in enumerate(rendered):
         try:
-            png = to_png(image.data)
-            width, height = png_dimensions(png)
+            stored = for_gallery(image.data)  # one decode: PNG, WebP thumbnail, size
         except (ValueError, OSError) as error:
             raise ModelError("The image model returned something that is not an image.") from error
         key, thumb = f"{folder}/{index}.png", f"{folder}/{index}.webp"
-        objects += [(key, png, "image/png"), (thumb, thumbnail(png), "image/webp")]
-        images.append({"key": key, "thumbnailKey": thumb, "width": width, "height": height, "seed": image.seed})
+        objects += [(key, stored.png, "image/png"), (thumb, stored.thumbnail, "image/webp")]
+        images.append({"key": key, "thumbnailKey": thumb, "width": stored.width, "height": stored.height,
+                       "seed": image.seed})
     reference = None
     if reference_png is not None:
         reference = {"key": f"{folder}/reference.png"}
