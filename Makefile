@@ -69,7 +69,8 @@ lock: $(STAMP) ## recompile layers/requirements.lock (the layer's whole tree, ha
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py
 
-deploy: $(STAMP) ## cdk deploy with the CLI pinned in cdk/package-lock.json (context: CONTEXT="-c key=value ...")
+deploy: $(STAMP) ## preflight, then cdk deploy with the pinned CLI (CONTEXT="-c key=value ..."; SKIP_PREFLIGHT=1 skips the model check)
+	@if [ -z "$(SKIP_PREFLIGHT)" ]; then $(PY) -m cdk.preflight $(CONTEXT) || { echo "preflight failed: fix the settings it names, or run make deploy SKIP_PREFLIGHT=1 (docs/deploy.md)"; exit 1; }; fi
 	npm ci --prefix cdk --no-audit --no-fund --silent
 	npm exec --prefix cdk -- cdk deploy $(CONTEXT)
 

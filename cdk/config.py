@@ -61,9 +61,10 @@ class StudioConfig(BaseModel):
 
     stack_name: str = Field("ImagePromptStudio", alias="stackName")
     region: str | None = Field(None, alias="region")
-    bedrock_region: str = Field("us-east-1", alias="bedrockRegion")
+    bedrock_region: str = Field("us-west-2", alias="bedrockRegion")  # Core, Ultra and SD3.5 live there
     image_model_id: str = Field(catalog.DEFAULT_IMAGE_MODEL_ID, alias="imageModelId")
-    allowed_image_models: tuple[str, ...] = Field((catalog.DEFAULT_IMAGE_MODEL_ID,), alias="allowedImageModels")
+    allowed_image_models: tuple[str, ...] = Field(catalog.DEFAULT_ENABLED_MODEL_IDS, alias="allowedImageModels")
+    image_profile_prefix: str = Field(catalog.DEFAULT_PROFILE_PREFIX, alias="imageProfilePrefix")
     text_model_id: str = Field(catalog.DEFAULT_TEXT_MODEL_ID, alias="textModelId")
     text_temperature: float = Field(0.7, ge=0, le=1, alias="textTemperature")
     text_max_tokens: int = Field(1500, ge=100, le=8000, alias="textMaxTokens")
@@ -138,13 +139,20 @@ class StudioConfig(BaseModel):
     @field_validator("allowed_image_models")
     @classmethod
     def _allowed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [m for m in value if m not in catalog.IMAGE_MODELS_BY_ID]
+        known = (*catalog.IMAGE_MODELS_BY_ID, *catalog.EDIT_MODEL_IDS)
+        unknown = [m for m in value if m not in known]
         if unknown:
-            raise ValueError(f"unknown image model(s) {', '.join(unknown)}; "
-                             f"catalogued: {', '.join(catalog.IMAGE_MODELS_BY_ID)}")
+            raise ValueError(f"unknown image model(s) {', '.join(unknown)}; catalogued: {', '.join(known)}")
         if not value:
             raise ValueError("must list at least one image model")
         return tuple(dict.fromkeys(value))
+
+    @field_validator("image_profile_prefix")
+    @classmethod
+    def _profile_prefix(cls, value: str) -> str:
+        if value not in INFERENCE_PROFILE_PREFIXES:
+            raise ValueError(f"must be an inference profile prefix: one of {', '.join(INFERENCE_PROFILE_PREFIXES)}")
+        return value
 
     @field_validator("text_model_id")
     @classmethod
@@ -212,16 +220,18 @@ class StudioConfig(BaseModel):
             raise _SettingError(key, "customDomain and certificateArn must be set together, or neither",
                             getattr(self, "certificate_arn" if key == "certificateArn" else "custom_domain"))
         for model_id, prices in self.image_prices.items():
-            model = catalog.image_model(model_id)
-            if model is None:
+            qualities = tuple(catalog.default_prices(model_id))
+            if not qualities:
                 raise _SettingError("imagePrices", f"unknown image model {model_id}", self.image_prices)
             for quality, price in prices.items():
-                if quality not in model.qualities:
+                if quality not in qualities:
                     raise _SettingError("imagePrices", f"{model_id} has no quality {quality!r} "
-                                    f"(it has {', '.join(model.qualities)})", self.image_prices)
+                                    f"(it has {', '.join(qualities)})", self.image_prices)
                 if price < 0:
                     raise _SettingError("imagePrices", f"price of {model_id}/{quality} must be >= 0", self.image_prices)
-        for key, model_id in (("textModelId", self.text_model_id), ("imageModelId", self.image_model_id)):
+        checks = [("textModelId", self.text_model_id), ("imageModelId", self.image_model_id)]
+        checks += [("imageProfilePrefix", m) for m in self.image_invocation_ids() if split_profile_id(m)[0]]
+        for key, model_id in checks:
             problem = profile_region_problem(model_id, self.bedrock_region)
             if problem:
                 raise _SettingError(key, problem, model_id)
@@ -232,11 +242,31 @@ class StudioConfig(BaseModel):
     def retain_data(self) -> bool:
         return self.removal_policy == "retain"
 
+    def image_invocation_ids(self) -> list[str]:
+        """The ids the worker invokes: Image Services through <imageProfilePrefix>.<model id>."""
+        return [catalog.invocation_id(m, self.image_profile_prefix) for m in self.allowed_image_models]
+
+    def lifecycle_warnings(self, today: str) -> list[str]:
+        """One sentence per enabled model that is not active, for synth and preflight to say."""
+        warnings = []
+        for model_id in self.allowed_image_models:
+            model = catalog.image_model(model_id)
+            if model is None or model.lifecycle.status == "active":
+                continue
+            life = model.lifecycle
+            if life.past_end_of_life(today):
+                warnings.append(f"{model_id} is past its end of life ({life.end_of_life}): Bedrock refuses it. Remove "
+                                "it from allowedImageModels (cdk.json).")
+            else:
+                warnings.append(f"{model_id} is {life.status}" + (f", end of life {life.end_of_life}" if life.end_of_life
+                                                                  else "") + ": new AWS accounts cannot use it.")
+        return warnings
+
     def image_prices_json(self) -> str:
         """IMAGE_PRICES_JSON: catalogue defaults for the allowed models, overridden by imagePrices."""
         prices: dict[str, dict[str, float]] = {}
         for model_id in self.allowed_image_models:
-            merged = dict(catalog.IMAGE_MODELS_BY_ID[model_id].default_prices)
+            merged = dict(catalog.default_prices(model_id))
             merged.update(self.image_prices.get(model_id, {}))
             prices[model_id] = merged
         return json.dumps(prices, sort_keys=True, separators=(",", ":"))

@@ -33,7 +33,7 @@ class Grants:
         self._functions, self._bucket, self._table = functions, bucket, table
         self._config = config
         text = [config.text_model_id]
-        images = list(config.allowed_image_models)
+        images = config.image_invocation_ids()
 
         self.models("translate", text)
         self.models("suggest", text)
@@ -52,8 +52,9 @@ class Grants:
         self.data("generate-worker")
         self.objects("generate-worker", schema.UPLOADS_PREFIX, ["s3:GetObject"],
                      "reads the reference images it sends to the image model")
-        self.objects("generate-worker", schema.IMAGES_PREFIX, ["s3:PutObject", "s3:DeleteObject"],
-                     "writes the rendered PNG and WebP thumbnail (and removes them when recording fails)")
+        self.objects("generate-worker", schema.IMAGES_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                     "reads the image an edit starts from, writes the rendered PNG and WebP thumbnail (and removes "
+                     "them when recording fails)")
 
         self.data("generate-dead-letters")
         self.objects("generate-dead-letters", schema.IMAGES_PREFIX, ["s3:DeleteObject"],

@@ -39,8 +39,10 @@ def model_keys(config: StudioConfig) -> dict[str, tuple[str, ...]]:
     keys: dict[str, list[str]] = {}
     keys.setdefault(config.text_model_id, []).append("textModelId")
     keys.setdefault(config.image_model_id, []).append("imageModelId")
-    for model_id in config.allowed_image_models:
+    for model_id in config.image_invocation_ids():
         keys.setdefault(model_id, []).append("allowedImageModels")
+        if split_profile_id(model_id)[0] and model_id != config.image_model_id:
+            keys[model_id].append("imageProfilePrefix")
     return {k: tuple(dict.fromkeys(v)) for k, v in keys.items()}
 
 
@@ -125,7 +127,8 @@ def access_findings(client: Any, model_id: str, base_model: str, keys: tuple[str
         problems.append("no entitlement (request model access in the Bedrock console)")
     agreement = (availability.get("agreementAvailability") or {}).get("status")
     if agreement and agreement not in ("AVAILABLE",):
-        problems.append(f"model agreement is {agreement} (accept the offer in the Bedrock console)")
+        problems.append(f"model agreement is {agreement}: the account is not subscribed to it yet (AWS Marketplace). "
+                        "An operator with aws-marketplace:Subscribe subscribes once, as docs/deploy.md says")
     if problems:
         return [Finding(ERROR, model_id, keys, "; ".join(problems))]
     return [Finding(OK, model_id, keys, "model access granted")]

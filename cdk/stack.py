@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, SecretValue, Stack, Validations
+from datetime import date
+
+from aws_cdk import Acknowledgment, Annotations, CfnOutput, RemovalPolicy, SecretValue, Stack, Validations
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -36,6 +38,9 @@ class StudioStack(Stack):
         super().__init__(scope, stack_id, description="Image Prompt Studio: prompt writing and image "
                          "generation with Amazon Bedrock", **kwargs)
         self.config = config
+        for warning in config.lifecycle_warnings(date.today().isoformat()):
+            # Enabled on purpose by an operator; say at every synth what it costs them.
+            Annotations.of(self).add_warning_v2("studio:legacy-model", warning)
         storage = Storage(self, "Storage", config=config)
         auth = Auth(self, "Auth", config=config)
         generation = Generation(self, "Generation", config=config)

@@ -9,6 +9,14 @@ Start the product first (`make local`), then for example:
   python -m local.cli generate "the same scene at dawn" --mode color --colors "#ff8800,#223366"
   python -m local.cli generate "a city at night" --mode structure --reference photo.jpg --control-mode CANNY_EDGE
   python -m local.cli generate "in the style of this" --mode variation --reference photo.jpg --similarity 0.7
+  python -m local.cli generate "a lighthouse" --mode sketch --reference sketch.png
+  python -m local.cli generate "a harbour" --mode style-transfer --reference photo.jpg --style-image painting.png
+  python -m local.cli inpaint <id> --mask mask.png "a red door" --out edits/      (white = repaint)
+  python -m local.cli erase <id> --mask mask.png;   python -m local.cli remove-background <id>
+  python -m local.cli search-replace <id> --search "the boat" "a whale"
+  python -m local.cli outpaint <id> --left 256 --right 256;  python -m local.cli upscale-fast <id>
+  python -m local.cli upscale-creative uploads/...png "a lighthouse" --creativity 0.3
+  python -m local.cli gallery --parent <id>                                      (the edits of a generation)
   python -m local.cli gallery --all --mode color
   python -m local.cli favorite <id>; python -m local.cli delete <id>
 
@@ -29,6 +37,21 @@ from typing import Any
 from local.client import ApiError, StudioClient
 
 DEFAULT_URL = os.environ.get("STUDIO_URL", "http://localhost:8080")
+CREATION_MODES = ("text", "color", "structure", "sketch", "variation", "style", "style-transfer")
+# One subcommand per edit operation: its help and which arguments it takes ("!" = required).
+EDIT_COMMANDS = {
+    "inpaint": ("Repaint the masked area from a prompt", ("prompt", "prompt!", "mask", "mask!", "negative", "grow")),
+    "erase": ("Erase the masked object, filled from its surroundings", ("mask", "mask!", "grow")),
+    "search-replace": ("Find something by words and replace it", ("prompt", "prompt!", "search", "negative", "grow")),
+    "search-recolor": ("Find something by words and recolor it", ("prompt", "prompt!", "select", "negative", "grow")),
+    "remove-background": ("Remove the background (a transparent PNG)", ()),
+    "outpaint": ("Extend the canvas on any side", ("prompt", "sides", "creativity", "negative")),
+    "upscale-fast": ("Upscale 4x, fast", ()),
+    "upscale-conservative": ("Upscale to about 4 megapixels, keeping details", ("prompt", "prompt!", "creativity",
+                                                                                 "negative")),
+    "upscale-creative": ("Upscale to about 4 megapixels, inventing detail", ("prompt", "prompt!", "creativity",
+                                                                              "negative")),
+}
 SPINNER = "|/-\\"
 
 
@@ -143,7 +166,15 @@ def cmd_generate(client, args):
         "modelId": args.model,
         "public": args.public or None,
     }
-    record = client.generate(**fields)
+    if args.mode == "style":
+        fields["fidelity"] = args.fidelity
+    if args.mode == "style-transfer":
+        fields["styleImageKey"] = reference_key(client, args.style_image, args.json)
+    return finish(client, args, client.generate(**fields))
+
+
+def finish(client, args, record: dict) -> int:
+    """Wait for a queued generation or edit with progress, show it, download its images."""
     if not args.json:
         print(f"queued {record['id']} (estimated cost ${record.get('estimatedCost', 0):.3f})", file=sys.stderr)
     if not args.no_wait:
@@ -157,6 +188,24 @@ def cmd_generate(client, args):
     return 1 if record["status"] == "FAILED" else 0
 
 
+def cmd_edit(client, args):
+    """One edit operation: the source is a generation id (its --index image) or an image file/upload key."""
+    source = {"generationId": args.source, "imageIndex": args.index}
+    if "/" in args.source or Path(args.source).is_file():
+        source = {"imageKey": reference_key(client, args.source, args.json)}
+    fields = {
+        "operation": args.operation, **source,
+        "prompt": getattr(args, "prompt", None), "negativePrompt": getattr(args, "negative", None),
+        "maskKey": reference_key(client, getattr(args, "mask", None), args.json),
+        "searchPrompt": getattr(args, "search", None), "selectPrompt": getattr(args, "select", None),
+        "creativity": getattr(args, "creativity", None), "growMask": getattr(args, "grow_mask", None),
+        "seed": getattr(args, "seed", None), "public": args.public or None,
+    }
+    for side in ("left", "right", "up", "down"):
+        fields[side] = getattr(args, side, None) or None
+    return finish(client, args, client.edit(**fields))
+
+
 def cmd_status(client, args):
     record = client.generation(args.id)
     if args.wait and record["status"] not in ("COMPLETE", "FAILED"):
@@ -165,7 +214,7 @@ def cmd_status(client, args):
 
 
 def cmd_gallery(client, args):
-    page = client.gallery(scope="all" if args.all else "mine", mode=args.mode,
+    page = client.gallery(scope="all" if args.all else "mine", mode=args.mode, parent=args.parent,
                           favorite="true" if args.favorites else None, limit=args.limit, cursor=args.cursor)
 
     def human(p):
@@ -175,7 +224,8 @@ def cmd_gallery(client, args):
             star = "*" if r.get("favorite") else " "
             prompt = (r.get("request") or {}).get("prompt", "")
             prompt = prompt if len(prompt) <= 60 else prompt[:57] + "..."
-            print(f"{star} {r['id']}  {r['createdAt'][:19]}  {r['status']:<8} {r['mode']:<9} {prompt}")
+            mode = r.get("operation") or r["mode"]
+            print(f"{star} {r['id']}  {r['createdAt'][:19]}  {r['status']:<8} {mode:<14} {prompt}")
         if p.get("nextCursor"):
             print(f"more: --cursor {p['nextCursor']}")
     out(args, page, human)
@@ -196,7 +246,10 @@ def cmd_models(client, args):
             sizes = ", ".join(f"{s['width']}x{s['height']}" for s in m["sizes"][:6])
             print(f"{'*' if m['default'] else ' '} {m['modelId']}  {m['name']}\n    modes: {', '.join(m['modes'])}; "
                   f"sizes: {sizes}{'...' if len(m['sizes']) > 6 else ''}; up to {m['maxImages']} images; "
-                  f"prices: {m['pricePerImage']}" + (f"\n    note: {m['legacy']}" if m.get("legacy") else ""))
+                  f"prices: {m['pricePerImage']}; {m['lifecycle']['status']}"
+                  + (f"\n    note: {m['legacy']}" if m.get("legacy") else ""))
+        for op in r.get("editOperations", []):
+            print(f"  edit {op['operation']:<22} {op['modelId']}  ${op['pricePerImage']:.2f}; result: {op['output']}")
         print(f"text model: {r['textModel']['modelId']}\ndaily image quota: {r['dailyImageQuota']}")
     out(args, client.models(), human)
 
@@ -252,16 +305,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_describe)
 
     p = sub.add_parser("generate", help="render images; waits and shows progress",
-                       description="Render images. Modes: text (prompt only), color (--colors), structure "
-                                   "(--reference + --control-mode), variation (--reference + --similarity).")
+                       description="Render images. Modes: text (prompt only), color (--colors), structure and sketch "
+                                   "(--reference), variation (--reference + --similarity), style (--reference + "
+                                   "--fidelity), style-transfer (--reference + --style-image).")
     p.add_argument("prompt")
-    p.add_argument("--mode", choices=["text", "color", "structure", "variation"], default="text")
+    p.add_argument("--mode", choices=list(CREATION_MODES), default="text")
     p.add_argument("--negative", help="what to keep out of the image")
     p.add_argument("--colors", help='color mode: 1-10 hex colors, comma separated: "#ff8800,#223366"')
     p.add_argument("--reference", help="structure/variation (optional for color): a file or an uploads/... key")
     p.add_argument("--control-mode", choices=["CANNY_EDGE", "SEGMENTATION"], help="structure mode")
     p.add_argument("--control-strength", type=float, help="structure mode, 0-1")
     p.add_argument("--similarity", type=float, help="variation mode: similarity to the reference, 0.2-1")
+    p.add_argument("--fidelity", type=float, help="style mode: how closely to follow the reference's style, 0-1")
+    p.add_argument("--style-image", help="style-transfer mode: the style's file or uploads/... key")
     p.add_argument("--size", help="WIDTHxHEIGHT, e.g. 1024x1024 (see `models` for each model's sizes)")
     p.add_argument("--width", type=int, default=1024)
     p.add_argument("--height", type=int, default=1024)
@@ -276,6 +332,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="download the PNGs into this folder")
     p.set_defaults(func=cmd_generate)
 
+    for operation, (helptext, extra) in EDIT_COMMANDS.items():
+        p = sub.add_parser(operation, help=helptext, description=f"{helptext}. The result is a new record whose "
+                           "lineage points at the source; waits and shows progress.")
+        p.add_argument("source", help="a generation id (edit its --index image), or an image file / uploads/... key")
+        p.add_argument("--index", type=int, default=0, help="which image of the generation (default 0)")
+        if "prompt" in extra:
+            p.add_argument("prompt", nargs=None if "prompt!" in extra else "?", help="what the result should show")
+        if "mask" in extra:
+            p.add_argument("--mask", required="mask!" in extra,
+                           help="a mask image (white = change), the source's size or aspect ratio")
+        if "search" in extra:
+            p.add_argument("--search", required=True, help="what to find, in words")
+        if "select" in extra:
+            p.add_argument("--select", required=True, help="what to recolor, in words")
+        if "sides" in extra:
+            for side in ("left", "right", "up", "down"):
+                p.add_argument(f"--{side}", type=int, default=0, help=f"pixels to add {side} (0-2000)")
+        if "creativity" in extra:
+            p.add_argument("--creativity", type=float, help="how much the model may invent")
+        if "negative" in extra:
+            p.add_argument("--negative", help="what to keep out")
+        if "grow" in extra:
+            p.add_argument("--grow-mask", type=int, help="grow the mask's edges by this many pixels (0-20)")
+        if "prompt" in extra or "mask" in extra:
+            p.add_argument("--seed", type=int)
+        p.add_argument("--public", action="store_true", help="show the result in everyone's gallery")
+        p.add_argument("--no-wait", action="store_true", help="print the queued record and return")
+        p.add_argument("--timeout", type=float, default=300, help="seconds to wait (default 300)")
+        p.add_argument("--out", help="download the result into this folder")
+        p.set_defaults(func=cmd_edit, operation=operation)
+
     p = sub.add_parser("status", help="one generation: status, images, error")
     p.add_argument("id")
     p.add_argument("--wait", action="store_true", help="wait until it finishes")
@@ -284,7 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gallery", help="your generations (or everyone's shared ones), newest first")
     p.add_argument("--all", action="store_true", help="everyone's shared generations")
-    p.add_argument("--mode", choices=["text", "color", "structure", "variation"])
+    p.add_argument("--mode", choices=[*CREATION_MODES, "edit"])
+    p.add_argument("--parent", help="your edits and re-runs of this generation")
     p.add_argument("--favorites", action="store_true", help="only your favorites")
     p.add_argument("--limit", type=int, default=24)
     p.add_argument("--cursor", help="the `more:` cursor of the previous page")

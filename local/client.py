@@ -173,6 +173,9 @@ class StudioClient:
     def generate(self, **fields: Any) -> dict:
         return self.request("POST", "/generations", {k: v for k, v in fields.items() if v is not None})
 
+    def edit(self, **fields: Any) -> dict:
+        return self.request("POST", "/edits", {k: v for k, v in fields.items() if v is not None})
+
     def generation(self, generation_id: str) -> dict:
         return self.request("GET", f"/generations/{urllib.parse.quote(generation_id, safe='')}")
 

@@ -30,10 +30,12 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
                         real_credentials: bool) -> dict[str, str]:
     """Every variable the handlers read (studio.settings.ENV) and the AWS SDK's endpoints."""
     env_names = studio_settings.ENV
-    image_ids = [m.model_id for m in catalog.IMAGE_MODELS]
+    # Like cdk.json: every active model and edit service, none past its end of life.
+    image_ids = catalog.DEFAULT_ENABLED_MODEL_IDS
     defaults = {
         env_names["image_model_id"]: catalog.DEFAULT_IMAGE_MODEL_ID,
         env_names["allowed_image_models"]: ",".join(image_ids),
+        env_names["image_profile_prefix"]: catalog.DEFAULT_PROFILE_PREFIX,
         env_names["daily_image_quota"]: "200",
         env_names["daily_text_quota"]: "500",
         # No CDN locally: nothing to invalidate (functions/studio/adapters/cdn.py).

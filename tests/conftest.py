@@ -49,7 +49,7 @@ def environment(monkeypatch, tmp_path):
         "JOBS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{aws_support.QUEUE}",
         "CURSOR_SECRET_ARN": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{aws_support.SECRET}",
         "ORIGIN_SECRET_ARN": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{aws_support.ORIGIN_SECRET}",
-        "ALLOWED_IMAGE_MODELS": ",".join(m.model_id for m in catalog.IMAGE_MODELS),
+        "ALLOWED_IMAGE_MODELS": ",".join([m.model_id for m in catalog.IMAGE_MODELS] + list(catalog.EDIT_MODEL_IDS)),
         "IMAGE_MODEL_ID": DEFAULT_MODEL,
         "DAILY_IMAGE_QUOTA": "100",
         "POWERTOOLS_TRACE_DISABLED": "true",

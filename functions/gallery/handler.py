@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from studio.handlers import api_entry
 from studio.http import ERROR_RESPONSES, caller, make_resolver, public_base_url
 from studio.logic import generations
-from studio.models import GalleryPage, Generation, GenerationPatch, Mode
+from studio.models import GalleryPage, Generation, GenerationPatch, RecordMode
 from studio.settings import settings
 
 OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -26,10 +26,12 @@ def list_gallery(
     scope: Annotated[Literal["mine", "all"], Query(description="mine (default) or all: everyone's shared images")] = "mine",
     limit: Annotated[int, Query(ge=1, le=100)] = 24,
     cursor: Annotated[Optional[str], Query(max_length=2048, description="nextCursor of the previous page")] = None,
-    mode: Annotated[Optional[Mode], Query()] = None,
+    mode: Annotated[Optional[RecordMode], Query()] = None,
     favorite: Annotated[Optional[bool], Query(description="only your favorites (scope=mine)")] = None,
+    parent: Annotated[Optional[str], Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                           description="your edits and re-runs of this generation")] = None,
 ) -> GalleryPage:
-    return generations.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url())
+    return generations.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url(), parent)
 
 
 @router.get("/generations/<id>", summary="One generation: status, images, parameters, lineage",

@@ -1,4 +1,4 @@
-"""POST /generations (validate, reserve quota, store PENDING, queue) and GET /models."""
+"""POST /generations and POST /edits (validate, reserve quota, store PENDING, queue) and GET /models."""
 
 from typing import Annotated, Optional
 
@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
 from studio.http import ERROR_RESPONSES, caller, make_resolver, public_base_url
-from studio.logic import generations
-from studio.models import Generation, GenerationRequest, ModelsResponse
+from studio.logic import edits, generations
+from studio.models import EditRequest, Generation, GenerationRequest, ModelsResponse
 from studio.settings import settings
 
 router = APIGatewayRouter()
@@ -28,6 +28,23 @@ def create_generation(
     conf = settings()
     record = generations.create(body, caller(router).user_id, idempotency_key,
                                 public_base_url(router, conf.public_base_url), conf)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=record)
+
+
+@router.post(
+    "/edits", summary="Edit one image (asynchronous: poll GET /generations/{id}); the result is a new record",
+    tags=["generations"],
+    responses={**ERROR_RESPONSES, 202: {"description": "Accepted: the PENDING edit record",
+                     "content": {"application/json": {"model": Generation}}}},
+)
+def create_edit(
+    body: EditRequest,
+    idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key",
+                                                     description="Repeat it to retry safely")] = None,
+) -> Response[Generation]:
+    conf = settings()
+    record = edits.create(body, caller(router).user_id, idempotency_key, public_base_url(router, conf.public_base_url),
+                          conf)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=record)
 
 

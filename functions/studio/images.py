@@ -100,6 +100,21 @@ def for_text_model(data: bytes, max_side: int, max_bytes: int, field: str = "ima
     raise InvalidField(field, f"too detailed to send under {max_bytes} bytes")
 
 
+def png_dimensions(data: bytes) -> tuple[int, int]:
+    """The size of a PNG; ValueError when it is not a PNG."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.format != "PNG":
+            raise ValueError(f"expected PNG, got {image.format}")
+        return image.size
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError("not an image") from error
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
 @dataclass(frozen=True)
 class Rendered:
     """One image a model returned, as the gallery stores it."""
@@ -112,19 +127,51 @@ class Rendered:
 
 def for_gallery(data: bytes, side: int = THUMBNAIL_SIDE) -> Rendered:
     """The PNG (the model's own bytes when it answered PNG; Stability may answer JPEG), the WebP
-    thumbnail and the size, from a single decode. ValueError when the bytes are not an image."""
+    thumbnail and the size, from a single decode; transparency (remove background) is kept in both.
+    ValueError when the bytes are not an image."""
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValueError("not an image") from error
+    mode = "RGBA" if _has_alpha(image) else "RGB"
     png, size = data, image.size
     if image.format != "PNG":
         out = io.BytesIO()
-        image.convert("RGB").save(out, format="PNG")
+        image.convert(mode).save(out, format="PNG")
         png = out.getvalue()
-    small = image if image.mode == "RGB" else image.convert("RGB")  # no copy when it is RGB already
+    small = image if image.mode == mode else image.convert(mode)  # no copy when it is in shape already
     small.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=THUMBNAIL_REDUCING_GAP)
     out = io.BytesIO()
     small.save(out, format="WEBP", quality=THUMBNAIL_QUALITY, method=THUMBNAIL_METHOD)
     return Rendered(png, out.getvalue(), *size)
+
+
+# A mask with the source's aspect ratio (within this fraction) is scaled to the source's size.
+MASK_ASPECT_TOLERANCE = 0.01
+
+
+def mask_for(data: bytes, width: int, height: int, field: str = "maskKey") -> bytes:
+    """The mask as the edit services want it: greyscale PNG of exactly width x height (white = change).
+
+    A mask of the source's size is used as is; one of the same aspect ratio is scaled to it (a
+    browser may paint at screen resolution); any other size is refused, since stretching would
+    move the painted area."""
+    image = _open(data, field)
+    if image.size != (width, height):
+        aspect, wanted = image.width / image.height, width / height
+        if abs(aspect - wanted) / wanted > MASK_ASPECT_TOLERANCE:
+            raise InvalidField(field, f"a mask of {width}x{height} pixels (the image's size) or of the same aspect ratio",
+                               f"{field}: the mask is {image.width}x{image.height} but the image is {width}x{height}; "
+                               "paint the mask at the image's size or at the same aspect ratio")
+    grey = image.convert("L")
+    if _has_alpha(image):
+        alpha = image.convert("RGBA").getchannel("A")
+        if alpha.getextrema()[0] < 255:
+            # A painted layer (strokes on a transparent canvas): the strokes mark the area.
+            grey = alpha
+    if grey.size != (width, height):
+        grey = grey.resize((width, height), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    grey.save(out, format="PNG")
+    return out.getvalue()

@@ -11,9 +11,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from studio.catalog import CONTROL_MODES, MAX_IMAGES_PER_GENERATION
+from studio.catalog import CONTROL_MODES, EDIT_OPERATION_NAMES, MAX_IMAGES_PER_GENERATION, OUTPAINT_MAX_PIXELS
 
-Mode = Literal["text", "color", "structure", "variation"]
+Mode = Literal["text", "color", "structure", "sketch", "variation", "style", "style-transfer"]
+RecordMode = Literal["text", "color", "structure", "sketch", "variation", "style", "style-transfer", "edit"]
+Operation = Literal[EDIT_OPERATION_NAMES]  # type: ignore[valid-type]
 Status = Literal["PENDING", "RUNNING", "COMPLETE", "FAILED"]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
@@ -127,7 +129,7 @@ class Lineage(ApiModel):
     """How the prompt came to be; stored with the record as the user's story of the image."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-    source: Literal["basic", "ideas", "reference", "rerun", "api"] = "api"
+    source: Literal["basic", "ideas", "reference", "rerun", "api", "edit"] = "api"
     original_text: str | None = Field(None, max_length=2000)
     original_language: LanguageTag | None = None
     english: str | None = Field(None, max_length=2000)
@@ -135,7 +137,11 @@ class Lineage(ApiModel):
     keywords: str | None = Field(None, max_length=500)
     idea_title: str | None = Field(None, max_length=200)
     reference_image_key: ImageKey | None = None
-    parent_id: str | None = Field(None, max_length=64, description="The generation this one re-runs or varies")
+    parent_id: str | None = Field(None, max_length=64, description="The generation this one re-runs, varies or edits")
+    parent_image_index: int | None = Field(None, ge=0, le=MAX_IMAGES_PER_GENERATION - 1,
+                                           description="Which image of the parent an edit started from")
+    operation: Operation | None = Field(None, description="The edit that made this image from its parent")
+    source_image_key: ImageKey | None = Field(None, description="The upload an edit started from")
 
 
 class GenerationRequest(ApiModel):
@@ -147,6 +153,11 @@ class GenerationRequest(ApiModel):
     control_mode: Literal[CONTROL_MODES] | None = None  # type: ignore[valid-type]
     control_strength: float | None = Field(None, ge=0, le=1)
     similarity_strength: float | None = Field(None, ge=0.2, le=1.0)
+    fidelity: float | None = Field(None, ge=0, le=1, description="style mode: how closely to follow the reference's style")
+    style_image_key: ImageKey | None = Field(None, description="style-transfer mode: the image whose style is applied")
+    style_strength: float | None = Field(None, ge=0, le=1, description="style-transfer mode")
+    composition_fidelity: float | None = Field(None, ge=0, le=1, description="style-transfer mode")
+    change_strength: float | None = Field(None, ge=0.1, le=1, description="style-transfer mode")
     width: int = Field(1024, ge=64, le=4096)
     height: int = Field(1024, ge=64, le=4096)
     count: int = Field(1, ge=1, le=MAX_IMAGES_PER_GENERATION)
@@ -165,6 +176,30 @@ class GenerationRequest(ApiModel):
         return value
 
 
+class EditRequest(ApiModel):
+    """POST /edits: one edit of one image (a finished generation's, or an upload), as a new record."""
+
+    operation: Operation
+    generation_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                      description="Edit an image of this generation (or give imageKey)")
+    image_index: int = Field(0, ge=0, le=MAX_IMAGES_PER_GENERATION - 1)
+    image_key: ImageKey | None = Field(None, description="Edit one of your uploads instead")
+    prompt: str | None = Field(None, max_length=10_000)
+    negative_prompt: str | None = Field(None, max_length=10_000)
+    mask_key: ImageKey | None = Field(None, description="An uploaded mask: white = change, black = keep")
+    search_prompt: str | None = Field(None, max_length=10_000, description="search-replace: what to find")
+    select_prompt: str | None = Field(None, max_length=10_000, description="search-recolor: what to recolor")
+    left: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    right: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    up: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    down: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    creativity: float | None = Field(None, ge=0, le=1)
+    grow_mask: int | None = Field(None, ge=0, le=20)
+    seed: int | None = Field(None, ge=0, le=4_294_967_294)
+    public: bool = Field(False, description="Show it in everyone's gallery")
+    lineage: Lineage = Field(default_factory=Lineage)
+
+
 class GeneratedImage(ResponseModel):
     url: str
     thumbnail_url: str
@@ -181,7 +216,8 @@ class GenerationErrorInfo(ResponseModel):
 class Generation(ResponseModel):
     id: str
     status: Status
-    mode: Mode
+    mode: RecordMode
+    operation: Operation | None = None
     model_id: str
     request: dict
     lineage: dict
@@ -211,6 +247,39 @@ class SizeInfo(ResponseModel):
     height: int
 
 
+class LifecycleInfo(ResponseModel):
+    status: Literal["active", "legacy", "preview"]
+    legacy_since: str | None = None
+    end_of_life: str | None = None
+
+
+class PixelLimitsInfo(ResponseModel):
+    min_pixels: int
+    max_pixels: int
+    min_side: int
+    max_side: int | None = None
+    max_aspect: float | None = Field(None, description="None: no aspect-ratio rule")
+
+
+class EditOperationInfo(ResponseModel):
+    operation: Operation
+    title: str
+    model_id: str
+    needs_prompt: bool
+    takes_prompt: bool
+    needs_mask: bool
+    takes_mask: bool
+    search_field: str | None = None
+    takes_negative_prompt: bool
+    takes_grow_mask: bool
+    creativity: dict[str, float] | None = Field(None, description="min, max and default")
+    input_limits: PixelLimitsInfo
+    output: str = Field(description="What size the result has")
+    scale: int
+    output_megapixels: float | None = None
+    price_per_image: float
+
+
 class ImageModelInfo(ResponseModel):
     model_id: str
     name: str
@@ -227,7 +296,9 @@ class ImageModelInfo(ResponseModel):
     max_seed: int
     cfg_scale: list[float] | None
     price_per_image: dict[str, float]
-    legacy: str | None = None
+    lifecycle: LifecycleInfo
+    legacy: str | None = Field(None, description="A note when AWS lists the model as legacy")
+    how: dict[str, str] = Field(default_factory=dict, description="How a mode works on this model, when not obvious")
 
 
 class TextModelInfo(ResponseModel):
@@ -238,6 +309,7 @@ class TextModelInfo(ResponseModel):
 
 class ModelsResponse(ResponseModel):
     image_models: list[ImageModelInfo]
+    edit_operations: list[EditOperationInfo] = Field(default_factory=list)
     text_model: TextModelInfo
     daily_image_quota: int
     daily_text_quota: int = Field(description="Text requests (translate, suggest, describe) per user per UTC day")

@@ -29,6 +29,8 @@ INDEXES: tuple[Index, ...] = (
     Index("byOwnerFavorite", "favoriteFeed", SORT_BY_CREATED),
     Index("byPublic", "publicFeed", SORT_BY_CREATED),
     Index("byPublicMode", "publicModeFeed", SORT_BY_CREATED),
+    # The edit chain downward: a generation's edits (and re-runs) by their owner.
+    Index("byParent", "parentFeed", SORT_BY_CREATED),
 )
 
 # Objects in the images bucket. CloudFront serves /images/* straight from the bucket, so the key

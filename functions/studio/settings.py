@@ -13,7 +13,7 @@ from typing import Mapping
 
 from pydantic import BaseModel, Field, field_validator
 
-from studio.catalog import DEFAULT_IMAGE_MODEL_ID, DEFAULT_TEXT_MODEL_ID
+from studio.catalog import DEFAULT_ENABLED_MODEL_IDS, DEFAULT_IMAGE_MODEL_ID, DEFAULT_PROFILE_PREFIX, DEFAULT_TEXT_MODEL_ID
 
 # Environment variable names, used by the CDK stack and the local environment too.
 ENV = {
@@ -29,6 +29,7 @@ ENV = {
     "text_max_tokens": "TEXT_MAX_TOKENS",
     "image_model_id": "IMAGE_MODEL_ID",
     "allowed_image_models": "ALLOWED_IMAGE_MODELS",
+    "image_profile_prefix": "IMAGE_PROFILE_PREFIX",
     "daily_image_quota": "DAILY_IMAGE_QUOTA",
     "daily_text_quota": "DAILY_TEXT_QUOTA",
     "image_prices": "IMAGE_PRICES_JSON",
@@ -56,7 +57,9 @@ class Settings(BaseModel):
     text_temperature: float = Field(0.7, ge=0, le=1)
     text_max_tokens: int = Field(1500, ge=100, le=8000)
     image_model_id: str = DEFAULT_IMAGE_MODEL_ID
-    allowed_image_models: list[str] = Field(default_factory=lambda: [DEFAULT_IMAGE_MODEL_ID])
+    allowed_image_models: list[str] = Field(default_factory=lambda: list(DEFAULT_ENABLED_MODEL_IDS))
+    # Image Services are invoked through the inference profile <prefix>.<model id> (us, eu, apac...).
+    image_profile_prefix: str = Field(DEFAULT_PROFILE_PREFIX, pattern=r"^[a-z]{2,8}$")
     daily_image_quota: int = Field(100, ge=0)
     daily_text_quota: int = Field(200, ge=0)
     image_prices: dict[str, dict[str, float]] = Field(default_factory=dict)
@@ -93,13 +96,12 @@ class Settings(BaseModel):
         return value
 
     def price_per_image(self, model_id: str, quality: str) -> float:
-        from studio.catalog import image_model
+        from studio.catalog import default_prices
 
         configured = self.image_prices.get(model_id, {})
         if quality in configured:
             return configured[quality]
-        model = image_model(model_id)
-        defaults = model.default_prices if model else {}
+        defaults = default_prices(model_id)
         return defaults.get(quality, defaults.get("standard", 0.0))
 
 

@@ -1,4 +1,4 @@
-"""`python -m local.bedrock_emulator --port N`: run the Bedrock Runtime emulator in the foreground."""
+"""`python -m local.bedrock_emulator --port N`: run the Bedrock emulator (runtime + control plane) in the foreground."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
     server = EmulatorServer(args.host, args.port, hang_seconds=args.hang_seconds)
     print(f"Bedrock Runtime emulator on {server.url}", flush=True)
-    print(f"  export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={server.url}", flush=True)
+    print(f"  export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={server.url}   # InvokeModel, Converse", flush=True)
+    print(f"  export AWS_ENDPOINT_URL_BEDROCK={server.url}           # control plane (make preflight)", flush=True)
     print(f"  faults: {', '.join(FAULTS)} (POST {server.url}/_emulator/faults or [fault:NAME] in a prompt)",
           flush=True)
     signal.signal(signal.SIGTERM, _interrupt)

@@ -10,15 +10,13 @@ emulator must agree on them.
 from __future__ import annotations
 
 import base64
-import binascii
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from . import errors
+from . import errors, image_services
 from .errors import BedrockError
 from .render import RenderSpec, digest, encode, render
 from .schema import violations
@@ -166,22 +164,7 @@ def stability_schema(model: ImageModelSpec) -> dict:
 
 # --- inputs ----------------------------------------------------------------------------------
 def decode_image(data: Any, pointer: str, model: ImageModelSpec, formats: tuple[str, ...]) -> Image.Image:
-    if not isinstance(data, str) or not data:
-        raise errors.malformed([f"{pointer}: expected type: String, found: {type(data).__name__}"])
-    try:
-        raw = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise errors.validation(f"Unable to decode the image at {pointer}: it is not valid base64. "
-                                "Provide a base64-encoded image and try again.") from None
-    try:
-        img = Image.open(io.BytesIO(raw))
-        img.load()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise errors.validation(f"The image at {pointer} could not be read. Provide a valid "
-                                f"{' or '.join(formats)} image and try again.") from None
-    if (img.format or "").upper() not in formats:
-        raise errors.validation(f"The image at {pointer} is {img.format}; supported formats are "
-                                f"{', '.join(formats)}.")
+    img = image_services.read_image(data, pointer, formats)
     w, h = img.size
     if max(w, h) > model.max_input_side or (model.max_input_pixels and w * h > model.max_input_pixels):
         raise errors.validation(f"The image at {pointer} is {w}x{h}; the maximum is {model.max_input_side} "
@@ -217,7 +200,10 @@ def _size_problem(model: ImageModelSpec, width: int, height: int) -> str | None:
     return None
 
 
-def parse(model_id: str, body: bytes) -> ImageJob:
+def parse(model_id: str, body: bytes) -> "ImageJob | image_services.ServiceJob":
+    service = image_services.service_for(model_id)
+    if service is not None:
+        return image_services.parse(service, _parse_json(body))
     model = IMAGE_MODELS[model_id]
     data = _parse_json(body)
     if not isinstance(data, dict):
@@ -316,25 +302,41 @@ def _parse_stability(model: ImageModelSpec, data: dict) -> ImageJob:
 
 
 # --- answers ---------------------------------------------------------------------------------
-def run(job: ImageJob) -> dict:
+def run(job: "ImageJob | image_services.ServiceJob") -> dict:
+    if isinstance(job, image_services.ServiceJob):
+        return image_services.run(job)
     images = [base64.b64encode(encode(render(spec), job.output_format)).decode("ascii") for spec in job.specs]
     if job.model.family == "stability":
         return {"seeds": job.seeds, "finish_reasons": [None] * len(images), "images": images}
     return {"images": images, "error": None}
 
 
-def filtered_input(job: ImageJob) -> dict:
-    """The content filter blocking the prompt: an error for Titan/Nova, a finish reason for Stability."""
+def finished(job: "ImageJob | image_services.ServiceJob", reason: str) -> dict:
+    """A Stability answer without an image: `reason` is its finish reason."""
+    return {"seeds": job.seeds, "finish_reasons": [reason], "images": []}
+
+
+def filtered_input(job: "ImageJob | image_services.ServiceJob", what: str = "prompt") -> dict:
+    """The content filter blocking the input (`what`: prompt or input image): an error for Titan/Nova, a
+    finish reason for Stability."""
     if job.model.family == "stability":
-        return {"seeds": job.seeds, "finish_reasons": ["Filter reason: prompt"], "images": []}
+        return finished(job, f"Filter reason: {what}")
     message = errors.CONTENT_FILTER_INPUT_TITAN if job.model.family == "titan" else errors.CONTENT_FILTER_INPUT_NOVA
     raise errors.validation(message)
 
 
-def filtered_output(job: ImageJob) -> dict:
+def filtered_output(job: "ImageJob | image_services.ServiceJob") -> dict:
     if job.model.family == "stability":
-        return {"seeds": job.seeds, "finish_reasons": ["Filter reason: output image"], "images": []}
+        return finished(job, "Filter reason: output image")
     return {"images": [], "error": errors.CONTENT_FILTER_OUTPUT}
+
+
+def inference_error(job: "ImageJob | image_services.ServiceJob") -> dict:
+    """The model failing: Stability's "Inference error" finish reason; Titan/Nova answer 424 ModelErrorException."""
+    if job.model.family == "stability":
+        return finished(job, "Inference error")
+    raise BedrockError("ModelErrorException", "The model failed to process the request (emulated inference "
+                       "error). Try your request again.")
 
 
 def malformed_body(job: ImageJob) -> bytes:
@@ -345,8 +347,13 @@ def malformed_body(job: ImageJob) -> bytes:
 
 
 def is_image_model(model_id: str) -> bool:
-    return model_id in IMAGE_MODELS
+    """An image model invocable by this ID (an Image Service through its inference profile included)."""
+    return model_id in IMAGE_MODELS or image_services.service_for(model_id) is not None
+
+
+def model_ids() -> list[str]:
+    return sorted(IMAGE_MODELS) + sorted(f"us.{m}" for m in image_services.SERVICES)
 
 
 __all__ = ["IMAGE_MODELS", "ImageJob", "BedrockError", "parse", "run", "filtered_input", "filtered_output",
-           "malformed_body", "is_image_model", "TITAN_V2_SIZES"]
+           "inference_error", "malformed_body", "is_image_model", "model_ids", "TITAN_V2_SIZES"]

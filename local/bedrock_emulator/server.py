@@ -1,14 +1,24 @@
-"""The HTTP server: Bedrock Runtime's InvokeModel and Converse routes, plus admin endpoints.
+"""The HTTP server: Bedrock Runtime's InvokeModel and Converse routes, Bedrock's control-plane reads,
+plus admin endpoints.
 
 Routes (as boto3's bedrock-runtime client sends them):
   POST /model/{modelId}/invoke      InvokeModel (raw JSON body)
   POST /model/{modelId}/converse    Converse
+Routes (as boto3's bedrock client sends them; see control_plane.py):
+  GET /foundation-models/{modelIdentifier}               GetFoundationModel
+  GET /inference-profiles/{inferenceProfileIdentifier}   GetInferenceProfile
+  GET /inference-profiles                                ListInferenceProfiles
+  GET /foundation-model-availability/{modelId}           GetFoundationModelAvailability
 Admin:
   GET    /_emulator/health          {"status": "ok", "models": [...], "faults": [...]}
   GET    /_emulator/faults          the armed faults
   POST   /_emulator/faults          {"fault": NAME, "times": n, "target": "image"|"text"|"any",
                                      "seconds": s (hang), "code": ErrorType (error)}
   DELETE /_emulator/faults          clear them
+  GET    /_emulator/availability    the per-model access overrides
+  POST   /_emulator/availability    {"modelId": ID, "agreement": "PENDING"|"NOT_AVAILABLE"|"ERROR"|"AVAILABLE",
+                                     "authorization": ..., "entitlement": ..., "region": ...}
+  DELETE /_emulator/availability    every model available again
 A marker `[fault:NAME]` in a prompt or message text applies that fault to every call carrying it
 (`[fault:error=AccessDeniedException]` for any Bedrock error type).
 """
@@ -25,15 +35,18 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import converse, errors, image_models
+from . import control_plane, converse, errors, image_models
 from .errors import BedrockError
 
 log = logging.getLogger("bedrock_emulator")
 
-FAULTS = ("throttle", "timeout", "hang", "server-error", "filter-input", "filter-output", "malformed", "error")
+FAULTS = ("throttle", "timeout", "hang", "server-error", "filter-input", "filter-input-image", "filter-output",
+          "inference-error", "malformed", "error")
 TARGETS = ("image", "text", "any")
 MARKER = re.compile(r"\[fault:([a-z-]+)(?:=([A-Za-z]+))?\]")
-ROUTE = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>invoke|converse)$")
+ROUTE = re.compile(r"^/model/(?P<model>.+)/(?P<op>invoke|converse)$")
+CONTROL = re.compile(r"^/(?P<kind>foundation-models|inference-profiles|foundation-model-availability)"
+                     r"(?:/(?P<id>.+))?$")
 
 
 @dataclass
@@ -115,8 +128,13 @@ class Handler(BaseHTTPRequestHandler):
     # --- verbs -------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802
         path = urllib.parse.urlsplit(self.path).path
-        if path == "/_emulator/health":
-            self._json(200, {"status": "ok", "models": {"image": sorted(image_models.IMAGE_MODELS),
+        control = CONTROL.match(path)
+        if control:
+            self._control_plane(control.group("kind"), urllib.parse.unquote(control.group("id") or ""))
+        elif path == "/_emulator/availability":
+            self._json(200, {"availability": self.server.availability.listing()})
+        elif path == "/_emulator/health":
+            self._json(200, {"status": "ok", "models": {"image": image_models.model_ids(),
                                                         "text": "any Anthropic, Nova, Meta, Mistral... text model ID"},
                              "faults": self.server.board.listing(), "hangSeconds": self.server.hang_seconds})
         elif path == "/_emulator/faults":
@@ -125,9 +143,13 @@ class Handler(BaseHTTPRequestHandler):
             self._error(BedrockError("UnknownOperationException", f"No route for GET {path}", 404))
 
     def do_DELETE(self) -> None:  # noqa: N802
-        if urllib.parse.urlsplit(self.path).path == "/_emulator/faults":
+        path = urllib.parse.urlsplit(self.path).path
+        if path == "/_emulator/faults":
             self.server.board.clear()
             self._json(200, {"faults": []})
+        elif path == "/_emulator/availability":
+            self.server.availability.clear()
+            self._json(200, {"availability": {}})
         else:
             self._error(BedrockError("UnknownOperationException", f"No route for DELETE {self.path}", 404))
 
@@ -136,6 +158,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         if path == "/_emulator/faults":
             self._arm(body)
+            return
+        if path == "/_emulator/availability":
+            self._set_availability(body)
             return
         match = ROUTE.match(path)
         if not match:
@@ -176,6 +201,41 @@ class Handler(BaseHTTPRequestHandler):
                                          code))
         self._json(200, {"faults": self.server.board.listing()})
 
+    def _set_availability(self, body: bytes) -> None:
+        try:
+            data = json.loads(body or b"{}")
+            model_id = data.pop("modelId")
+            if not isinstance(model_id, str) or not data:
+                raise ValueError
+            self.server.availability.set(model_id, **data)
+        except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError):
+            choices = {k: list(v) for k, v in control_plane.CHOICES.items()}
+            self._json(400, {"message": f"Expected a JSON object with modelId and one or more of {choices}"},
+                       {"x-amzn-ErrorType": "ValidationException"})
+            return
+        self._json(200, {"availability": self.server.availability.listing()})
+
+    def _control_plane(self, kind: str, identifier: str) -> None:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        region = control_plane.request_region(self.headers.get("Authorization"))
+        try:
+            if kind == "foundation-models" and identifier:
+                answer = control_plane.get_foundation_model(identifier, region)
+            elif kind == "inference-profiles" and identifier:
+                answer = control_plane.get_inference_profile(identifier, region)
+            elif kind == "inference-profiles":
+                answer = control_plane.list_inference_profiles(
+                    region, int(query.get("maxResults", ["1000"])[0]), query.get("nextToken", [None])[0],
+                    query.get("type", [None])[0])
+            elif kind == "foundation-model-availability" and identifier:
+                answer = self.server.availability.answer(identifier)
+            else:
+                raise BedrockError("UnknownOperationException", f"No route for GET {self.path}", 404)
+        except BedrockError as exc:
+            self._error(exc)
+            return
+        self._json(200, answer)
+
     # --- faults shared by both operations ----------------------------------------------------
     def _generic_fault(self, armed: ArmedFault | None) -> None:
         """Raise (or sleep for) the faults that look the same for every model."""
@@ -197,12 +257,16 @@ class Handler(BaseHTTPRequestHandler):
             self.server.stopping.wait(seconds)
 
     def _invoke(self, model_id: str, body: bytes) -> None:
+        refusal = image_models.image_services.on_demand_refusal(model_id)
+        if refusal is not None:
+            raise refusal
         if not image_models.is_image_model(model_id):
             if converse.is_text_model(model_id):
                 raise errors.validation(f"The offline Bedrock emulator answers InvokeModel for the image models "
                                         f"only ({', '.join(sorted(image_models.IMAGE_MODELS))}); use Converse "
                                         f"for {model_id}.")
             raise errors.not_found(model_id)
+        self.server.availability.check_invoke(model_id)
         job = image_models.parse(model_id, body)
         armed = marker_fault(job.texts) or self.server.board.take("image")
         self._generic_fault(armed)
@@ -210,11 +274,15 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "malformed":
             self._send(200, image_models.malformed_body(job))
             return
-        if fault == "filter-input":
-            self._json(200, image_models.filtered_input(job))  # raises for Titan/Nova
+        if fault in ("filter-input", "filter-input-image"):
+            what = "input image" if fault == "filter-input-image" else "prompt"
+            self._json(200, image_models.filtered_input(job, what))  # raises for Titan/Nova
             return
         if fault == "filter-output":
             self._json(200, image_models.filtered_output(job))
+            return
+        if fault == "inference-error":
+            self._json(200, image_models.inference_error(job))  # raises for Titan/Nova
             return
         self._json(200, image_models.run(job))
 
@@ -252,6 +320,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], hang_seconds: float) -> None:
         super().__init__(address, Handler)
         self.board = FaultBoard()
+        self.availability = control_plane.Availability()
         self.hang_seconds = hang_seconds
         self.stopping = threading.Event()
 
@@ -278,6 +347,10 @@ class EmulatorServer:
     @property
     def faults(self) -> FaultBoard:
         return self._httpd.board
+
+    @property
+    def availability(self) -> control_plane.Availability:
+        return self._httpd.availability
 
     @property
     def hang_seconds(self) -> float:

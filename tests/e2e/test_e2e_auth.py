@@ -101,7 +101,7 @@ def test_machine_client_credentials_reach_the_api_with_their_scopes(stack):
 
 def test_another_user_cannot_read_change_or_delete_my_records(demo, other):
     # Given a finished generation of the demo user
-    record = demo.wait(demo.generate(prompt="a red kite over dunes", width=512, height=512)["id"], timeout=60)
+    record = demo.wait(demo.generate(prompt="a red kite over dunes")["id"], timeout=60)
     assert record["status"] == "COMPLETE"
     # When another signed-in user reads, favorites or deletes it
     for attempt in (lambda: other.generation(record["id"]),
@@ -131,8 +131,8 @@ def test_concurrent_requests_of_two_users_never_mix(demo, other):
     from concurrent.futures import ThreadPoolExecutor
 
     # Given one finished generation per user
-    mine = demo.wait(demo.generate(prompt="a blue door", width=512, height=512)["id"], timeout=60)["id"]
-    theirs = other.wait(other.generate(prompt="a green door", width=512, height=512)["id"], timeout=60)["id"]
+    mine = demo.wait(demo.generate(prompt="a blue door")["id"], timeout=60)["id"]
+    theirs = other.wait(other.generate(prompt="a green door")["id"], timeout=60)["id"]
 
     # When both users read their own record many times at once
     def read(i: int) -> bool:

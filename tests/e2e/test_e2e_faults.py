@@ -23,7 +23,7 @@ def failed(demo) -> dict[str, dict]:
     # The `[fault:NAME]` marker makes the emulator fail every call carrying it (retries included),
     # whatever else runs at the same time.
     submitted = {
-        fault: demo.generate(prompt=f"a lantern in the fog [fault:{fault}]", width=512, height=512)["id"]
+        fault: demo.generate(prompt=f"a lantern in the fog [fault:{fault}]")["id"]
         for fault in FAULTS
     }
     return {fault: demo.wait(generation_id, timeout=90) for fault, generation_id in submitted.items()}

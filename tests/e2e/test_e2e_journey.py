@@ -75,22 +75,31 @@ def test_upload_rejects_an_unsupported_type(demo):
     assert error.value.status in (400, 422)
 
 
+# The request per mode, and the size of the PNG it answers: text and color (style guide) at the aspect
+# ratio's size; structure, sketch and style transfer at the reference's (640x480); variation (SD3.5
+# image-to-image) at the catalogue size nearest the reference's aspect ratio.
 MODES = {
-    "text": dict(mode="text", width=1024, height=1024),
-    "color": dict(mode="color", colors=["#ff0000", "#00ff88", "#2040ff"], width=768, height=768),
-    "structure": dict(mode="structure", controlMode="CANNY_EDGE", width=512, height=512),
-    "variation": dict(mode="variation", similarityStrength=0.7, width=1280, height=768),
+    "text": (dict(mode="text", width=1024, height=1024), (1024, 1024)),
+    "color": (dict(mode="color", colors=["#ff0000", "#00ff88", "#2040ff"], width=1344, height=768), (1344, 768)),
+    "structure": (dict(mode="structure", controlStrength=0.6), (640, 480)),
+    "sketch": (dict(mode="sketch"), (640, 480)),
+    "style": (dict(mode="style", fidelity=0.7, width=768, height=1344), (768, 1344)),
+    "style-transfer": (dict(mode="style-transfer", styleStrength=0.8), (640, 480)),
+    "variation": (dict(mode="variation", similarityStrength=0.7), (1152, 896)),
 }
+NEEDS_REFERENCE = ("structure", "sketch", "style", "style-transfer", "variation")
 
 
 @pytest.fixture(scope="module")
 def generations(demo, reference_key) -> dict[str, dict]:
     """One generation per mode, submitted together (the worker runs two at a time), all finished."""
     submitted = {}
-    for name, options in MODES.items():
+    for name, (options, _) in MODES.items():
         fields = dict(options, prompt=f"a quiet harbor at dawn, {name} study", seed=42)
-        if name in ("structure", "variation"):
+        if name in NEEDS_REFERENCE:
             fields["referenceImageKey"] = reference_key
+        if name == "style-transfer":
+            fields["styleImageKey"] = reference_key
         record = demo.generate(**fields)
         assert record["status"] == "PENDING", record
         submitted[name] = record
@@ -112,7 +121,7 @@ def test_each_mode_completes_with_pngs_of_the_requested_size(demo, generations, 
         assert status == 200
         assert headers["Content-Type"] == "image/png"
         assert "immutable" in headers["Cache-Control"]
-        assert image_size(data) == ("PNG", (MODES[mode]["width"], MODES[mode]["height"]))
+        assert image_size(data) == ("PNG", MODES[mode][1])
         thumb_status, _, _ = http("GET", image["thumbnailUrl"])
         assert thumb_status == 200
 
@@ -160,7 +169,7 @@ def test_gallery_filters_by_mode_and_favorite(demo, generations):
 
 def test_delete_removes_the_record_and_its_images(demo):
     # Given a finished generation
-    record = demo.wait(demo.generate(prompt="a paper boat on a puddle", width=512, height=512)["id"], timeout=60)
+    record = demo.wait(demo.generate(prompt="a paper boat on a puddle")["id"], timeout=60)
     assert record["status"] == "COMPLETE"
     url = record["images"][0]["url"]
     # When it is deleted
@@ -175,7 +184,9 @@ def test_delete_removes_the_record_and_its_images(demo):
 def test_models_lists_every_configured_family(demo):
     models = demo.models()
     families = {m["family"] for m in models["imageModels"]}
-    assert {"titan", "stability"} <= families
+    assert families == {"stability", "stability-service"}  # only active models by default
+    assert all(m["lifecycle"]["status"] == "active" for m in models["imageModels"])
+    assert {op["operation"] for op in models["editOperations"]} >= {"inpaint", "remove-background", "upscale-fast"}
     assert sum(1 for m in models["imageModels"] if m["default"]) == 1
 
 
@@ -198,9 +209,9 @@ def test_the_upload_form_enforces_its_policy_like_s3(demo):
     assert post(b"x" * 100) == 204
 
 
-def test_every_configured_model_renders_locally(demo):
-    # Given every image model the local stack allows (all of the catalogue)
-    models = demo.models()["imageModels"]
+def test_every_configured_text_model_renders_locally(demo):
+    # Given every text-to-image model the local stack allows (the active ones)
+    models = [m for m in demo.models()["imageModels"] if "text" in m["modes"]]
     submitted = {}
     for model in models:
         size = model["sizes"][0]

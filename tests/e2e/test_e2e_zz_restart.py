@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 def test_a_restart_keeps_users_records_and_images(stack, demo, other):
     # Given a finished generation, a favorite, and the users' identities
-    record = demo.wait(demo.generate(prompt="a greenhouse in the snow", width=768, height=768, seed=7)["id"],
+    record = demo.wait(demo.generate(prompt="a greenhouse in the snow", seed=7)["id"],
                        timeout=60)
     assert record["status"] == "COMPLETE"
     demo.patch(record["id"], favorite=True)
@@ -61,12 +61,12 @@ def test_a_restart_keeps_users_records_and_images(stack, demo, other):
     assert kept["status"] == "COMPLETE" and kept["favorite"] is True
     # and the images are served again, byte-identical in size and format
     status, _, data = http("GET", kept["images"][0]["url"])
-    assert status == 200 and image_size(data) == ("PNG", (768, 768))
+    assert status == 200 and image_size(data) == ("PNG", (1024, 1024))
     # and the stack still works after the restart (the cursor secret survived: paging works)
     page = again.gallery(limit=1)
     if page["nextCursor"]:
         assert again.gallery(limit=1, cursor=page["nextCursor"])["items"]
-    assert again.wait(again.generate(prompt="after the restart", width=512, height=512)["id"],
+    assert again.wait(again.generate(prompt="after the restart")["id"],
                       timeout=60)["status"] == "COMPLETE"
 
 
@@ -78,7 +78,7 @@ def test_a_generation_in_flight_at_shutdown_finishes_after_the_restart(stack, de
                         headers={"Content-Type": "application/json"})
     assert status == 200
     # and a generation the worker has started on
-    generation_id = demo.generate(prompt="a clock tower at midnight", width=512, height=512)["id"]
+    generation_id = demo.generate(prompt="a clock tower at midnight")["id"]
     deadline = time.monotonic() + 20
     while (status := demo.generation(generation_id)["status"]) == "PENDING":
         assert time.monotonic() < deadline, "the worker never picked the job up"

@@ -101,3 +101,48 @@ def mean_abs_diff(a: Image.Image, b: Image.Image, size: int = 64) -> float:
     da = a.convert("RGB").resize((size, size), Image.Resampling.BOX)
     db = b.convert("RGB").resize((size, size), Image.Resampling.BOX)
     return sum(ImageStat.Stat(ImageChops.difference(da, db)).mean) / 3
+
+
+# --- Stability Image Services (invoked through their US inference profiles) -------------------
+SERVICE_NAMES = (
+    "stable-image-control-structure-v1:0", "stable-image-control-sketch-v1:0", "stable-image-style-guide-v1:0",
+    "stable-style-transfer-v1:0", "stable-image-inpaint-v1:0", "stable-image-erase-object-v1:0",
+    "stable-image-search-replace-v1:0", "stable-image-search-recolor-v1:0", "stable-image-remove-background-v1:0",
+    "stable-outpaint-v1:0", "stable-fast-upscale-v1:0", "stable-conservative-upscale-v1:0",
+    "stable-creative-upscale-v1:0",
+)
+PROMPTED = {"stable-image-control-structure-v1:0", "stable-image-control-sketch-v1:0",
+            "stable-image-style-guide-v1:0", "stable-image-inpaint-v1:0", "stable-image-search-replace-v1:0",
+            "stable-image-search-recolor-v1:0", "stable-conservative-upscale-v1:0", "stable-creative-upscale-v1:0"}
+
+
+def profile(name: str) -> str:
+    return f"us.stability.{name}"
+
+
+def square_mask(size: tuple[int, int], box: tuple[int, int, int, int]) -> Image.Image:
+    """Black, with a white (repaint) rectangle."""
+    mask = Image.new("L", size, 0)
+    ImageDraw.Draw(mask).rectangle(box, fill=255)
+    return mask
+
+
+def service_body(name: str, size: tuple[int, int] = (128, 128), **extra: Any) -> dict:
+    """The smallest valid body for an Image Service (plus `extra`)."""
+    image = png_b64(shapes_image(size))
+    body: dict[str, Any] = {"image": image}
+    if name == "stable-style-transfer-v1:0":
+        body = {"init_image": image, "style_image": png_b64(Image.new("RGB", (96, 96), (200, 30, 40)))}
+    if name in PROMPTED:
+        body["prompt"] = "a lighthouse"
+    if name == "stable-image-search-replace-v1:0":
+        body["search_prompt"] = "white box"
+    if name == "stable-image-search-recolor-v1:0":
+        body["select_prompt"] = "white box"
+    if name in ("stable-image-inpaint-v1:0", "stable-image-erase-object-v1:0"):
+        w, h = size
+        body["mask"] = png_b64(square_mask(size, (w // 4, h // 4, w // 2, h // 2)))
+    if name == "stable-outpaint-v1:0":
+        body["left"] = 16
+    body.update(extra)
+    return body

@@ -19,10 +19,12 @@ def config_with(**overrides) -> StudioConfig:
     return load_config({**cdk_json_context(), **overrides})
 
 
-def test_cdk_json_defaults_are_valid_and_use_nova_canvas_and_retain_data():
+def test_cdk_json_defaults_are_valid_and_use_live_stability_models_and_retain_data():
     config = config_with()
-    assert config.image_model_id == catalog.DEFAULT_IMAGE_MODEL_ID == "amazon.nova-canvas-v1:0"
-    assert config.image_model_id in config.allowed_image_models
+    assert config.image_model_id == catalog.DEFAULT_IMAGE_MODEL_ID == "stability.stable-image-core-v1:1"
+    assert config.allowed_image_models == catalog.DEFAULT_ENABLED_MODEL_IDS == StudioConfig().allowed_image_models
+    assert config.lifecycle_warnings("2026-12-01") == []  # only active models by default
+    assert config.bedrock_region == "us-west-2" and config.image_profile_prefix == "us"
     assert config.text_model_id == catalog.DEFAULT_TEXT_MODEL_ID
     assert config.retain_data and config.removal_policy == "retain"
     assert config.custom_domain is None and config.certificate_arn is None and config.alarm_email is None
@@ -84,10 +86,13 @@ def test_settings_that_go_together_are_checked_together():
         config_with(imagePrices={"amazon.nova-canvas-v1:0": {"ultra": 1}})
     with pytest.raises(ConfigError, match='"textModelId": the us. inference profile is only callable from us'):
         config_with(bedrockRegion="eu-central-1")
-    assert config_with(bedrockRegion="eu-central-1",
-                       textModelId="eu.anthropic.claude-haiku-4-5-20251001-v1:0").bedrock_region == "eu-central-1"
-    assert config_with(bedrockRegion="ap-south-1",
-                       textModelId="global.anthropic.claude-haiku-4-5-20251001-v1:0").text_model_id.startswith("global.")
+    with pytest.raises(ConfigError, match='"imageProfilePrefix": the us. inference profile is only callable from us'):
+        config_with(bedrockRegion="eu-central-1", textModelId="eu.anthropic.claude-haiku-4-5-20251001-v1:0")
+    one_model = {"imageModelId": "stability.sd3-5-large-v1:0", "allowedImageModels": ["stability.sd3-5-large-v1:0"]}
+    assert config_with(bedrockRegion="eu-central-1", textModelId="eu.anthropic.claude-haiku-4-5-20251001-v1:0",
+                       **one_model).bedrock_region == "eu-central-1"
+    assert config_with(bedrockRegion="ap-south-1", textModelId="global.anthropic.claude-haiku-4-5-20251001-v1:0",
+                       **one_model).text_model_id.startswith("global.")
 
 
 def test_all_errors_are_reported_at_once():
@@ -119,3 +124,18 @@ def test_synth_with_a_bad_value_exits_2_naming_the_key_before_building_anything(
     assert 'cdk.json context "dailyImageQuota": must be an integer >= 0, got "abc"' in result.stderr
     assert "Traceback" not in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_given_a_legacy_model_enabled_then_synth_warns_and_past_its_end_of_life_says_so():
+    config = config_with(allowedImageModels=[catalog.DEFAULT_IMAGE_MODEL_ID, "amazon.nova-canvas-v1:0"])
+    [warning] = config.lifecycle_warnings("2026-12-01")
+    assert "past its end of life (2026-09-30)" in warning and "allowedImageModels" in warning
+    [early] = config.lifecycle_warnings("2026-05-01")
+    assert "legacy, end of life 2026-09-30" in early
+
+
+def test_given_the_image_services_then_the_worker_invokes_them_through_the_configured_profile():
+    ids = config_with(imageProfilePrefix="us").image_invocation_ids()
+    assert "us.stability.stable-image-inpaint-v1:0" in ids and "stability.stable-image-core-v1:1" in ids
+    with pytest.raises(ValueError, match="imageProfilePrefix"):
+        config_with(imageProfilePrefix="eu")  # eu. profiles are not callable from bedrockRegion us-west-2

@@ -19,7 +19,9 @@ TITAN = "amazon.titan-image-generator-v2:0"
 
 
 def config(**overrides):
-    return load_config({**cdk_json_context(), **overrides})
+    """cdk.json with one image model (Nova Canvas, in us-east-1) unless a test says otherwise."""
+    return load_config({**cdk_json_context(), "bedrockRegion": "us-east-1", "imageModelId": NOVA,
+                        "allowedImageModels": [NOVA], **overrides})
 
 
 @pytest.fixture
@@ -140,3 +142,26 @@ def test_without_credentials_it_says_so_and_exits_2(monkeypatch, tmp_path):
 def test_main_reports_a_bad_setting_and_exits_2(capsys):
     assert preflight.main(["-c", "bedrockRegion=moon"]) == 2
     assert 'cdk.json context "bedrockRegion"' in capsys.readouterr().err
+
+
+CORE = "stability.stable-image-core-v1:1"
+INPAINT = "stability.stable-image-inpaint-v1:0"
+
+
+def test_an_image_service_is_checked_through_its_inference_profile_and_a_missing_agreement_fails(bedrock):
+    client, stubber = bedrock
+    expect_text_model_ok(stubber)
+    stubber.add_response("get_foundation_model", model(CORE), {"modelIdentifier": CORE})
+    stubber.add_response("get_foundation_model_availability", available(CORE), {"modelId": CORE})
+    stubber.add_response("get_inference_profile", profile(f"us.{INPAINT}", INPAINT),
+                         {"inferenceProfileIdentifier": f"us.{INPAINT}"})
+    stubber.add_response("get_foundation_model", model(INPAINT), {"modelIdentifier": INPAINT})
+    stubber.add_response("get_foundation_model_availability",
+                         available(INPAINT, agreementAvailability={"status": "NOT_AVAILABLE"}), {"modelId": INPAINT})
+    lines: list[str] = []
+    code = preflight.run(config(bedrockRegion="us-west-2", imageModelId=CORE, allowedImageModels=[CORE, INPAINT]),
+                         client=client, now=NOW, out=lines.append)
+    assert code == 1
+    failure = next(line for line in lines if line.startswith("[FAIL]"))
+    assert failure.startswith(f"[FAIL] us.{INPAINT}:") and "Marketplace" in failure and "docs/deploy.md" in failure
+    assert f"[ok  ] us.{INPAINT}: inference profile routes to {INPAINT}" in "\n".join(lines)

@@ -285,7 +285,7 @@ def test_object_grants_stay_inside_their_prefix(default):
         # No s3:ListBucket anywhere: a missing upload answers 403, which the adapter reads as missing.
         "describe": {("s3:GetObject", up), ("s3:PutObject", up)},
         "generate": {("s3:GetObject", up)},
-        "generate-worker": {("s3:GetObject", up), ("s3:PutObject", img), ("s3:DeleteObject", img)},
+        "generate-worker": {("s3:GetObject", up), ("s3:GetObject", img), ("s3:PutObject", img), ("s3:DeleteObject", img)},
         "generate-dead-letters": {("s3:DeleteObject", img)},
         "gallery": {("s3:DeleteObject", img)},
     }

@@ -81,7 +81,7 @@ def expected_model_arns(config) -> dict[str, set[str]]:
                     f"arn:${{AWS::Partition}}:bedrock:*::foundation-model/{rest}"}
         return {f"arn:${{AWS::Partition}}:bedrock:{config.bedrock_region}::foundation-model/{model_id}"}
 
-    image = set().union(*(arns(m) for m in config.allowed_image_models))
+    image = set().union(*(arns(m) for m in config.image_invocation_ids()))
     return {"text": arns(config.text_model_id), "image": image}
 
 

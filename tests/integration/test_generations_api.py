@@ -248,4 +248,5 @@ def test_given_all_models_allowed_then_get_models_lists_each_with_modes_sizes_an
 def test_given_an_allow_list_then_only_those_models_are_listed(aws, env):
     env(ALLOWED_IMAGE_MODELS=f"{CORE},{TITAN}")
     reply = call(generate.handler.handler, "GET", "/models")
-    assert [m["modelId"] for m in reply.body["imageModels"]] == [TITAN, CORE]
+    assert [m["modelId"] for m in reply.body["imageModels"]] == [CORE, TITAN]
+    assert reply.body["editOperations"] == []  # no edit service in the list

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 import gallery.handler
 from studio.adapters import bedrock as bedrock_adapter
 from studio.adapters import clients
+from studio.catalog import invocation_id
 from tests.support import images as make
 from tests.support.aws import BUCKET, REGION, objects_under
 from tests.support.bedrock import CONTENT_FILTER, b64_image, stability_answer, titan_answer
@@ -24,6 +25,9 @@ TITAN = "amazon.titan-image-generator-v2:0"
 NOVA = "amazon.nova-canvas-v1:0"
 SD35 = "stability.sd3-5-large-v1:0"
 CORE = "stability.stable-image-core-v1:1"
+STRUCTURE = "stability.stable-image-control-structure-v1:0"
+SKETCH = "stability.stable-image-control-sketch-v1:0"
+STYLE_GUIDE = "stability.stable-image-style-guide-v1:0"
 OUT = make.png((96, 64), (10, 90, 200))
 HOST = {"X-Forwarded-Host": "studio.example.com"}
 
@@ -107,6 +111,21 @@ CASES = {
     "core-text": (CORE, {"seed": 42, "width": 832, "height": 1216},
                   lambda ref: [{"prompt": "a lighthouse", "seed": 42, "output_format": "png",
                                 "aspect_ratio": "2:3"}], None),
+    "control-structure": (STRUCTURE, {"mode": "structure", "controlStrength": 0.5, "seed": 42},
+                          lambda ref: [{"image": ref, "prompt": "a lighthouse", "control_strength": 0.5,
+                                        "seed": 42, "output_format": "png"}], 1536),
+    "control-sketch": (SKETCH, {"mode": "sketch", "seed": 42, "negativePrompt": "blur"},  # default strength 0.7
+                       lambda ref: [{"image": ref, "prompt": "a lighthouse", "control_strength": 0.7,
+                                     "negative_prompt": "blur", "seed": 42, "output_format": "png"}], 1536),
+    "style-guide": (STYLE_GUIDE, {"mode": "style", "fidelity": 0.8, "seed": 42, "width": 1344, "height": 768},
+                    lambda ref: [{"image": ref, "prompt": "a lighthouse", "fidelity": 0.8, "aspect_ratio": "16:9",
+                                  "seed": 42, "output_format": "png"}], 1536),
+    "color-by-style-guide": (STYLE_GUIDE, {"mode": "color", "colors": ["#FF0000", "#0000ff"], "seed": 42},
+                             lambda ref: [{"image": b64_image(lambda im: im.getpixel((10, 10)) == (255, 0, 0)
+                                                              and im.getpixel((500, 10)) == (0, 0, 255), "swatch"),
+                                           "prompt": "a lighthouse. Color palette: red (#ff0000), blue (#0000ff).",
+                                           "fidelity": 0.6, "aspect_ratio": "1:1", "seed": 42,
+                                           "output_format": "png"}], None),
 }
 
 
@@ -127,7 +146,7 @@ def test_given_each_mode_and_family_when_rendered_then_exact_body_and_complete_w
     expected = bodies(reference_png(reference_side) if reference_side else None)
     for body in expected:
         if model.startswith("stability."):
-            bedrock.invoke(model, body, stability_answer(OUT, body["seed"]))
+            bedrock.invoke(invocation_id(model, "us"), body, stability_answer(OUT, body["seed"]))
         else:
             bedrock.invoke(model, body, titan_answer(*[OUT] * body["imageGenerationConfig"]["numberOfImages"]))
 
@@ -158,6 +177,28 @@ def test_given_each_mode_and_family_when_rendered_then_exact_body_and_complete_w
     if reference_side:
         assert stored(generation_id)["referenceImage"]["key"] in keys
     assert quota_used() == count
+
+
+def test_given_style_transfer_then_the_content_and_the_style_image_are_sent(aws, bedrock):
+    content = put_upload(USER_A, make.jpeg((3000, 2000)), "jpeg")
+    style = put_upload(USER_A, make.png((500, 500), (240, 10, 200)), "png")
+    reply = post({"prompt": "a lighthouse", "mode": "style-transfer", "referenceImageKey": content,
+                  "styleImageKey": style, "styleStrength": 0.6, "seed": 42})
+    assert reply.status == 202 and reply.body["modelId"] == "stability.stable-style-transfer-v1:0"
+    bedrock.invoke("us.stability.stable-style-transfer-v1:0",
+                   {"init_image": reference_png(1536), "prompt": "a lighthouse", "style_strength": 0.6,
+                    "style_image": b64_image(lambda im: im.size == (500, 500) and im.getpixel((1, 1)) == (240, 10, 200),
+                                             "the style image"),
+                    "seed": 42, "output_format": "png"}, stability_answer(OUT, 42))
+    run_worker(aws)
+    bedrock.assert_done()
+    assert get(reply.body["id"]).body["status"] == "COMPLETE"
+
+
+def test_given_style_transfer_without_a_style_image_then_422(aws):
+    reply = post({"prompt": "a lighthouse", "mode": "style-transfer",
+                  "referenceImageKey": put_upload(USER_A, make.png(), "png")})
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "styleImageKey"
 
 
 def test_given_no_seed_then_the_seed_sent_to_the_model_is_the_one_stored_and_shown(aws, bedrock):
@@ -557,3 +598,14 @@ def test_given_the_completion_went_through_but_its_answer_was_lost_then_the_imag
         run_worker(aws)
     record = get(generation_id).body
     assert record["status"] == "COMPLETE" and len(objects_under("images/")) == 2
+
+
+def test_given_a_reference_too_wide_for_an_image_service_then_failed_reference_invalid_without_a_call(aws, bedrock):
+    wide = put_upload(USER_A, make.png((1500, 400), (1, 2, 3)), "png")
+    reply = post({"prompt": "a lighthouse", "mode": "structure", "referenceImageKey": wide, "modelId": STRUCTURE})
+    assert reply.status == 202
+    run_worker(aws)
+    bedrock.assert_done()  # no model call was made
+    record = get(reply.body["id"]).body
+    assert record["status"] == "FAILED" and record["error"]["code"] == "reference_invalid"
+    assert "1:2.5" in record["error"]["message"] and quota_used() == 0

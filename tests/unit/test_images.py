@@ -110,3 +110,38 @@ def test_given_a_jpeg_answer_then_it_is_stored_as_png():
 def test_given_something_that_is_not_an_image_then_value_error(data):
     with pytest.raises(ValueError):
         images.for_gallery(data)
+
+
+# --- masks and transparency (edits) ------------------------------------------------------------
+def _mask(size, mode="L", fill=0, painted=None, fmt="PNG"):
+    image = Image.new(mode, size, fill)
+    if painted:
+        image.paste(painted[1], painted[0])
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+def test_given_a_mask_of_the_same_aspect_then_it_is_scaled_to_the_image_as_greyscale():
+    mask = images.mask_for(_mask((64, 48), painted=((0, 0, 32, 24), 255)), 128, 96)
+    opened = Image.open(io.BytesIO(mask))
+    assert opened.mode == "L" and opened.size == (128, 96)
+    assert opened.getpixel((10, 10)) == 255 and opened.getpixel((100, 80)) == 0
+
+
+def test_given_a_painted_transparent_layer_then_the_strokes_are_the_mask():
+    layer = _mask((40, 30), mode="RGBA", fill=(0, 0, 0, 0), painted=((5, 5, 15, 15), (255, 0, 0, 255)))
+    opened = Image.open(io.BytesIO(images.mask_for(layer, 40, 30)))
+    assert opened.getpixel((6, 6)) == 255 and opened.getpixel((30, 20)) == 0
+
+
+def test_given_a_mask_of_another_shape_then_422_names_both_sizes():
+    with pytest.raises(InvalidField) as caught:
+        images.mask_for(_mask((50, 50)), 128, 96)
+    assert "50x50" in caught.value.message and "128x96" in caught.value.message
+
+
+def test_given_a_transparent_png_then_the_thumbnail_keeps_its_alpha():
+    thumb = Image.open(io.BytesIO(images.for_gallery(_mask((600, 400), mode="RGBA", fill=(0, 0, 0, 0),
+                                                            painted=((100, 100, 300, 300), (9, 9, 9, 255)))).thumbnail))
+    assert thumb.format == "WEBP" and thumb.mode == "RGBA" and thumb.getchannel("A").getextrema() == (0, 255)

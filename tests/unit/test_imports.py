@@ -27,7 +27,8 @@ EXPECTED = {
     "suggest": {"studio.adapters.bedrock", "studio.logic.prompts"},
     # Pillow loads on the first POST /describe, not at import (POST /uploads never needs it).
     "describe": {"studio.adapters.bedrock", "studio.logic.prompts"},
-    "generate": {"studio.logic.generations", "studio.logic.cursor"},
+    # POST /edits reads uploaded sources and masks with Pillow (studio/logic/edits.py).
+    "generate": {"PIL", "studio.images", "studio.logic.generations", "studio.logic.cursor"},
     "generate-worker": {"PIL", "studio.images", "studio.logic.rendering", "studio.adapters.bedrock",
                         "studio.logic.generations", "studio.logic.cursor"},
     "generate-dead-letters": {"studio.logic.generations", "studio.logic.cursor"},

@@ -3,13 +3,14 @@
 import pytest
 from pydantic import ValidationError
 
-from studio.catalog import DEFAULT_IMAGE_MODEL_ID
+from studio.catalog import DEFAULT_ENABLED_MODEL_IDS, DEFAULT_IMAGE_MODEL_ID
 from studio.settings import Settings
 
 
 def test_given_an_empty_environment_then_defaults():
     conf = Settings.from_env({})
-    assert conf.allowed_image_models == [DEFAULT_IMAGE_MODEL_ID]
+    assert conf.allowed_image_models == list(DEFAULT_ENABLED_MODEL_IDS)
+    assert DEFAULT_IMAGE_MODEL_ID in conf.allowed_image_models and conf.image_profile_prefix == "us"
     assert conf.daily_image_quota == 100 and conf.image_prices == {}
 
 

@@ -46,7 +46,8 @@ def classify(error: Exception, model_id: str) -> StudioError:
     if code == "AccessDeniedException":
         return ModelUnavailable(
             f"This account cannot use {model_id}: enable access to it in the Amazon Bedrock console "
-            "(Model access) or choose another model.", code="model_access_denied")
+            "(Model access; an administrator subscribes to third-party models such as Stability's once, through "
+            "AWS Marketplace) or choose another model.", code="model_access_denied")
     if code == "ResourceNotFoundException":
         return ModelUnavailable(f"The model {model_id} is not available in this region.", code="model_not_found")
     if code in ("InternalServerException", "ServiceUnavailableException", "ModelNotReadyException"):

@@ -64,6 +64,10 @@ def generation_key(generation_id: str) -> dict:
     return _key("GEN", generation_id)
 
 
+def parent_partition(owner: str, parent_id: str) -> str:
+    return f"{owner}#{parent_id}"
+
+
 def feed_attributes(record: dict) -> dict[str, Any]:
     """The sparse index attributes a record carries, from its owner, mode, status and flags.
 
@@ -77,6 +81,7 @@ def feed_attributes(record: dict) -> dict[str, Any]:
         "favoriteFeed": owner if record.get("favorite") else None,
         "publicFeed": "public" if shared else None,
         "publicModeFeed": f"public#{mode}" if shared else None,
+        "parentFeed": parent_partition(owner, parent) if (parent := record.get("lineage", {}).get("parentId")) else None,
         SORT_BY_CREATED: f"{record['createdAt']}#{record['id']}",
     }
 

@@ -6,8 +6,17 @@ import hashlib
 import uuid
 from datetime import datetime, timezone
 
+from pydantic import BaseModel
+
 from studio.adapters import cdn, jobs, records, secrets, storage
-from studio.catalog import IMAGE_MODELS, MAX_IMAGES_PER_GENERATION, image_model
+from studio.catalog import (
+    EDIT_OPERATIONS,
+    IMAGE_MODELS,
+    MAX_IMAGES_PER_GENERATION,
+    ImageModel,
+    image_model,
+    model_for_mode,
+)
 from studio.errors import BadRequest, InvalidField, NotFound, StudioError
 from studio.logic import cursor, image_requests, presentation, usage
 from studio.logic.uploads import check_owner
@@ -15,8 +24,11 @@ from studio.models import (
     GalleryPage,
     Generation,
     GenerationPatch,
+    EditOperationInfo,
     GenerationRequest,
     ImageModelInfo,
+    LifecycleInfo,
+    PixelLimitsInfo,
     ModelsResponse,
     SizeInfo,
     TextModelInfo,
@@ -44,36 +56,58 @@ def create(request: GenerationRequest, user_id: str, idempotency_key: str | None
            conf: Settings, now: datetime | None = None) -> Generation:
     now = now or datetime.now(timezone.utc)
     idempotency_key = _check_idempotency_key(idempotency_key)
-    model_id = request.model_id or conf.image_model_id
-    model = image_model(model_id)
-    if model is None or model_id not in conf.allowed_image_models:
-        raise InvalidField("modelId", f"one of {', '.join(conf.allowed_image_models)}",
-                           f"modelId: {model_id} is not enabled here; use one of {', '.join(conf.allowed_image_models)}")
+    model = _model_for(request, conf)
     image_requests.check_against_model(request, model)
-    reference_key = request.reference_image_key
-    if reference_key:
-        check_owner(reference_key, user_id, "referenceImageKey")
-        if not storage.exists(reference_key):
-            raise NotFound(f"referenceImageKey: no uploaded image at {reference_key}. Uploads are kept for one day; "
-                           "upload it again.", code="reference_missing")
-    request_hash = hashlib.sha256(request.model_dump_json(by_alias=True, exclude_none=True).encode()).hexdigest()
+    for field, key in (("referenceImageKey", request.reference_image_key), ("styleImageKey", request.style_image_key)):
+        if key:
+            check_upload_exists(key, user_id, field)
     final = image_requests.normalized(request, model)
+    record = new_record(user_id, final.mode, model.model_id, now, public=final.public, count=final.count,
+                        cost=conf.price_per_image(model.model_id, final.quality) * final.count)
+    record["request"] = final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"})
+    record["lineage"] = {**final.lineage.model_dump(by_alias=True, exclude_none=True), "finalPrompt": final.prompt}
+    return store_and_queue(record, request, user_id, idempotency_key, base_url, conf, now)
+
+
+def _model_for(request: GenerationRequest, conf: Settings) -> ImageModel:
+    """The model named in the request, or the one that serves its mode (the default for text)."""
+    enabled = conf.allowed_image_models
+    if request.model_id:
+        model = image_model(request.model_id)
+        if model is None or request.model_id not in enabled:
+            creators = [m for m in enabled if image_model(m)]
+            raise InvalidField("modelId", f"one of {', '.join(creators)}",
+                               f"modelId: {request.model_id} is not enabled here; use one of {', '.join(creators)}")
+        return model
+    model = model_for_mode(request.mode, enabled, conf.image_model_id)
+    if model is None:
+        raise BadRequest(f"No model enabled here renders in {request.mode} mode. Choose another mode, or ask the "
+                         "operator to enable a model that has it (GET /models lists what is enabled).",
+                         [{"field": "mode", "rule": "a mode of an enabled model"}], code="unsupported_mode")
+    return model
+
+
+def check_upload_exists(key: str, user_id: str, field: str) -> None:
+    check_owner(key, user_id, field)
+    if not storage.exists(key):
+        raise NotFound(f"{field}: no uploaded image at {key}. Uploads are kept for one day; upload it again.",
+                       code="reference_missing")
+
+
+def new_record(user_id: str, mode: str, model_id: str, now: datetime, *, public: bool, count: int,
+               cost: float) -> dict:
     stamp = now_iso(now)
-    record = {
-        "id": uuid.uuid4().hex,
-        "ownerId": user_id,
-        "status": "PENDING",
-        "mode": final.mode,
-        "modelId": model.model_id,
-        "request": final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"}),
-        "lineage": {**final.lineage.model_dump(by_alias=True, exclude_none=True), "finalPrompt": final.prompt},
-        "imageCount": final.count,
-        "estimatedCost": round(conf.price_per_image(model.model_id, final.quality) * final.count, 4),
-        "createdAt": stamp,
-        "updatedAt": stamp,
-        "favorite": False,
-        "public": final.public,
+    return {
+        "id": uuid.uuid4().hex, "ownerId": user_id, "status": "PENDING", "mode": mode, "modelId": model_id,
+        "imageCount": count, "estimatedCost": round(cost, 4), "createdAt": stamp, "updatedAt": stamp,
+        "favorite": False, "public": public,
     }
+
+
+def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_key: str | None, base_url: str,
+                    conf: Settings, now: datetime) -> Generation:
+    """Reserve quota, store the PENDING record, claim the idempotency key, queue the job."""
+    request_hash = hashlib.sha256(request.model_dump_json(by_alias=True, exclude_none=True).encode()).hexdigest()
     try:
         records.create_generation(
             record, quota_day=now.strftime("%Y-%m-%d"), quota_limit=conf.daily_image_quota,
@@ -92,7 +126,7 @@ def create(request: GenerationRequest, user_id: str, idempotency_key: str | None
         records.fail(record, "storage_error", STORAGE_FAILURE_MESSAGE, now_iso())
         raise
     count("GenerationsRequested")
-    count("ImagesRequested", final.count)
+    count("ImagesRequested", record["imageCount"])
     return presentation.generation(record, user_id, base_url)
 
 
@@ -138,8 +172,15 @@ def delete(generation_id: str, user_id: str) -> None:
     count("GenerationsDeleted")
 
 
-def _feed(scope: str, mode: str | None, favorite: bool | None, user_id: str) -> tuple[str, str, str | None]:
+def _feed(scope: str, mode: str | None, favorite: bool | None, user_id: str,
+          parent: str | None = None) -> tuple[str, str, str | None]:
     """(index, partition, mode filter) for the gallery's filters; each is one Query on one index."""
+    if parent is not None:
+        if scope != "mine" or mode or favorite:
+            raise BadRequest("parent lists your own edits and re-runs of one generation: use it alone, with scope=mine.",
+                             [{"field": "parent", "rule": "only with scope=mine, without mode or favorite"}],
+                             code="invalid_filter")
+        return "byParent", records.parent_partition(user_id, parent), None
     if scope == "mine":
         if favorite:
             return "byOwnerFavorite", user_id, mode
@@ -151,13 +192,17 @@ def _feed(scope: str, mode: str | None, favorite: bool | None, user_id: str) -> 
 
 
 def list_gallery(scope: str, limit: int, cursor_text: str | None, mode: str | None, favorite: bool | None,
-                 user_id: str, base_url: str) -> GalleryPage:
-    index, partition, mode_filter = _feed(scope, mode, favorite, user_id)
+                 user_id: str, base_url: str, parent: str | None = None) -> GalleryPage:
+    index, partition, mode_filter = _feed(scope, mode, favorite, user_id, parent)
     key = secrets.cursor_key()
     start = cursor.decode(key, cursor_text, index, partition) if cursor_text else None
     items, last = records.query_feed(index, partition, limit, start, mode_filter)
     next_cursor = cursor.encode(key, index, partition, last) if last else None
     return GalleryPage(items=[presentation.generation(i, user_id, base_url) for i in items], next_cursor=next_cursor)
+
+
+PALETTE_BY_STYLE_GUIDE = ("No live model has a palette mode: the colors are painted as a swatch image that the "
+                          "style guide follows, and named in the prompt.")
 
 
 def catalog(conf: Settings, user_id: str) -> ModelsResponse:
@@ -169,22 +214,48 @@ def catalog(conf: Settings, user_id: str) -> ModelsResponse:
         any_size = None if rule.exact else {
             "minSide": rule.min_side, "maxSide": rule.max_side, "multipleOf": rule.multiple_of,
             "maxPixels": rule.max_pixels, "maxAspect": rule.max_aspect}
+        life = model.lifecycle
         models.append(ImageModelInfo(
             model_id=model.model_id, name=model.name, family=model.family,
             default=model.model_id == conf.image_model_id, modes=list(model.modes),
             sizes=[SizeInfo(width=w, height=h) for w, h in rule.presets], any_size=any_size,
             qualities=list(model.qualities), max_prompt_length=model.max_prompt,
-            max_negative_prompt_length=model.max_negative_prompt, max_images=MAX_IMAGES_PER_GENERATION,
+            max_negative_prompt_length=model.max_negative_prompt if model.takes_negative_prompt else 0,
+            max_images=MAX_IMAGES_PER_GENERATION,
             max_colors=model.max_colors, max_seed=model.max_seed,
             cfg_scale=list(model.cfg_scale) if model.cfg_scale else None,
             price_per_image={q: conf.price_per_image(model.model_id, q) for q in model.qualities},
+            lifecycle=LifecycleInfo(status=life.status, legacy_since=life.legacy_since, end_of_life=life.end_of_life),
             legacy=model.legacy,
+            how={"color": PALETTE_BY_STYLE_GUIDE} if "color" in model.modes and model.family != "titan" else {},
         ))
     return ModelsResponse(
         image_models=models,
+        edit_operations=[_operation_info(op, conf) for op in EDIT_OPERATIONS if op.model_id in conf.allowed_image_models],
         text_model=TextModelInfo(model_id=conf.text_model_id, price_per_1k_input_tokens=conf.text_price_per_1k_input,
                                  price_per_1k_output_tokens=conf.text_price_per_1k_output),
         daily_image_quota=conf.daily_image_quota,
         daily_text_quota=conf.daily_text_quota,
         text_calls_left=usage.text_calls_left(user_id, conf),
+    )
+
+
+def _operation_info(op, conf: Settings) -> EditOperationInfo:
+    limits = op.input_limits
+    if op.outpaint:
+        output = "the image's size plus the pixels added on each side"
+    elif op.output_megapixels:
+        output = f"about {op.output_megapixels:g} megapixels, the image's aspect ratio"
+    else:
+        output = "the image's size" if op.scale == 1 else f"{op.scale}x each side"
+    return EditOperationInfo(
+        operation=op.name, title=op.title, model_id=op.model_id, needs_prompt=op.needs_prompt,
+        takes_prompt=op.takes_prompt, needs_mask=op.needs_mask, takes_mask=op.takes_mask, search_field=op.search_field,
+        takes_negative_prompt=op.takes_negative_prompt, takes_grow_mask=op.takes_grow_mask,
+        creativity=dict(zip(("min", "max", "default"), op.creativity)) if op.creativity else None,
+        input_limits=PixelLimitsInfo(min_pixels=limits.min_pixels, max_pixels=limits.max_pixels,
+                                     min_side=limits.min_side, max_side=limits.max_side or None,
+                                     max_aspect=limits.max_aspect or None),
+        output=output, scale=op.scale, output_megapixels=op.output_megapixels or None,
+        price_per_image=conf.price_per_image(op.model_id, "standard"),
     )

@@ -11,7 +11,7 @@ def image_url(base_url: str, key: str) -> str:
 
 
 # Upload keys name their owner (uploads/<owner id>/...) and are private: only the owner sees them.
-PRIVATE_KEYS = ("referenceImageKey",)
+PRIVATE_KEYS = ("referenceImageKey", "styleImageKey", "imageKey", "maskKey", "sourceImageKey")
 
 
 def _without_private(values: dict, mine: bool) -> dict:
@@ -25,6 +25,7 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         id=record["id"],
         status=record["status"],
         mode=record["mode"],
+        operation=record.get("operation"),
         model_id=record["modelId"],
         request=_without_private(record.get("request", {}), mine),
         lineage=_without_private(record.get("lineage", {}), mine),

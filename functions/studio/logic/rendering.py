@@ -11,18 +11,21 @@ import secrets
 from typing import Callable
 
 from studio.adapters import bedrock, records, storage
-from studio.catalog import image_model
-from studio.errors import ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
-from studio.images import for_gallery, for_image_model
+from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
+from studio.errors import InvalidField, ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
+from studio.images import for_gallery, for_image_model, mask_for, png_dimensions
 from studio.logic import image_requests
 from studio.logic.generations import now_iso
-from studio.models import GenerationRequest, UPLOAD_MAX_BYTES
+from studio.models import UPLOAD_MAX_BYTES, EditRequest, GenerationRequest
 from studio.observability import count, logger
 from studio.schema import IMAGES_PREFIX
 from studio.settings import settings
 
 # Seconds kept free after the last model call to store the images and finish the record.
 STORE_RESERVE_SECONDS = 15
+# The largest gallery PNG an edit may start from (a 4x upscale of a megapixel image is ~20-40 MB).
+EDIT_SOURCE_MAX_BYTES = 64 * 1024 * 1024
+OUTPUT_SIZE_KEYS = ("outputWidth", "outputHeight")
 
 
 def failure_code(error: StudioError) -> str:
@@ -87,18 +90,10 @@ def _check_time(time_left_ms: Callable[[], int] | None) -> None:
 
 
 def _render_and_store(record: dict, time_left_ms: Callable[[], int] | None) -> tuple[list[dict], dict | None]:
-    model = image_model(record["modelId"])
-    if model is None:
-        raise ModelError(f"The model {record['modelId']} is no longer configured.")
-    request = GenerationRequest.model_validate(record["request"])
-    reference_png = None
-    if request.reference_image_key:
-        source = storage.read(request.reference_image_key, UPLOAD_MAX_BYTES, "referenceImageKey")
-        reference_png = for_image_model(source, model.max_reference_side, model.min_reference_side)
-    rendered = []
-    for body in image_requests.model_bodies(request, model, reference_png):
-        _check_time(time_left_ms)
-        rendered.extend(image_requests.parse_answer(model, body, bedrock.invoke_json(model.model_id, body)))
+    if record["mode"] == EDIT_MODE:
+        rendered, reference_png = _render_edit(record, time_left_ms), None
+    else:
+        rendered, reference_png = _render_generation(record, time_left_ms)
 
     folder = f"{IMAGES_PREFIX}{secrets.token_urlsafe(18)}"
     objects, images = [], []
@@ -117,4 +112,51 @@ def _render_and_store(record: dict, time_left_ms: Callable[[], int] | None) -> t
         objects.append((reference["key"], reference_png, "image/png"))
     storage.write_all(objects)
     return images, reference
+
+
+def _invoke(model_id: str, body: dict, time_left_ms: Callable[[], int] | None) -> dict:
+    _check_time(time_left_ms)
+    return bedrock.invoke_json(invocation_id(model_id, settings().image_profile_prefix), body)
+
+
+def _render_generation(record: dict, time_left_ms: Callable[[], int] | None) -> tuple[list, bytes | None]:
+    model = image_model(record["modelId"])
+    if model is None:
+        raise ModelError(f"The model {record['modelId']} is no longer configured.")
+    request = GenerationRequest.model_validate(record["request"])
+    reference_png = _reference(model, request.reference_image_key, "referenceImageKey")
+    style_png = _reference(model, request.style_image_key, "styleImageKey")
+    rendered = []
+    for body in image_requests.model_bodies(request, model, reference_png, style_png):
+        rendered.extend(image_requests.parse_answer(model, body, _invoke(model.model_id, body, time_left_ms)))
+    return rendered, reference_png
+
+
+def _reference(model: ImageModel, key: str | None, field: str) -> bytes | None:
+    """An uploaded reference fitted to the model; an Image Service's documented limits checked first."""
+    if not key:
+        return None
+    png = for_image_model(storage.read(key, UPLOAD_MAX_BYTES, field), model.max_reference_side,
+                          model.min_reference_side, field)
+    if model.needs_profile:
+        problem = STABILITY_INPUT.problem(*png_dimensions(png))
+        if problem:
+            raise InvalidField(field, problem, f"{field}: {model.name} cannot use this image: {problem}. "
+                               "Crop it closer to a square and upload it again.")
+    return png
+
+
+def _render_edit(record: dict, time_left_ms: Callable[[], int] | None) -> list:
+    """One Image Services call on the source image (and its mask, scaled to the source's size)."""
+    operation = edit_operation(record.get("operation", ""))
+    if operation is None:
+        raise ModelError(f"The edit {record.get('operation')} is no longer offered.")
+    request = EditRequest.model_validate({k: v for k, v in record["request"].items() if k not in OUTPUT_SIZE_KEYS})
+    source = record["source"]
+    image = storage.read(source["key"], EDIT_SOURCE_MAX_BYTES, "the image to edit")
+    mask = None
+    if request.mask_key:
+        mask = mask_for(storage.read(request.mask_key, UPLOAD_MAX_BYTES, "maskKey"), source["width"], source["height"])
+    body = image_requests.edit_body(request, operation, image, mask, request.seed)
+    return image_requests.parse_answer(None, body, _invoke(operation.model_id, body, time_left_ms))
 
