@@ -23,6 +23,17 @@ from cdk.web import Web
 from studio import routes
 
 
+def generated_secret(scope: Construct, construct_id: str, description: str, length: int,
+                     why_no_rotation: str) -> secretsmanager.Secret:
+    """A random secret of `length` characters (no punctuation), rotated by hand for `why_no_rotation`."""
+    secret = secretsmanager.Secret(
+        scope, construct_id, description=description, removal_policy=RemovalPolicy.DESTROY,
+        generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True,
+                                                                    password_length=length))
+    Validations.of(secret).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-SMG4", reason=why_no_rotation))
+    return secret
+
+
 def secretsmanager_value(secret: secretsmanager.ISecret, version_id: str | None) -> str:
     """A dynamic reference CloudFormation resolves at deploy time (never in the template)."""
     return SecretValue.secrets_manager(secret.secret_arn, version_id=version_id).unsafe_unwrap()
@@ -45,33 +56,17 @@ class StudioStack(Stack):
         auth = Auth(self, "Auth", config=config)
         generation = Generation(self, "Generation", config=config)
 
-        cursor_secret = secretsmanager.Secret(
-            self, "CursorSecret",
-            description="Signs the gallery's opaque page cursors",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                exclude_punctuation=True, password_length=c.CURSOR_SECRET_LENGTH),
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        Validations.of(cursor_secret).acknowledge(Acknowledgment(
-            id="AwsSolutions::AwsSolutions-SMG4",
-            reason="The key only signs gallery page cursors (short-lived, no user data); a rotation would just "
-                   "invalidate open cursors. Rotate by hand with put-secret-value if it ever leaks.",
-        ))
-
+        cursor_secret = generated_secret(
+            self, "CursorSecret", "Signs the gallery's opaque page cursors", c.CURSOR_SECRET_LENGTH,
+            "The key only signs gallery page cursors (short-lived, no user data); a rotation would just "
+            "invalidate open cursors. Rotate by hand with put-secret-value if it ever leaks.")
         # CloudFront sends it to the API in routes.ORIGIN_HEADER; the handlers refuse calls without it.
-        origin_secret = secretsmanager.Secret(
-            self, "OriginSecret",
-            description="The header value CloudFront sends to the API; calls without it are refused",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                exclude_punctuation=True, password_length=c.ORIGIN_SECRET_LENGTH),
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        Validations.of(origin_secret).acknowledge(Acknowledgment(
-            id="AwsSolutions::AwsSolutions-SMG4",
-            reason="Rotated by hand without downtime (docs/deploy.md): put-secret-value, then deploy with "
-                   "-c originSecretVersion=<VersionId> so CloudFront sends the new value; the functions accept "
-                   "AWSCURRENT and AWSPREVIOUS meanwhile. A rotation Lambda could not update CloudFront.",
-        ))
+        origin_secret = generated_secret(
+            self, "OriginSecret", "The header value CloudFront sends to the API; calls without it are refused",
+            c.ORIGIN_SECRET_LENGTH,
+            "Rotated by hand without downtime (docs/deploy.md): put-secret-value, then deploy with "
+            "-c originSecretVersion=<VersionId> so CloudFront sends the new value; the functions accept "
+            "AWSCURRENT and AWSPREVIOUS meanwhile. A rotation Lambda could not update CloudFront.")
 
         layer = DependenciesLayer(self, "Dependencies", runtime=RUNTIME, architecture=ARCHITECTURE).layer
         code = lambda_.Code.from_asset(str(c.FUNCTIONS_DIR), exclude=c.CODE_EXCLUDES)
