@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 
 from cdk.app import build_app
 from cdk.config import ConfigError
+from cdk.stack import StudioStack
 
 
 def main(argv: list[str]) -> int:
@@ -22,6 +24,10 @@ def main(argv: list[str]) -> int:
         print(f"configuration error:\n{err}", file=sys.stderr)
         return 2
     print(f"synthesized into {os.environ.get('CDK_OUTDIR', 'cdk.out')}/", file=sys.stderr)
+    # The CDK CLI prints the stack's warnings itself; run directly, say them here.
+    for stack in (child for child in app.node.children if isinstance(child, StudioStack)):
+        for warning in stack.config.lifecycle_warnings(date.today().isoformat()):
+            print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -41,6 +41,7 @@ FUNCTION_MEMORY = {
     "generate": 512,
     "generate-worker": 2048,  # Pillow: PNG + WebP thumbnails of up to 5 large images
     "generate-dead-letters": 256,
+    "generate-sweeper": 256,
     "gallery": 512,
 }
 

@@ -35,9 +35,10 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     "generate": ("table_name", "images_bucket", "jobs_queue_url", "image_model_id", "allowed_image_models",
                  "daily_image_quota", "daily_text_quota", "image_prices", "text_model_id",
                  "text_price_per_1k_input", "text_price_per_1k_output", "public_base_url", "origin_secret_arn"),
-    "generate-worker": ("table_name", "images_bucket", "bedrock_region", "model_read_timeout", "model_max_attempts",
-                        "image_profile_prefix"),
+    "generate-worker": ("table_name", "images_bucket", "jobs_queue_url", "bedrock_region", "model_read_timeout",
+                        "model_max_attempts", "image_profile_prefix"),
     "generate-dead-letters": ("table_name", "images_bucket"),
+    "generate-sweeper": ("table_name", "images_bucket"),
     "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url", "origin_secret_arn",
                 "distribution_id_parameter"),
 }

@@ -1,8 +1,12 @@
-"""Generation: the jobs queue and its DLQ, the worker (capped concurrency) and the dead-letters handler."""
+"""Generation: the jobs queue and its DLQ, the worker (capped concurrency), the dead-letters handler and
+the sweeper's schedule."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -43,3 +47,12 @@ class Generation(Construct):
     def dead_letters_source(self) -> sources.SqsEventSource:
         return sources.SqsEventSource(self.dead_letters, batch_size=10, report_batch_item_failures=True,
                                       max_concurrency=2)
+
+    def schedule(self, function: lambda_.IFunction, spec: routes.Function) -> events.Rule:
+        """Run a scheduled function (the sweeper) every spec.schedule_minutes, with one retry."""
+        return events.Rule(
+            self, f"{spec.name.title().replace('-', '')}Schedule",
+            description=spec.description,
+            schedule=events.Schedule.rate(Duration.minutes(spec.schedule_minutes)),
+            targets=[targets.LambdaFunction(function, retry_attempts=1)],
+        )

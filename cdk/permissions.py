@@ -60,6 +60,15 @@ class Grants:
         self.objects("generate-dead-letters", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
                      "removes the partial images of a job it marks failed")
 
+        # The sweeper only queries the unfinished records' index and fails them (UpdateItem, in a
+        # transaction with the quota item): no read or delete of anything else.
+        self.role("generate-sweeper").add_to_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{table.table_arn}/index/{schema.DEADLINE_INDEX}"]))
+        self.role("generate-sweeper").add_to_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem"], resources=[table.table_arn]))
+        self.objects("generate-sweeper", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
+                     "removes what the attempts of a generation it ends may have written")
+
         self.data("gallery")
         self.objects("gallery", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
                      "deletes the images of a generation its owner deletes")

@@ -87,6 +87,8 @@ class StudioStack(Stack):
                 self.functions[spec.name].target.add_event_source(generation.jobs_source())
             elif spec.trigger == "dead-letters":
                 self.functions[spec.name].target.add_event_source(generation.dead_letters_source())
+            elif spec.trigger == "schedule":
+                generation.schedule(self.functions[spec.name].target, spec)
         Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
                jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret)
 

@@ -3,8 +3,9 @@
 Handlers are looked up by the handler strings of studio.routes.FUNCTIONS (the ones the stack
 deploys) and imported once, like a warm container. The queue pollers play the SQS event source
 mapping with ReportBatchItemFailures: records not listed in `batchItemFailures` are deleted, the
-others come back after the visibility timeout, and after maxReceiveCount receives SQS moves them
-to the DLQ, whose own poller hands them to the dead-letters function.
+others come back after the visibility timeout (or when the function changed their visibility), and
+after maxReceiveCount receives SQS moves them to the DLQ, whose own poller hands them to the
+dead-letters function. The scheduler plays EventBridge's schedule rules for the "schedule" functions.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from studio import routes  # noqa: E402
 
 log = logging.getLogger("local.lambda")
 
-FUNCTION_TIMEOUT_MS = {"generate-worker": 120_000, "generate-dead-letters": 60_000}
+FUNCTION_TIMEOUT_MS = {"generate-worker": 120_000, "generate-dead-letters": 60_000, "generate-sweeper": 120_000}
 DEFAULT_TIMEOUT_MS = 29_000
 
 
@@ -227,3 +228,54 @@ class QueuePoller:
             "eventSourceARN": self.queue_arn,
             "awsRegion": aws.REGION,
         }
+
+
+def scheduled_event(function_name: str) -> dict:
+    """The event EventBridge sends a rule's Lambda target."""
+    return {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": aws.ACCOUNT_ID, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "region": aws.REGION,
+        "resources": [f"arn:aws:events:{aws.REGION}:{aws.ACCOUNT_ID}:rule/image-prompt-studio-{function_name}"],
+        "detail": {},
+    }
+
+
+class Scheduler:
+    """EventBridge's schedule rules: every "schedule" function of studio.routes.FUNCTIONS runs every
+    `interval_seconds` (default: its deployed rate, schedule_minutes). `run_now` runs one at once."""
+
+    def __init__(self, functions: Functions, interval_seconds: float | None = None,
+                 on_change: Callable[[], None] | None = None) -> None:
+        self.functions = functions
+        self.names = [f.name for f in routes.FUNCTIONS if f.trigger == "schedule"]
+        self.intervals = {f.name: interval_seconds or f.schedule_minutes * 60
+                          for f in routes.FUNCTIONS if f.trigger == "schedule"}
+        self.on_change = on_change or (lambda: None)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_now(self, name: str) -> Any:
+        result, _ = self.functions.invoke(name, scheduled_event(name))
+        self.on_change()
+        return result
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+
+    def _loop(self) -> None:
+        due = {name: time.monotonic() + self.intervals[name] for name in self.names}
+        while due and not self._stop.wait(max(0.0, min(due.values()) - time.monotonic())):
+            for name, at in list(due.items()):
+                if at > time.monotonic():
+                    continue
+                try:
+                    self.run_now(name)
+                except Exception:  # a failed run is retried at the next one, like a rule's target
+                    log.exception("scheduled %s failed", name)
+                due[name] = time.monotonic() + self.intervals[name]

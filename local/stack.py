@@ -48,8 +48,9 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
         env_names["text_price_per_1k_input"]: "0.001",
         env_names["text_price_per_1k_output"]: "0.005",
         env_names["public_base_url"]: "",
-        # Small enough that the emulator's `hang` fault fails within seconds, not minutes.
-        env_names["model_read_timeout"]: "5",
+        # Long enough for a 16-megapixel upscale on a loaded machine, shorter than the emulator's 30 s
+        # `hang` fault (so that fault ends in model_timeout within a minute).
+        env_names["model_read_timeout"]: "20",
         env_names["model_max_attempts"]: "2",
     }
     env = {name: os.environ.get(name, value) for name, value in defaults.items()}
@@ -84,7 +85,8 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
 class Stack:
     def __init__(self, port: int = 8080, host: str = "127.0.0.1", data_dir: Path = DEFAULT_DATA_DIR,
                  demo_user: str | None = None, demo_password: str | None = None, workers: int = 2,
-                 persist: bool = True, verbose: bool = False, web_dir: Path | None = None) -> None:
+                 persist: bool = True, verbose: bool = False, web_dir: Path | None = None,
+                 schedule_seconds: float | None = None) -> None:
         self.port = port
         self.host = host
         self.data_dir = Path(data_dir)
@@ -94,13 +96,15 @@ class Stack:
         self.persist = persist
         self.verbose = verbose
         self.web_dir = web_dir
+        # How often the scheduled functions (the sweeper) run; default: their deployed rate.
+        self.schedule_seconds = schedule_seconds or float(os.environ.get("STUDIO_SCHEDULE_SECONDS") or 0) or None
         self.bedrock_note = ""
         self._stopped = threading.Event()
 
     def start(self) -> "Stack":
         from local.auth import Authorizer
         from local.gateway import Gateway
-        from local.lambda_runtime import Functions, QueuePoller
+        from local.lambda_runtime import Functions, QueuePoller, Scheduler
         from local.persistence import Store
 
         started = time.perf_counter()
@@ -171,6 +175,8 @@ class Stack:
         ]
         for poller in self.pollers:
             poller.start()
+        self.scheduler = Scheduler(self.functions, self.schedule_seconds, on_change=on_change)
+        self.scheduler.start()
         if self.persist:
             self.store.start()
         self.startup_seconds = time.perf_counter() - started
@@ -218,6 +224,7 @@ class Stack:
         self._stopped.set()
         for poller in self.pollers:
             poller.stop(timeout=3)
+        self.scheduler.stop(timeout=3)
         self.gateway.server.shutdown()
         self.gateway.server.server_close()
         if self.persist:
@@ -245,6 +252,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-persist", action="store_true", help="start empty and keep nothing")
     parser.add_argument("--workers", type=int, default=2, help="concurrent generations (default 2)")
     parser.add_argument("--verbose", action="store_true", help="handler logs (Powertools) and metrics on stdout")
+    parser.add_argument("--schedule-seconds", type=float, default=None,
+                        help="how often scheduled functions (the sweeper) run (default: their deployed rate; "
+                             "or STUDIO_SCHEDULE_SECONDS)")
     return parser.parse_args(argv)
 
 
@@ -257,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stack = Stack(port=args.port, host=args.host, data_dir=args.data_dir, workers=args.workers,
-                  persist=not args.no_persist, verbose=args.verbose, web_dir=args.web_dir)
+                  persist=not args.no_persist, verbose=args.verbose, web_dir=args.web_dir,
+                  schedule_seconds=args.schedule_seconds)
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:

@@ -25,7 +25,7 @@ def api_entry(app) -> Callable[[dict, LambdaContext], dict]:
 
 
 def queue_entry(process: Callable[[dict, LambdaContext], dict]) -> Callable[[dict, LambdaContext], dict]:
-    """The Lambda handler for an SQS-triggered function."""
+    """The Lambda handler for an SQS-triggered (or scheduled) function."""
 
     @logger.inject_lambda_context(log_event=False)
     @tracer.capture_lambda_handler(capture_response=False)
@@ -34,3 +34,7 @@ def queue_entry(process: Callable[[dict, LambdaContext], dict]) -> Callable[[dic
         return process(event, context)
 
     return handler
+
+
+# A scheduled function (EventBridge) is wrapped the same way.
+scheduled_entry = queue_entry

@@ -23,7 +23,8 @@ ImageKey = Annotated[str, StringConstraints(pattern=r"^uploads/[A-Za-z0-9_-]{8,6
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    # Strict: a request says what it means ("public": "yes" or "count": "2" is a 422, not coerced).
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True)
 
 
 class ResponseModel(BaseModel):
@@ -128,7 +129,7 @@ class DescribeResponse(ResponseModel):
 class Lineage(ApiModel):
     """How the prompt came to be; stored with the record as the user's story of the image."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True)
     source: Literal["basic", "ideas", "reference", "rerun", "api", "edit"] = "api"
     original_text: str | None = Field(None, max_length=2000)
     original_language: LanguageTag | None = None

@@ -27,7 +27,8 @@ class Function:
     name: str
     handler: str  # module path relative to functions/, then the callable
     description: str
-    trigger: str = "api"  # "api", "queue" (jobs queue) or "dead-letters" (the jobs DLQ)
+    trigger: str = "api"  # "api", "queue" (jobs queue), "dead-letters" (the jobs DLQ) or "schedule"
+    schedule_minutes: int | None = None  # how often a "schedule" function runs
     # API functions answer within API Gateway's 29 s; the worker's budget covers a whole job.
     timeout_seconds: int = 29
     # Bedrock client budget (BEDROCK_READ_TIMEOUT_SECONDS x BEDROCK_MAX_ATTEMPTS must fit the timeout).
@@ -56,6 +57,9 @@ FUNCTIONS: tuple[Function, ...] = (
              timeout_seconds=600, model_read_timeout_seconds=45, model_max_attempts=3),
     Function("generate-dead-letters", "generate.dead_letters.handler",
              "Fail the generations whose jobs could not be processed", "dead-letters", timeout_seconds=60),
+    Function("generate-sweeper", "generate.sweeper.handler",
+             "Fail the generations still unfinished past their deadline and release their quota", "schedule",
+             timeout_seconds=120, schedule_minutes=15),
     Function("gallery", "gallery.handler.handler", "List, read, favorite and delete generations"),
 )
 

@@ -27,11 +27,17 @@ INDEXES: tuple[Index, ...] = (
     Index("byOwner", "ownerFeed", SORT_BY_CREATED),
     Index("byOwnerMode", "ownerModeFeed", SORT_BY_CREATED),
     Index("byOwnerFavorite", "favoriteFeed", SORT_BY_CREATED),
+    Index("byOwnerFavoriteMode", "favoriteModeFeed", SORT_BY_CREATED),
     Index("byPublic", "publicFeed", SORT_BY_CREATED),
     Index("byPublicMode", "publicModeFeed", SORT_BY_CREATED),
     # The edit chain downward: a generation's edits (and re-runs) by their owner.
     Index("byParent", "parentFeed", SORT_BY_CREATED),
+    # Not a feed: the unfinished records (PENDING or RUNNING) by deadline, for the sweeper. Sparse:
+    # a record carries these two attributes from its creation until it is COMPLETE or FAILED.
+    Index("byDeadline", "activeFeed", "activeUntil"),
 )
+DEADLINE_INDEX = "byDeadline"
+ACTIVE_PARTITION = "active"
 
 # Objects in the images bucket. CloudFront serves /images/* straight from the bucket, so the key
 # of a rendered image is its URL path. Uploads are private, short-lived reference images.
@@ -41,3 +47,10 @@ UPLOAD_EXPIRY_DAYS = 1
 
 # Jobs queue: one message per generation; a message that fails this often goes to the DLQ.
 JOBS_MAX_RECEIVE_COUNT = 3
+# A job that failed comes back this many seconds later (the worker resets its visibility), not
+# after the queue's visibility timeout (an hour, sized for a worker that died mid-job).
+JOBS_RETRY_DELAY_SECONDS = 60
+# A generation still PENDING or RUNNING this long after its creation is ended by the sweeper
+# (FAILED, code "expired", quota released). It covers every retry SQS can make: 3 receives, each
+# up to the hour-long visibility timeout of a worker that died.
+GENERATION_DEADLINE_SECONDS = 6 * 3600

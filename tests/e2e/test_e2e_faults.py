@@ -13,7 +13,7 @@ FAULTS = {
     "filter-output": "content_filtered",
     "malformed": "model_error",
     "server-error": "model_unavailable",
-    # the emulator stops answering: the read timeout (BEDROCK_READ_TIMEOUT_SECONDS, 5 s locally) ends it
+    # the emulator stops answering: the read timeout (BEDROCK_READ_TIMEOUT_SECONDS, 20 s locally; the hang lasts 30 s) ends it
     "hang": "model_timeout",
 }
 

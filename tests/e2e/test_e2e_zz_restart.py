@@ -72,7 +72,7 @@ def test_a_restart_keeps_users_records_and_images(stack, demo, other):
 
 def test_a_generation_in_flight_at_shutdown_finishes_after_the_restart(stack, demo):
     # Given the image model hangs on its next two calls (the emulator's fault switch, through the
-    # gateway): the worker's two attempts (5 s read timeout each) keep the job in flight ~10 s
+    # gateway): the worker's two attempts (20 s read timeout each) keep the job in flight ~40 s
     status, _, _ = http("POST", f"{stack.url}/_bedrock/_emulator/faults",
                         body=json.dumps({"fault": "hang", "times": 2, "target": "image", "seconds": 60}).encode(),
                         headers={"Content-Type": "application/json"})

@@ -126,6 +126,16 @@ def test_synth_with_a_bad_value_exits_2_naming_the_key_before_building_anything(
     assert not any(tmp_path.iterdir())
 
 
+def test_given_a_legacy_model_enabled_then_make_synth_warns_on_stderr(tmp_path):
+    models = f"{catalog.DEFAULT_IMAGE_MODEL_ID},amazon.nova-canvas-v1:0"
+    result = subprocess.run([sys.executable, "app.py", "-c", f"allowedImageModels={models}"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600,
+                            env={"PATH": "/usr/bin:/bin", "CDK_OUTDIR": str(tmp_path), "HOME": str(tmp_path),
+                                 "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "warning: amazon.nova-canvas-v1:0 is past its end of life (2026-09-30)" in result.stderr
+
+
 def test_given_a_legacy_model_enabled_then_synth_warns_and_past_its_end_of_life_says_so():
     config = config_with(allowedImageModels=[catalog.DEFAULT_IMAGE_MODEL_ID, "amazon.nova-canvas-v1:0"])
     [warning] = config.lifecycle_warnings("2026-12-01")

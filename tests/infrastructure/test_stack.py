@@ -234,12 +234,14 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     assert set(env) - set(ENV.values()) == {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                             "POWERTOOLS_LOG_LEVEL"}
     assert env["POWERTOOLS_SERVICE_NAME"] == spec.name
-    assert ENV["table_name"] in env  # the text functions too: their daily text quota
+    # Every function uses the table (the text functions: their daily text quota).
+    assert ENV["table_name"] in env
     assert (ENV["daily_text_quota"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
     assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
     assert (ENV["bedrock_region"] in env) is (spec.name in ("translate", "suggest", "describe", "generate-worker"))
     assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
-    assert (ENV["jobs_queue_url"] in env) is (spec.name == "generate")
+    # The worker reschedules a failed job (ChangeMessageVisibility) so its retry comes in a minute.
+    assert (ENV["jobs_queue_url"] in env) is (spec.name in ("generate", "generate-worker"))
     assert ENV["public_base_url"] not in env  # only with a custom domain
 
 
@@ -287,6 +289,7 @@ def test_object_grants_stay_inside_their_prefix(default):
         "generate": {("s3:GetObject", up)},
         "generate-worker": {("s3:GetObject", up), ("s3:GetObject", img), ("s3:PutObject", img), ("s3:DeleteObject", img)},
         "generate-dead-letters": {("s3:DeleteObject", img)},
+        "generate-sweeper": {("s3:DeleteObject", img)},
         "gallery": {("s3:DeleteObject", img)},
     }
 
@@ -364,6 +367,26 @@ def test_worker_takes_one_job_at_a_time_with_capped_concurrency_and_the_dlq_has_
     dead = mappings["${" + functions["generate-dead-letters"][0] + "}"]
     assert "GenerationDeadLetters" in render(dead["EventSourceArn"])
     assert dead["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_and_fail_records(default):
+    spec = routes.function("generate-sweeper")
+    functions = studio_functions(default)
+    [rule] = [r["Properties"] for r in default.of_type("AWS::Events::Rule").values()]
+    assert rule["ScheduleExpression"] == f"rate({spec.schedule_minutes} minutes)" and rule["State"] == "ENABLED"
+    [target] = rule["Targets"]
+    assert render(target["Arn"]) == "${" + functions["generate-sweeper"][0] + ".Arn}"
+    permissions = [p["Properties"] for p in default.of_type("AWS::Lambda::Permission").values()
+                   if p["Properties"]["Principal"] == "events.amazonaws.com"]
+    assert [render(p["FunctionName"]) for p in permissions] == [render(target["Arn"])]
+    table = default.logical_id("StorageTable", "AWS::DynamoDB::GlobalTable")
+    role = render(functions["generate-sweeper"][1]["Properties"]["Role"]).split(".")[0].strip("${")
+    dynamodb = {(action, render(resource)) for _, roles, statement in statements(default)
+                if any(r["Ref"] == role for r in roles)
+                for action in as_list(statement["Action"]) if action.startswith("dynamodb:")
+                for resource in as_list(statement["Resource"])}
+    assert dynamodb == {("dynamodb:Query", f"${{{table}.Arn}}/index/{schema.DEADLINE_INDEX}"),
+                        ("dynamodb:UpdateItem", f"${{{table}.Arn}}")}
 
 
 # ------------------------------------------------------------------------------------------- web

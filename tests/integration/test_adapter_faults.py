@@ -9,7 +9,7 @@ from studio.adapters import clients, records, storage
 from studio.errors import NotFound, StorageError
 from tests.support import images as make
 from tests.support.events import USER_A, call
-from tests.support.flow import get, post, run_worker, stored
+from tests.support.flow import claim, get, post, run_worker, stored
 from tests.support.uploads import put_upload
 
 
@@ -92,8 +92,8 @@ def test_given_a_finished_record_then_fail_is_a_no_op_and_start_returns_none(aws
     record = stored(generation_id)
     assert records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
     assert records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is False
-    assert records.start(generation_id, "2026-11-26T00:00:00.000Z") is None
-    assert records.complete(record, [], None, "2026-11-26T00:00:00.000Z") is False
+    assert claim(generation_id) is None
+    assert records.complete(record, "attempt-1", [], None, "2026-11-26T00:00:00.000Z") is False
 
 
 def test_given_a_machine_client_with_the_generate_scope_then_it_can_generate_and_read(aws):

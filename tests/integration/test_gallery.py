@@ -13,7 +13,7 @@ from tests.support import images as make
 from tests.support.aws import objects_under
 from tests.support.bedrock import titan_answer
 from tests.support.events import USER_A, USER_B, call
-from tests.support.flow import get, post, run_worker, stored
+from tests.support.flow import finish as finish_generation, get, post, run_worker, stored
 from tests.support.uploads import put_upload
 
 TITAN = "amazon.titan-image-generator-v2:0"
@@ -39,8 +39,7 @@ def make_generation(user=USER_A, mode="text", public=False, finish=True):
     reply = post(body, user=user)
     assert reply.status == 202, reply.body
     if finish:
-        running = records.start(reply.body["id"], "2026-11-26T00:00:01.000Z")
-        assert records.complete(running, [], None, "2026-11-26T00:00:02.000Z")
+        finish_generation(reply.body["id"])
     return reply.body["id"]
 
 
@@ -100,6 +99,53 @@ def test_given_favorites_then_the_favorite_feed_follows_patch(aws):
     assert {i["id"] for i in gallery_page(favorite="false").body["items"]} == {a, b, c}
 
 
+def counting_queries(monkeypatch):
+    """Every gallery Query: (its request, items read by DynamoDB, items returned)."""
+    dynamodb = clients.dynamodb()
+    real, seen = dynamodb.query, []
+
+    def query(**request):
+        answer = real(**request)
+        seen.append((request, answer["ScannedCount"], answer["Count"]))
+        return answer
+
+    monkeypatch.setattr(dynamodb, "query", query)
+    return seen
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"mode": "color"}, {"favorite": "true"}, {"favorite": "true", "mode": "color"},
+    {"scope": "all"}, {"scope": "all", "mode": "color"},
+], ids=lambda f: "&".join(f"{k}={v}" for k, v in f.items()) or "mine")
+def test_given_every_gallery_filter_then_each_page_reads_exactly_what_it_returns(aws, monkeypatch, filters):
+    ids = {m: [make_generation(mode=m, public=True) for _ in range(3)] for m in ("text", "color")}
+    for generation_id in ids["text"] + ids["color"]:
+        patch(generation_id, {"favorite": True})
+    seen = counting_queries(monkeypatch)
+    pages, cursor = [], None
+    while True:
+        query = {**filters, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = gallery_page(**query).body
+        pages.append([i["id"] for i in body["items"]])
+        cursor = body["nextCursor"]
+        if not cursor:
+            break
+    expected = ids["color"] if filters.get("mode") == "color" else ids["text"] + ids["color"]
+    assert sorted(i for page in pages for i in page) == sorted(expected)
+    assert all(len(page) == 2 for page in pages[:-1])  # no short pages before the end
+    for request, read, returned in seen:
+        assert "FilterExpression" not in request and read == returned
+
+
+def test_given_a_favorite_unfavorited_then_it_leaves_the_favorite_mode_feed(aws):
+    generation_id = make_generation(mode="color")
+    patch(generation_id, {"favorite": True})
+    assert [i["id"] for i in gallery_page(favorite="true", mode="color").body["items"]] == [generation_id]
+    patch(generation_id, {"favorite": False})
+    assert gallery_page(favorite="true", mode="color").body["items"] == []
+    assert "favoriteModeFeed" not in stored(generation_id)
+
+
 def test_given_scope_all_then_only_public_records_of_everyone(aws):
     mine_public = make_generation(public=True)
     make_generation(public=False)
@@ -116,8 +162,7 @@ def test_given_a_public_generation_still_pending_then_only_its_owner_sees_it(aws
     generation_id = make_generation(public=True, finish=False)
     assert gallery_page(USER_B, scope="all").body["items"] == []
     assert [i["id"] for i in gallery_page(USER_A).body["items"]] == [generation_id]
-    running = records.start(generation_id, "2026-11-26T00:00:01.000Z")
-    assert records.complete(running, [], None, "2026-11-26T00:00:02.000Z")
+    finish_generation(generation_id)
     assert [i["id"] for i in gallery_page(USER_B, scope="all").body["items"]] == [generation_id]
 
 

@@ -13,7 +13,7 @@ from botocore.stub import ANY, Stubber
 import gallery.handler
 from studio.adapters import cdn, clients, records
 from tests.support.events import USER_A, call
-from tests.support.flow import post
+from tests.support.flow import claim, post
 
 PARAMETER = "/ImagePromptStudio/distribution-id"
 DISTRIBUTION = "E2EXAMPLE123"
@@ -25,8 +25,8 @@ PATHS = sorted(["/images/abc/0.png", "/images/abc/0.webp", "/images/abc/1.png", 
 
 def finished_generation(public: bool = True) -> str:
     generation_id = post({"prompt": "p", "public": public}).body["id"]
-    running = records.start(generation_id, "2026-11-26T00:00:01.000Z")
-    assert records.complete(running, IMAGES, {"key": "images/abc/reference.png"}, "2026-11-26T00:00:02.000Z")
+    running = claim(generation_id, "abc")
+    assert records.complete(running, "abc", IMAGES, {"key": "images/abc/reference.png"}, "2026-11-26T00:00:02.000Z")
     return generation_id
 
 

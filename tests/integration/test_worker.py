@@ -423,26 +423,41 @@ def test_given_the_reference_is_not_a_readable_image_then_failed_reference_inval
     assert_failed(generation_id, "reference_invalid", response)
 
 
-def test_given_an_unexpected_error_then_the_message_is_reported_for_retry(aws, bedrock, monkeypatch):
+def test_given_an_unexpected_error_then_the_record_fails_cleanly_and_the_message_comes_back_in_a_minute(
+        aws, bedrock, monkeypatch):
     generation_id = titan_job()
     from studio.logic import rendering
 
     other = titan_job()
     real = rendering._render_and_store
+    written = []
 
-    def broken_for_one(record, time_left_ms):
+    def broken_for_one(record, attempt, time_left_ms):
         if record["id"] == generation_id:
+            key = f"images/{attempt}/0.png"  # a write that went through before the bug struck
+            boto3.client("s3", region_name=REGION).put_object(Bucket=BUCKET, Key=key, Body=b"png")
+            written.append(key)
             raise ZeroDivisionError("unexpected")
-        return real(record, time_left_ms)
+        return real(record, attempt, time_left_ms)
 
     bedrock.invoke(TITAN, {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a lighthouse"},
                            "imageGenerationConfig": titan_config(1, 1024, 1024)}, titan_answer(OUT))
     monkeypatch.setattr(rendering, "_render_and_store", broken_for_one)
+    visibility = []
+    sqs = clients.sqs()
+    real_change = sqs.change_message_visibility
+    monkeypatch.setattr(sqs, "change_message_visibility", lambda **kw: visibility.append(kw) or real_change(**kw))
+
     response, messages = run_worker(aws)
-    failed = [m["MessageId"] for m in messages if json.loads(m["Body"])["generationId"] == generation_id]
-    assert response == {"batchItemFailures": [{"itemIdentifier": failed[0]}]}
-    assert stored(generation_id)["status"] == "RUNNING"  # SQS retries; the DLQ handler ends it after the last
-    assert stored(other)["status"] == "COMPLETE"
+
+    failed = [m for m in messages if json.loads(m["Body"])["generationId"] == generation_id]
+    assert response == {"batchItemFailures": [{"itemIdentifier": failed[0]["MessageId"]}]}
+    assert visibility == [{"QueueUrl": aws.queue_url, "ReceiptHandle": failed[0]["ReceiptHandle"],
+                           "VisibilityTimeout": 60}]
+    record = stored(generation_id)
+    assert record["status"] == "FAILED" and record["error"]["code"] == "internal_error"
+    assert written and not set(written) & set(objects_under("images/"))
+    assert stored(other)["status"] == "COMPLETE" and quota_used() == 1  # only the other one's image
 
 
 def test_given_every_job_in_the_batch_fails_unexpectedly_then_the_invocation_fails(aws, monkeypatch):
@@ -450,7 +465,7 @@ def test_given_every_job_in_the_batch_fails_unexpectedly_then_the_invocation_fai
     from studio.logic import rendering
 
     titan_job()
-    monkeypatch.setattr(rendering, "_render_and_store", lambda record, time_left_ms: 1 / 0)
+    monkeypatch.setattr(rendering, "_render_and_store", lambda record, attempt, time_left_ms: 1 / 0)
     with pytest.raises(BatchProcessingError):
         run_worker(aws)
 
@@ -567,7 +582,8 @@ def test_given_time_runs_out_between_stability_calls_then_failed_model_timeout_a
     base = {"prompt": "a lighthouse", "output_format": "png", "mode": "text-to-image", "aspect_ratio": "1:1"}
     bedrock.invoke(SD35, {**base, "seed": 42}, stability_answer(OUT, 42))
     bedrock.invoke(SD35, {**base, "seed": 43}, stability_answer(OUT, 43))
-    clock = iter([600_000, 300_000, 100_000])  # before each call: the third no longer fits 60 s x 3 + 15 s
+    # The claim's lease, then before each call: the third no longer fits 60 s x 3 + 15 s.
+    clock = iter([600_000, 600_000, 300_000, 100_000])
 
     class Draining(type(worker_context())):
         def get_remaining_time_in_millis(self):

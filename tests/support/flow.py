@@ -66,3 +66,17 @@ def quota_used(user: str = USER_A) -> int:
 def generation_items() -> list[dict]:
     answer = boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)
     return [i for i in answer["Items"] if i[PARTITION_KEY]["S"].startswith("GEN#")]
+
+
+LEASE_UNTIL = "2999-01-01T00:00:00.000Z"
+
+
+def claim(generation_id: str, attempt: str = "attempt-1", now: str = "2026-11-26T00:00:01.000Z") -> dict | None:
+    """records.start as a worker does it, with a lease that does not expire during the test."""
+    return records.start(generation_id, now, attempt, LEASE_UNTIL)
+
+
+def finish(generation_id: str, attempt: str = "attempt-1") -> None:
+    """Claim and complete a generation without images (the gallery's tests need COMPLETE records)."""
+    running = claim(generation_id, attempt)
+    assert running and records.complete(running, attempt, [], None, "2026-11-26T00:00:02.000Z")

@@ -112,6 +112,61 @@ def test_given_something_that_is_not_an_image_then_value_error(data):
         images.for_gallery(data)
 
 
+# --- 16-bit greyscale and large JPEGs --------------------------------------------------------
+def grey16_png(size=(80, 60), value=32768) -> bytes:
+    image = Image.new("I;16", size)
+    image.putdata([value] * (size[0] * size[1]))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("prepare", [lambda d: images.for_image_model(d, 1408),
+                                     lambda d: images.for_text_model(d, 1568, 3_750_000).data])
+def test_given_a_16_bit_greyscale_png_then_it_stays_grey_not_white(prepare):
+    source = grey16_png(value=32768)  # mid-grey at 16 bits
+    assert make.open_bytes(source).mode.startswith("I")
+    out = make.open_bytes(prepare(source)).convert("RGB")
+    low, high = out.getextrema()[0]
+    assert 120 <= low <= high <= 136  # about 128, where converting without scaling gives 255 (white)
+
+
+def test_given_a_16_bit_gradient_then_its_tones_are_kept():
+    image = Image.new("I;16", (256, 4))
+    image.putdata([x * 256 for _ in range(4) for x in range(256)])
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    fitted = make.open_bytes(images.for_image_model(out.getvalue(), 1408)).convert("L")
+    row = [fitted.getpixel((x, 0)) for x in range(0, 256, 32)]
+    assert row == sorted(row) and row[0] <= 2 and row[-1] >= 220 and len(set(row)) == len(row)
+
+
+def test_given_a_jpeg_much_larger_than_the_target_then_it_is_decoded_reduced_to_the_same_size(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    drafts = []
+    real_draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self, mode, size):
+        drafts.append(size)
+        answer = real_draft(self, mode, size)
+        drafts.append(self.size)
+        return answer
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    fitted = make.open_bytes(images.for_image_model(make.jpeg((4000, 3000)), 1000))
+    assert fitted.size == (1000, 750)
+    assert drafts == [(1000, 750), (1000, 750)]  # decoded at 1/4: 12 MP never held in memory
+
+
+def test_given_a_jpeg_close_to_the_target_then_it_is_decoded_in_full(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft",
+                        lambda *_: pytest.fail("no reduced decode below twice the target"))
+    assert make.open_bytes(images.for_image_model(make.jpeg((1500, 1000)), 1000)).size == (1000, 667)
+
+
 # --- masks and transparency (edits) ------------------------------------------------------------
 def _mask(size, mode="L", fill=0, painted=None, fmt="PNG"):
     image = Image.new(mode, size, fill)

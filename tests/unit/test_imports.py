@@ -32,6 +32,7 @@ EXPECTED = {
     "generate-worker": {"PIL", "studio.images", "studio.logic.rendering", "studio.adapters.bedrock",
                         "studio.logic.generations", "studio.logic.cursor"},
     "generate-dead-letters": {"studio.logic.generations", "studio.logic.cursor"},
+    "generate-sweeper": {"studio.logic.generations", "studio.logic.cursor"},
     "gallery": {"studio.logic.generations", "studio.logic.cursor"},
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, ReadTimeoutError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
 from studio.adapters import clients
 from studio.errors import (
@@ -28,7 +28,7 @@ def classify(error: Exception, model_id: str) -> StudioError:
     if isinstance(error, ReadTimeoutError):
         return ModelUnavailable(f"The model {model_id} did not answer in time. Try again in a moment.",
                                 code="model_timeout")
-    if isinstance(error, BotoConnectionError):
+    if isinstance(error, BotoCoreError):  # no answer: connection refused or closed, endpoint unreachable
         return ModelUnavailable(f"The model service could not be reached ({type(error).__name__}).")
     if not isinstance(error, ClientError):
         return ModelError(f"Unexpected error from the model: {type(error).__name__}")

@@ -8,6 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import StorageError
+from studio.schema import JOBS_RETRY_DELAY_SECONDS
 from studio.settings import settings
 
 
@@ -17,6 +18,15 @@ def enqueue(generation_id: str) -> None:
                                         MessageBody=json.dumps({"generationId": generation_id}))
     except (ClientError, BotoCoreError) as error:  # BotoCoreError: the queue could not be reached
         raise StorageError("Could not queue the generation. Try again.") from error
+
+
+def retry_soon(receipt_handle: str, delay_seconds: int = JOBS_RETRY_DELAY_SECONDS) -> None:
+    """Make a received job visible again in `delay_seconds`, instead of after the visibility timeout."""
+    try:
+        clients.get("sqs").change_message_visibility(QueueUrl=settings().require("jobs_queue_url"),
+                                                     ReceiptHandle=receipt_handle, VisibilityTimeout=delay_seconds)
+    except (ClientError, BotoCoreError) as error:
+        raise StorageError("Could not reschedule the job.") from error
 
 
 def generation_id_of(message_body: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import StorageError
@@ -18,7 +18,7 @@ from studio.settings import settings
 def cursor_key() -> bytes:
     try:
         value = clients.get("secrets").get_secret_value(SecretId=settings().require("cursor_secret_arn"))
-    except ClientError as error:
+    except (ClientError, BotoCoreError) as error:
         raise StorageError("The gallery is not available right now. Try again.") from error
     return value["SecretString"].encode()
 

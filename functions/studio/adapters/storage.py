@@ -33,7 +33,7 @@ def presigned_upload(key: str, content_type: str, size: int, expires_in: int) ->
             Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
             ExpiresIn=expires_in,
         )
-    except ClientError as error:
+    except (ClientError, BotoCoreError) as error:
         raise StorageError("Could not prepare the upload. Try again.") from error
 
 
@@ -49,6 +49,8 @@ def read(key: str, max_bytes: int, field: str) -> bytes:
             raise NotFound(f"{field}: no uploaded image at {key}. Uploads are kept for one day; upload it again.",
                            code="reference_missing") from error
         raise StorageError("Could not read the image from storage. Try again.") from error
+    except BotoCoreError as error:  # no answer: connection refused, read timeout, connection closed
+        raise StorageError("Could not read the image from storage. Try again.") from error
 
 
 def exists(key: str) -> bool:
@@ -58,6 +60,8 @@ def exists(key: str) -> bool:
     except ClientError as error:
         if error.response["Error"]["Code"] in MISSING:
             return False
+        raise StorageError("Could not check the image in storage. Try again.") from error
+    except BotoCoreError as error:
         raise StorageError("Could not check the image in storage. Try again.") from error
 
 
@@ -94,6 +98,6 @@ def delete_all(keys: list[str]) -> None:
         batch = [{"Key": k} for k in keys[start:start + 1000]]
         try:
             clients.get("s3").delete_objects(Bucket=_bucket(), Delete={"Objects": batch, "Quiet": True})
-        except ClientError:
+        except (ClientError, BotoCoreError):
             logger.exception("could not delete objects", extra={"keys": [k["Key"] for k in batch]})
             raise StorageError("Could not delete the images from storage. Try again.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
@@ -17,7 +17,7 @@ from studio.catalog import (
     image_model,
     model_for_mode,
 )
-from studio.errors import BadRequest, InvalidField, NotFound, StudioError
+from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
 from studio.logic import cursor, image_requests, presentation, usage
 from studio.logic.uploads import check_owner
 from studio.models import (
@@ -34,6 +34,7 @@ from studio.models import (
     TextModelInfo,
 )
 from studio.observability import count, logger
+from studio.schema import GENERATION_DEADLINE_SECONDS
 from studio.settings import Settings
 
 IDEMPOTENCY_KEY_RULE = "1-64 characters: letters, digits, '-', '_' or ':'"
@@ -115,6 +116,7 @@ def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_
             idempotency_key=idempotency_key, request_hash=request_hash,
             idempotency_expires_at=int(now.timestamp()) + records.IDEMPOTENCY_TTL_SECONDS,
             retry_after=usage.seconds_to_midnight(now),
+            active_until=now_iso(now + timedelta(seconds=GENERATION_DEADLINE_SECONDS)),
         )
     except records.IdempotentReplay as replay:
         logger.info("idempotent replay", extra={"generationId": replay.generation_id})
@@ -123,7 +125,12 @@ def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_
     try:
         jobs.enqueue(record["id"])
     except StudioError:
-        records.fail(record, "storage_error", STORAGE_FAILURE_MESSAGE, now_iso())
+        # Fail it, give the quota back and free the Idempotency-Key in one write, so the retry the
+        # 503 asks for starts afresh. Should that write fail too, the sweeper ends the record.
+        try:
+            records.fail(record, "storage_error", STORAGE_FAILURE_MESSAGE, now_iso(), idempotency_key=idempotency_key)
+        except StudioError:
+            logger.exception("could not fail an unqueued generation", extra={"generationId": record["id"]})
         raise
     count("GenerationsRequested")
     count("ImagesRequested", record["imageCount"])
@@ -159,44 +166,48 @@ def _keys(record: dict) -> list[str]:
 
 
 def delete(generation_id: str, user_id: str) -> None:
-    """Images first, then the record: if storage fails, the record is still there to retry with."""
-    record = records.get_generation(generation_id)
-    if record is None or record["ownerId"] != user_id:
-        raise NotFound("No generation with this id (or it is not yours).")
-    keys = _keys(record)
-    if keys:
-        storage.delete_all(keys)
-    if records.delete(generation_id, user_id) is None:
-        raise NotFound("No generation with this id (or it is not yours).")
-    cdn.invalidate(keys)
-    count("GenerationsDeleted")
+    """Images first, then the record as it was read: if storage fails, the record is still there to
+    retry with; if the record changed meanwhile (the worker completed it), read it again. An
+    unfinished record gives its images back to the day's quota."""
+    for _ in range(records.WRITE_ATTEMPTS):
+        record = records.get_generation(generation_id)
+        if record is None or record["ownerId"] != user_id:
+            raise NotFound("No generation with this id (or it is not yours).")
+        keys = _keys(record)
+        if keys:
+            storage.delete_all(keys)
+        if records.delete(record):
+            cdn.invalidate(keys)
+            count("GenerationsDeleted")
+            return
+    raise Conflict(records.IN_PROGRESS_MESSAGE, code="in_progress")
 
 
 def _feed(scope: str, mode: str | None, favorite: bool | None, user_id: str,
-          parent: str | None = None) -> tuple[str, str, str | None]:
-    """(index, partition, mode filter) for the gallery's filters; each is one Query on one index."""
+          parent: str | None = None) -> tuple[str, str]:
+    """(index, partition) for the gallery's filters; each is one Query on one index, no filter."""
     if parent is not None:
         if scope != "mine" or mode or favorite:
             raise BadRequest("parent lists your own edits and re-runs of one generation: use it alone, with scope=mine.",
                              [{"field": "parent", "rule": "only with scope=mine, without mode or favorite"}],
                              code="invalid_filter")
-        return "byParent", records.parent_partition(user_id, parent), None
+        return "byParent", records.parent_partition(user_id, parent)
     if scope == "mine":
         if favorite:
-            return "byOwnerFavorite", user_id, mode
-        return ("byOwnerMode", f"{user_id}#{mode}", None) if mode else ("byOwner", user_id, None)
+            return ("byOwnerFavoriteMode", f"{user_id}#{mode}") if mode else ("byOwnerFavorite", user_id)
+        return ("byOwnerMode", f"{user_id}#{mode}") if mode else ("byOwner", user_id)
     if favorite:
         raise BadRequest("favorite=true lists your own favorites: use it with scope=mine.",
                          [{"field": "favorite", "rule": "only with scope=mine"}], code="invalid_filter")
-    return ("byPublicMode", f"public#{mode}", None) if mode else ("byPublic", "public", None)
+    return ("byPublicMode", f"public#{mode}") if mode else ("byPublic", "public")
 
 
 def list_gallery(scope: str, limit: int, cursor_text: str | None, mode: str | None, favorite: bool | None,
                  user_id: str, base_url: str, parent: str | None = None) -> GalleryPage:
-    index, partition, mode_filter = _feed(scope, mode, favorite, user_id, parent)
+    index, partition = _feed(scope, mode, favorite, user_id, parent)
     key = secrets.cursor_key()
     start = cursor.decode(key, cursor_text, index, partition) if cursor_text else None
-    items, last = records.query_feed(index, partition, limit, start, mode_filter)
+    items, last = records.query_feed(index, partition, limit, start)
     next_cursor = cursor.encode(key, index, partition, last) if last else None
     return GalleryPage(items=[presentation.generation(i, user_id, base_url) for i in items], next_cursor=next_cursor)
 

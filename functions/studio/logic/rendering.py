@@ -1,20 +1,29 @@
 """The worker's job: render one generation, store its images, finish its record.
 
+A job is claimed with an attempt token and a lease (records.start): a duplicate delivery of a
+claimed job does nothing, and only the attempt that holds the claim can complete or fail the
+record. The attempt's images go under images/<attempt>/, so whoever ends a job knows its objects.
+
 Every job ends with the record COMPLETE or FAILED. A failure leaves no objects behind and gives
-the images back to the owner's daily quota. Only unexpected errors escape, so that SQS retries
-them; after the last retry the dead-letter handler fails the record (logic/abandoned.py).
+the images back to the owner's daily quota, whatever the exception; an unexpected one is then
+re-raised so SQS reports it. A record that cannot be completed (the table did not answer) keeps
+its claim released for the retry; the dead-letter handler and the sweeper end what is left.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from studio import routes
 from studio.adapters import bedrock, records, storage
 from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
 from studio.errors import InvalidField, ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
 from studio.images import for_gallery, for_image_model, mask_for, png_dimensions
 from studio.logic import image_requests
+# Shared with the dead-letter handler and the sweeper, which load no renderer (logic/abandoned.py).
+from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, cleanup as _cleanup, fail_abandoned  # noqa: F401
 from studio.logic.generations import now_iso
 from studio.models import UPLOAD_MAX_BYTES, EditRequest, GenerationRequest
 from studio.observability import count, logger
@@ -26,6 +35,13 @@ STORE_RESERVE_SECONDS = 15
 # The largest gallery PNG an edit may start from (a 4x upscale of a megapixel image is ~20-40 MB).
 EDIT_SOURCE_MAX_BYTES = 64 * 1024 * 1024
 OUTPUT_SIZE_KEYS = ("outputWidth", "outputHeight")
+# A claim outlives the invocation that holds it by this much (clock skew between containers).
+LEASE_MARGIN_SECONDS = 30
+
+
+def _lease_until(time_left_ms: Callable[[], int] | None) -> str:
+    seconds = time_left_ms() / 1000 if time_left_ms else routes.function("generate-worker").timeout_seconds
+    return now_iso(datetime.now(timezone.utc) + timedelta(seconds=seconds + LEASE_MARGIN_SECONDS))
 
 
 def failure_code(error: StudioError) -> str:
@@ -51,34 +67,65 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
     `time_left_ms` is the Lambda context's clock: a model call starts only when its worst case
     (every retry timing out) still fits, so the record is failed cleanly instead of the function
     being killed mid-job."""
-    record = records.start(generation_id, now_iso())
+    attempt = secrets.token_urlsafe(18)
+    record = records.start(generation_id, now_iso(), attempt, _lease_until(time_left_ms))
     if record is None:
-        logger.info("generation already finished or deleted", extra={"generationId": generation_id})
+        logger.info("generation finished, deleted or claimed by another delivery",
+                    extra={"generationId": generation_id})
         return "SKIPPED"
     try:
-        images, reference = _render_and_store(record, time_left_ms)
+        images, reference = _render_and_store(record, attempt, time_left_ms)
     except StudioError as error:
-        code = failure_code(error)
-        records.fail(record, code, error.message, now_iso())
-        count("GenerationsFailed")
-        logger.info("generation failed", extra={"generationId": generation_id, "code": code})
+        _fail(record, attempt, failure_code(error), error.message)
         return "FAILED"
+    except Exception:
+        _cleanup(attempt_keys(attempt, int(record["imageCount"])))
+        _fail(record, attempt, "internal_error", ABANDONED_MESSAGE)
+        raise
     keys = [k for i in images for k in (i["key"], i["thumbnailKey"])] + ([reference["key"]] if reference else [])
     try:
-        completed = records.complete(record, images, reference, now_iso())
-    except StudioError:
+        completed = records.complete(record, attempt, images, reference, now_iso())
+    except Exception:
         # Not completed: SQS retries the job, which renders into a new folder, so these images
         # would be orphans (unless the write went through after all).
-        current = records.get_generation(generation_id)
-        if not current or current.get("images") != images:
-            storage.delete_all(keys)
+        current = _current(generation_id)
+        if current is not False and (not current or current.get("images") != images):
+            _cleanup(keys)
+            _release(generation_id, attempt)
         raise
     if not completed:
-        # Deleted while rendering: its images must not outlive it.
+        # Deleted, failed or claimed by another attempt while rendering: these images are nobody's.
         storage.delete_all(keys)
         return "SKIPPED"
     count("ImagesGenerated", len(images))
     return "COMPLETE"
+
+
+def _fail(record: dict, attempt: str, code: str, message: str) -> None:
+    try:
+        failed = records.fail(record, code, message, now_iso(), attempt=attempt)
+    except StudioError:
+        _release(record["id"], attempt)  # the retry (or the sweeper) ends it
+        raise
+    if failed:  # else it was deleted, swept or claimed by another attempt meanwhile
+        count("GenerationsFailed")
+        logger.info("generation failed", extra={"generationId": record["id"], "code": code})
+
+
+def _current(generation_id: str) -> dict | None | bool:
+    """The record now; False when even that cannot be read (then the images are kept: the sweeper
+    or a retry decides)."""
+    try:
+        return records.get_generation(generation_id)
+    except StudioError:
+        return False
+
+
+def _release(generation_id: str, attempt: str) -> None:
+    try:
+        records.release(generation_id, attempt)
+    except StudioError:
+        logger.exception("could not release the claim", extra={"generationId": generation_id})
 
 
 def _check_time(time_left_ms: Callable[[], int] | None) -> None:
@@ -89,13 +136,14 @@ def _check_time(time_left_ms: Callable[[], int] | None) -> None:
                                "or ask for fewer images.", code="model_timeout")
 
 
-def _render_and_store(record: dict, time_left_ms: Callable[[], int] | None) -> tuple[list[dict], dict | None]:
+def _render_and_store(record: dict, attempt: str,
+                      time_left_ms: Callable[[], int] | None) -> tuple[list[dict], dict | None]:
     if record["mode"] == EDIT_MODE:
         rendered, reference_png = _render_edit(record, time_left_ms), None
     else:
         rendered, reference_png = _render_generation(record, time_left_ms)
 
-    folder = f"{IMAGES_PREFIX}{secrets.token_urlsafe(18)}"
+    folder = f"{IMAGES_PREFIX}{attempt}"
     objects, images = [], []
     for index, image in enumerate(rendered):
         try:
