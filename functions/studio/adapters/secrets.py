@@ -36,12 +36,12 @@ def origin_values() -> tuple[str, ...]:
     client = clients.get("secrets")
     try:
         values = [client.get_secret_value(SecretId=arn)["SecretString"]]
-    except ClientError as error:
+    except (ClientError, BotoCoreError) as error:  # BotoCoreError: no answer (connection, timeout)
         raise StorageError("The service is not available right now. Try again.") from error
     try:
         values.append(client.get_secret_value(SecretId=arn, VersionStage="AWSPREVIOUS")["SecretString"])
-    except ClientError:
-        pass  # never rotated: no previous value
+    except (ClientError, BotoCoreError):
+        pass  # never rotated (no previous value), or no answer this time: the current value alone
     _origin_cache[arn] = (time.monotonic(), tuple(values))
     return _origin_cache[arn][1]
 
