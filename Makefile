@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight preflight-local bench bench-web load clean
+        chromium openapi lock synth deploy destroy preflight preflight-local bench bench-web load clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -62,6 +62,9 @@ test-browser: $(STAMP) chromium $(AXE)
 
 openapi: $(STAMP) ## regenerate functions/gallery/openapi.json (served at GET /api/openapi.json) from the code
 	PYTHONPATH=functions $(PY) -m studio.openapi > functions/gallery/openapi.json.tmp && mv functions/gallery/openapi.json.tmp functions/gallery/openapi.json
+
+lock: $(STAMP) ## recompile layers/requirements.lock (the layer's whole tree, hashed) after editing layers/requirements.txt
+	$(PY) -m cdk.layer
 
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py

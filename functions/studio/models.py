@@ -316,3 +316,5 @@ class ModelsResponse(ResponseModel):
     edit_operations: list[EditOperationInfo] = Field(default_factory=list)
     text_model: TextModelInfo
     daily_image_quota: int
+    daily_text_quota: int = Field(description="Text requests (translate, suggest, describe) per user per UTC day")
+    text_calls_left: int = Field(description="The caller's text requests left today")

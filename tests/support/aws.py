@@ -20,6 +20,8 @@ QUEUE = "studio-jobs-test"
 DLQ = "studio-jobs-dlq-test"
 SECRET = "studio/cursor-key"
 SECRET_VALUE = "test-cursor-signing-key-0123456789abcdef"
+ORIGIN_SECRET = "studio/origin-verify"
+ORIGIN_SECRET_VALUE = "test-origin-verify-0123456789abcdef"
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Resources:
     queue_arn: str
     dlq_url: str
     secret_arn: str
+    origin_secret_arn: str = ""
 
 
 def create_table(dynamodb, name: str = TABLE) -> None:
@@ -66,9 +69,10 @@ def create_all(region: str = REGION) -> Resources:
     queue_url = sqs.create_queue(QueueName=QUEUE, Attributes={"RedrivePolicy": json.dumps(
         {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(schema.JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    secret_arn = boto3.client("secretsmanager", region_name=region).create_secret(
-        Name=SECRET, SecretString=SECRET_VALUE)["ARN"]
-    return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn)
+    sm = boto3.client("secretsmanager", region_name=region)
+    secret_arn = sm.create_secret(Name=SECRET, SecretString=SECRET_VALUE)["ARN"]
+    origin_arn = sm.create_secret(Name=ORIGIN_SECRET, SecretString=ORIGIN_SECRET_VALUE)["ARN"]
+    return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn, origin_arn)
 
 
 def objects_under(prefix: str, bucket: str = BUCKET) -> list[str]:

@@ -447,3 +447,34 @@ def overdue(now: str, limit: int, start_key: dict | None = None) -> tuple[list[d
     if start_key:
         request["ExclusiveStartKey"] = {k: {"S": v} for k, v in start_key.items()}
     return _query(request)
+
+
+def use_text_call(owner: str, day: str, limit: int, expires_at: int, retry_after: int) -> int:
+    """Count one text-model call (translate, suggest, describe) against the owner's day, or refuse
+    it when the day's `limit` is reached: the image quota's conditional ADD, on its own item."""
+    try:
+        answer = clients.get("dynamodb").update_item(
+            TableName=_table(), Key=_key("TEXTQUOTA", owner, day),
+            UpdateExpression="ADD used :one SET #ttl = :ttl",
+            ConditionExpression="attribute_not_exists(used) OR used < :limit",
+            ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}, ":ttl": {"N": str(expires_at)}},
+            ReturnValues="UPDATED_NEW",
+        )
+    except (ClientError, BotoCoreError) as error:
+        if isinstance(error, ClientError) and error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise QuotaExceeded(
+                f"You have reached your daily limit of {limit} text requests (translate, suggest, describe). "
+                "It resets at midnight UTC.", {"limit": limit, "kind": "text"}, retry_after=retry_after) from error
+        raise _storage_error(error) from error
+    return int(answer["Attributes"]["used"]["N"])
+
+
+def text_calls_used(owner: str, day: str) -> int:
+    """How many text-model calls the owner made today (0 when none)."""
+    try:
+        item = clients.get("dynamodb").get_item(TableName=_table(), Key=_key("TEXTQUOTA", owner, day),
+                                                ProjectionExpression="used").get("Item")
+    except (ClientError, BotoCoreError) as error:
+        raise _storage_error(error) from error
+    return int(item["used"]["N"]) if item else 0
