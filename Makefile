@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi synth deploy destroy preflight preflight-local bench bench-web load backfill clean
+        chromium openapi lock synth deploy destroy preflight preflight-local bench bench-web load backfill clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -63,6 +63,9 @@ test-browser: $(STAMP) chromium $(AXE)
 openapi: $(STAMP) ## regenerate functions/gallery/openapi.json (served at GET /api/openapi.json) from the code
 	PYTHONPATH=functions $(PY) -m studio.openapi > functions/gallery/openapi.json.tmp && mv functions/gallery/openapi.json.tmp functions/gallery/openapi.json
 
+lock: $(STAMP) ## recompile layers/requirements.lock (the layer's whole tree, hashed) after editing layers/requirements.txt
+	$(PY) -m cdk.layer
+
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/
 	$(PY) app.py
 
@@ -89,7 +92,7 @@ load: $(STAMP) ## 50 people at once against a fresh local stack for 60 s: resets
 backfill: $(STAMP) ## index completed generations the search index lacks (the index function's env; ARGS="--max-batches 4")
 	PYTHONPATH=functions $(PY) -m studio.backfill $(ARGS)
 
-bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 150 KB budget
+bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 60 KB budget
 	$(PY) -m tests.bench_web
 
 clean:

@@ -86,7 +86,7 @@ class Api(Construct):
         for route in routes.ROUTES:
             integration = integrations.setdefault(
                 route.function,
-                apigw.LambdaIntegration(functions[route.function].function, proxy=True, allow_test_invoke=False))
+                apigw.LambdaIntegration(functions[route.function].target, proxy=True, allow_test_invoke=False))
             resource = self.rest_api.root.resource_for_path(routes.API_PREFIX + route.path)
             if route.scope is None:
                 method = resource.add_method(route.method, integration,

@@ -69,6 +69,7 @@ class StudioConfig(BaseModel):
     text_temperature: float = Field(0.7, ge=0, le=1, alias="textTemperature")
     text_max_tokens: int = Field(1500, ge=100, le=8000, alias="textMaxTokens")
     daily_image_quota: int = Field(100, ge=0, alias="dailyImageQuota")
+    daily_text_quota: int = Field(200, ge=0, alias="dailyTextQuota")
     image_prices: dict[str, dict[str, float]] = Field(default_factory=dict, alias="imagePrices")
     text_price_per_1k_input: float = Field(0.001, ge=0, alias="textPricePer1kInput")
     text_price_per_1k_output: float = Field(0.005, ge=0, alias="textPricePer1kOutput")
@@ -85,6 +86,9 @@ class StudioConfig(BaseModel):
     worker_concurrency: int = Field(2, ge=2, le=1000, alias="workerConcurrency")
     alarm_email: str | None = Field(None, alias="alarmEmail")
     allow_localhost_callback: bool = Field(False, alias="allowLocalhostCallback")
+    # The Secrets Manager VersionId of the origin secret CloudFront sends (after a rotation); empty = AWSCURRENT.
+    origin_secret_version: str | None = Field(None, alias="originSecretVersion")
+    snap_start: bool = Field(False, alias="snapStart")
 
     # ---- parsing of command-line strings -------------------------------------------------------
     @field_validator("allowed_image_models", "allowed_email_domains", mode="before")
@@ -100,7 +104,7 @@ class StudioConfig(BaseModel):
         return value
 
     @field_validator("region", "custom_domain", "certificate_arn", "alarm_email", "cognito_domain_prefix",
-                     mode="before")
+                     "origin_secret_version", mode="before")
     @classmethod
     def _optional(cls, value: object) -> object:
         return _empty_to_none(value)

@@ -7,6 +7,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 LAYER_REQUIREMENTS = ROOT / "layers" / "requirements.txt"
+# The whole dependency tree of the layer, pinned with hashes (`make lock` compiles it from
+# LAYER_REQUIREMENTS for LOCK_PLATFORM); the layer is built from it alone, with --require-hashes.
+LAYER_LOCK = ROOT / "layers" / "requirements.lock"
+LOCK_PLATFORM = "aarch64-manylinux_2_34"  # Lambda's Amazon Linux 2023 (glibc 2.34) on arm64
 WEB_DIR = ROOT / "web"
 
 # Files of functions/ that never go into the code asset.
@@ -21,6 +25,9 @@ PIP_PLATFORMS = ("manylinux_2_28_aarch64", "manylinux2014_aarch64")
 # and botocore stay a matching pair (aws-xray-sdk pulls botocore in as a dependency).
 LAYER_PRUNE = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py", "bin")
 LAYER_PRUNE_DIST_PREFIXES = ("boto3-", "botocore-", "s3transfer-", "jmespath-", "python_dateutil-", "urllib3-", "six-")
+
+# With SnapStart on, the API and the queues invoke this alias of the latest published version.
+LIVE_ALIAS = "live"
 
 API_STAGE = "prod"
 API_THROTTLE_RATE = 50  # requests per second, per stage (steady state)
@@ -49,14 +56,21 @@ VISIBILITY_TIMEOUT_FACTOR = 6
 QUEUE_RETENTION_DAYS = 4
 DLQ_RETENTION_DAYS = 14
 
-# Images bucket lifecycle.
+# The SSM parameter that hands the distribution id to the gallery function (format with the stack name):
+# through SSM, because the function's environment cannot reference the distribution (a cycle).
+DISTRIBUTION_ID_PARAMETER = "/{stack}/distribution-id"
+
+# Images bucket lifecycle. Deleted rendered images (images/) keep their old version one day (S3's
+# minimum; removal runs asynchronously after it); everything else keeps old versions 30 days.
 NONCURRENT_VERSION_EXPIRY_DAYS = 30
+DELETED_IMAGE_VERSION_EXPIRY_DAYS = 1
 ABORT_MULTIPART_DAYS = 1
 ACCESS_LOG_EXPIRY_DAYS = 90
 # Rendered images never change under a key: a year at the edge and in browsers.
 IMAGE_CACHE_DAYS = 365
 
 CURSOR_SECRET_LENGTH = 64
+ORIGIN_SECRET_LENGTH = 48
 
 # Cognito token lifetimes.
 ACCESS_TOKEN_MINUTES = 60
@@ -73,3 +87,14 @@ ALARM_PERIOD_MINUTES = 5
 INFERENCE_PROFILE_PREFIXES = ("us", "eu", "apac", "jp", "au", "ca", "us-gov", "global")
 
 CLOUDFRONT_PRICE_CLASS = "PRICE_CLASS_100"
+
+# Regions that must be enabled per account (opt-in). CloudFront's legacy access logs cannot be
+# delivered to a bucket in these; the stack uses standard logging v2 there (cdk/edge_logs.py).
+OPT_IN_REGIONS = frozenset({
+    "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
+    "me-central-1", "me-south-1", "mx-central-1",
+})
+# CloudFront is a global service: its vended-log delivery source is configured in us-east-1.
+CLOUDFRONT_REGION = "us-east-1"
+CLOUDFRONT_LOG_PREFIX = "cloudfront/"

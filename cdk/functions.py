@@ -24,22 +24,25 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 
 # Which settings (studio.settings.ENV keys) each function reads. Nothing else is set for it.
 FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
-    "translate": ("bedrock_region", "text_model_id", "text_temperature", "text_max_tokens", "model_read_timeout",
-                  "model_max_attempts"),
-    "suggest": ("bedrock_region", "text_model_id", "text_temperature", "text_max_tokens", "model_read_timeout",
-                "model_max_attempts"),
-    "describe": ("images_bucket", "bedrock_region", "text_model_id", "text_temperature", "text_max_tokens",
-                 "model_read_timeout", "model_max_attempts"),
-    # POST /generations and GET /models (the catalogue shows prices, quota and the text model).
+    # The text operations count each call against the caller's daily text quota (in the table).
+    "translate": ("table_name", "daily_text_quota", "bedrock_region", "text_model_id", "text_temperature",
+                  "text_max_tokens", "model_read_timeout", "model_max_attempts", "origin_secret_arn"),
+    "suggest": ("table_name", "daily_text_quota", "bedrock_region", "text_model_id", "text_temperature",
+                "text_max_tokens", "model_read_timeout", "model_max_attempts", "origin_secret_arn"),
+    "describe": ("table_name", "daily_text_quota", "images_bucket", "bedrock_region", "text_model_id",
+                 "text_temperature", "text_max_tokens", "model_read_timeout", "model_max_attempts",
+                 "origin_secret_arn"),
+    # POST /generations and GET /models (the catalogue shows prices, quotas and the text model).
     "generate": ("table_name", "images_bucket", "jobs_queue_url", "image_model_id", "allowed_image_models",
-                 "daily_image_quota", "image_prices", "text_model_id", "text_price_per_1k_input",
-                 "text_price_per_1k_output", "public_base_url"),
+                 "daily_image_quota", "daily_text_quota", "image_prices", "text_model_id",
+                 "text_price_per_1k_input", "text_price_per_1k_output", "public_base_url", "origin_secret_arn"),
     "generate-worker": ("table_name", "images_bucket", "jobs_queue_url", "bedrock_region", "model_read_timeout",
                         "model_max_attempts", "image_profile_prefix", "index_queue_url"),
     "generate-dead-letters": ("table_name", "images_bucket"),
     "generate-sweeper": ("table_name", "images_bucket"),
-    "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url", "vector_index_arn",
-                "embedding_model_id", "bedrock_region", "model_read_timeout", "model_max_attempts"),
+    "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url", "origin_secret_arn",
+                "distribution_id_parameter", "vector_index_arn", "embedding_model_id", "bedrock_region",
+                "model_read_timeout", "model_max_attempts"),
     "index": ("table_name", "images_bucket", "vector_index_arn", "embedding_model_id", "text_model_id",
               "bedrock_region", "model_read_timeout", "model_max_attempts"),
 }
@@ -59,8 +62,10 @@ def setting_values(spec: routes.Function, config: StudioConfig, resources: dict[
         "allowed_image_models": ",".join(config.allowed_image_models),
         "image_profile_prefix": config.image_profile_prefix,
         "daily_image_quota": str(config.daily_image_quota),
+        "daily_text_quota": str(config.daily_text_quota),
         "image_prices": config.image_prices_json(),
         "public_base_url": config.public_base_url,
+        "distribution_id_parameter": c.DISTRIBUTION_ID_PARAMETER.format(stack=config.stack_name),
         "model_read_timeout": str(spec.model_read_timeout_seconds),
         "model_max_attempts": str(spec.model_max_attempts),
         "embedding_model_id": DEFAULT_EMBEDDING_MODEL_ID,
@@ -112,6 +117,10 @@ class StudioFunction(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            # SnapStart (cdk.json snapStart): each deploy publishes a version whose initialized memory is
+            # snapshotted; the API and the queues call it through the "live" alias (restore hooks:
+            # functions/studio/snapstart.py).
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
             environment={
                 **environment,
                 "POWERTOOLS_SERVICE_NAME": spec.name,
@@ -125,6 +134,9 @@ class StudioFunction(Construct):
                    "support no resource-level permissions.",
         ))
         acknowledge_runtime(self.function)
+        # What the API and the event sources invoke: the published version when snapshots are on.
+        self.target: lambda_.IFunction = (self.function.add_alias(c.LIVE_ALIAS) if config.snap_start
+                                          else self.function)
 
     def grant_invoke_models(self, model_ids: list[str], region: str) -> None:
         """bedrock:InvokeModel on exactly these models (Converse needs the same action)."""

@@ -1,8 +1,10 @@
 """The dependencies layer: layers/requirements.txt installed for the Lambda runtime, without Docker.
 
 pip (of the interpreter running the synth, with this machine's index settings) downloads the
-manylinux aarch64 wheels for the runtime's Python version into <asset>/python. The asset hash is
-taken from the requirements file and the build parameters, so unchanged dependencies reuse the
+manylinux aarch64 wheels for the runtime's Python version into <asset>/python, from the lock file
+(layers/requirements.lock: every package of the tree, pinned, with hashes; pip checks them with
+--require-hashes and installs nothing else). The asset hash is taken from the lock and the build
+parameters, so the same lock always makes the same layer and unchanged dependencies reuse the
 staged asset; a finished build is also kept in layers/build/<hash>/ (git-ignored) and copied from
 there on the next synth, in any output directory.
 """
@@ -25,20 +27,36 @@ from cdk import constants as c
 LAYER_CACHE = c.ROOT / "layers" / "build"
 
 
-def layer_hash(requirements: Path = c.LAYER_REQUIREMENTS) -> str:
+def layer_hash(requirements: Path = c.LAYER_LOCK) -> str:
     digest = hashlib.sha256()
     digest.update(requirements.read_bytes())
     digest.update(repr((c.PYTHON_VERSION, c.PIP_PLATFORMS, c.LAYER_PRUNE, c.LAYER_PRUNE_DIST_PREFIXES)).encode())
     return digest.hexdigest()
 
 
-def pip_command(target: Path, requirements: Path = c.LAYER_REQUIREMENTS) -> list[str]:
+def pip_command(target: Path, requirements: Path = c.LAYER_LOCK) -> list[str]:
     platforms = [arg for platform in c.PIP_PLATFORMS for arg in ("--platform", platform)]
     return [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
         *platforms, "--only-binary=:all:", "--implementation", "cp", "--python-version", c.PYTHON_VERSION,
-        "--target", str(target), "-r", str(requirements),
+        "--require-hashes", "--no-deps", "--target", str(target), "-r", str(requirements),
     ]
+
+
+def lock_command(output: Path = c.LAYER_LOCK, requirements: Path = c.LAYER_REQUIREMENTS) -> list[str]:
+    """How `make lock` compiles the lock: the tree for the runtime's Python and platform, with hashes."""
+    return [str(Path(sys.executable).with_name("uv")), "pip", "compile", str(requirements), "--generate-hashes", "--python-platform", c.LOCK_PLATFORM,
+            "--python-version", c.PYTHON_VERSION, "--no-header", "--quiet", "-o", str(output)]
+
+
+def locked_pins(lock: Path = c.LAYER_LOCK) -> dict[str, str]:
+    """name -> version of every package in a lock file."""
+    pins = {}
+    for line in lock.read_text().splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            name, version = line.split(" ")[0].split("==")
+            pins[name.lower().replace("_", "-")] = version
+    return pins
 
 
 def prune(site: Path) -> None:
@@ -56,7 +74,7 @@ def prune(site: Path) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
-def build_layer(output_dir: Path, requirements: Path = c.LAYER_REQUIREMENTS, cache: Path = LAYER_CACHE) -> None:
+def build_layer(output_dir: Path, requirements: Path = c.LAYER_LOCK, cache: Path = LAYER_CACHE) -> None:
     """Fill output_dir/python with the runtime's wheels (from the cache when it has this hash)."""
     cached = cache / layer_hash(requirements)
     if not (cached / "python").is_dir():
@@ -91,10 +109,10 @@ class DependenciesLayer(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, runtime: lambda_.Runtime,
                  architecture: lambda_.Architecture) -> None:
         super().__init__(scope, construct_id)
-        requirements = c.LAYER_REQUIREMENTS
+        requirements = c.LAYER_LOCK
         self.layer = lambda_.LayerVersion(
             self, "Layer",
-            description=f"Powertools, pydantic, Pillow for Python {c.PYTHON_VERSION} arm64 (layers/requirements.txt)",
+            description=f"Powertools, pydantic, Pillow for Python {c.PYTHON_VERSION} arm64 (layers/requirements.lock)",
             compatible_runtimes=[runtime],
             compatible_architectures=[architecture],
             removal_policy=RemovalPolicy.DESTROY,
@@ -110,3 +128,8 @@ class DependenciesLayer(Construct):
                 ),
             ),
         )
+
+
+if __name__ == "__main__":  # make lock
+    subprocess.run(lock_command(), check=True)
+    print(f"{c.LAYER_LOCK.relative_to(c.ROOT)}: {len(locked_pins())} packages pinned with hashes")

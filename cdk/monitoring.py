@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Annotations, Aws, CfnCondition, Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -85,14 +85,7 @@ class Monitoring(Construct):
             namespace="AWS/Bedrock", metric_name="InvocationThrottles",
             dimensions_map={"ModelId": config.image_model_id}, region=config.bedrock_region,
             period=PERIOD, statistic="Sum")
-        # A CloudWatch alarm only watches metrics of its own region: the Bedrock alarm exists when the
-        # stack runs in bedrockRegion (or the region is left to the CLI's default); the dashboard
-        # shows the metric in any case.
-        if config.region in (None, config.bedrock_region):
-            alarm("ImageModelThrottles",
-                  cw.Metric(namespace="AWS/Bedrock", metric_name="InvocationThrottles",
-                            dimensions_map={"ModelId": config.image_model_id}, period=PERIOD, statistic="Sum"),
-                  5, f"Bedrock throttled {config.image_model_id}: lower workerConcurrency or raise the model quota")
+        self._bedrock_alarm(config, alarm)
 
         dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{config.stack_name}-{Aws.REGION}",
                                  default_interval=Duration.hours(6))
@@ -127,4 +120,36 @@ class Monitoring(Construct):
                                  dimensions_map={"ModelId": config.image_model_id}, region=config.bedrock_region,
                                  period=PERIOD, statistic="p90")]),
         )
-        dashboard.add_widgets(cw.AlarmStatusWidget(title="Alarms", width=24, alarms=self.alarms))
+        # A conditional alarm (region known only at deploy time) cannot be referenced unconditionally.
+        dashboard.add_widgets(cw.AlarmStatusWidget(title="Alarms", width=24,
+                                                   alarms=[a for a in self.alarms if a is not self.bedrock_alarm
+                                                           or self.bedrock_alarm_condition is None]))
+
+    def _bedrock_alarm(self, config: StudioConfig, alarm) -> None:
+        """Bedrock InvocationThrottles of the image model, alarmed where the metric lives.
+
+        A CloudWatch alarm can only watch metrics of its own region (CDK refuses a metric of another
+        region, and alarms support no cross-region metric math). So: in bedrockRegion, the alarm; in
+        another region, no alarm and a synth warning that says why and how to add one there
+        (docs/deploy.md); region unknown at synth (environment-agnostic stack), the alarm with a
+        CloudFormation condition that creates it only when the deploy region is bedrockRegion."""
+        self.bedrock_alarm: cw.Alarm | None = None
+        self.bedrock_alarm_condition: CfnCondition | None = None
+        region = Stack.of(self).region
+        if not Token.is_unresolved(region) and region != config.bedrock_region:
+            Annotations.of(self).add_warning_v2(
+                "studio:bedrockAlarmAbsent",
+                f"No Bedrock throttling alarm: the stack is in {region} and Bedrock is called in "
+                f"{config.bedrock_region}; a CloudWatch alarm only watches metrics of its own region. The "
+                "dashboard still shows the metric; docs/deploy.md (Operating) shows how to add the alarm in "
+                f"{config.bedrock_region}.")
+            return
+        self.bedrock_alarm = alarm(
+            "ImageModelThrottles",
+            cw.Metric(namespace="AWS/Bedrock", metric_name="InvocationThrottles",
+                      dimensions_map={"ModelId": config.image_model_id}, period=PERIOD, statistic="Sum"),
+            5, f"Bedrock throttled {config.image_model_id}: lower workerConcurrency or raise the model quota")
+        if Token.is_unresolved(region):
+            self.bedrock_alarm_condition = CfnCondition(
+                self, "InBedrockRegion", expression=Fn.condition_equals(Aws.REGION, config.bedrock_region))
+            self.bedrock_alarm.node.default_child.cfn_options.condition = self.bedrock_alarm_condition

@@ -18,7 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from cdk.config import StudioConfig, split_profile_id
 from cdk.functions import StudioFunction
 from cdk.search import Search
-from studio import schema
+from studio import routes, schema
 from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID
 
 
@@ -31,7 +31,7 @@ def _ref(construct) -> str:
 class Grants:
     def __init__(self, *, config: StudioConfig, functions: dict[str, StudioFunction], bucket: s3.IBucket,
                  table: dynamodb.ITableV2, jobs: sqs.IQueue, cursor_secret: secretsmanager.ISecret,
-                 search: Search) -> None:
+                 origin_secret: secretsmanager.ISecret, search: Search) -> None:
         self._functions, self._bucket, self._table = functions, bucket, table
         self._config = config
         text = [config.text_model_id]
@@ -40,21 +40,20 @@ class Grants:
         self.models("translate", text)
         self.models("suggest", text)
         self.models("describe", text)
+        for name in ("translate", "suggest", "describe"):
+            self.text_quota(name)
         self.objects("describe", schema.UPLOADS_PREFIX, ["s3:GetObject", "s3:PutObject"],
                      "reads the reference image it describes and signs the presigned POST that uploads it")
-        self.listing("describe")
 
         self.data("generate")
         jobs.grant_send_messages(self.role("generate"))
         self.objects("generate", schema.UPLOADS_PREFIX, ["s3:GetObject"],
                      "checks that the reference images of a request exist")
-        self.listing("generate")
 
         self.models("generate-worker", images)
         self.data("generate-worker")
         self.objects("generate-worker", schema.UPLOADS_PREFIX, ["s3:GetObject"],
                      "reads the reference images it sends to the image model")
-        self.listing("generate-worker")
         self.objects("generate-worker", schema.IMAGES_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                      "reads the image an edit starts from, writes the rendered PNG and WebP thumbnail (and removes "
                      "them when recording fails)")
@@ -77,6 +76,10 @@ class Grants:
                      "deletes the images of a generation its owner deletes")
         self.role("gallery").add_to_policy(iam.PolicyStatement(
             actions=["secretsmanager:GetSecretValue"], resources=[cursor_secret.secret_arn]))
+        # Every API function checks the origin header CloudFront adds (studio/http.py).
+        for spec in routes.api_functions():
+            self.role(spec.name).add_to_policy(iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"], resources=[origin_secret.secret_arn]))
 
         # Search. QueryVectors with a metadata filter (or returning metadata) also needs GetVectors
         # (the QueryVectors API reference); PutVectors rewrites the public flag; DeleteVectors follows
@@ -120,15 +123,11 @@ class Grants:
             reason="Queries the table's gallery indexes (studio.schema.INDEXES), all of this one table.",
         ))
 
-    def listing(self, name: str) -> None:
-        """s3:ListBucket, so that HeadObject on a missing reference answers 404 rather than 403.
-
-        S3 hides whether a key exists from callers that may not list the bucket; the handlers tell
-        "upload it again" (404) from a storage failure. HeadObject carries no s3:prefix, so the
-        permission cannot be narrowed to uploads/ with a condition.
-        """
-        self.role(name).add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"],
-                                                          resources=[self._bucket.bucket_arn]))
+    def text_quota(self, name: str) -> None:
+        """The daily text-call counter (studio/adapters/records.py use_text_call): one conditional
+        UpdateItem on the table, nothing else of it."""
+        self.role(name).add_to_policy(iam.PolicyStatement(actions=["dynamodb:UpdateItem"],
+                                                          resources=[self._table.table_arn]))
 
     def objects(self, name: str, prefix: str, actions: list[str], why: str) -> None:
         self.role(name).add_to_policy(iam.PolicyStatement(

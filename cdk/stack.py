@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aws_cdk import Acknowledgment, Annotations, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, Annotations, CfnOutput, RemovalPolicy, SecretValue, Stack, Validations
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -22,6 +22,22 @@ from cdk.search import Search
 from cdk.storage import Storage
 from cdk.web import Web
 from studio import routes
+
+
+def generated_secret(scope: Construct, construct_id: str, description: str, length: int,
+                     why_no_rotation: str) -> secretsmanager.Secret:
+    """A random secret of `length` characters (no punctuation), rotated by hand for `why_no_rotation`."""
+    secret = secretsmanager.Secret(
+        scope, construct_id, description=description, removal_policy=RemovalPolicy.DESTROY,
+        generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True,
+                                                                    password_length=length))
+    Validations.of(secret).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-SMG4", reason=why_no_rotation))
+    return secret
+
+
+def secretsmanager_value(secret: secretsmanager.ISecret, version_id: str | None) -> str:
+    """A dynamic reference CloudFormation resolves at deploy time (never in the template)."""
+    return SecretValue.secrets_manager(secret.secret_arn, version_id=version_id).unsafe_unwrap()
 
 
 def construct_id(function_name: str) -> str:
@@ -42,18 +58,17 @@ class StudioStack(Stack):
         generation = Generation(self, "Generation", config=config)
         search = Search(self, "Search")
 
-        cursor_secret = secretsmanager.Secret(
-            self, "CursorSecret",
-            description="Signs the gallery's opaque page cursors",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                exclude_punctuation=True, password_length=c.CURSOR_SECRET_LENGTH),
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        Validations.of(cursor_secret).acknowledge(Acknowledgment(
-            id="AwsSolutions::AwsSolutions-SMG4",
-            reason="The key only signs gallery page cursors (short-lived, no user data); a rotation would just "
-                   "invalidate open cursors. Rotate by hand with put-secret-value if it ever leaks.",
-        ))
+        cursor_secret = generated_secret(
+            self, "CursorSecret", "Signs the gallery's opaque page cursors", c.CURSOR_SECRET_LENGTH,
+            "The key only signs gallery page cursors (short-lived, no user data); a rotation would just "
+            "invalidate open cursors. Rotate by hand with put-secret-value if it ever leaks.")
+        # CloudFront sends it to the API in routes.ORIGIN_HEADER; the handlers refuse calls without it.
+        origin_secret = generated_secret(
+            self, "OriginSecret", "The header value CloudFront sends to the API; calls without it are refused",
+            c.ORIGIN_SECRET_LENGTH,
+            "Rotated by hand without downtime (docs/deploy.md): put-secret-value, then deploy with "
+            "-c originSecretVersion=<VersionId> so CloudFront sends the new value; the functions accept "
+            "AWSCURRENT and AWSPREVIOUS meanwhile. A rotation Lambda could not update CloudFront.")
 
         layer = DependenciesLayer(self, "Dependencies", runtime=RUNTIME, architecture=ARCHITECTURE).layer
         code = lambda_.Code.from_asset(str(c.FUNCTIONS_DIR), exclude=c.CODE_EXCLUDES)
@@ -64,6 +79,7 @@ class StudioStack(Stack):
             "cursor_secret_arn": cursor_secret.secret_arn,
             "index_queue_url": search.jobs.queue_url,
             "vector_index_arn": search.index_arn,
+            "origin_secret_arn": origin_secret.secret_arn,
         }
         self.functions = {
             spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code, layer=layer,
@@ -72,22 +88,24 @@ class StudioStack(Stack):
         }
         for spec in routes.FUNCTIONS:
             if spec.trigger == "queue":
-                self.functions[spec.name].function.add_event_source(generation.jobs_source())
+                self.functions[spec.name].target.add_event_source(generation.jobs_source())
             elif spec.trigger == "dead-letters":
-                self.functions[spec.name].function.add_event_source(generation.dead_letters_source())
+                self.functions[spec.name].target.add_event_source(generation.dead_letters_source())
             elif spec.trigger == "index-queue":
-                self.functions[spec.name].function.add_event_source(search.jobs_source())
+                self.functions[spec.name].target.add_event_source(search.jobs_source())
             elif spec.trigger == "schedule":
-                generation.schedule(self.functions[spec.name].function, spec)
+                generation.schedule(self.functions[spec.name].target, spec)
         Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
-               jobs=generation.jobs, cursor_secret=cursor_secret, search=search)
+               jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search)
 
         api = Api(self, "Api", config=config, user_pool=auth.user_pool,
                   functions={f.name: self.functions[f.name] for f in routes.api_functions()})
         web = Web(self, "Web", config=config, images_bucket=storage.images_bucket, log_bucket=storage.log_bucket,
-                  rest_api=api.rest_api, cognito_host=auth.domain_host)
+                  rest_api=api.rest_api, cognito_host=auth.domain_host,
+                  origin_secret=secretsmanager_value(origin_secret, config.origin_secret_version))
         web_client = auth.add_web_client(web.site_url)
         web.allow_uploads_from_site()
+        web.allow_invalidation(self.functions["gallery"].role)
         self.site_config = {
             "apiBase": routes.API_PREFIX,
             "region": self.region,

@@ -44,6 +44,10 @@ class Storage(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(id="expire-uploads", prefix=schema.UPLOADS_PREFIX,
                                  expiration=Duration.days(schema.UPLOAD_EXPIRY_DAYS)),
+                # A deleted image must not stay retrievable as an old version for long.
+                s3.LifecycleRule(id="expire-deleted-images", prefix=schema.IMAGES_PREFIX,
+                                 noncurrent_version_expiration=Duration.days(c.DELETED_IMAGE_VERSION_EXPIRY_DAYS),
+                                 expired_object_delete_marker=True),
                 s3.LifecycleRule(id="expire-old-versions",
                                  noncurrent_version_expiration=Duration.days(c.NONCURRENT_VERSION_EXPIRY_DAYS),
                                  expired_object_delete_marker=True),

@@ -3,7 +3,9 @@ headers, the web/ files with a generated config.json, and the images bucket's CO
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Annotations, Aws, Duration, RemovalPolicy, Stack, Validations
+import hashlib
+
+from aws_cdk import Acknowledgment, Annotations, Aws, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
@@ -11,12 +13,14 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
+from aws_cdk import aws_ssm as ssm
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from cdk import constants as c
 from cdk import headers
 from cdk.config import StudioConfig
+from cdk.edge_logs import StandardLogsV2
 from studio import routes, schema
 
 # Viewer request on the default behavior: a path without a file extension is a client-side route
@@ -54,6 +58,26 @@ def content_security_policy(*, region: str, cognito_host: str, upload_hosts: lis
                                             *(f"https://{host}" for host in upload_hosts)])
 
 
+def edge_name(scope: Construct, suffix: str, max_length: int = 64) -> str:
+    """A name for an account-global CloudFront resource (response headers policy, origin access
+    control, cache policy, function): unique per stack name and region, so a second stack of the
+    same name in another region of the account never collides. Fits max_length (a region is at
+    most 14 characters); a long stack name is shortened with a hash of it."""
+    stack = Stack.of(scope)
+    base = stack.stack_name
+    room = max_length - len(suffix) - 16
+    if len(base) > room:
+        base = base[:room - 9] + "-" + hashlib.sha256(base.encode()).hexdigest()[:8]
+    return f"{base}-{stack.region}-{suffix}"
+
+
+def upload_host(bucket: s3.IBucket) -> str:
+    """Where presigned POSTs go: the bucket's regional virtual-hosted endpoint, exactly as the
+    functions presign it (functions/studio/adapters/clients.py), never the global endpoint."""
+    stack = Stack.of(bucket)
+    return f"{bucket.bucket_name}.s3.{stack.region}.{stack.url_suffix}"
+
+
 def _nag(stack: Stack, value: str, pseudo: str) -> str:
     """How cdk-nag prints a pseudo parameter: the literal when the stack's env fixes it, else <AWS::X>."""
     resolved = stack.resolve(value)
@@ -62,7 +86,7 @@ def _nag(stack: Stack, value: str, pseudo: str) -> str:
 
 class Web(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StudioConfig, images_bucket: s3.Bucket,
-                 log_bucket: s3.IBucket, rest_api: apigw.RestApi, cognito_host: str) -> None:
+                 log_bucket: s3.IBucket, rest_api: apigw.RestApi, cognito_host: str, origin_secret: str) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         retain = config.retain_data
@@ -81,12 +105,13 @@ class Web(Construct):
 
         headers_policy = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders",
+            response_headers_policy_name=edge_name(self, "security-headers", 128),
             comment="Image Prompt Studio security headers",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
                     content_security_policy=content_security_policy(
                         region=Aws.REGION, cognito_host=cognito_host,
-                        upload_hosts=[images_bucket.bucket_regional_domain_name, images_bucket.bucket_domain_name]),
+                        upload_hosts=[upload_host(images_bucket)]),
                     override=True),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.seconds(headers.HSTS_SECONDS), include_subdomains=True, override=True),
@@ -98,14 +123,15 @@ class Web(Construct):
             ),
         )
         spa_rewrite = cloudfront.Function(
-            self, "SpaRewrite", comment="Client-side routes get /index.html",
+            self, "SpaRewrite", function_name=edge_name(self, "spa-rewrite"), comment="Client-side routes get /index.html",
             code=cloudfront.FunctionCode.from_inline(SPA_REWRITE_CODE), runtime=cloudfront.FunctionRuntime.JS_2_0)
         forward_host = cloudfront.Function(
-            self, "ForwardHost", comment="Pass the viewer's Host to the API as x-forwarded-host",
+            self, "ForwardHost", function_name=edge_name(self, "forward-host"), comment="Pass the viewer's Host to the API as x-forwarded-host",
             code=cloudfront.FunctionCode.from_inline(FORWARD_HOST_CODE), runtime=cloudfront.FunctionRuntime.JS_2_0)
 
         images_cache = cloudfront.CachePolicy(
             self, "ImagesCache",
+            cache_policy_name=edge_name(self, "images-cache", 128),
             comment="Rendered images: keys never change, so cache for a year",
             default_ttl=Duration.days(c.IMAGE_CACHE_DAYS), min_ttl=Duration.days(1),
             max_ttl=Duration.days(c.IMAGE_CACHE_DAYS),
@@ -117,12 +143,16 @@ class Web(Construct):
         images_ref = s3.Bucket.from_bucket_attributes(
             self, "ImagesRef", bucket_arn=images_bucket.bucket_arn,
             bucket_regional_domain_name=images_bucket.bucket_regional_domain_name)
-        images_origin = origins.S3BucketOrigin.with_origin_access_control(images_ref)
+        images_origin = origins.S3BucketOrigin.with_origin_access_control(
+            images_ref, origin_access_control=cloudfront.S3OriginAccessControl(
+                self, "ImagesOac", origin_access_control_name=edge_name(self, "images-oac")))
 
         certificate = (acm.Certificate.from_certificate_arn(self, "Certificate", config.certificate_arn)
                        if config.certificate_arn else None)
         api_behavior = cloudfront.BehaviorOptions(
-            origin=origins.RestApiOrigin(rest_api),
+            # The secret header the API functions require (studio/http.py): the execute-api endpoint
+            # answers 403 to anyone calling it directly, around this distribution.
+            origin=origins.RestApiOrigin(rest_api, custom_headers={routes.ORIGIN_HEADER: origin_secret}),
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
@@ -131,6 +161,8 @@ class Web(Construct):
             function_associations=[cloudfront.FunctionAssociation(
                 function=forward_host, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
         )
+        region = Stack.of(self).region
+        legacy_logs_impossible = not Token.is_unresolved(region) and region in c.OPT_IN_REGIONS
         self.distribution = cloudfront.Distribution(
             self, "Distribution",
             comment=f"{config.stack_name}: site, images and API",
@@ -140,11 +172,15 @@ class Web(Construct):
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None,
             domain_names=[config.custom_domain] if config.custom_domain else None,
             certificate=certificate,
-            enable_logging=True,
-            log_bucket=log_bucket,
-            log_file_prefix="cloudfront/",
+            # Legacy access logs, except in opt-in regions, where CloudFront cannot deliver them to
+            # this region's bucket: standard logging v2 there (below).
+            enable_logging=not legacy_logs_impossible,
+            log_bucket=None if legacy_logs_impossible else log_bucket,
+            log_file_prefix=None if legacy_logs_impossible else c.CLOUDFRONT_LOG_PREFIX,
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(self.site_bucket),
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    self.site_bucket, origin_access_control=cloudfront.S3OriginAccessControl(
+                        self, "SiteOac", origin_access_control_name=edge_name(self, "site-oac"))),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=headers_policy,
@@ -188,6 +224,14 @@ class Web(Construct):
                        "TLS policy CloudFront fixes; with customDomain the policy is TLSv1.2_2021."))
         Validations.of(self.distribution).acknowledge(*acknowledgments)
 
+        if legacy_logs_impossible:
+            StandardLogsV2(self, "AccessLogsV2", distribution_arn=self.distribution_arn, log_bucket=log_bucket,
+                           name=edge_name(self, "access-logs", 60))
+            Validations.of(self.distribution).acknowledge(Acknowledgment(
+                id="AwsSolutions::AwsSolutions-CFR3",
+                reason=f"In the opt-in region {region} CloudFront cannot deliver legacy access logs to a bucket "
+                       "here; standard logging v2 (AccessLogsV2) delivers them to the same log bucket."))
+
         self.site_url = (f"https://{config.custom_domain}" if config.custom_domain
                          else f"https://{self.distribution.distribution_domain_name}")
         self._images_bucket = images_bucket
@@ -196,6 +240,23 @@ class Web(Construct):
     def distribution_arn(self) -> str:
         return (f"arn:{Aws.PARTITION}:cloudfront::{Aws.ACCOUNT_ID}:"
                 f"distribution/{self.distribution.distribution_id}")
+
+    def allow_invalidation(self, role: iam.IRole) -> None:
+        """The gallery invalidates deleted and unshared images (functions/studio/adapters/cdn.py).
+
+        The function's environment cannot reference the distribution (it is an origin of it, through
+        the API: a cycle), so the id goes to an SSM parameter of a name fixed in advance, and the grant
+        is a separate policy the function does not depend on."""
+        stack = Stack.of(self)
+        name = c.DISTRIBUTION_ID_PARAMETER.format(stack=self._config.stack_name)
+        ssm.StringParameter(self, "DistributionId", parameter_name=name,
+                            string_value=self.distribution.distribution_id,
+                            description="The CloudFront distribution the gallery invalidates")
+        iam.Policy(self, "InvalidationPolicy", roles=[role], statements=[
+            iam.PolicyStatement(actions=["cloudfront:CreateInvalidation"], resources=[self.distribution_arn]),
+            iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[
+                stack.format_arn(service="ssm", resource="parameter", resource_name=name.lstrip("/"))]),
+        ])
 
     def allow_uploads_from_site(self) -> None:
         """CORS on the images bucket: the browser POSTs reference images straight to S3 (presigned).

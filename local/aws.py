@@ -35,6 +35,7 @@ INDEX_DLQ = "image-prompt-studio-index-dlq"
 VECTOR_BUCKET = "image-prompt-studio-vectors-local"
 INDEX_VISIBILITY_TIMEOUT = 60
 CURSOR_SECRET_NAME = "image-prompt-studio/cursor-secret"
+ORIGIN_SECRET_NAME = "image-prompt-studio/origin-verify"
 USER_POOL_NAME = "image-prompt-studio-users"
 WEB_CLIENT_NAME = "image-prompt-studio-web"
 MACHINE_CLIENT_NAME = "image-prompt-studio-machine"
@@ -55,6 +56,8 @@ class Resources:
     dlq_url: str
     dlq_arn: str
     cursor_secret_arn: str
+    origin_secret_arn: str
+    origin_secret: str  # what CloudFront would add as the origin header (the local gateway does)
     user_pool_id: str
     web_client_id: str
     machine_client_id: str
@@ -192,6 +195,8 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         Name=CURSOR_SECRET_NAME,
         SecretString=cursor_secret or secrets.token_urlsafe(48)[:64],
     )["ARN"]
+    origin_secret = secrets.token_urlsafe(32)
+    origin_secret_arn = sm.create_secret(Name=ORIGIN_SECRET_NAME, SecretString=origin_secret)["ARN"]
 
     idp = client("cognito-idp", moto_url)
     pool_id = idp.create_user_pool(
@@ -249,6 +254,8 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         dlq_url=dlq_url,
         dlq_arn=dlq_arn,
         cursor_secret_arn=secret_arn,
+        origin_secret_arn=origin_secret_arn,
+        origin_secret=origin_secret,
         user_pool_id=pool_id,
         web_client_id=web["ClientId"],
         machine_client_id=machine["ClientId"],

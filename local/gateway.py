@@ -34,6 +34,7 @@ from local.paths import WEB_DIR, add_functions_to_path
 
 add_functions_to_path()
 from studio import gateway_errors, routes  # noqa: E402
+from studio.routes import ORIGIN_HEADER  # noqa: E402
 
 log = logging.getLogger("local.gateway")
 
@@ -409,7 +410,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         multi_headers: dict[str, list[str]] = {}
         replaced = ("host", "connection", "content-length", "transfer-encoding", "x-forwarded-host",
-                    "x-forwarded-proto", "x-forwarded-for", "x-viewer-ip")
+                    "x-forwarded-proto", "x-forwarded-for", "x-viewer-ip", ORIGIN_HEADER)
         for k, v in self.headers.items():
             if k.lower() in replaced:
                 continue
@@ -418,7 +419,9 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         viewer_host = self.headers.get("Host") or self.gateway.public_host
         # What CloudFront's viewer-request function on /api/* adds (cdk/web.py FORWARD_HOST_CODE).
         for k, v in (("Host", API_HOST), ("x-forwarded-host", viewer_host), ("X-Forwarded-Proto", "http"),
-                     ("X-Forwarded-For", self.client_address[0]), ("x-viewer-ip", self.client_address[0])):
+                     ("X-Forwarded-For", self.client_address[0]), ("x-viewer-ip", self.client_address[0]),
+                     # and what its origin configuration adds (cdk/web.py: the secret origin header)
+                     (ORIGIN_HEADER, self.gateway.res.origin_secret)):
             headers[k] = v
             multi_headers[k] = [v]
         pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)

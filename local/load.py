@@ -6,7 +6,8 @@ or request budget runs out, starts a generation, polls it to COMPLETE or FAILED,
 gallery. At the end each user's gallery is read back, and the report gives the requests, the status
 counts, the connections reset or refused, p50/p95 latency, and the records created against those found.
 
-Exit status 1 when a connection was reset or refused, a 5xx answered, or a created record is missing.
+Exit status 1 when a connection was reset or refused, a 5xx answered, no record was created, or a
+created record is missing.
 Traffic goes to loopback only (or the --url you give).
 """
 
@@ -136,7 +137,7 @@ class User:
         """Generate, poll to the end, list the gallery; again until the budget is spent."""
         while budget.take():
             status, record = self.call("POST", "/api/generations", {
-                "prompt": f"load test {number}: a lighthouse at dusk, oil painting", "width": 512, "height": 512,
+                "prompt": f"load test {number}: a lighthouse at dusk, oil painting",  # the default model and size
             }, {"Idempotency-Key": uuid.uuid4().hex})
             if status != 202 or not isinstance(record, dict):
                 continue
@@ -304,7 +305,8 @@ def report(result: dict) -> str:
 def healthy(result: dict) -> bool:
     server_errors = sum(v for k, v in result["statuses"].items() if k.startswith("5"))
     return (not result["resets"] and not result["refused"] and not result["other_failures"]
-            and not server_errors and result["records_created"] == result["records_found"])
+            and not server_errors and result["records_created"] > 0
+            and result["records_created"] == result["records_found"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,10 @@ import time
 from pathlib import Path
 
 from local import aws
+from local.paths import add_functions_to_path
+
+add_functions_to_path()
+from studio.schema import LEASE_ATTRIBUTE  # noqa: E402
 
 log = logging.getLogger("local.persistence")
 STATE_VERSION = 1
@@ -115,6 +119,11 @@ class Store:
 
     def _restore_items(self, items: list[dict]) -> int:
         ddb = aws.client("dynamodb", self.res.moto_url)
+        # No worker survives a restart: the claims they held are released, so the jobs that come back
+        # from the saved queue are claimed again at once. (In AWS a dead worker's message reappears
+        # only after the visibility timeout, long after its lease, which is bounded by the function's
+        # timeout, has expired.)
+        items = [{k: v for k, v in item.items() if k != LEASE_ATTRIBUTE} for item in items]
         for start in range(0, len(items), 25):
             requests = [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]
             pending = {self.res.table_name: requests}

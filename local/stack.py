@@ -39,6 +39,9 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
         env_names["allowed_image_models"]: ",".join(image_ids),
         env_names["image_profile_prefix"]: catalog.DEFAULT_PROFILE_PREFIX,
         env_names["daily_image_quota"]: "200",
+        env_names["daily_text_quota"]: "500",
+        # No CDN locally: nothing to invalidate (functions/studio/adapters/cdn.py).
+        env_names["distribution_id_parameter"]: "",
         env_names["bedrock_region"]: aws.REGION,
         env_names["text_model_id"]: catalog.DEFAULT_TEXT_MODEL_ID,
         env_names["text_temperature"]: "0.7",
@@ -62,6 +65,7 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
         env_names["index_queue_url"]: res.index_queue_url,
         env_names["vector_index_arn"]: res.vector_index_arn,
         "AWS_ENDPOINT_URL_S3VECTORS": res.moto_url,
+        env_names["origin_secret_arn"]: res.origin_secret_arn,
         "AWS_ENDPOINT_URL_S3": s3_endpoint,
         "AWS_ENDPOINT_URL_DYNAMODB": res.moto_url,
         "AWS_ENDPOINT_URL_SQS": res.moto_url,

@@ -11,7 +11,7 @@ import os
 import pytest
 
 from studio import catalog
-from studio.adapters import clients, secrets
+from studio.adapters import cdn, clients, secrets
 from studio.settings import ENV, settings
 from tests.support import aws as aws_support
 from tests.support.bedrock import BedrockStub
@@ -23,6 +23,7 @@ def _reset_caches() -> None:
     settings.cache_clear()
     clients.reset()
     secrets.cursor_key.cache_clear()
+    cdn.distribution_id.cache_clear()
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def environment(monkeypatch, tmp_path):
         "IMAGES_BUCKET": aws_support.BUCKET,
         "JOBS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{aws_support.QUEUE}",
         "CURSOR_SECRET_ARN": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{aws_support.SECRET}",
+        "ORIGIN_SECRET_ARN": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{aws_support.ORIGIN_SECRET}",
         "ALLOWED_IMAGE_MODELS": ",".join([m.model_id for m in catalog.IMAGE_MODELS] + list(catalog.EDIT_MODEL_IDS)),
         "IMAGE_MODEL_ID": DEFAULT_MODEL,
         "DAILY_IMAGE_QUOTA": "100",
@@ -58,8 +60,13 @@ def environment(monkeypatch, tmp_path):
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     _reset_caches()
+    # Tests without moto: the origin secret as if read from Secrets Manager (the `aws` fixture
+    # replaces the ARN with its own secret, read for real).
+    secrets.forget_origin_values()
+    secrets.remember_origin_values(values["ORIGIN_SECRET_ARN"], (aws_support.ORIGIN_SECRET_VALUE,))
     yield monkeypatch
     _reset_caches()
+    secrets.forget_origin_values()
 
 
 @pytest.fixture
@@ -103,6 +110,7 @@ def aws(environment):
         environment.setenv("JOBS_QUEUE_URL", resources.queue_url)
         environment.setenv("CURSOR_SECRET_ARN", resources.secret_arn)
         environment.setenv("INDEX_QUEUE_URL", resources.index_queue_url)
+        environment.setenv("ORIGIN_SECRET_ARN", resources.origin_secret_arn)
         _reset_caches()
         yield resources
 

@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from studio.handlers import api_entry
 from studio.api_responses import UPLOAD_TOO_LARGE, responses
 from studio.http import caller, make_resolver
-from studio.logic import prompts, uploads
+from studio.logic import prompts, uploads, usage
 from studio.models import DescribeRequest, DescribeResponse, UploadRequest, UploadResponse
 from studio.settings import settings
 
@@ -21,7 +21,9 @@ def create_upload(body: UploadRequest) -> UploadResponse:
 @router.post("/describe", summary="Describe a reference image and write prompts in its spirit", tags=["reference"],
              responses=responses(200, DescribeResponse, "A summary, a palette and prompts along distinct axes"))
 def describe(body: DescribeRequest) -> DescribeResponse:
-    uploads.check_owner(body.image_key, caller(router).user_id, "imageKey")
+    user_id = caller(router).user_id
+    uploads.check_owner(body.image_key, user_id, "imageKey")
+    usage.charge_text_call(user_id, settings())
     return prompts.describe(body, settings())
 
 

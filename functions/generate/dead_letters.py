@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from studio.adapters.jobs import generation_id_of
 from studio.handlers import queue_entry
-from studio.logic import rendering
+from studio.logic import abandoned
 from studio.observability import logger
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -17,7 +17,7 @@ def fail_message(record: SQSRecord) -> bool:
     except ValueError:
         logger.error("dropping unreadable dead letter", extra={"messageId": record.message_id})
         return False
-    failed = rendering.fail_abandoned(generation_id)
+    failed = abandoned.fail_abandoned(generation_id)
     logger.warning("abandoned generation", extra={"generationId": generation_id, "failedNow": failed})
     return failed
 

@@ -50,7 +50,7 @@ def create_edit(
 @router.get("/models", summary="The image and text models this deployment offers", tags=["models"],
             responses=responses(200, ModelsResponse, "The enabled models, their limits and prices, the quota"))
 def list_models() -> ModelsResponse:
-    return generations.catalog(settings())
+    return generations.catalog(settings(), caller(router).user_id)
 
 
 app = make_resolver()

@@ -36,6 +36,10 @@ class Unauthorized(StudioError):
     status, code = 401, "unauthorized"
 
 
+class Forbidden(StudioError):
+    status, code = 403, "forbidden"
+
+
 class NotFound(StudioError):
     status, code = 404, "not_found"
 

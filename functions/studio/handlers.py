@@ -7,7 +7,9 @@ from typing import Any, Callable
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from studio.http import origin_refusal
 from studio.observability import logger, metrics, tracer
+from studio import snapstart  # noqa: F401  (registers the SnapStart restore hooks)
 
 
 def api_entry(app) -> Callable[[dict, LambdaContext], dict]:
@@ -17,7 +19,7 @@ def api_entry(app) -> Callable[[dict, LambdaContext], dict]:
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def handler(event: dict, context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        return origin_refusal(event) or app.resolve(event, context)
 
     return handler
 

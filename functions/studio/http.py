@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +20,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
+from studio.adapters import secrets
 from studio.api_responses import ERROR_RESPONSES  # noqa: F401  (the handlers' import; see api_responses)
-from studio.errors import StudioError, Unauthorized
-from studio.models import ErrorResponse
+from studio.errors import Forbidden, StudioError, Unauthorized
 from studio.observability import logger
-from studio.routes import API_PREFIX
+from studio.routes import API_PREFIX, ORIGIN_HEADER
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,27 @@ def validation_details(errors: list[dict]) -> list[dict]:
         {"field": _field_of(tuple(e.get("loc", ()))), "rule": e.get("msg", "invalid"), "type": e.get("type")}
         for e in errors
     ]
+
+
+def origin_refusal(event: dict) -> dict | None:
+    """None when the request came through CloudFront (and its WAF); else the proxy response that
+    refuses it (403), checked before any routing or validation. Secret values: adapters/secrets.py."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    sent = (headers.get(ORIGIN_HEADER) or "").encode()
+    try:
+        allowed = secrets.origin_values()
+    except StudioError as error:
+        return _proxy_response(error)
+    if sent and any(hmac.compare_digest(sent, value.encode()) for value in allowed):
+        return None
+    return _proxy_response(Forbidden("Call the API through the site's address (SiteUrl/api), "
+                                     "not its execute-api endpoint."))
+
+
+def _proxy_response(error: StudioError) -> dict:
+    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
+    return {"statusCode": error.status, "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps(body, ensure_ascii=False), "isBase64Encoded": False}
 
 
 def _unreadable(reason: str) -> RequestValidationError:

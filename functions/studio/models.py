@@ -138,6 +138,8 @@ class Lineage(ApiModel):
     keywords: str | None = Field(None, max_length=500)
     idea_title: str | None = Field(None, max_length=200)
     reference_image_key: ImageKey | None = None
+    reference_summary: str | None = Field(None, max_length=2000, description="What the text model saw in the reference")
+    reference_palette: list[HexColor] | None = Field(None, max_length=10, description="The reference's palette")
     parent_id: str | None = Field(None, max_length=64, description="The generation this one re-runs, varies or edits")
     parent_image_index: int | None = Field(None, ge=0, le=MAX_IMAGES_PER_GENERATION - 1,
                                            description="Which image of the parent an edit started from")
@@ -233,6 +235,7 @@ class Generation(ResponseModel):
     request: dict
     lineage: dict
     images: list[GeneratedImage] = Field(default_factory=list)
+    reference_url: str | None = Field(None, description="The reference image as the model got it (owner only)")
     error: GenerationErrorInfo | None = None
     estimated_cost: float
     created_at: str
@@ -338,3 +341,5 @@ class ModelsResponse(ResponseModel):
     edit_operations: list[EditOperationInfo] = Field(default_factory=list)
     text_model: TextModelInfo
     daily_image_quota: int
+    daily_text_quota: int = Field(description="Text requests (translate, suggest, describe) per user per UTC day")
+    text_calls_left: int = Field(description="The caller's text requests left today")

@@ -93,3 +93,8 @@ def api_functions() -> tuple[Function, ...]:
 # CloudFront sends /api/* to API Gateway unchanged, so every route lives under this prefix there
 # (and in the local gateway); the handlers strip it (resolver strip_prefixes).
 API_PREFIX = "/api"
+
+# CloudFront adds this header, with the secret value from Secrets Manager, to every request it sends
+# to the API (cdk/web.py; the local gateway does the same); the handlers refuse requests without it,
+# so the execute-api endpoint cannot be called around CloudFront and its WAF (studio/http.py).
+ORIGIN_HEADER = "x-origin-verify"

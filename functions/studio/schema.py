@@ -38,6 +38,8 @@ INDEXES: tuple[Index, ...] = (
 )
 DEADLINE_INDEX = "byDeadline"
 ACTIVE_PARTITION = "active"
+# Until when the worker that claimed a RUNNING record holds it (a duplicate delivery waits it out).
+LEASE_ATTRIBUTE = "leaseUntil"
 
 # Objects in the images bucket. CloudFront serves /images/* straight from the bucket, so the key
 # of a rendered image is its URL path. Uploads are private, short-lived reference images.

@@ -21,6 +21,8 @@ ENV = {
     "images_bucket": "IMAGES_BUCKET",
     "jobs_queue_url": "JOBS_QUEUE_URL",
     "cursor_secret_arn": "CURSOR_SECRET_ARN",
+    "origin_secret_arn": "ORIGIN_SECRET_ARN",
+    "distribution_id_parameter": "DISTRIBUTION_ID_PARAMETER",
     "bedrock_region": "BEDROCK_REGION",
     "text_model_id": "TEXT_MODEL_ID",
     "text_temperature": "TEXT_TEMPERATURE",
@@ -29,6 +31,7 @@ ENV = {
     "allowed_image_models": "ALLOWED_IMAGE_MODELS",
     "image_profile_prefix": "IMAGE_PROFILE_PREFIX",
     "daily_image_quota": "DAILY_IMAGE_QUOTA",
+    "daily_text_quota": "DAILY_TEXT_QUOTA",
     "image_prices": "IMAGE_PRICES_JSON",
     "text_price_per_1k_input": "TEXT_PRICE_PER_1K_INPUT",
     "text_price_per_1k_output": "TEXT_PRICE_PER_1K_OUTPUT",
@@ -38,6 +41,9 @@ ENV = {
     "index_queue_url": "INDEX_QUEUE_URL",
     "vector_index_arn": "VECTOR_INDEX_ARN",
     "embedding_model_id": "EMBEDDING_MODEL_ID",
+    # boto3's standard variable, never set in AWS: a custom S3 endpoint changes how presigned URLs
+    # address the bucket (adapters/clients.py).
+    "s3_endpoint_url": "AWS_ENDPOINT_URL_S3",
 }
 
 
@@ -46,6 +52,9 @@ class Settings(BaseModel):
     images_bucket: str = ""
     jobs_queue_url: str = ""
     cursor_secret_arn: str = ""
+    origin_secret_arn: str = ""
+    # The SSM parameter that holds the CloudFront distribution's id; empty: no CDN to invalidate.
+    distribution_id_parameter: str = ""
     bedrock_region: str = Field(default_factory=lambda: os.environ.get("AWS_REGION", "us-east-1"))
     text_model_id: str = DEFAULT_TEXT_MODEL_ID
     text_temperature: float = Field(0.7, ge=0, le=1)
@@ -55,6 +64,7 @@ class Settings(BaseModel):
     # Image Services are invoked through the inference profile <prefix>.<model id> (us, eu, apac...).
     image_profile_prefix: str = Field(DEFAULT_PROFILE_PREFIX, pattern=r"^[a-z]{2,8}$")
     daily_image_quota: int = Field(100, ge=0)
+    daily_text_quota: int = Field(200, ge=0)
     image_prices: dict[str, dict[str, float]] = Field(default_factory=dict)
     text_price_per_1k_input: float = 0.001
     text_price_per_1k_output: float = 0.005
@@ -66,6 +76,7 @@ class Settings(BaseModel):
     index_queue_url: str = ""
     vector_index_arn: str = ""
     embedding_model_id: str = DEFAULT_EMBEDDING_MODEL_ID
+    s3_endpoint_url: str = ""
 
     @field_validator("allowed_image_models", mode="before")
     @classmethod

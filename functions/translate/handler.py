@@ -4,8 +4,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from studio.handlers import api_entry
 from studio.api_responses import responses
-from studio.http import make_resolver
-from studio.logic import prompts
+from studio.http import caller, make_resolver
+from studio.logic import prompts, usage
 from studio.models import TranslateRequest, TranslateResponse
 from studio.settings import settings
 
@@ -14,6 +14,7 @@ router = APIGatewayRouter()
 
 @router.post("/translate", summary="Translate a prompt to English", tags=["prompts"], responses=responses(200, TranslateResponse, "The detected language and the English text"))
 def translate(body: TranslateRequest) -> TranslateResponse:
+    usage.charge_text_call(caller(router).user_id, settings())
     return prompts.translate(body, settings())
 
 

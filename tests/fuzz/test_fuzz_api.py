@@ -21,7 +21,6 @@ import json
 import os
 import time
 import uuid
-import warnings
 from pathlib import Path
 
 import pytest
@@ -47,7 +46,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 DOCUMENT = json.loads((ROOT / "functions" / "gallery" / "openapi.json").read_text(encoding="utf-8"))
 OPERATIONS = [(method.upper(), path) for path, ops in sorted(DOCUMENT["paths"].items()) for method in sorted(ops)]
 _started: list[float] = []
-TALLY = {"requests": 0, "statuses": {}, "known": 0, "cut_by_budget": 0}  # reported by conftest.py
+TALLY = {"requests": 0, "statuses": {}, "cut_by_budget": 0}  # reported by conftest.py
 
 
 def budget_left() -> bool:
@@ -92,8 +91,6 @@ def test_the_api_answers_as_documented(api_schema, fuzz_stack, method, path, mod
     base_url = f"{fuzz_stack.url}/api"
     sent = []
 
-    known = []
-
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=SEED is None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -106,10 +103,6 @@ def test_the_api_answers_as_documented(api_schema, fuzz_stack, method, path, mod
         response = case.call(base_url=base_url, headers=headers, timeout=30)
         TALLY["requests"] += 1
         TALLY["statuses"][response.status_code] = TALLY["statuses"].get(response.status_code, 0) + 1
-        if known_defect(response):
-            known.append(response.request.body)
-            TALLY["known"] += 1
-            return
         case.validate_response(response, checks=CHECKS, headers=headers)
 
     if SEED is not None:
@@ -117,19 +110,3 @@ def test_the_api_answers_as_documented(api_schema, fuzz_stack, method, path, mod
     fuzz()
     if not sent and budget_left():
         pytest.fail(f"no request was generated for {method} {path} ({mode.value})")
-    if known:
-        warnings.warn(f"{method} {path}: {len(known)} of {len(sent)} requests met a known defect (issue 10 item "
-                      f"10: a body that is not UTF-8 is a 500), e.g. {known[0]!r}", stacklevel=1)
-
-
-def known_defect(response) -> bool:
-    """Issue 10, item 10 (fixed on another branch): a body that is not UTF-8 gets 500 internal_error.
-    Delete this once that fix is merged; the suite must then pass without it."""
-    body = response.request.body
-    if response.status_code != 500 or not isinstance(body, bytes):
-        return False
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False

@@ -29,6 +29,7 @@ class Synth:
     outdir: Path
     config: Any
     acknowledgments: list[tuple[str, str, str]]  # (construct path, rule id, reason)
+    warnings: list[tuple[str, str]]  # (construct path, message) of synth warnings
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -101,13 +102,15 @@ def synthesize(tmp: Path, **overrides: Any) -> Synth:
     app.synth()
     config = load_config(context)
     template = json.loads((tmp / f"{config.stack_name}.template.json").read_text())
-    acks = []
+    acks, warnings = [], []
     for construct in app.node.find_all():
         for entry in construct.node.metadata:
             if entry.type == ACK_KEY:
                 for rule, reason in (entry.data or {}).items():
                     acks.append((construct.node.path, rule, reason))
-    return Synth(template=template, outdir=tmp, config=config, acknowledgments=acks)
+            elif entry.type == "aws:cdk:warning":
+                warnings.append((construct.node.path, str(entry.data)))
+    return Synth(template=template, outdir=tmp, config=config, acknowledgments=acks, warnings=warnings)
 
 
 @pytest.fixture(scope="session")
@@ -137,4 +140,11 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         logRetentionDays="90",
         alarmEmail="ops@example.com",
         threatProtection="false",
+        snapStart="true",
     )
+
+
+@pytest.fixture(scope="session")
+def opt_in(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The defaults in an opt-in region launched after March 2019 (ap-east-1)."""
+    return synthesize(tmp_path_factory.mktemp("opt-in"), region="ap-east-1")

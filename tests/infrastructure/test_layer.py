@@ -19,11 +19,38 @@ def test_pip_targets_the_lambda_interpreter_and_architecture_with_wheels_only(tm
     assert "--implementation cp" in joined
     assert all(f"--platform {p}" in joined for p in c.PIP_PLATFORMS)
     assert all(p.endswith("aarch64") for p in c.PIP_PLATFORMS)
-    assert f"-r {c.LAYER_REQUIREMENTS}" in joined
+    assert f"-r {c.LAYER_LOCK}" in joined
+    assert "--require-hashes" in command and "--no-deps" in command  # the lock alone, verified
     assert "docker" not in joined
 
 
-def test_hash_follows_the_requirements_file_only(tmp_path):
+def test_the_lock_pins_every_package_with_hashes_and_matches_the_requirements():
+    # Given the top-level requirements and the compiled lock
+    top = {}
+    for line in c.LAYER_REQUIREMENTS.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            top[name.split("[")[0].lower().replace("_", "-")] = version
+    pins = layer.locked_pins()
+    # Then every top-level pin is in the lock at the same version (else: run `make lock`)
+    assert {name: pins.get(name) for name in top} == top
+    # And the lock holds the whole tree (more than the top level), each entry hashed
+    assert len(pins) > len(top)
+    entries = c.LAYER_LOCK.read_text().split("\n")
+    for index, line in enumerate(entries):
+        if "==" in line and not line.startswith((" ", "#")):
+            assert entries[index + 1].strip().startswith("--hash=sha256:"), line
+
+
+def test_lock_command_targets_the_lambda_platform():
+    command = " ".join(layer.lock_command())
+    assert "--generate-hashes" in command
+    assert f"--python-version {c.PYTHON_VERSION}" in command and f"--python-platform {c.LOCK_PLATFORM}" in command
+    assert c.LOCK_PLATFORM.startswith("aarch64-manylinux")
+
+
+def test_hash_follows_the_lock_file_only(tmp_path):
     first = tmp_path / "a.txt"
     first.write_text("pydantic==2.14.4\n")
     same = tmp_path / "b.txt"

@@ -45,14 +45,25 @@ def test_given_s3_cannot_sign_an_upload_then_503(aws, monkeypatch):
     assert reply.status == 503 and reply.error["code"] == "storage_error"
 
 
-def test_given_s3_refuses_to_read_an_upload_then_503_not_404(aws, bedrock, monkeypatch):
+def test_given_s3_fails_to_read_an_upload_then_503_not_404(aws, bedrock, monkeypatch):
     key = put_upload(USER_A, make.png())
-    monkeypatch.setattr(clients.s3(), "get_object", fail_with("AccessDenied", "GetObject"))
-    monkeypatch.setattr(clients.s3(), "head_object", fail_with("AccessDenied", "HeadObject"))
+    monkeypatch.setattr(clients.s3(), "get_object", fail_with("InternalError", "GetObject"))
+    monkeypatch.setattr(clients.s3(), "head_object", fail_with("InternalError", "HeadObject"))
     reply = call(describe.handler.handler, "POST", "/describe", body={"imageKey": key})
     assert reply.status == 503 and reply.error["code"] == "storage_error"
     with pytest.raises(StorageError):
         storage.exists(key)
+
+
+def test_given_access_denied_on_an_upload_then_it_is_missing(aws, bedrock, monkeypatch):
+    # Given roles without s3:ListBucket: S3 answers a read of a missing key with 403 AccessDenied
+    key = f"uploads/{USER_A}/{'1' * 32}.png"
+    monkeypatch.setattr(clients.s3(), "get_object", fail_with("AccessDenied", "GetObject"))
+    monkeypatch.setattr(clients.s3(), "head_object", fail_with("403", "HeadObject"))
+    # When describe reads it, then the caller is told to upload it again (404), and exists() is False
+    reply = call(describe.handler.handler, "POST", "/describe", body={"imageKey": key})
+    assert reply.status == 404 and reply.error["code"] == "reference_missing"
+    assert storage.exists(key) is False
 
 
 def test_given_a_missing_object_then_read_is_not_found_and_exists_is_false(aws):

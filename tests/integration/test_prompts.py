@@ -18,7 +18,8 @@ INFERENCE = {"maxTokens": 900, "temperature": 0.3}
 
 
 @pytest.fixture(autouse=True)
-def text_model_settings(env):
+def text_model_settings(aws, env):
+    """Every text call counts against the caller's daily text quota: the table (moto) is needed."""
     env(TEXT_MAX_TOKENS="900", TEXT_TEMPERATURE="0.3")
 
 

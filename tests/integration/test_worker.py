@@ -3,6 +3,7 @@ and the record; every failure ends FAILED with a typed code, no orphan objects, 
 
 import io
 import json
+import threading
 
 import boto3
 import pytest
@@ -356,17 +357,22 @@ def test_given_s3_fails_on_the_third_write_then_storage_error_no_orphans_and_the
     real_put = s3.put_object
     calls = []
 
-    def flaky_put(**kwargs):
-        calls.append(kwargs["Key"])
-        if len(calls) == 3:
+    lock = threading.Lock()
+
+    def flaky_put(**kwargs):  # the writes run concurrently: the third to start fails
+        with lock:
+            calls.append(kwargs["Key"])
+            third = len(calls) == 3
+        if third:
             raise ClientError({"Error": {"Code": "InternalError", "Message": "We encountered an internal error."}},
                               "PutObject")
         return real_put(**kwargs)
 
     monkeypatch.setattr(s3, "put_object", flaky_put)
     response, _ = run_worker(aws)
-    assert len(calls) == 3
+    assert len(calls) == 4  # concurrent: every write was under way; those that landed are removed
     assert_failed(generation_id, "storage_error", response)
+    assert objects_under("images/") == []
     assert post({"prompt": "again", "count": 2}).status == 202  # the whole quota is available again
 
 

@@ -24,6 +24,8 @@ INDEX_QUEUE = "studio-index-test"
 INDEX_DLQ = "studio-index-dlq-test"
 VECTOR_BUCKET = "studio-vectors-test"
 VECTOR_INDEX_ARN = f"arn:aws:s3vectors:{REGION}:123456789012:bucket/{VECTOR_BUCKET}/index/{schema.VECTOR_INDEX_NAME}"
+ORIGIN_SECRET = "studio/origin-verify"
+ORIGIN_SECRET_VALUE = "test-origin-verify-0123456789abcdef"
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Resources:
     secret_arn: str
     index_queue_url: str = ""
     index_queue_arn: str = ""
+    origin_secret_arn: str = ""
 
 
 def create_table(dynamodb, name: str = TABLE) -> None:
@@ -72,15 +75,17 @@ def create_all(region: str = REGION) -> Resources:
     queue_url = sqs.create_queue(QueueName=QUEUE, Attributes={"RedrivePolicy": json.dumps(
         {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(schema.JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    secret_arn = boto3.client("secretsmanager", region_name=region).create_secret(
-        Name=SECRET, SecretString=SECRET_VALUE)["ARN"]
+    sm = boto3.client("secretsmanager", region_name=region)
+    secret_arn = sm.create_secret(Name=SECRET, SecretString=SECRET_VALUE)["ARN"]
+    origin_arn = sm.create_secret(Name=ORIGIN_SECRET, SecretString=ORIGIN_SECRET_VALUE)["ARN"]
     index_dlq_url = sqs.create_queue(QueueName=INDEX_DLQ)["QueueUrl"]
     index_dlq_arn = sqs.get_queue_attributes(QueueUrl=index_dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     index_queue_url = sqs.create_queue(QueueName=INDEX_QUEUE, Attributes={"RedrivePolicy": json.dumps(
         {"deadLetterTargetArn": index_dlq_arn, "maxReceiveCount": str(schema.INDEX_JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
     index_queue_arn = sqs.get_queue_attributes(QueueUrl=index_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     create_vector_index(boto3.client("s3vectors", region_name=region))
-    return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn, index_queue_url, index_queue_arn)
+    return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn, index_queue_url=index_queue_url,
+                     index_queue_arn=index_queue_arn, origin_secret_arn=origin_arn)
 
 
 def create_vector_index(s3vectors, bucket: str = VECTOR_BUCKET) -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio import routes
+from studio.routes import ORIGIN_HEADER
+from tests.support.aws import ORIGIN_SECRET_VALUE
 
 ACCOUNT = "123456789012"
 API_ID = "abc123defg"
@@ -65,12 +67,14 @@ def api_event(method: str, path: str, *, body: Any = None, user: str | None = US
         "X-Forwarded-For": "203.0.113.7",
         "X-Forwarded-Port": "443",
         "X-Forwarded-Proto": "https",
+        ORIGIN_HEADER: ORIGIN_SECRET_VALUE,  # as CloudFront adds it
     }
     if user is not None:
         all_headers["Authorization"] = "Bearer eyJraWQiOiJ0ZXN0In0.eyJzdWIiOiJ0ZXN0In0.c2ln"
     if body is not None or raw_body is not None:
         all_headers["Content-Type"] = "application/json"
     all_headers.update(headers or {})
+    all_headers = {k: v for k, v in all_headers.items() if v is not None}  # None removes a header
     query_values = {k: (v if isinstance(v, list) else [v]) for k, v in (query or {}).items()}
     query_values = {k: [str(x).lower() if isinstance(x, bool) else str(x) for x in v] for k, v in query_values.items()}
     request_id = str(uuid.uuid4())

@@ -59,3 +59,17 @@ def test_given_a_failed_record_then_the_error_is_shown():
     dumped = shown.model_dump(by_alias=True)
     assert set(dumped) >= {"id", "status", "images", "request", "lineage", "error", "createdAt", "favorite",
                            "estimatedCost"}
+
+
+def test_given_a_reference_then_only_the_owner_sees_its_url_summary_and_palette():
+    # Given a record made from a described reference image
+    stored = record(lineage={"source": "reference", "referenceImageKey": "uploads/owner-sub-1234/abcdef0123456789.png",
+                             "referenceSummary": "a red boat on a lake", "referencePalette": ["#aa0000", "#336699"]})
+    # When its owner and someone else read it
+    mine = presentation.generation(stored, "owner-sub-1234", "https://cdn.example")
+    theirs = presentation.generation(stored, "someone-else", "https://cdn.example")
+    # Then the owner gets the reference's URL, summary and palette; the other viewer none of them
+    assert mine.reference_url == "https://cdn.example/images/xyz/reference.png"
+    assert mine.lineage["referenceSummary"] == "a red boat on a lake" and mine.lineage["referencePalette"][1] == "#336699"
+    assert theirs.reference_url is None
+    assert not {"referenceImageKey", "referenceSummary", "referencePalette"} & set(theirs.lineage)

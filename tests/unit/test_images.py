@@ -92,23 +92,24 @@ def test_given_a_palette_image_then_it_becomes_rgb():
     assert make.open_bytes(images.for_image_model(data.getvalue(), 1408)).mode == "RGB"
 
 
-def test_given_a_png_then_the_thumbnail_is_webp_within_384():
-    thumb = make.open_bytes(images.thumbnail(make.png((1024, 768))))
-    assert thumb.format == "WEBP" and max(thumb.size) == 384 and thumb.size == (384, 288)
+def test_given_a_png_then_it_is_kept_as_is_with_a_webp_thumbnail_within_384_and_its_size():
+    png = make.png((1024, 768))
+    stored = images.for_gallery(png)
+    assert stored.png is png and (stored.width, stored.height) == (1024, 768)
+    thumb = make.open_bytes(stored.thumbnail)
+    assert thumb.format == "WEBP" and thumb.size == (384, 288)
 
 
-def test_given_model_output_then_to_png_keeps_png_and_converts_jpeg():
-    png = make.png()
-    assert images.to_png(png) is png
-    converted = images.to_png(make.jpeg((30, 20)))
-    assert make.open_bytes(converted).format == "PNG"
-    assert images.png_dimensions(converted) == (30, 20)
+def test_given_a_jpeg_answer_then_it_is_stored_as_png():
+    stored = images.for_gallery(make.jpeg((30, 20)))
+    assert make.open_bytes(stored.png).format == "PNG" and (stored.width, stored.height) == (30, 20)
+    assert make.open_bytes(stored.thumbnail).size == (30, 20)  # never enlarged
 
 
-@pytest.mark.parametrize("data", [make.jpeg(), b"garbage"])
-def test_given_something_other_than_a_png_then_png_dimensions_raises_value_error(data):
+@pytest.mark.parametrize("data", [b"garbage", make.png()[:100]])
+def test_given_something_that_is_not_an_image_then_value_error(data):
     with pytest.raises(ValueError):
-        images.png_dimensions(data)
+        images.for_gallery(data)
 
 
 # --- 16-bit greyscale and large JPEGs --------------------------------------------------------
@@ -196,6 +197,6 @@ def test_given_a_mask_of_another_shape_then_422_names_both_sizes():
 
 
 def test_given_a_transparent_png_then_the_thumbnail_keeps_its_alpha():
-    thumb = Image.open(io.BytesIO(images.thumbnail(_mask((600, 400), mode="RGBA", fill=(0, 0, 0, 0),
-                                                          painted=((100, 100, 300, 300), (9, 9, 9, 255))))))
+    thumb = Image.open(io.BytesIO(images.for_gallery(_mask((600, 400), mode="RGBA", fill=(0, 0, 0, 0),
+                                                            painted=((100, 100, 300, 300), (9, 9, 9, 255)))).thumbnail))
     assert thumb.format == "WEBP" and thumb.mode == "RGBA" and thumb.getchannel("A").getextrema() == (0, 255)

@@ -67,29 +67,32 @@ function uuid() {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+/** One submission that spends quota. A network failure is retried once with the same
+ *  Idempotency-Key, so a request that did reach the API is not queued twice. */
+async function once(path, body, key) {
+  try {
+    return await call("POST", path, body, { headers: { "Idempotency-Key": key } });
+  } catch (error) {
+    if (error.status !== 0) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return call("POST", path, body, { headers: { "Idempotency-Key": key } });
+  }
+}
+
 export const api = {
   models: () => call("GET", "/models"),
   translate: (text) => call("POST", "/translate", { text }),
   suggest: (body) => call("POST", "/suggest", body),
   describe: (body) => call("POST", "/describe", body),
-  /** One submission. A network failure is retried once with the same Idempotency-Key, so a
-   *  request that did reach the API is not queued twice. */
-  async generate(body, key = uuid()) {
-    try {
-      return await call("POST", "/generations", body, { headers: { "Idempotency-Key": key } });
-    } catch (error) {
-      if (error.status !== 0) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      return call("POST", "/generations", body, { headers: { "Idempotency-Key": key } });
-    }
-  },
+  generate: (body, key = uuid()) => once("/generations", body, key),
+  edit: (body, key = uuid()) => once("/edits", body, key),
   generation: (id) => call("GET", `/generations/${encodeURIComponent(id)}`),
   patch: (id, body) => call("PATCH", `/generations/${encodeURIComponent(id)}`, body),
   remove: (id) => call("DELETE", `/generations/${encodeURIComponent(id)}`),
   search: ({ q, like, imageIndex, scope = "mine", limit = 24 } = {}) =>
     call("GET", `/gallery/search${query({ q, like, imageIndex, scope, limit })}`),
-  gallery: ({ scope = "mine", limit = 24, cursor, mode, favorite } = {}) =>
-    call("GET", `/gallery${query({ scope, limit, cursor, mode, favorite: favorite ? "true" : undefined })}`),
+  gallery: ({ scope = "mine", limit = 24, cursor, mode, favorite, parent } = {}) =>
+    call("GET", `/gallery${query({ scope, limit, cursor, mode, parent, favorite: favorite ? "true" : undefined })}`),
 
   /** Presigned POST: ask for the form, then post its fields and the file (last) to S3. */
   async upload(file) {

@@ -9,7 +9,7 @@ import { signInView } from "./views/signin.js";
 import { createView } from "./views/create.js";
 import { galleryView } from "./views/gallery.js";
 import { renderComposer } from "./views/composer.js";
-import { closeDetail } from "./views/detail.js";
+import { closeDetail, detailIdFromHash, openDetailById } from "./views/detail.js";
 import { errorMessage } from "./messages.js";
 
 const main = document.getElementById("main");
@@ -21,8 +21,15 @@ let signInNotice = "";
 let renders = 0; // the latest show() wins when two overlap (sign-in events during start-up)
 
 function route() {
+  if (detailIdFromHash()) return current || "gallery"; // a detail opens over the view it was opened from
   const name = location.hash.replace(/^#\/?/, "");
   return ROUTES[name] ? name : "create";
+}
+
+/** A #/g/<id> URL (shared, reloaded, or the back button) opens that detail. */
+function openLinkedDetail() {
+  const id = detailIdFromHash();
+  if (id) openDetailById(id);
 }
 
 function renderHeader() {
@@ -53,7 +60,7 @@ function renderHeader() {
 async function show() {
   const mine = ++renders;
   if (cleanup) { cleanup(); cleanup = null; }
-  closeDetail();
+  if (!detailIdFromHash()) closeDetail();
   renderHeader();
   clear(main);
   document.getElementById("skip").textContent = t("skip");
@@ -75,6 +82,7 @@ async function show() {
   if (mine !== renders || !isSignedIn()) return;
   cleanup = ROUTES[name](main) || null;
   current = name;
+  openLinkedDetail();
 }
 
 function boot() {
@@ -83,9 +91,15 @@ function boot() {
     main.focus();
   });
   window.addEventListener("hashchange", () => {
+    if (detailIdFromHash()) {
+      if (isSignedIn() && current) openLinkedDetail();
+      return;
+    }
+    closeDetail();
     if (!ROUTES[location.hash.replace(/^#\/?/, "")]) return;
     if (route() !== current || !main.childElementCount) show().then(() => main.focus({ preventScroll: true }));
   });
+  window.addEventListener("popstate", () => { if (!detailIdFromHash()) closeDetail(); });
   onLangChange((code) => { show(); announce(LANGUAGES.find(([c]) => c === code)?.[1] || code); });
   subscribe((what) => { if (what === "draft") renderComposer(); });
   onAuthChange((signedIn, reason) => {

@@ -28,3 +28,9 @@ export function errorMessage(error) {
   if (error?.retryAfter) text += ` ${t("err.retryAfter", { s: error.retryAfter })}`;
   return text;
 }
+
+/** "Text to image", or for an edit its operation ("Erase"). */
+export function modeLabel(record) {
+  const operation = record.operation || record.request?.operation || record.lineage?.operation;
+  return record.mode === "edit" && operation ? t(`op.${operation}`) : t(`mode.${record.mode}`);
+}

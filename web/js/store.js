@@ -6,10 +6,16 @@ import { lang } from "./i18n.js";
 
 const PENDING_KEY = "ips.pending";
 const RESULTS_KEY = "ips.results";
+const DRAFT_KEY = "ips.draft";
+// What a reload keeps of the composer (a blob: preview does not survive it).
+const DRAFT_FIELDS = ["mode", "prompt", "negativePrompt", "colors", "referenceImageKey", "useReferenceForColor", "controlMode",
+  "controlStrength", "similarityStrength", "fidelity", "styleImageKey", "modelId", "width", "height", "count", "quality", "seedFixed", "seed", "cfgScale",
+  "public", "lineage", "translation", "referenceSize"];
 const TERMINAL = new Set(["COMPLETE", "FAILED"]);
 
 export const state = {
   models: null, // ModelsResponse
+  quota: { used: null }, // images counted against today's quota (null: not known yet)
   draft: null, // the composer's fields
   results: [], // Generation records, newest first
   basic: { text: "", english: "", language: "", notice: "", translated: null },
@@ -23,9 +29,149 @@ export function notify(what) { for (const fn of listeners) fn(what); }
 
 // --- the model catalogue --------------------------------------------------------------------
 export async function loadModels() {
-  if (!state.models) state.models = await api.models();
-  if (!state.draft) state.draft = defaultDraft();
+  if (!state.models) {
+    state.models = await api.models();
+    loadQuota();
+  }
+  if (!state.draft) state.draft = restoreDraft() || defaultDraft();
   return state.models;
+}
+
+// --- translation into the composer (one step; the original stays as a chip with undo) ----------
+/** Letters outside the Latin script: the prompt is probably not English. */
+export function looksNonEnglish(text) {
+  return /(?![\p{Script=Latin}])\p{L}/u.test(text || "");
+}
+
+/** Translate `text` and put the English into the composer's prompt. */
+export async function translateIntoDraft(text) {
+  const d = state.draft;
+  const result = await api.translate(text.trim());
+  d.translation = { original: text.trim(), language: result.language, previous: d.translation ? d.translation.previous : d.prompt,
+    failed: !result.translated && result.language !== "en" };
+  d.prompt = result.english;
+  d.lineage = { source: "basic", originalText: text.trim(), originalLanguage: result.language || undefined, english: result.english };
+  notify("draft");
+  return result;
+}
+
+/** Undo a translation: the composer's prompt as it was before. */
+export function undoTranslation() {
+  const d = state.draft;
+  if (!d.translation) return;
+  d.prompt = d.translation.previous || "";
+  d.translation = null;
+  d.lineage = { source: "basic" };
+  notify("draft");
+}
+
+// --- the composer's draft, kept for this tab's session --------------------------------------
+export function saveDraft() {
+  if (!state.draft) return;
+  const out = {};
+  for (const key of DRAFT_FIELDS) if (state.draft[key] !== undefined) out[key] = state.draft[key];
+  try { sessionStorage.setItem(DRAFT_KEY, JSON.stringify(out)); } catch { /* storage full or blocked */ }
+}
+
+function restoreDraft() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
+    return saved && typeof saved === "object" ? { ...defaultDraft(), ...saved, referencePreview: null } : null;
+  } catch { return null; }
+}
+
+export function clearDraft() { sessionStorage.removeItem(DRAFT_KEY); }
+
+// --- today's quota -------------------------------------------------------------------------------
+// GET /models gives the daily limit; when it also gives what is left today (imagesLeftToday), that
+// is used. Until then the images of today's (UTC) unfailed generations are counted from the gallery.
+const QUOTA_PAGES = 10;
+
+export async function loadQuota() {
+  const m = state.models;
+  if (!m) return;
+  if (typeof m.imagesLeftToday === "number") {
+    state.quota.used = Math.max(0, m.dailyImageQuota - m.imagesLeftToday);
+    notify("quota");
+    return;
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  let used = 0;
+  let cursor;
+  try {
+    for (let page = 0; page < QUOTA_PAGES; page += 1) {
+      const result = await api.gallery({ scope: "mine", limit: 50, cursor });
+      let older = false;
+      for (const r of result.items) {
+        if (r.createdAt.slice(0, 10) !== today) { older = true; break; }
+        if (r.status !== "FAILED") used += r.images?.length || r.request?.count || 1;
+      }
+      cursor = result.nextCursor;
+      if (older || !cursor) break;
+    }
+  } catch { return; }
+  state.quota.used = used;
+  notify("quota");
+}
+
+/** Images left today, or null when not known. */
+export function quotaLeft() {
+  const limit = state.models?.dailyImageQuota;
+  if (typeof limit !== "number" || state.quota.used === null) return null;
+  return Math.max(0, limit - state.quota.used);
+}
+
+function countQuota(delta) {
+  if (state.quota.used === null) return;
+  state.quota.used = Math.max(0, state.quota.used + delta);
+  notify("quota");
+}
+
+// --- what a model allows -------------------------------------------------------------------------
+/** The image counts the model allows at this size: 1..maxImages, and, when the model declares
+ *  maxPixelsPerRequest, only counts whose pixels (count × width × height) fit inside it. */
+export function allowedCounts(m, width, height) {
+  const perRequest = m.maxPixelsPerRequest || m.limits?.maxPixelsPerRequest;
+  let max = m.maxImages;
+  if (perRequest) max = Math.max(1, Math.min(max, Math.floor(perRequest / (width * height))));
+  return Array.from({ length: max }, (_, i) => i + 1);
+}
+
+/** The edit operations GET /models lists, by name (empty when the deployment has none). */
+export function editOperations() {
+  const list = state.models?.editOperations || [];
+  return new Map(list.map((o) => [o.operation || o.name, o]));
+}
+
+/** Price of one image of an edit operation. */
+export function editPrice(op) {
+  if (!op) return 0;
+  if (typeof op.price === "number") return op.price;
+  if (typeof op.pricePerImage === "number") return op.pricePerImage;
+  return op.pricePerImage?.standard ?? 0;
+}
+
+const MODE_ORDER = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer"];
+/** Modes that start from a reference image. */
+export const REFERENCE_MODES = ["structure", "sketch", "variation", "style", "style-transfer"];
+
+/** Every creation mode some enabled model serves, in a stable order. */
+export function availableModes() {
+  const have = new Set((state.models?.imageModels || []).flatMap((m) => m.modes));
+  return MODE_ORDER.filter((mode) => have.has(mode));
+}
+
+/** The model for a mode: the current one when it serves the mode, else the default, else the first. */
+export function modelForMode(mode, current = state.draft?.modelId) {
+  const list = state.models?.imageModels || [];
+  const serving = list.filter((m) => m.modes.includes(mode));
+  return serving.find((m) => m.modelId === current) || serving.find((m) => m.default) || serving[0] || model(null);
+}
+
+/** Switch the draft to a mode, and to a model that serves it. */
+export function setMode(draft, mode) {
+  draft.mode = availableModes().includes(mode) ? mode : "text";
+  draft.modelId = modelForMode(draft.mode, draft.modelId).modelId;
 }
 
 export function model(id = state.draft?.modelId) {
@@ -47,6 +193,8 @@ export function defaultDraft() {
     controlMode: "CANNY_EDGE",
     controlStrength: 0.7,
     similarityStrength: 0.7,
+    fidelity: 0.5,
+    styleImageKey: null,
     modelId: m.modelId,
     width: size.width,
     height: size.height,
@@ -61,19 +209,34 @@ export function defaultDraft() {
 }
 
 /** Price of a render: pricePerImage[quality] × count. */
+/** The price of one image of a stored record's model and quality. */
+export function recordPrice(record) {
+  const r = record.request || {};
+  if (record.mode === "edit") return editPrice(editOperations().get(record.operation || r.operation || record.lineage?.operation));
+  const m = model(r.modelId || record.modelId);
+  return m.pricePerImage[r.quality] ?? m.pricePerImage.standard ?? 0;
+}
+
 export function estimate(draft = state.draft, times = 1) {
   const m = model(draft.modelId);
   const price = m.pricePerImage[draft.quality] ?? m.pricePerImage.standard ?? 0;
   return { price, total: price * draft.count * times };
 }
 
-const LINEAGE_KEYS = ["source", "originalText", "originalLanguage", "english", "style", "keywords", "ideaTitle", "referenceImageKey", "parentId"];
+const LINEAGE_KEYS = ["source", "originalText", "originalLanguage", "english", "style", "keywords", "ideaTitle", "referenceImageKey",
+  "referenceSummary", "referencePalette", "parentId"];
 
 export function cleanLineage(lineage) {
   const out = {};
   for (const key of LINEAGE_KEYS) if (lineage?.[key] !== undefined && lineage[key] !== null && lineage[key] !== "") out[key] = lineage[key];
   return out;
 }
+
+// What each reference mode sends besides the reference (numbers, or an image key).
+const MODE_FIELDS = {
+  structure: ["controlStrength"], sketch: ["controlStrength"], variation: ["similarityStrength"], style: ["fidelity"],
+  "style-transfer": ["styleImageKey"],
+};
 
 /** The POST /generations body for the draft (only the fields that apply to its mode). */
 export function requestBody(draft = state.draft, overrides = {}) {
@@ -89,21 +252,17 @@ export function requestBody(draft = state.draft, overrides = {}) {
     modelId: d.modelId,
     public: Boolean(d.public),
   };
-  if (d.negativePrompt?.trim()) body.negativePrompt = d.negativePrompt.trim();
+  if (d.negativePrompt?.trim() && m.maxNegativePromptLength !== 0) body.negativePrompt = d.negativePrompt.trim();
   if (m.cfgScale) body.cfgScale = Number(d.cfgScale);
   if (d.seedFixed && d.seed !== "" && d.seed !== null) body.seed = Number(d.seed);
   if (d.mode === "color") {
     body.colors = d.colors;
-    if (d.useReferenceForColor && d.referenceImageKey) body.referenceImageKey = d.referenceImageKey;
+    if (d.useReferenceForColor && d.referenceImageKey && m.family === "titan") body.referenceImageKey = d.referenceImageKey;
   }
-  if (d.mode === "structure") {
+  if (REFERENCE_MODES.includes(d.mode)) {
     body.referenceImageKey = d.referenceImageKey;
-    body.controlMode = d.controlMode;
-    body.controlStrength = Number(d.controlStrength);
-  }
-  if (d.mode === "variation") {
-    body.referenceImageKey = d.referenceImageKey;
-    body.similarityStrength = Number(d.similarityStrength);
+    for (const key of MODE_FIELDS[d.mode]) body[key] = key.endsWith("Key") ? d[key] : Number(d[key]);
+    if (d.mode === "structure" && m.family === "titan") body.controlMode = d.controlMode;
   }
   const lineage = cleanLineage({ ...d.lineage, referenceImageKey: body.referenceImageKey || d.lineage?.referenceImageKey });
   if (lineage.originalLanguage === undefined && lineage.source === "ideas") lineage.originalLanguage = lang();
@@ -115,7 +274,7 @@ export function requestBody(draft = state.draft, overrides = {}) {
 export function rerunBody(record, { sameSeed }) {
   const r = record.request || {};
   const allowed = ["mode", "prompt", "negativePrompt", "colors", "referenceImageKey", "controlMode", "controlStrength",
-    "similarityStrength", "width", "height", "count", "cfgScale", "seed", "quality", "modelId"];
+    "similarityStrength", "fidelity", "styleImageKey", "styleStrength", "compositionFidelity", "changeStrength", "width", "height", "count", "cfgScale", "seed", "quality", "modelId"];
   const body = {};
   for (const key of allowed) if (r[key] !== undefined && r[key] !== null) body[key] = r[key];
   body.mode = body.mode || record.mode;
@@ -127,13 +286,43 @@ export function rerunBody(record, { sameSeed }) {
   return body;
 }
 
+const EDIT_FIELDS = ["operation", "generationId", "imageIndex", "imageKey", "prompt", "negativePrompt", "maskKey", "searchPrompt",
+  "selectPrompt", "left", "right", "up", "down", "creativity", "growMask", "seed"];
+
+/** The POST /edits body that repeats a stored edit. */
+export function editRetryBody(record) {
+  const r = record.request || {};
+  const body = {};
+  for (const key of EDIT_FIELDS) if (r[key] !== undefined && r[key] !== null) body[key] = r[key];
+  body.operation = body.operation || record.operation || record.lineage?.operation;
+  if (!body.generationId && !body.imageKey && record.lineage?.parentId) {
+    body.generationId = record.lineage.parentId;
+    body.imageIndex = record.lineage.parentImageIndex ?? 0;
+  }
+  return body;
+}
+
+/** The body that sends a stored record again, exactly (same seed) or as a variation (new seed). */
+export function againBody(record, { sameSeed }) {
+  if (record.mode !== "edit") return rerunBody(record, { sameSeed });
+  const body = editRetryBody(record);
+  if (sameSeed && record.images?.[0]?.seed !== undefined) body.seed = record.images[0].seed;
+  else if (!sameSeed) delete body.seed;
+  return body;
+}
+
+/** Send a stored record again: a generation through POST /generations, an edit through POST /edits. */
+export function resend(record, body) {
+  return record.mode === "edit" ? submitEdit(body) : submit(body);
+}
+
 /** Put a stored generation's parameters into the composer ("use this prompt"). */
 export function draftFromRecord(record) {
   const r = record.request || {};
   const m = model(r.modelId || record.modelId);
   const d = { ...(state.draft || defaultDraft()) };
   Object.assign(d, {
-    mode: m.modes.includes(record.mode) ? record.mode : "text",
+    mode: availableModes().includes(record.mode) ? record.mode : "text",
     prompt: r.prompt || "",
     negativePrompt: r.negativePrompt || "",
     modelId: m.modelId,
@@ -143,6 +332,7 @@ export function draftFromRecord(record) {
     quality: m.qualities.includes(r.quality) ? r.quality : m.qualities[0],
     seedFixed: false,
     seed: r.seed ?? "",
+    translation: null,
     lineage: cleanLineage({ ...record.lineage, source: "rerun", parentId: record.id }),
   });
   if (r.cfgScale) d.cfgScale = r.cfgScale;
@@ -169,6 +359,8 @@ function savePending() {
 
 function upsert(record) {
   const index = state.results.findIndex((r) => r.id === record.id);
+  const before = index >= 0 ? state.results[index].status : null;
+  if (record.status === "FAILED" && before && !TERMINAL.has(before)) countQuota(-(record.request?.count || 1)); // given back
   if (index >= 0) state.results[index] = { ...state.results[index], ...record };
   else state.results.unshift(record);
   savePending();
@@ -218,6 +410,16 @@ async function poll(id) {
 
 export async function submit(body) {
   const record = await api.generate(body);
+  countQuota(body.count || 1);
+  upsert(record);
+  poll(record.id);
+  return record;
+}
+
+/** An edit (POST /edits): a new record, followed like a generation. */
+export async function submitEdit(body) {
+  const record = await api.edit(body);
+  countQuota(1);
   upsert(record);
   poll(record.id);
   return record;
@@ -239,6 +441,8 @@ export function resetSession() {
   state.results = [];
   state.models = null;
   state.draft = null;
+  state.quota.used = null;
+  clearDraft();
 }
 
 export { TERMINAL };

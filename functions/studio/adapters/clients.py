@@ -24,7 +24,7 @@ def override(name: str, client: Any) -> None:
 
 def reset() -> None:
     _overrides.clear()
-    for factory in (s3, dynamodb, sqs, secrets, bedrock, s3vectors):
+    for factory in (s3, dynamodb, sqs, secrets, bedrock, ssm, cloudfront, s3vectors):
         factory.cache_clear()
 
 
@@ -32,11 +32,20 @@ def _get(name: str, factory):
     return _overrides.get(name) or factory()
 
 
+def s3_config(endpoint_url: str) -> Config:
+    """How presigned URLs address the bucket. Against AWS: the bucket's regional virtual-hosted
+    endpoint (https://<bucket>.s3.<region>.amazonaws.com, us-east-1 included): the global endpoint
+    that "auto" picks answers 307 for new buckets outside us-east-1 and 400 in regions launched
+    after March 2019. Against a custom endpoint (AWS_ENDPOINT_URL_S3, e.g. the local emulator),
+    path style, since such endpoints rarely have wildcard DNS. SigV4 is required for presigned POSTs."""
+    style = "path" if endpoint_url else "virtual"
+    return Config(signature_version="s3v4", s3={"addressing_style": style, "us_east_1_regional_endpoint": "regional"})
+
+
 @lru_cache(maxsize=1)
 def s3():
-    # Virtual-host style is the default in AWS; path style keeps presigned URLs working on
-    # endpoints without wildcard DNS (the local emulator). SigV4 is required for presigned POSTs.
-    return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "auto"}))
+    # The bucket lives in the function's region (one stack): the client's region is the bucket's.
+    return boto3.client("s3", config=s3_config(settings().s3_endpoint_url))
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +61,16 @@ def sqs():
 @lru_cache(maxsize=1)
 def secrets():
     return boto3.client("secretsmanager")
+
+
+@lru_cache(maxsize=1)
+def ssm():
+    return boto3.client("ssm")
+
+
+@lru_cache(maxsize=1)
+def cloudfront():
+    return boto3.client("cloudfront")
 
 
 @lru_cache(maxsize=1)
@@ -76,5 +95,6 @@ def s3vectors():
 
 
 def get(name: str):
-    return _get(name, {"s3": s3, "dynamodb": dynamodb, "sqs": sqs, "secrets": secrets, "bedrock": bedrock,
-                       "s3vectors": s3vectors}[name])
+    factories = {"s3": s3, "dynamodb": dynamodb, "sqs": sqs, "secrets": secrets, "bedrock": bedrock, "ssm": ssm,
+                 "cloudfront": cloudfront, "s3vectors": s3vectors}
+    return _get(name, factories[name])

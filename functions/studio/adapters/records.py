@@ -17,7 +17,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import Conflict, QuotaExceeded, StorageError
-from studio.schema import ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, PARTITION_KEY, SORT_KEY, SORT_BY_CREATED, TTL_ATTRIBUTE
+from studio.schema import (
+    ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, LEASE_ATTRIBUTE, PARTITION_KEY, SORT_BY_CREATED, SORT_KEY, TTL_ATTRIBUTE,
+)
 from studio.settings import settings
 
 _serializer = TypeSerializer()
@@ -36,7 +38,7 @@ RETRYABLE_ERRORS = {"TransactionConflictException", "TransactionInProgressExcept
 FAILED_CONDITION = "ConditionalCheckFailed"
 IN_PROGRESS_MESSAGE = "Another change to this generation is in progress. Try again in a moment."
 # Index attributes a record carries only while it is unfinished (studio.schema byDeadline).
-ACTIVE_ATTRIBUTES = ("activeFeed", "activeUntil", "leaseUntil")
+ACTIVE_ATTRIBUTES = ("activeFeed", "activeUntil", LEASE_ATTRIBUTE)
 
 
 class IdempotentReplay(Exception):
@@ -234,10 +236,10 @@ def start(generation_id: str, now: str, attempt: str, lease_until: str) -> dict 
     that died; its job may be claimed again. `attempts` keeps every token (their image folders)."""
     answer = _update({
         "TableName": _table(), "Key": generation_key(generation_id),
-        "UpdateExpression": "SET #s = :running, updatedAt = :now, attempt = :attempt, leaseUntil = :lease "
+        "UpdateExpression": f"SET #s = :running, updatedAt = :now, attempt = :attempt, {LEASE_ATTRIBUTE} = :lease "
                             "ADD attempts :attempts",
         "ConditionExpression": "#s = :pending OR (#s = :running AND "
-                               "(attribute_not_exists(leaseUntil) OR leaseUntil < :now))",
+                               f"(attribute_not_exists({LEASE_ATTRIBUTE}) OR {LEASE_ATTRIBUTE} < :now))",
         "ExpressionAttributeNames": {"#s": "status"},
         "ExpressionAttributeValues": {":running": {"S": "RUNNING"}, ":pending": {"S": "PENDING"}, ":now": {"S": now},
                                       ":attempt": {"S": attempt}, ":lease": {"S": lease_until},
@@ -250,7 +252,7 @@ def start(generation_id: str, now: str, attempt: str, lease_until: str) -> dict 
 def release(generation_id: str, attempt: str) -> bool:
     """Give up the claim (the job will be retried): the next delivery may claim it at once."""
     return _update({
-        "TableName": _table(), "Key": generation_key(generation_id), "UpdateExpression": "REMOVE leaseUntil",
+        "TableName": _table(), "Key": generation_key(generation_id), "UpdateExpression": f"REMOVE {LEASE_ATTRIBUTE}",
         "ConditionExpression": "#s = :running AND attempt = :attempt", "ExpressionAttributeNames": {"#s": "status"},
         "ExpressionAttributeValues": {":running": {"S": "RUNNING"}, ":attempt": {"S": attempt}},
     }) is not None
@@ -445,6 +447,37 @@ def overdue(now: str, limit: int, start_key: dict | None = None) -> tuple[list[d
     if start_key:
         request["ExclusiveStartKey"] = {k: {"S": v} for k, v in start_key.items()}
     return _query(request)
+
+
+def use_text_call(owner: str, day: str, limit: int, expires_at: int, retry_after: int) -> int:
+    """Count one text-model call (translate, suggest, describe) against the owner's day, or refuse
+    it when the day's `limit` is reached: the image quota's conditional ADD, on its own item."""
+    try:
+        answer = clients.get("dynamodb").update_item(
+            TableName=_table(), Key=_key("TEXTQUOTA", owner, day),
+            UpdateExpression="ADD used :one SET #ttl = :ttl",
+            ConditionExpression="attribute_not_exists(used) OR used < :limit",
+            ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}, ":ttl": {"N": str(expires_at)}},
+            ReturnValues="UPDATED_NEW",
+        )
+    except (ClientError, BotoCoreError) as error:
+        if isinstance(error, ClientError) and error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise QuotaExceeded(
+                f"You have reached your daily limit of {limit} text requests (translate, suggest, describe). "
+                "It resets at midnight UTC.", {"limit": limit, "kind": "text"}, retry_after=retry_after) from error
+        raise _storage_error(error) from error
+    return int(answer["Attributes"]["used"]["N"])
+
+
+def text_calls_used(owner: str, day: str) -> int:
+    """How many text-model calls the owner made today (0 when none)."""
+    try:
+        item = clients.get("dynamodb").get_item(TableName=_table(), Key=_key("TEXTQUOTA", owner, day),
+                                                ProjectionExpression="used").get("Item")
+    except (ClientError, BotoCoreError) as error:
+        raise _storage_error(error) from error
+    return int(item["used"]["N"]) if item else 0
 
 
 # --- search ---------------------------------------------------------------------------------

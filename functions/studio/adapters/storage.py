@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
 from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
@@ -10,6 +13,12 @@ from studio.observability import logger
 from studio.settings import settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Objects written at once: a generation stores up to 5 PNG + 5 WebP (+ its reference).
+WRITE_THREADS = 4
+# A missing key. The functions may not list the bucket (no s3:ListBucket), so S3 answers a read of
+# a missing key with 403 AccessDenied rather than 404; under a prefix the role may read, that
+# means "not there".
+MISSING = ("404", "NoSuchKey", "NotFound", "403", "AccessDenied")
 
 
 def _bucket() -> str:
@@ -36,7 +45,7 @@ def read(key: str, max_bytes: int, field: str) -> bytes:
             raise PayloadTooLarge(f"{field}: the image is larger than {max_bytes} bytes")
         return answer["Body"].read()
     except ClientError as error:
-        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+        if error.response["Error"]["Code"] in MISSING:
             raise NotFound(f"{field}: no uploaded image at {key}. Uploads are kept for one day; upload it again.",
                            code="reference_missing") from error
         raise StorageError("Could not read the image from storage. Try again.") from error
@@ -49,7 +58,7 @@ def exists(key: str) -> bool:
         clients.get("s3").head_object(Bucket=_bucket(), Key=key)
         return True
     except ClientError as error:
-        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+        if error.response["Error"]["Code"] in MISSING:
             return False
         raise StorageError("Could not check the image in storage. Try again.") from error
     except BotoCoreError as error:
@@ -57,16 +66,30 @@ def exists(key: str) -> bool:
 
 
 def write_all(objects: list[tuple[str, bytes, str]]) -> None:
-    """Write every (key, bytes, content type) or none: on a failure, remove what was written."""
-    written: list[str] = []
-    try:
-        for key, data, content_type in objects:
-            clients.get("s3").put_object(Bucket=_bucket(), Key=key, Body=data, ContentType=content_type,
-                                         CacheControl=IMMUTABLE)
-            written.append(key)
-    except (ClientError, BotoCoreError) as error:  # BotoCoreError: connection lost, read timeout
+    """Write every (key, bytes, content type), concurrently, or none: on a failure, remove what was
+    written. One boto3 client serves every thread (clients are thread-safe; resources are not)."""
+    s3, bucket = clients.get("s3"), _bucket()
+
+    def put(key: str, data: bytes, content_type: str) -> str:
+        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, CacheControl=IMMUTABLE)
+        return key
+
+    futures = [_writers().submit(put, *item) for item in objects]
+    written, failure = [], None
+    for future in futures:  # wait for all, so none is still writing when the others are removed
+        try:
+            written.append(future.result())
+        except (ClientError, BotoCoreError) as error:  # BotoCoreError: connection lost, read timeout
+            failure = failure or error
+    if failure is not None:
         delete_all(written)
-        raise StorageError("Could not store the rendered images.") from error
+        raise StorageError("Could not store the rendered images.") from failure
+
+
+@lru_cache(maxsize=1)
+def _writers() -> ThreadPoolExecutor:
+    """A few threads per container, started on first use (after a SnapStart restore, never before)."""
+    return ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="s3-write")
 
 
 def delete_all(keys: list[str]) -> None:

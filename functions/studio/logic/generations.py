@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
-from studio.adapters import jobs, records, secrets, storage
+from studio.adapters import cdn, jobs, records, secrets, storage
 from studio.catalog import (
     EDIT_OPERATIONS,
     IMAGE_MODELS,
@@ -18,7 +18,7 @@ from studio.catalog import (
     model_for_mode,
 )
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
-from studio.logic import cursor, image_requests, presentation, search
+from studio.logic import cursor, image_requests, presentation, search, usage
 from studio.logic.uploads import check_owner
 from studio.models import (
     GalleryPage,
@@ -43,11 +43,6 @@ STORAGE_FAILURE_MESSAGE = "The generation could not be queued. Nothing was charg
 
 def now_iso(now: datetime | None = None) -> str:
     return (now or datetime.now(timezone.utc)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _seconds_to_midnight(now: datetime) -> int:
-    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(1, int((tomorrow - now).total_seconds()))
 
 
 def _check_idempotency_key(key: str | None) -> str | None:
@@ -120,7 +115,7 @@ def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_
             quota_expires_at=int(now.timestamp()) + records.QUOTA_TTL_SECONDS,
             idempotency_key=idempotency_key, request_hash=request_hash,
             idempotency_expires_at=int(now.timestamp()) + records.IDEMPOTENCY_TTL_SECONDS,
-            retry_after=_seconds_to_midnight(now),
+            retry_after=usage.seconds_to_midnight(now),
             active_until=now_iso(now + timedelta(seconds=GENERATION_DEADLINE_SECONDS)),
         )
     except records.IdempotentReplay as replay:
@@ -160,7 +155,16 @@ def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: s
         raise NotFound("No generation with this id (or it is not yours).")
     if patch.public is not None:
         search.share(record)  # the search index follows in the same request (retry the PATCH if it fails)
+    if patch.public is False:  # unshared: edge copies must not outlive the share
+        cdn.invalidate(_keys(record))
     return presentation.generation(record, user_id, base_url)
+
+
+def _keys(record: dict) -> list[str]:
+    keys = [k for image in record.get("images", []) for k in (image["key"], image["thumbnailKey"])]
+    if record.get("referenceImage"):
+        keys.append(record["referenceImage"]["key"])
+    return keys
 
 
 def delete(generation_id: str, user_id: str) -> None:
@@ -171,13 +175,12 @@ def delete(generation_id: str, user_id: str) -> None:
         record = records.get_generation(generation_id)
         if record is None or record["ownerId"] != user_id:
             raise NotFound("No generation with this id (or it is not yours).")
-        keys = [k for image in record.get("images", []) for k in (image["key"], image["thumbnailKey"])]
-        if record.get("referenceImage"):
-            keys.append(record["referenceImage"]["key"])
+        keys = _keys(record)
         if keys:
             storage.delete_all(keys)
         search.forget(record)  # the search index follows in the same request
         if records.delete(record):
+            cdn.invalidate(keys)
             count("GenerationsDeleted")
             return
     raise Conflict(records.IN_PROGRESS_MESSAGE, code="in_progress")
@@ -216,7 +219,7 @@ PALETTE_BY_STYLE_GUIDE = ("No live model has a palette mode: the colors are pain
                           "style guide follows, and named in the prompt.")
 
 
-def catalog(conf: Settings) -> ModelsResponse:
+def catalog(conf: Settings, user_id: str) -> ModelsResponse:
     models = []
     for model in IMAGE_MODELS:
         if model.model_id not in conf.allowed_image_models:
@@ -246,6 +249,8 @@ def catalog(conf: Settings) -> ModelsResponse:
         text_model=TextModelInfo(model_id=conf.text_model_id, price_per_1k_input_tokens=conf.text_price_per_1k_input,
                                  price_per_1k_output_tokens=conf.text_price_per_1k_output),
         daily_image_quota=conf.daily_image_quota,
+        daily_text_quota=conf.daily_text_quota,
+        text_calls_left=usage.text_calls_left(user_id, conf),
     )
 
 

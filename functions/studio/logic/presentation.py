@@ -11,7 +11,8 @@ def image_url(base_url: str, key: str) -> str:
 
 
 # Upload keys name their owner (uploads/<owner id>/...) and are private: only the owner sees them.
-PRIVATE_KEYS = ("referenceImageKey", "styleImageKey", "imageKey", "maskKey", "sourceImageKey")
+PRIVATE_KEYS = ("referenceImageKey", "styleImageKey", "imageKey", "maskKey", "sourceImageKey", "referenceSummary",
+                "referencePalette")
 
 
 def _without_private(values: dict, mine: bool) -> dict:
@@ -34,6 +35,7 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
                            width=i["width"], height=i["height"], seed=i["seed"])
             for i in record.get("images", [])
         ],
+        reference_url=image_url(base_url, record["referenceImage"]["key"]) if mine and record.get("referenceImage") else None,
         error=GenerationErrorInfo(**error) if error else None,
         estimated_cost=record.get("estimatedCost", 0.0),
         created_at=record["createdAt"],

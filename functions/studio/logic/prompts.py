@@ -15,7 +15,6 @@ from pydantic import BaseModel, ValidationError
 from studio.adapters import bedrock, storage
 from studio.catalog import TEXT_MODEL_MAX_IMAGE_BYTES, TEXT_MODEL_MAX_IMAGE_SIDE
 from studio.errors import ModelError
-from studio.images import for_text_model
 from studio.models import (
     UPLOAD_MAX_BYTES,
     DescribeRequest,
@@ -175,6 +174,9 @@ def suggest(request: SuggestRequest, conf: Settings) -> SuggestResponse:
 
 
 def describe(request: DescribeRequest, conf: Settings) -> DescribeResponse:
+    # Pillow only here: translate and suggest share this module and never load it.
+    from studio.images import for_text_model
+
     picture = for_text_model(storage.read(request.image_key, UPLOAD_MAX_BYTES, "imageKey"),
                              TEXT_MODEL_MAX_IMAGE_SIDE, TEXT_MODEL_MAX_IMAGE_BYTES)
     content = [

@@ -20,8 +20,10 @@ from studio import routes
 from studio.adapters import bedrock, records, storage
 from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
 from studio.errors import InvalidField, ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
-from studio.images import for_image_model, mask_for, png_dimensions, thumbnail, to_png
+from studio.images import for_gallery, for_image_model, mask_for, png_dimensions
 from studio.logic import image_requests, search
+# Shared with the dead-letter handler and the sweeper, which load no renderer (logic/abandoned.py).
+from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, cleanup as _cleanup, fail_abandoned  # noqa: F401
 from studio.logic.generations import now_iso
 from studio.models import UPLOAD_MAX_BYTES, EditRequest, GenerationRequest
 from studio.observability import count, logger
@@ -33,15 +35,8 @@ STORE_RESERVE_SECONDS = 15
 # The largest gallery PNG an edit may start from (a 4x upscale of a megapixel image is ~20-40 MB).
 EDIT_SOURCE_MAX_BYTES = 64 * 1024 * 1024
 OUTPUT_SIZE_KEYS = ("outputWidth", "outputHeight")
-ABANDONED_MESSAGE = "The generation could not be processed. Nothing was charged to your quota; try again."
 # A claim outlives the invocation that holds it by this much (clock skew between containers).
 LEASE_MARGIN_SECONDS = 30
-
-
-def attempt_keys(attempt: str, image_count: int) -> list[str]:
-    """Every object an attempt can write (images/<attempt>/: PNG and WebP per image, the reference)."""
-    folder = f"{IMAGES_PREFIX}{attempt}"
-    return [f"{folder}/{i}.{ext}" for i in range(image_count) for ext in ("png", "webp")] + [f"{folder}/reference.png"]
 
 
 def _lease_until(time_left_ms: Callable[[], int] | None) -> str:
@@ -127,13 +122,6 @@ def _current(generation_id: str) -> dict | None | bool:
         return False
 
 
-def _cleanup(keys: list[str]) -> None:
-    try:
-        storage.delete_all(keys)
-    except StudioError:
-        logger.exception("could not delete the objects of a failed attempt", extra={"keys": keys})
-
-
 def _release(generation_id: str, attempt: str) -> None:
     try:
         records.release(generation_id, attempt)
@@ -160,13 +148,13 @@ def _render_and_store(record: dict, attempt: str,
     objects, images = [], []
     for index, image in enumerate(rendered):
         try:
-            png = to_png(image.data)
-            width, height = png_dimensions(png)
+            stored = for_gallery(image.data)  # one decode: PNG, WebP thumbnail, size
         except (ValueError, OSError) as error:
             raise ModelError("The image model returned something that is not an image.") from error
         key, thumb = f"{folder}/{index}.png", f"{folder}/{index}.webp"
-        objects += [(key, png, "image/png"), (thumb, thumbnail(png), "image/webp")]
-        images.append({"key": key, "thumbnailKey": thumb, "width": width, "height": height, "seed": image.seed})
+        objects += [(key, stored.png, "image/png"), (thumb, stored.thumbnail, "image/webp")]
+        images.append({"key": key, "thumbnailKey": thumb, "width": stored.width, "height": stored.height,
+                       "seed": image.seed})
     reference = None
     if reference_png is not None:
         reference = {"key": f"{folder}/reference.png"}
@@ -221,13 +209,3 @@ def _render_edit(record: dict, time_left_ms: Callable[[], int] | None) -> list:
     body = image_requests.edit_body(request, operation, image, mask, request.seed)
     return image_requests.parse_answer(None, body, _invoke(operation.model_id, body, time_left_ms))
 
-
-def fail_abandoned(generation_id: str) -> bool:
-    """A job that exhausted its retries: fail the record and release its quota (dead-letter handler)."""
-    record = records.get_generation(generation_id)
-    if record is None or record["status"] not in records.ACTIVE:
-        return False
-    if not records.fail(record, "internal_error", ABANDONED_MESSAGE, now_iso()):
-        return False
-    _cleanup([k for attempt in record.get("attempts", []) for k in attempt_keys(attempt, int(record["imageCount"]))])
-    return True

@@ -23,10 +23,9 @@ from typing import Callable
 
 from pydantic import BaseModel, Field, ValidationError
 
-from studio.adapters import bedrock, jobs, records, storage, vectors
+from studio.adapters import jobs, records, storage, vectors
 from studio.catalog import TEXT_MODEL_MAX_IMAGE_BYTES, TEXT_MODEL_MAX_IMAGE_SIDE
 from studio.errors import BadRequest, InvalidField, NotFound, StudioError
-from studio.images import for_text_model, inspect, thumbnail
 from studio.logic import generations, presentation  # generations imports this module too
 from studio.logic.uploads import check_owner
 from studio.models import UPLOAD_MAX_BYTES, SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, SearchItem, SearchPage
@@ -103,8 +102,19 @@ def _user_language(record: dict) -> str | None:
     return language if language and not str(language).lower().startswith("en") else None
 
 
+# Bedrock and Pillow load on first use: generations (gallery, generate, the dead-letter handler and
+# the sweeper) imports this module for share/forget only (tests/unit/test_imports.py).
+def _embed(conf: Settings, purpose: str, **content) -> list[float]:
+    from studio.adapters import bedrock
+
+    return bedrock.embed(conf.embedding_model_id, purpose, VECTOR_DIMENSION, **content)
+
+
 def caption(image_webp: bytes, record: dict, conf: Settings) -> dict | None:
     """One image's caption and tags (None when the model could not give them: search works without)."""
+    from studio.adapters import bedrock
+    from studio.images import for_text_model
+
     language = _user_language(record)
     picture = for_text_model(image_webp, TEXT_MODEL_MAX_IMAGE_SIDE, TEXT_MODEL_MAX_IMAGE_BYTES)
     content = [{"image": {"format": picture.format, "source": {"bytes": picture.data}}},
@@ -138,7 +148,7 @@ def index_generation(generation_id: str, conf: Settings) -> str:
     written, annotations = [], []
     for index, image in enumerate(record["images"]):
         webp = storage.read(image["thumbnailKey"], UPLOAD_MAX_BYTES, "thumbnailKey")
-        embedding = bedrock.embed(conf.embedding_model_id, "GENERIC_INDEX", VECTOR_DIMENSION, image=("webp", webp))
+        embedding = _embed(conf, "GENERIC_INDEX", image=("webp", webp))
         written.append((vectors.key(generation_id, index), embedding, _metadata(record)))
         annotations.append(caption(webp, record, conf) or {"caption": "", "tags": []})
     vectors.put(written)
@@ -180,11 +190,12 @@ def share(record: dict) -> None:
 # --- search -----------------------------------------------------------------------------------
 def _query_vector_for_like(like: str, image_index: int, user_id: str, conf: Settings) -> list[float]:
     if UPLOAD_KEY.match(like):
+        from studio.images import for_gallery, inspect
+
         check_owner(like, user_id, "like")
         data = storage.read(like, UPLOAD_MAX_BYTES, "like")
         inspect(data, "like")  # a clear 422 for a file that is not an image
-        return bedrock.embed(conf.embedding_model_id, "GENERIC_RETRIEVAL", VECTOR_DIMENSION,
-                             image=("webp", thumbnail(data)))
+        return _embed(conf, "GENERIC_RETRIEVAL", image=("webp", for_gallery(data).thumbnail))
     if not GENERATION_ID.match(like):
         raise InvalidField("like", "a generation id or an uploaded image key (uploads/...)")
     stored = vectors.get([vectors.key(like, image_index)]).get(vectors.key(like, image_index))
@@ -208,7 +219,7 @@ def search(q: str | None, like: str | None, image_index: int, scope: str, limit:
         q = q.strip()
         if not q or len(q) > SEARCH_QUERY_MAX:
             raise InvalidField("q", f"1-{SEARCH_QUERY_MAX} characters, not only spaces")
-        vector = bedrock.embed(conf.embedding_model_id, "GENERIC_RETRIEVAL", VECTOR_DIMENSION, text=q)
+        vector = _embed(conf, "GENERIC_RETRIEVAL", text=q)
     else:
         vector = _query_vector_for_like(like, image_index, user_id, conf)
     hits = vectors.query(vector, limit, metadata_filter(scope, user_id))

@@ -14,7 +14,7 @@ from datetime import datetime
 from studio.adapters import records, storage
 from studio.errors import StudioError
 from studio.logic.generations import now_iso
-from studio.logic.rendering import attempt_keys
+from studio.logic.abandoned import attempt_keys
 from studio.observability import count, logger
 
 EXPIRED_CODE = "expired"

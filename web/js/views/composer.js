@@ -2,9 +2,12 @@
 // the estimated cost, and the Render button.
 
 import { h, field, clear, announce, uid } from "../dom.js";
-import { t, formatMoney } from "../i18n.js";
-import { state, model, estimate, requestBody, submit } from "../store.js";
+import { t, formatMoney, languageName } from "../i18n.js";
+import { state, model, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
+  availableModes, setMode, REFERENCE_MODES } from "../store.js";
+import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
+import { spendLabel } from "../cost.js";
 
 const RATIOS = [[1, 1], [5, 4], [4, 3], [3, 2], [16, 9], [9, 5], [2, 1], [21, 9], [12, 5], [4, 1]];
 
@@ -19,7 +22,7 @@ function aspect(width, height) {
   return `${y}:${x}`;
 }
 
-function sizeSelect(m, draft) {
+function sizeSelect(m, draft, onChange) {
   const groups = { square: [], landscape: [], portrait: [] };
   for (const s of m.sizes) groups[s.width === s.height ? "square" : s.width > s.height ? "landscape" : "portrait"].push(s);
   const select = h("select", { id: "compose-size" });
@@ -36,6 +39,7 @@ function sizeSelect(m, draft) {
     const [w, hgt] = select.value.split("x").map(Number);
     draft.width = w;
     draft.height = hgt;
+    onChange();
   });
   return select;
 }
@@ -68,33 +72,33 @@ export function renderComposer() {
 function render(root) {
   clear(root);
   const d = state.draft;
+  setMode(d, d.mode);
   const m = model();
-  if (!m.modes.includes(d.mode)) d.mode = "text";
   if (!m.qualities.includes(d.quality)) d.quality = m.qualities[0];
   if (!m.sizes.some((s) => s.width === d.width && s.height === d.height)) {
     const fallback = m.sizes.find((s) => s.width === 1024 && s.height === 1024) || m.sizes[0];
     d.width = fallback.width;
     d.height = fallback.height;
   }
-  d.count = Math.min(d.count, m.maxImages);
+  const counts = allowedCounts(m, d.width, d.height);
+  d.count = Math.min(d.count, counts.length);
   d.colors = d.colors.slice(0, m.maxColors);
   const error = h("p", { class: "form-error", role: "alert", id: "compose-error" });
   const costOut = h("output", { class: "cost-value", id: "compose-cost", "aria-live": "polite" });
-  const costDetail = h("span", { class: "meta" });
   const updateCost = () => {
     const { price, total } = estimate(d);
     costOut.textContent = formatMoney(total);
-    costDetail.textContent = t("compose.costDetail", { n: d.count, price: formatMoney(price) });
+    if (!renderButton.disabled) spendLabel(renderButton, t("compose.render"), d.count, price);
   };
 
   // Mode: a radio group shown as a segmented control, only the model's modes.
   const modeName = uid("mode");
   const modes = h("fieldset", { class: "segmented", id: "compose-modes" },
     h("legend", {}, t("compose.mode")),
-    ...m.modes.map((mode) => {
+    ...availableModes().map((mode) => {
       const id = `compose-mode-${mode}`;
       return h("span", { class: "seg" },
-        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { d.mode = mode; renderComposer(); } } }),
+        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { setMode(d, mode); renderComposer(); } } }),
         h("label", { for: id }, t(`mode.${mode}`)));
     }));
 
@@ -109,6 +113,15 @@ function render(root) {
   };
   updateCounter();
   const promptField = field(t("compose.prompt"), prompt, { hint: counter });
+  const chip = d.translation ? h("div", { class: "translation-chip", role: "group", "aria-label": t("compose.original") },
+    h("span", { class: "chip-label" }, t("compose.originalFrom", { lang: languageName(d.translation.language || "und") })),
+    h("q", { class: "chip-text", lang: d.translation.language || null }, d.translation.original),
+    h("button", { class: "btn btn-ghost btn-small", type: "button", id: "compose-undo-translation", on: { click: () => {
+      undoTranslation();
+      document.getElementById("compose-prompt")?.focus();
+    } } }, t("compose.undoTranslation"))) : null;
+  const translateNotice = d.translation?.failed ? h("p", { class: "notice", role: "note", id: "compose-translate-notice" },
+    t("basic.notTranslated", { lang: languageName(d.translation.language || "und") })) : null;
   const negative = h("textarea", { id: "compose-negative", rows: 2, value: d.negativePrompt, on: { input: () => { d.negativePrompt = negative.value; } } });
 
   // Mode-specific controls.
@@ -151,24 +164,29 @@ function render(root) {
         renderComposer();
         document.getElementById(`compose-hex-${d.colors.length - 1}`)?.focus();
       } } }, `+ ${t("compose.addColor")}`)));
-    if (d.referenceImageKey) {
+    if (d.referenceImageKey && m.family === "titan") {
       const use = h("input", { type: "checkbox", id: "compose-use-ref", checked: d.useReferenceForColor, on: { change: () => { d.useReferenceForColor = use.checked; } } });
       modeBlock.append(h("div", { class: "check" }, use, h("label", { for: "compose-use-ref" }, t("compose.useReference"))));
     }
-  } else if (d.mode === "structure" || d.mode === "variation") {
+  } else if (REFERENCE_MODES.includes(d.mode)) {
     if (!d.referenceImageKey) modeBlock.append(needReference());
     else {
       modeBlock.append(referenceThumb());
-      if (d.mode === "structure") {
+      const strength = (id, label, key, min = 0) => h("div", { class: "field" }, h("label", { for: id }, label),
+        range(id, d[key], min, 1, 0.05, (v) => { d[key] = v; }, { loose: t("compose.loose"), close: t("compose.close") }).wrap);
+      if (d.mode === "structure" && m.family === "titan") {
         const control = h("select", { id: "compose-control", on: { change: () => { d.controlMode = control.value; } } },
           ["CANNY_EDGE", "SEGMENTATION"].map((c) => h("option", { value: c, selected: d.controlMode === c }, t(`control.${c}`))));
-        const strength = range("compose-control-strength", d.controlStrength, 0, 1, 0.05, (v) => { d.controlStrength = v; }, { loose: t("compose.loose"), close: t("compose.close") });
-        modeBlock.append(h("div", { class: "grid-2" },
-          field(t("compose.control"), control),
-          h("div", { class: "field" }, h("label", { for: "compose-control-strength" }, t("compose.controlStrength")), strength.wrap)));
-      } else {
-        const similarity = range("compose-similarity", d.similarityStrength, 0.2, 1, 0.05, (v) => { d.similarityStrength = v; }, { loose: t("compose.loose"), close: t("compose.close") });
-        modeBlock.append(h("div", { class: "field" }, h("label", { for: "compose-similarity" }, t("compose.similarity")), similarity.wrap));
+        modeBlock.append(h("div", { class: "grid-2" }, field(t("compose.control"), control),
+          strength("compose-control-strength", t("compose.controlStrength"), "controlStrength")));
+      } else if (d.mode === "structure" || d.mode === "sketch") {
+        modeBlock.append(strength("compose-control-strength", t(d.mode === "sketch" ? "compose.sketchStrength" : "compose.controlStrength"), "controlStrength"));
+      } else if (d.mode === "variation") {
+        modeBlock.append(strength("compose-similarity", t("compose.similarity"), "similarityStrength", 0.2));
+      } else if (d.mode === "style") {
+        modeBlock.append(strength("compose-fidelity", t("compose.fidelity"), "fidelity"));
+      } else if (d.mode === "style-transfer") {
+        modeBlock.append(styleImagePicker(d));
       }
     }
   }
@@ -177,9 +195,15 @@ function render(root) {
   const modelSelect = h("select", { id: "compose-model", on: { change: () => {
     d.modelId = modelSelect.value;
     renderComposer();
-  } } }, state.models.imageModels.map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId }, x.name)));
-  const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } },
-    Array.from({ length: m.maxImages }, (_, i) => h("option", { value: i + 1, selected: d.count === i + 1 }, String(i + 1))));
+  } } }, state.models.imageModels.filter((x) => x.modes.includes(d.mode))
+    .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId }, x.name)));
+  const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } });
+  const fillCounts = () => {
+    const allowed = allowedCounts(m, d.width, d.height);
+    d.count = Math.min(d.count, allowed.length);
+    count.replaceChildren(...allowed.map((n) => h("option", { value: n, selected: d.count === n }, String(n))));
+  };
+  fillCounts();
   const quality = h("select", { id: "compose-quality", disabled: m.qualities.length < 2, on: { change: () => { d.quality = quality.value; updateCost(); } } },
     m.qualities.map((q) => h("option", { value: q, selected: d.quality === q }, t(`quality.${q}`))));
 
@@ -209,46 +233,94 @@ function render(root) {
       h("label", { for: "compose-public" }, t("compose.public"))));
 
   const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render" }, t("compose.render"));
-  const form = h("form", { class: "stack", novalidate: true, on: { submit: async (event) => {
-    event.preventDefault();
-    error.textContent = "";
+  const aspectNotice = h("p", { class: "notice", role: "note", id: "compose-aspect", hidden: true });
+  const renderAspectNotice = () => {
+    const ref = d.referenceSize;
+    const uses = ref && d.referenceImageKey && (d.mode !== "text" && d.mode !== "color" || d.useReferenceForColor);
+    const off = uses && Math.abs(ref.width / ref.height - d.width / d.height) > 0.01;
+    aspectNotice.hidden = !off;
+    aspectNotice.textContent = off ? t("compose.aspectWarning", { rw: ref.width, rh: ref.height, w: d.width, h: d.height }) : "";
+  };
+  renderAspectNotice();
+  const confirmTranslate = h("div", { class: "notice", id: "compose-translate-first", hidden: true, role: "group", "aria-labelledby": "translate-first-text" },
+    h("p", { id: "translate-first-text" }, t("compose.translateFirst")),
+    h("div", { class: "row wrap" },
+      h("button", { class: "btn btn-primary btn-small", type: "button", id: "compose-translate-yes", on: { click: async (event) => {
+        const button = event.currentTarget;
+        button.disabled = true;
+        try {
+          const result = await translateIntoDraft(d.prompt);
+          if (result.translated) send(); // the composer was redrawn with the English prompt
+        } catch (e) {
+          error.textContent = errorMessage(e);
+        } finally {
+          button.disabled = false;
+        }
+      } } }, t("compose.translateYes")),
+      h("button", { class: "btn btn-small", type: "button", id: "compose-translate-no", on: { click: () => { confirmTranslate.hidden = true; send({ asWritten: true }); } } }, t("compose.translateNo"))));
+
+  async function send({ asWritten = false } = {}) {
+    const current = document.getElementById("compose-render") || renderButton;
+    const err = document.getElementById("compose-error") || error;
+    err.textContent = "";
     const problem = validate(d, m);
     if (problem) {
-      error.textContent = problem.message;
+      err.textContent = problem.message;
       document.getElementById(problem.focus)?.focus();
       return;
     }
-    renderButton.disabled = true;
-    renderButton.textContent = t("compose.rendering");
+    if (!asWritten && looksNonEnglish(d.prompt)) {
+      const box = document.getElementById("compose-translate-first") || confirmTranslate;
+      box.hidden = false;
+      box.querySelector("#compose-translate-yes")?.focus();
+      return;
+    }
+    current.disabled = true;
+    current.textContent = t("compose.rendering");
     try {
       await submit(requestBody(d));
       if (!d.seedFixed) d.seed = "";
       document.getElementById("results")?.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (e) {
-      error.textContent = errorMessage(e);
+      err.textContent = errorMessage(e);
     } finally {
-      renderButton.disabled = false;
-      renderButton.textContent = t("compose.render");
+      current.disabled = false;
+      spendLabel(current, t("compose.render"), d.count, estimate(d).price);
     }
-  } } },
+  }
+
+  const form = h("form", { class: "stack", novalidate: true, on: {
+    submit: (event) => { event.preventDefault(); send(); },
+    keydown: (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); send(); }
+    },
+    input: () => saveDraft(),
+    change: () => saveDraft(),
+  } },
     modes,
+    chip,
     promptField,
+    translateNotice,
     modeBlock,
     h("div", { class: "grid-params" },
       field(t("compose.model"), modelSelect, { hint: m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null }),
-      field(t("compose.size"), sizeSelect(m, d)),
+      field(t("compose.size"), sizeSelect(m, d, () => { fillCounts(); updateCost(); renderAspectNotice(); })),
       field(t("compose.count"), count),
       field(t("compose.quality"), quality)),
     advanced,
     h("div", { class: "render-bar" },
       h("div", { class: "cost" },
         h("span", { class: "label", id: "cost-label" }, t("compose.cost")),
-        costOut, costDetail,
+        costOut,
         h("span", { class: "meta" }, t("compose.quota", { n: state.models.dailyImageQuota }))),
       renderButton),
+    h("p", { class: "hint kbd-hint" }, t("compose.shortcut")),
+    confirmTranslate,
+    aspectNotice,
     error);
   costOut.setAttribute("aria-labelledby", "cost-label");
   updateCost();
+  saveDraft();
   root.append(h("h2", { id: "composer-title", class: "panel-title" }, t("compose.title")), form);
 }
 
@@ -256,8 +328,27 @@ function validate(d, m) {
   if (!d.prompt.trim()) return { message: t("compose.needPrompt"), focus: "compose-prompt" };
   if (d.prompt.length > m.maxPromptLength) return { message: t("compose.promptTooLong", { n: d.prompt.length, max: m.maxPromptLength }), focus: "compose-prompt" };
   if (d.mode === "color" && !d.colors.length) return { message: t("compose.needColors"), focus: "compose-add-color" };
-  if ((d.mode === "structure" || d.mode === "variation") && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
+  if (REFERENCE_MODES.includes(d.mode) && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
+  if (d.mode === "style-transfer" && !d.styleImageKey) return { message: t("compose.needStyleImage"), focus: "compose-style-file" };
   return null;
+}
+
+/** style-transfer: the second image, whose style is applied to the reference (uploaded at once). */
+function styleImagePicker(d) {
+  const status = h("p", { class: "hint", id: "compose-style-status", "aria-live": "polite" }, d.styleImageKey ? t("compose.styleReady") : "");
+  const input = h("input", { type: "file", id: "compose-style-file", accept: "image/png,image/jpeg,image/webp", on: { change: async () => {
+    const file = input.files[0];
+    if (!file) return;
+    status.textContent = t("ref.uploading");
+    try {
+      d.styleImageKey = await api.upload(file);
+      status.textContent = t("compose.styleReady");
+      saveDraft();
+    } catch (e) {
+      status.textContent = errorMessage(e);
+    }
+  } } });
+  return h("div", { class: "field" }, h("label", { for: "compose-style-file" }, t("compose.styleImage")), input, status);
 }
 
 export function focusPrompt() {

@@ -1,22 +1,50 @@
 // The detail dialog: the full image, every parameter, the lineage, and the actions
-// (re-run exactly, vary, use this prompt, favorite, download, delete with confirmation).
+// (re-run exactly, vary, use this prompt, use as reference, edit, favorite, download, delete with
+// confirmation). Each detail has a linkable URL, #/g/<id>. The edit studio, the before/after compare
+// and the edit chain live in edit.js, loaded when a detail first opens (not on the first load).
 
 import { h, clear, icon, announce, toast } from "../dom.js";
 import { t, formatDate, formatMoney, languageName } from "../i18n.js";
 import { api } from "../api.js";
-import { submit, rerunBody, draftFromRecord, updateRecord, forgetRecord, state } from "../store.js";
-import { errorMessage } from "../messages.js";
+import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state } from "../store.js";
+import { errorMessage, modeLabel } from "../messages.js";
+import { spendLabel } from "../cost.js";
+import { retryButton } from "./results.js";
 import { annotationsBlock, moreLikeThisButton } from "./search.js";
 
 let dialog = null;
 let opener = null;
 let openId = null;
+let returnHash = null; // where the URL goes back to when the dialog closes
+const DETAIL_HASH = /^#\/g\/([A-Za-z0-9_-]{1,64})$/;
+
+/** The generation id of a #/g/<id> URL, or null. */
+export function detailIdFromHash(hash = location.hash) {
+  return DETAIL_HASH.exec(hash)?.[1] || null;
+}
+
+const loadEditModule = () => import("./edit.js");
+
+/** A download name from the prompt and the seed: "lighthouse-at-dusk-1026.png". */
+export function downloadName(record, index) {
+  const prompt = record.request?.prompt || record.request?.searchPrompt || "";
+  const words = prompt.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [];
+  let slug = "";
+  for (const word of words) {
+    if ((slug ? slug.length + 1 : 0) + word.length > 40) break;
+    slug = slug ? `${slug}-${word}` : word;
+  }
+  const seed = record.images?.[index]?.seed ?? record.request?.seed;
+  return `${[slug || "image", seed ?? `${record.id.slice(0, 8)}-${index + 1}`].join("-")}.png`;
+}
 
 function ensureDialog() {
   if (dialog) return dialog;
   dialog = h("dialog", { class: "detail", "aria-labelledby": "detail-title" });
   dialog.addEventListener("close", () => {
     clear(dialog);
+    // Not history.back(): an action that navigates right after closing (Re-run → #create) must win.
+    if (detailIdFromHash()) history.replaceState(null, "", returnHash || "#gallery");
     // Back to what opened the dialog; if that tile was redrawn meanwhile, to its replacement.
     const target = opener?.isConnected ? opener
       : document.querySelector(`[data-id="${CSS.escape(openId || "")}"] button`);
@@ -39,40 +67,84 @@ function lineageList(record) {
   if (l.originalText) items.push([t("lineage.original", { lang: l.originalLanguage ? languageName(l.originalLanguage) : "?" }), l.originalText]);
   if (l.english && l.english !== l.originalText) items.push([t("lineage.english"), l.english]);
   if (l.source === "ideas" || (l.ideaTitle && !l.referenceImageKey)) items.push([t("ideas.title"), t("lineage.ideas", { title: l.ideaTitle || "", style: l.style || "—", keywords: l.keywords || "" })]);
-  if (l.referenceImageKey) items.push([t("lineage.reference"), [l.ideaTitle, l.keywords].filter(Boolean).join(" · ") || l.referenceImageKey.split("/").pop()]);
-  if (l.parentId) items.push([t("lineage.parent"), l.parentId]);
+  if (l.referenceImageKey || record.referenceUrl) items.push([t("lineage.reference"), referenceSummary(record)]);
+  if (l.source === "edit") items.push([t("lineage.edit", { op: modeLabel(record) }), ""]);
+  else if (l.parentId) items.push([t("lineage.parent"), l.parentId]);
   if (!items.length && l.source === "api") items.push([t("lineage.api"), ""]);
-  items.push([t("lineage.final"), l.finalPrompt || r.prompt || ""]);
+  const finalPrompt = l.finalPrompt || r.prompt || "";
+  if (finalPrompt) items.push([t("lineage.final"), finalPrompt]);
   const seed = record.images?.[0]?.seed ?? r.seed;
   if (seed !== undefined && seed !== null) items.push([t("lineage.seed", { seed }), ""]);
   return h("ol", { class: "lineage" }, items.map(([label, text]) => h("li", {}, h("span", { class: "lineage-label" }, label), text ? h("span", { class: "lineage-text" }, text) : null)));
 }
 
+/** A reference image in the lineage: its thumbnail, the model's summary of it and its palette. */
+function referenceSummary(record) {
+  const l = record.lineage || {};
+  const known = state.reference.imageKey && state.reference.imageKey === l.referenceImageKey ? state.reference : null;
+  const src = record.referenceUrl || known?.previewUrl;
+  const summary = l.referenceSummary || known?.summary || "";
+  const palette = l.referencePalette || known?.palette || [];
+  const words = [l.ideaTitle, l.keywords].filter(Boolean).join(" · ");
+  return h("span", { class: "lineage-ref" },
+    src ? h("img", { src, alt: t("lineage.referenceAlt"), class: "lineage-ref-img" }) : null,
+    h("span", { class: "lineage-ref-text" },
+      summary ? h("span", {}, summary) : null,
+      words ? h("span", { class: "meta" }, words) : null,
+      !summary && !words && !src ? h("span", { class: "meta" }, t("lineage.referenceNoSummary")) : null,
+      palette.length ? h("span", { class: "color-row", "aria-label": t("ref.palette") }, palette.map((c) => {
+        const sw = h("span", { class: "swatch small", title: c });
+        sw.style.backgroundColor = c;
+        return sw;
+      })) : null));
+}
+
 export function openDetail(record, index = 0, { onChange } = {}) {
   const d = ensureDialog();
-  if (!d.open) opener = document.activeElement;
+  if (!d.open) {
+    opener = document.activeElement;
+    returnHash = detailIdFromHash() ? "#gallery" : (location.hash || "#create");
+  }
   openId = record.id;
+  const hash = `#/g/${record.id}`;
+  if (location.hash !== hash) {
+    if (d.open || detailIdFromHash()) history.replaceState(null, "", hash);
+    else history.pushState(null, "", hash);
+  }
   render(d, record, index, onChange);
   if (!d.open) d.showModal();
   d.querySelector(".detail-close")?.focus();
+}
+
+/** Open #/g/<id> (a shared link, a reload, or a step of an edit chain). */
+export async function openDetailById(id, index = 0) {
+  try {
+    const record = await api.generation(id);
+    openDetail(record, index);
+  } catch (error) {
+    toast(errorMessage(error), "error");
+    if (detailIdFromHash() === id) history.replaceState(null, "", "#gallery");
+  }
 }
 
 function render(d, record, index, onChange) {
   clear(d);
   const r = record.request || {};
   const image = record.images?.[index];
+  const failed = record.status === "FAILED";
+  const mine = record.mine !== false;
+  const operation = record.operation || r.operation || record.lineage?.operation;
   const status = h("p", { class: "form-error", role: "alert" });
+  const rerender = (next = record, i = index) => render(d, next, i, onChange);
 
   const figure = image
-    ? h("figure", { class: "detail-figure" }, (() => {
-      const img = h("img", { src: image.url, alt: r.prompt || "", width: image.width, height: image.height });
-      return img;
-    })())
+    ? h("figure", { class: ["detail-figure", operation === "remove-background" && "checker"] },
+      h("img", { src: image.url, alt: r.prompt || modeLabel(record), width: image.width, height: image.height }))
     : h("div", { class: "detail-figure empty-figure" }, record.error ? h("p", { class: "failure-text" }, errorMessage(record.error)) : t(`status.${record.status}`));
 
   const picker = record.images?.length > 1 ? h("div", { class: "detail-picker", role: "group", "aria-label": t("detail.image", { n: "" }).trim() },
     record.images.map((img, i) => h("button", { type: "button", class: "thumb mini", "aria-pressed": String(i === index), "aria-label": t("detail.showImage", { n: i + 1 }),
-      on: { click: () => { render(d, record, i, onChange); d.querySelectorAll(".detail-picker button")[i]?.focus(); } } },
+      on: { click: () => { rerender(record, i); d.querySelectorAll(".detail-picker button")[i]?.focus(); } } },
     h("img", { src: img.thumbnailUrl, alt: "" })))) : null;
 
   const busy = async (button, fn) => {
@@ -80,25 +152,34 @@ function render(d, record, index, onChange) {
     button.disabled = true;
     try { await fn(); } catch (e) { status.textContent = errorMessage(e); } finally { button.disabled = false; }
   };
-
-  const rerun = h("button", { class: "btn btn-primary", type: "button", on: { click: () => busy(rerun, async () => {
-    await submit(rerunBody(record, { sameSeed: true }));
+  const again = (sameSeed, message) => async () => {
+    await resend(record, againBody(record, { sameSeed }));
     d.close();
-    toast(t("detail.rerunStarted"));
+    toast(message);
     location.hash = "#create";
-  }) } }, icon("rerun"), t("detail.rerun"));
-  const vary = h("button", { class: "btn", type: "button", on: { click: () => busy(vary, async () => {
-    await submit(rerunBody(record, { sameSeed: false }));
-    d.close();
-    toast(t("detail.rerunStarted"));
-    location.hash = "#create";
-  }) } }, icon("dice"), t("detail.vary"));
-  const use = h("button", { class: "btn", type: "button", on: { click: () => {
+  };
+  const images = record.mode === "edit" ? 1 : (r.count || record.images?.length || 1);
+  const price = recordPrice(record);
+  const rerun = h("button", { class: "btn btn-primary", type: "button", dataset: { action: "rerun" }, on: { click: () => busy(rerun, again(true, t("detail.rerunStarted"))) } }, icon("rerun"));
+  spendLabel(rerun, t("detail.rerun"), images, price);
+  const vary = h("button", { class: "btn", type: "button", dataset: { action: "vary" }, on: { click: () => busy(vary, again(false, t("detail.varyStarted"))) } }, icon("dice"));
+  spendLabel(vary, t("detail.vary"), images, price);
+  const retry = failed && mine ? retryButton(record, { onSent: () => { d.close(); toast(t("detail.rerunStarted")); location.hash = "#create"; } }) : null;
+  const use = r.prompt ? h("button", { class: "btn", type: "button", on: { click: () => {
     draftFromRecord(record);
     d.close();
     location.hash = "#create";
     setTimeout(() => document.getElementById("compose-prompt")?.focus(), 50);
-  } } }, icon("edit"), t("detail.use"));
+  } } }, icon("edit"), t("detail.use")) : null;
+  const asReference = image ? h("button", { class: "btn", type: "button", dataset: { action: "reference" }, on: { click: () => busy(asReference, async () => {
+    const { useAsReference } = await loadEditModule();
+    await useAsReference(record, index);
+    d.close();
+  }) } }, icon("upload"), t("detail.asReference")) : null;
+  const edit = image && mine ? h("button", { class: "btn", type: "button", dataset: { action: "edit" }, "aria-expanded": "false", on: { click: () => busy(edit, async () => {
+    const { openStudio } = await loadEditModule();
+    openStudio(d, record, index, { onDone: () => { d.close(); location.hash = "#create"; } });
+  }) } }, icon("sparkle"), t("detail.edit")) : null;
   const favorite = h("button", { class: ["btn", record.favorite && "is-on"], type: "button", "aria-pressed": String(Boolean(record.favorite)), on: { click: () => busy(favorite, async () => {
     const updated = await api.patch(record.id, { favorite: !record.favorite });
     Object.assign(record, updated);
@@ -110,15 +191,13 @@ function render(d, record, index, onChange) {
   const share = h("button", { class: ["btn", record.public && "is-on-share"], type: "button", "aria-pressed": String(Boolean(record.public)), on: { click: () => busy(share, async () => {
     const updated = await api.patch(record.id, { public: !record.public });
     Object.assign(record, updated);
-    share.setAttribute("aria-pressed", String(Boolean(record.public)));
-    share.classList.toggle("is-on-share", Boolean(record.public));
     updateRecord(record);
     onChange?.(record);
-    render(d, record, index, onChange);
+    rerender();
     d.querySelector("[data-action=share]")?.focus();
   }) } }, icon("share"), t("detail.share"));
   share.dataset.action = "share";
-  const download = image ? h("a", { class: "btn", href: image.url, download: `${record.id}-${index + 1}.png` }, icon("download"), t("detail.download")) : null;
+  const download = image ? h("a", { class: "btn", href: image.url, download: downloadName(record, index) }, icon("download"), t("detail.download")) : null;
 
   const confirmBox = h("div", { class: "confirm", hidden: true, role: "group", "aria-labelledby": "confirm-text" },
     h("p", { id: "confirm-text" }, t("detail.confirm")));
@@ -137,9 +216,9 @@ function render(d, record, index, onChange) {
   const m = state.models?.imageModels.find((x) => x.modelId === record.modelId);
   const params = dl([
     [t("detail.status"), t(`status.${record.status}`)],
-    [t("detail.mode"), t(`mode.${record.mode}`)],
+    [t("detail.mode"), modeLabel(record)],
     [t("detail.model"), m?.name || record.modelId],
-    [t("detail.size"), r.width ? `${r.width} × ${r.height}` : null],
+    [t("detail.size"), image ? `${image.width} × ${image.height}` : r.width ? `${r.width} × ${r.height}` : null],
     [t("detail.seed"), image?.seed ?? r.seed],
     [t("detail.quality"), r.quality ? t(`quality.${r.quality}`) : null],
     [t("detail.count"), r.count],
@@ -153,9 +232,14 @@ function render(d, record, index, onChange) {
     [t("detail.similarity"), r.similarityStrength],
     [t("detail.visibility"), record.public ? t("detail.public") : t("detail.private")],
     [t("detail.created"), formatDate(record.createdAt)],
-    [t("detail.cost"), formatMoney(record.estimatedCost || 0)],
+    [t("detail.cost"), failed ? null : formatMoney(record.estimatedCost || 0)],
   ]);
 
+  const actions = failed
+    ? [retry, use, mine ? del : null]
+    : [mine ? [rerun, vary] : null, edit, use, asReference, moreLikeThisButton(record, index, { onRun: () => d.close() }),
+       mine ? [favorite, share] : null, download, mine ? del : null];
+  const prompt = r.prompt || r.searchPrompt || r.selectPrompt || "";
   d.append(h("div", { class: "detail-inner" },
     h("header", { class: "detail-header" },
       h("h2", { id: "detail-title" }, t("detail.title")),
@@ -163,17 +247,23 @@ function render(d, record, index, onChange) {
     h("div", { class: "detail-body" },
       h("div", { class: "detail-media" }, figure, picker),
       h("div", { class: "detail-info" },
-        h("h3", { class: "sub" }, t("detail.prompt")),
-        h("p", { class: "prompt-text" }, r.prompt || ""),
+        prompt ? [h("h3", { class: "sub" }, t("detail.prompt")), h("p", { class: "prompt-text" }, prompt)] : null,
         r.negativePrompt ? [h("h3", { class: "sub" }, t("detail.negative")), h("p", { class: "prompt-text muted" }, r.negativePrompt)] : null,
-        h("div", { class: "actions" }, record.mine !== false ? [rerun, vary] : null, use, moreLikeThisButton(record, index, { onRun: () => d.close() }), record.mine !== false ? [favorite, share] : null, download, record.mine !== false ? del : null),
+        h("div", { class: "actions" }, actions),
         confirmBox,
         status,
-        annotationsBlock(record, index, { onTag: () => d.close() }),
+        h("div", { class: "edit-slot", id: "edit-slot" }),
+        failed ? null : annotationsBlock(record, index, { onTag: () => d.close() }),
         h("h3", { class: "sub" }, t("detail.lineage")),
         lineageList(record),
+        h("div", { class: "chain-slot", id: "chain-slot" }),
         h("h3", { class: "sub" }, t("detail.parameters")),
         params))));
+  // The edit chain and, for an edit, the before/after compare (edit.js, loaded on demand).
+  if (record.status === "COMPLETE") {
+    loadEditModule().then(({ decorateDetail }) => { if (openId === record.id && d.open) decorateDetail(d, record, index, { open: openDetailById }); })
+      .catch(() => {});
+  }
 }
 
 export function closeDetail() {

@@ -1,14 +1,50 @@
-// The gallery: newest first, more on scroll; mine / everyone, mode and favorite filters.
+// The gallery: newest first, more on scroll; mine / everyone, mode, favorite and failed filters.
+// Failed generations are hidden unless asked for; each tile shows its prompt on hover and focus;
+// edited images carry a mark. galleryTile() is shared with other lists of records (search).
 
 import { h, clear, icon, announce } from "../dom.js";
 import { t } from "../i18n.js";
 import { api } from "../api.js";
-import { errorMessage } from "../messages.js";
+import { state, editOperations } from "../store.js";
+import { errorMessage, modeLabel } from "../messages.js";
 import { openDetail } from "./detail.js";
 import { searchPanel } from "./search.js";
 
-const MODES = ["text", "color", "structure", "variation"];
-const filters = { scope: "mine", mode: "", favorite: false };
+const MODES = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer", "edit"];
+const filters = { scope: "mine", mode: "", favorite: false, failed: false };
+
+/** The modes this deployment has: its models' modes, and "edit" when it has edit operations. */
+function knownModes() {
+  const have = new Set((state.models?.imageModels || []).flatMap((m) => m.modes));
+  if (editOperations().size) have.add("edit");
+  return MODES.filter((m) => have.has(m));
+}
+
+/** Whether a record is shown under the current filters (failed ones only on request). */
+export function visible(record) {
+  return filters.failed || record.status !== "FAILED";
+}
+
+/** One gallery tile: the thumbnail, the prompt (on hover and focus), favorite, count and edit marks. */
+export function galleryTile(record, { onOpen }) {
+  const r = record.request || {};
+  const image = record.images?.[0];
+  const prompt = r.prompt || r.searchPrompt || r.selectPrompt || modeLabel(record);
+  const edited = record.mode === "edit";
+  let label = t("gallery.item", { prompt: prompt.slice(0, 80), status: t(`status.${record.status}`) });
+  if (edited) label += ` — ${t("gallery.edited", { op: modeLabel(record) })}`;
+  if (record.images?.length > 1) label += ` — ${t("results.images", { n: record.images.length })}`;
+  const media = image
+    ? h("img", { src: image.thumbnailUrl, alt: "", loading: "lazy", decoding: "async", width: image.width, height: image.height })
+    : h("span", { class: `tile-empty tile-${record.status.toLowerCase()}` }, t(`status.${record.status}`));
+  const button = h("button", { class: "tile", type: "button", "aria-label": label, on: { click: () => onOpen(record) } },
+    media,
+    h("span", { class: "tile-prompt", "aria-hidden": "true" }, prompt.length > 140 ? `${prompt.slice(0, 139)}…` : prompt),
+    edited ? h("span", { class: "tile-edited", "aria-hidden": "true" }, icon("sparkle"), t("gallery.editedMark")) : null,
+    record.favorite ? h("span", { class: "tile-fav", "aria-hidden": "true" }, icon("star")) : null,
+    record.images?.length > 1 ? h("span", { class: "tile-count", "aria-hidden": "true" }, `${record.images.length}`) : null);
+  return h("li", { dataset: { id: record.id, status: record.status, mode: record.mode } }, button);
+}
 
 export function galleryView(root) {
   let items = [];
@@ -30,27 +66,15 @@ export function galleryView(root) {
       h("label", { for: `scope-${value}` }, t(`gallery.${value}`)))));
   const mode = h("select", { id: "gallery-mode", on: { change: () => { filters.mode = mode.value; reset(); } } },
     h("option", { value: "", selected: !filters.mode }, t("mode.any")),
-    MODES.map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
+    knownModes().map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
 
-  function tile(record) {
-    const r = record.request || {};
-    const image = record.images?.[0];
-    let label = t("gallery.item", { prompt: (r.prompt || "").slice(0, 80), status: t(`status.${record.status}`) });
-    if (record.images?.length > 1) label += ` — ${t("results.images", { n: record.images.length })}`;
-    const media = image
-      ? h("img", { src: image.thumbnailUrl, alt: "", loading: "lazy", decoding: "async", width: image.width, height: image.height })
-      : h("span", { class: `tile-empty tile-${record.status.toLowerCase()}` }, t(`status.${record.status}`));
-    const button = h("button", { class: "tile", type: "button", "aria-label": label, on: { click: () => openDetail(record, 0, { onChange }) } },
-      media,
-      record.favorite ? h("span", { class: "tile-fav", "aria-hidden": "true" }, icon("star")) : null,
-      record.images?.length > 1 ? h("span", { class: "tile-count", "aria-hidden": "true" }, `${record.images.length}`) : null);
-    return h("li", { dataset: { id: record.id } }, button);
-  }
+  const tile = (record) => galleryTile(record, { onOpen: (r) => openDetail(r, 0, { onChange }) });
+  const failed = h("input", { type: "checkbox", id: "gallery-failed", checked: filters.failed, on: { change: () => { filters.failed = failed.checked; reset(); } } });
 
   function onChange(record, { deleted } = {}) {
     const li = grid.querySelector(`li[data-id="${CSS.escape(record.id)}"]`);
-    if (deleted || (filters.favorite && !record.favorite)) {
+    if (deleted || (filters.favorite && !record.favorite) || !visible(record)) {
       items = items.filter((x) => x.id !== record.id);
       li?.remove();
     } else if (li) {
@@ -60,9 +84,14 @@ export function galleryView(root) {
   }
 
   function updateStatus() {
-    if (!items.length && done) status.textContent = t("gallery.empty");
-    else if (done) status.textContent = `${t("gallery.count", { n: items.length })} · ${t("gallery.end")}`;
-    else status.textContent = t("gallery.count", { n: items.length });
+    const shown = items.filter(visible).length;
+    const hidden = items.length - shown;
+    let text;
+    if (!shown && done) text = t("gallery.empty");
+    else if (done) text = `${t("gallery.count", { n: shown })} · ${t("gallery.end")}`;
+    else text = t("gallery.count", { n: shown });
+    if (hidden) text += ` · ${t("gallery.hiddenFailed", { n: hidden })}`;
+    status.textContent = text;
     more.hidden = done;
   }
 
@@ -78,13 +107,15 @@ export function galleryView(root) {
       const page = await api.gallery({ scope: filters.scope, limit: 24, cursor, mode: filters.mode, favorite: filters.favorite });
       if (mine !== generation) return;
       items.push(...page.items);
-      grid.append(...page.items.map(tile));
+      const shown = page.items.filter(visible);
+      grid.append(...shown.map(tile));
       cursor = page.nextCursor || null;
       done = !cursor;
       updateStatus();
       // Observe again: if the end of the grid is still near the viewport, the next page follows.
       observer.unobserve(sentinel);
       observer.observe(sentinel);
+      if (!shown.length && cursor) setTimeout(() => load()); // a page of hidden (failed) ones: the next one
     } catch (e) {
       if (mine === generation) error.textContent = errorMessage(e);
     } finally {
@@ -115,7 +146,8 @@ export function galleryView(root) {
       h("div", { class: "filters" },
         scope,
         h("div", { class: "field inline" }, h("label", { for: "gallery-mode" }, t("gallery.mode")), mode),
-        h("div", { class: "check" }, favorite, h("label", { for: "gallery-favorite" }, t("gallery.favorites"))))),
+        h("div", { class: "check" }, favorite, h("label", { for: "gallery-favorite" }, t("gallery.favorites"))),
+        h("div", { class: "check" }, failed, h("label", { for: "gallery-failed" }, t("gallery.showFailed"))))),
     search.form, search.results, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
 
   // Infinite scroll: load the next page when the end of the grid comes near the viewport.

@@ -3,7 +3,9 @@
 
 import { h, clear, announce } from "../dom.js";
 import { t } from "../i18n.js";
-import { state, subscribe, dismiss, draftFromRecord, submit, rerunBody, TERMINAL } from "../store.js";
+import { state, subscribe, dismiss, draftFromRecord, rerunBody, editRetryBody, resend, recordPrice, TERMINAL } from "../store.js";
+import { spendLabel } from "../cost.js";
+import { modeLabel } from "../messages.js";
 import { errorMessage } from "../messages.js";
 import { openDetail } from "./detail.js";
 import { focusPrompt } from "./composer.js";
@@ -25,11 +27,11 @@ function stepper(status) {
 
 function card(record) {
   const r = record.request || {};
-  const prompt = r.prompt || "";
+  const prompt = r.prompt || r.searchPrompt || r.selectPrompt || modeLabel(record);
   const running = !TERMINAL.has(record.status);
   const head = h("div", { class: "result-head" },
     h("span", { class: `pill pill-${record.status.toLowerCase()}` }, t(`status.${record.status}`)),
-    h("span", { class: "meta" }, `${t(`mode.${record.mode}`)} · ${r.width}×${r.height}`),
+    h("span", { class: "meta" }, [modeLabel(record), r.width ? `${r.width}×${r.height}` : null].filter(Boolean).join(" · ")),
     h("button", { class: "btn btn-icon btn-ghost", type: "button", "aria-label": `${t("results.dismiss")}: ${shorten(prompt, 40)}`, on: { click: () => dismiss(record.id) } }, "×"));
   const body = [head, h("p", { class: "result-prompt" }, shorten(prompt, 200)), stepper(record.status)];
   if (running) {
@@ -51,15 +53,26 @@ function card(record) {
     if (code === "content_filtered" || code === "reference_invalid") {
       actions.append(h("button", { class: "btn btn-small", type: "button", on: { click: () => { draftFromRecord(record); focusPrompt(); } } }, t("results.edit")));
     } else {
-      actions.append(h("button", { class: "btn btn-small", type: "button", on: { click: async () => {
-        try { await submit(rerunBody(record, { sameSeed: true })); } catch (e) { announce(errorMessage(e)); }
-      } } }, t("results.retry")));
+      actions.append(retryButton(record));
     }
     body.push(h("div", { class: "failure", dataset: { code } },
       h("p", { class: "failure-text" }, errorMessage({ code, message: record.error?.message })),
       actions));
   }
   return h("li", { class: ["result", `result-${record.status.toLowerCase()}`], id: `result-${record.id}`, dataset: { id: record.id, status: record.status } }, body);
+}
+
+/** "Try again" with its cost; after a timeout, "Try with fewer images" (half as many) instead. */
+export function retryButton(record, { onSent } = {}) {
+  const body = record.mode === "edit" ? editRetryBody(record) : rerunBody(record, { sameSeed: true });
+  const count = body.count || 1;
+  const fewer = record.error?.code === "model_timeout" && count > 1;
+  if (fewer) body.count = Math.max(1, Math.floor(count / 2));
+  const button = h("button", { class: "btn btn-small", type: "button", dataset: { action: fewer ? "fewer" : "retry" }, on: { click: async () => {
+    button.disabled = true;
+    try { await resend(record, body); onSent?.(); } catch (e) { announce(errorMessage(e)); } finally { button.disabled = false; }
+  } } });
+  return spendLabel(button, fewer ? t("results.fewer", { n: body.count }) : t("results.retry"), body.count || 1, recordPrice(record));
 }
 
 export function resultsPanel() {

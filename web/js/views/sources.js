@@ -1,9 +1,10 @@
 // The three ways to a prompt: your words (translated), ideas (style + keywords), a reference image.
 
 import { h, field, uid, announce, clear, icon } from "../dom.js";
-import { t, lang, languageName } from "../i18n.js";
+import { t, tOr, lang, languageName } from "../i18n.js";
 import { api } from "../api.js";
-import { state, model, notify, submit, requestBody } from "../store.js";
+import { state, notify, subscribe, submit, requestBody, translateIntoDraft, estimate, setMode, availableModes, model } from "../store.js";
+import { spendLabel } from "../cost.js";
 import { errorMessage } from "../messages.js";
 
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
@@ -11,11 +12,14 @@ const MAX_BYTES = 10 * 1024 * 1024;
 
 /** Put a prompt (and more) into the composer, then bring the composer into view. */
 export function useInComposer(patch) {
-  Object.assign(state.draft, patch);
-  const m = model();
-  if (!m.modes.includes(state.draft.mode)) state.draft.mode = "text";
+  Object.assign(state.draft, { translation: null }, patch);
+  setMode(state.draft, state.draft.mode);
   notify("draft");
   announce(t("basic.use"));
+  focusComposerPrompt();
+}
+
+function focusComposerPrompt() {
   requestAnimationFrame(() => {
     const prompt = document.getElementById("compose-prompt");
     if (prompt) {
@@ -44,32 +48,13 @@ function panel(id, title, lead, ...body) {
     ...body);
 }
 
-// --- Basic: any language → English, shown and editable before rendering -------------------------
+// --- Basic: any language → English, straight into the composer (the original stays as a chip) -------
 export function basicPanel() {
   const s = state.basic;
   const error = h("p", { class: "form-error", role: "alert" });
   const text = h("textarea", { id: "basic-text", rows: 4, maxlength: 2000, placeholder: t("basic.placeholder"), value: s.text,
     on: { input: () => { s.text = text.value; } } });
-  const output = h("div", { class: "basic-output" });
-  const translate = h("button", { class: "btn", type: "submit" }, t("basic.translate"));
-
-  function renderOutput() {
-    clear(output);
-    if (s.english === "" && s.translated === null) return;
-    const english = h("textarea", { id: "basic-english", rows: 4, maxlength: 2000, value: s.english, on: { input: () => { s.english = english.value; } } });
-    output.append(
-      s.language ? h("p", { class: "meta" }, t("basic.detected", { lang: languageName(s.language) })) : null,
-      s.notice ? h("p", { class: "notice", role: "note" }, s.notice) : null,
-      field(t("basic.english"), english),
-      h("button", { class: "btn btn-primary", type: "button", on: { click: () => {
-        if (!s.english.trim()) { english.focus(); return; }
-        useInComposer({
-          prompt: s.english.trim(),
-          lineage: { source: "basic", originalText: s.text.trim(), originalLanguage: s.language || undefined, english: s.english.trim() },
-        });
-      } } }, t("basic.use")),
-    );
-  }
+  const translate = h("button", { class: "btn btn-primary", type: "submit" }, t("basic.translate"));
 
   const form = h("form", { class: "stack", on: { submit: async (event) => {
     event.preventDefault();
@@ -77,20 +62,17 @@ export function basicPanel() {
     if (!s.text.trim()) { text.focus(); return; }
     const done = busyButton(translate, t("basic.busy"));
     try {
-      const result = await api.translate(s.text.trim());
-      Object.assign(s, { english: result.english, language: result.language, notice: result.notice || "", translated: result.translated });
-      renderOutput();
-      announce(t("basic.english"));
-      document.getElementById("basic-english")?.focus();
+      const result = await translateIntoDraft(s.text);
+      announce(result.translated ? t("basic.done") : t("basic.notTranslated", { lang: languageName(result.language) }));
+      focusComposerPrompt();
     } catch (e) {
       error.textContent = errorMessage(e);
     } finally {
       done();
     }
-  } } }, field(t("basic.text"), text), h("div", { class: "row" }, translate), error);
+  } } }, field(t("basic.text"), text, { hint: t("basic.hint") }), h("div", { class: "row" }, translate), error);
 
-  renderOutput();
-  return panel("basic", t("basic.title"), t("basic.lead"), form, output);
+  return panel("basic", t("basic.title"), t("basic.lead"), form);
 }
 
 // --- Ideas: style + keywords → prompt cards; pick one or several --------------------------------------
@@ -111,7 +93,8 @@ export function ideasPanel() {
     if (!s.prompts.length) return;
     const renderSelected = h("button", { class: "btn btn-primary", type: "button", disabled: s.selected.size === 0 });
     const updateCount = () => {
-      renderSelected.textContent = t("ideas.renderSelected", { n: s.selected.size });
+      const images = s.selected.size * state.draft.count;
+      spendLabel(renderSelected, t("ideas.renderSelected", { n: s.selected.size }), images, estimate(state.draft).price);
       renderSelected.disabled = s.selected.size === 0;
     };
     const cards = s.prompts.map((idea, index) => {
@@ -245,7 +228,8 @@ export function referencePanel() {
     return {
       referenceImageKey: s.imageKey,
       referencePreview: s.previewUrl,
-      lineage: { source: "reference", referenceImageKey: s.imageKey, keywords: s.keywords.trim() || undefined, ...extra },
+      lineage: { source: "reference", referenceImageKey: s.imageKey, keywords: s.keywords.trim() || undefined,
+        referenceSummary: s.summary ? s.summary.slice(0, 2000) : undefined, referencePalette: s.palette.length ? s.palette.slice(0, 10) : undefined, ...extra },
     };
   }
 
@@ -263,7 +247,8 @@ export function referencePanel() {
       ["color", t("ref.usePalette"), () => useInComposer({ ...referencePatch({}), ...fill("mood"), mode: "color", colors: s.palette.slice(0, m.maxColors), useReferenceForColor: false })],
       ["structure", t("ref.useStructure"), () => useInComposer({ ...referencePatch({}), ...fill("composition"), mode: "structure" })],
       ["variation", t("ref.useVariation"), () => useInComposer({ ...referencePatch({}), ...fill("mood"), mode: "variation" })],
-    ].filter(([mode]) => m.modes.includes(mode));
+      ["style", t("ref.useStyle"), () => useInComposer({ ...referencePatch({}), ...fill("texture"), mode: "style" })],
+    ].filter(([mode]) => availableModes().includes(mode));
     output.append(
       h("h3", { class: "sub" }, t("ref.summary")),
       h("p", { class: "summary" }, s.summary),
@@ -275,7 +260,7 @@ export function referencePanel() {
       })),
       h("div", { class: "row wrap" }, actions.map(([, label, fn]) => h("button", { class: "btn btn-small", type: "button", on: { click: fn } }, label))),
       ...s.prompts.map((p) => h("article", { class: "idea" },
-        h("div", { class: "idea-head" }, h("h3", { class: "idea-title" }, p.title), h("span", { class: "tag" }, t("ref.keeps", { axis: p.axis }))),
+        h("div", { class: "idea-head" }, h("h3", { class: "idea-title" }, p.title), h("span", { class: "tag" }, t("ref.keeps", { axis: tOr(`axis.${p.axis}`, p.axis) }))),
         h("p", { class: "prompt-text", title: p.prompt }, p.prompt),
         h("div", { class: "row end" }, h("button", { class: "btn btn-small", type: "button", "aria-label": `${t("ideas.use")}: ${p.title}`, on: { click: () => {
           useInComposer({ ...referencePatch({ ideaTitle: p.title }), prompt: p.prompt, negativePrompt: p.negativePrompt });
@@ -315,5 +300,14 @@ export function referencePanel() {
 
   renderPreview();
   renderOutput();
-  return panel("reference", t("ref.title"), t("ref.lead"), form, output);
+  const root = panel("reference", t("ref.title"), t("ref.lead"), form, output);
+  // "Use as reference" on an image sets the reference from elsewhere.
+  const unsubscribe = subscribe((what) => {
+    if (!root.isConnected) { unsubscribe(); return; }
+    if (what !== "reference") return;
+    describe.disabled = !s.file && !s.imageKey;
+    renderPreview();
+    renderOutput();
+  });
+  return root;
 }

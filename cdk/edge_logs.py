@@ -1,0 +1,80 @@
+"""CloudFront access logs in opt-in regions: standard logging v2 into the access-log bucket.
+
+CloudFront's legacy logging cannot deliver to a bucket in an opt-in region (ap-east-1, me-south-1,
+eu-south-1, ...): a deploy there would fail. Standard logging v2 (CloudWatch vended logs) can, but
+CloudFront's delivery source lives in us-east-1, a region this stack may not be in, so three SDK
+calls made in us-east-1 at deploy time (CDK AwsCustomResource) create and delete the delivery
+source (the distribution's ACCESS_LOGS), the delivery destination (the log bucket) and the
+delivery. The log bucket's policy lets the log delivery service write under cloudfront/.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Aws, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from cdk import constants as c
+
+
+class StandardLogsV2(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, distribution_arn: str, log_bucket: s3.IBucket,
+                 name: str) -> None:
+        super().__init__(scope, construct_id)
+        logs_arn = f"arn:{Aws.PARTITION}:logs:{c.CLOUDFRONT_REGION}:{Aws.ACCOUNT_ID}"
+        source_arn, destination_arn = f"{logs_arn}:delivery-source:{name}", f"{logs_arn}:delivery-destination:{name}"
+        log_bucket.add_to_resource_policy(iam.PolicyStatement(
+            sid="CloudFrontStandardLogsV2",
+            principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
+            actions=["s3:PutObject"],
+            resources=[log_bucket.arn_for_objects(f"{c.CLOUDFRONT_LOG_PREFIX}*")],
+            conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                         "aws:SourceAccount": Aws.ACCOUNT_ID},
+                        "ArnLike": {"aws:SourceArn": source_arn}},
+        ))
+
+        def call(action: str, parameters: dict, physical_id: cr.PhysicalResourceId) -> cr.AwsSdkCall:
+            return cr.AwsSdkCall(service="CloudWatchLogs", action=action, parameters=parameters,
+                                 region=c.CLOUDFRONT_REGION, physical_resource_id=physical_id)
+
+        def resource(construct_id: str, create: cr.AwsSdkCall, delete: cr.AwsSdkCall,
+                     statements: list[iam.PolicyStatement], upsert: bool = True) -> cr.AwsCustomResource:
+            # Put* calls are upserts (safe on update); CreateDelivery is not.
+            return cr.AwsCustomResource(self, construct_id, on_create=create, on_update=create if upsert else None,
+                                        on_delete=delete,
+                                        policy=cr.AwsCustomResourcePolicy.from_statements(statements),
+                                        install_latest_aws_sdk=False)
+
+        named = cr.PhysicalResourceId.of(name)
+        source = resource(
+            "Source",
+            call("putDeliverySource", {"name": name, "resourceArn": distribution_arn, "logType": "ACCESS_LOGS"}, named),
+            call("deleteDeliverySource", {"name": name}, named),
+            [iam.PolicyStatement(actions=["logs:PutDeliverySource", "logs:DeleteDeliverySource"],
+                                 resources=[source_arn]),
+             iam.PolicyStatement(actions=["cloudfront:AllowVendedLogDeliveryForResource"],
+                                 resources=[distribution_arn])])
+        destination = resource(
+            "Destination",
+            call("putDeliveryDestination", {"name": name, "deliveryDestinationConfiguration": {
+                "destinationResourceArn": f"{log_bucket.bucket_arn}/{c.CLOUDFRONT_LOG_PREFIX.rstrip('/')}"}}, named),
+            call("deleteDeliveryDestination", {"name": name}, named),
+            [iam.PolicyStatement(actions=["logs:PutDeliveryDestination", "logs:DeleteDeliveryDestination"],
+                                 resources=[destination_arn])])
+        delivery = resource(
+            "Delivery",
+            call("createDelivery", {"deliverySourceName": name, "deliveryDestinationArn": destination_arn},
+                 cr.PhysicalResourceId.from_response("delivery.id")),
+            call("deleteDelivery", {"id": cr.PhysicalResourceIdReference()}, cr.PhysicalResourceId.of(name)),
+            [iam.PolicyStatement(actions=["logs:CreateDelivery", "logs:GetDelivery", "logs:DeleteDelivery",
+                                          "logs:GetDeliverySource", "logs:GetDeliveryDestination"],
+                                 resources=[f"{logs_arn}:delivery:*", source_arn, destination_arn])],
+            upsert=False)
+        delivery.node.add_dependency(source, destination)
+        Validations.of(delivery).acknowledge(Acknowledgment(
+            id=f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:{c.CLOUDFRONT_REGION}:"
+               "<AWS::AccountId>:delivery:*]",
+            reason="A delivery's ID is generated by CreateDelivery: the deploy-time handler creates and "
+                   "deletes this stack's one CloudFront log delivery."))

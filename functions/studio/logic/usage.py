@@ -1,0 +1,34 @@
+"""Per-user daily limits on model spend: the image quota's clock, and the text-call quota.
+
+Each text operation (translate, suggest, describe) costs one call of the day's `daily_text_quota`
+(0 disables them), counted in DynamoDB with a TTL so that old days disappear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from studio.adapters import records
+from studio.errors import QuotaExceeded
+from studio.settings import Settings
+
+
+def seconds_to_midnight(now: datetime) -> int:
+    """Retry-After for a daily quota: the days are UTC days."""
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((tomorrow - now).total_seconds()))
+
+
+def charge_text_call(user_id: str, conf: Settings, now: datetime | None = None) -> None:
+    """Count one text-model call for the caller, or raise QuotaExceeded (429, Retry-After)."""
+    now = now or datetime.now(timezone.utc)
+    if conf.daily_text_quota == 0:
+        raise QuotaExceeded("Text requests are turned off on this deployment (daily text quota 0).",
+                            {"limit": 0, "kind": "text"}, retry_after=seconds_to_midnight(now))
+    records.use_text_call(user_id, now.strftime("%Y-%m-%d"), conf.daily_text_quota,
+                          int(now.timestamp()) + records.QUOTA_TTL_SECONDS, seconds_to_midnight(now))
+
+
+def text_calls_left(user_id: str, conf: Settings, now: datetime | None = None) -> int:
+    now = now or datetime.now(timezone.utc)
+    return max(0, conf.daily_text_quota - records.text_calls_used(user_id, now.strftime("%Y-%m-%d")))
