@@ -10,11 +10,13 @@ import { errorMessage } from "../messages.js";
 const QUERY_MAX = 500;
 const LIMIT = 24;
 let pending = null; // a search asked for from elsewhere (detail view) before the gallery is shown
-let active = null; // the mounted panel's run()
+let active = null; // the latest panel: { run, shown() } (shown while the gallery is in the page)
 
-/** Search from anywhere: {q} or {like, imageIndex}. Shows the gallery with the results. */
+/** Search from anywhere: {q} or {like, imageIndex}. Shows the gallery with the results. A detail
+ *  opened over the gallery (#/g/<id>) goes back to #gallery when it closes, and the router does not
+ *  render the gallery again then: the panel in the page runs the search itself. */
 export function runSearch(query) {
-  if (active && location.hash === "#gallery") { active(query); return; }
+  if (active?.shown()) { active.run(query); return; }
   pending = query;
   location.hash = "#gallery";
 }
@@ -106,7 +108,7 @@ export function searchPanel({ scope, open, grid }) {
   form.addEventListener("dragleave", () => form.classList.remove("is-drop"));
   form.addEventListener("drop", (event) => { event.preventDefault(); form.classList.remove("is-drop"); byFile(event.dataTransfer?.files?.[0]); });
 
-  active = run;
+  active = { run, shown: () => results.isConnected };
   if (pending) { const query = pending; pending = null; setTimeout(() => run(query), 0); }
   return { form, results };
 }
