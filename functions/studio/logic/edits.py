@@ -15,7 +15,7 @@ from studio.catalog import EDIT_MODE, EDIT_OPERATIONS, EditOperation, edit_opera
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound
 from studio.images import inspect, mask_for
 from studio.logic import image_requests
-from studio.logic.generations import _check_idempotency_key, new_record, store_and_queue
+from studio.logic.generations import check_idempotency_key, new_record, store_and_queue
 from studio.logic.uploads import check_owner
 from studio.models import UPLOAD_MAX_BYTES, EditRequest, Generation
 from studio.settings import Settings
@@ -63,7 +63,7 @@ def source_of(request: EditRequest, user_id: str) -> dict:
 def create(request: EditRequest, user_id: str, idempotency_key: str | None, base_url: str, conf: Settings,
            now: datetime | None = None, rng: random.Random | None = None) -> Generation:
     now = now or datetime.now(timezone.utc)
-    idempotency_key = _check_idempotency_key(idempotency_key)
+    idempotency_key = check_idempotency_key(idempotency_key)
     operation = operation_for(request, conf)
     image_requests.check_edit(request, operation)
     source = source_of(request, user_id)

@@ -45,7 +45,7 @@ def now_iso(now: datetime | None = None) -> str:
     return (now or datetime.now(timezone.utc)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _check_idempotency_key(key: str | None) -> str | None:
+def check_idempotency_key(key: str | None) -> str | None:
     if key is None:
         return None
     if not (1 <= len(key) <= 64) or not all(c.isalnum() or c in "-_:" for c in key) or not key.isascii():
@@ -56,7 +56,7 @@ def _check_idempotency_key(key: str | None) -> str | None:
 def create(request: GenerationRequest, user_id: str, idempotency_key: str | None, base_url: str,
            conf: Settings, now: datetime | None = None) -> Generation:
     now = now or datetime.now(timezone.utc)
-    idempotency_key = _check_idempotency_key(idempotency_key)
+    idempotency_key = check_idempotency_key(idempotency_key)
     model = _model_for(request, conf)
     image_requests.check_against_model(request, model)
     for field, key in (("referenceImageKey", request.reference_image_key), ("styleImageKey", request.style_image_key)):
