@@ -166,11 +166,9 @@ def for_gallery(data: bytes, side: int = THUMBNAIL_SIDE) -> Rendered:
 MASK_ASPECT_TOLERANCE = 0.01
 
 
-def mask_for(data: bytes, width: int, height: int, field: str = "maskKey") -> bytes:
-    """The mask as the edit services want it: greyscale PNG of exactly width x height (white = change).
-
-    A mask of the source's size is used as is; one of the same aspect ratio is scaled to it (a
-    browser may paint at screen resolution); any other size is refused, since stretching would
+def check_mask(data: bytes, width: int, height: int, field: str = "maskKey") -> Image.Image:
+    """The mask, opened, if it fits an image of width x height: its size, or exactly its aspect ratio
+    (a browser may paint at screen resolution); any other size is refused, since stretching would
     move the painted area."""
     image = _open(data, field)
     if image.size != (width, height):
@@ -179,6 +177,13 @@ def mask_for(data: bytes, width: int, height: int, field: str = "maskKey") -> by
             raise InvalidField(field, f"a mask of {width}x{height} pixels (the image's size) or of the same aspect ratio",
                                f"{field}: the mask is {image.width}x{image.height} but the image is {width}x{height}; "
                                "paint the mask at the image's size or at the same aspect ratio")
+    return image
+
+
+def mask_for(data: bytes, width: int, height: int, field: str = "maskKey") -> bytes:
+    """The mask as the edit services want it: greyscale PNG of exactly width x height (white = change),
+    scaled from a mask of the same aspect ratio (check_mask's rule)."""
+    image = check_mask(data, width, height, field)
     grey = image.convert("L")
     if _has_alpha(image):
         alpha = image.convert("RGBA").getchannel("A")

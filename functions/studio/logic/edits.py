@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from studio.adapters import records, storage
 from studio.catalog import EDIT_MODE, EDIT_OPERATIONS, EditOperation, edit_operation
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound
-from studio.images import inspect, mask_for
+from studio.images import check_mask, inspect
 from studio.logic import image_requests
 from studio.logic.generations import check_idempotency_key, new_record, store_and_queue
 from studio.logic.uploads import check_owner
@@ -71,7 +71,7 @@ def create(request: EditRequest, user_id: str, idempotency_key: str | None, base
     image_requests.check_edit_source(operation, source["width"], source["height"], field)
     if request.mask_key:
         check_owner(request.mask_key, user_id, "maskKey")
-        mask_for(storage.read(request.mask_key, MASK_MAX_BYTES, "maskKey"), source["width"], source["height"])
+        check_mask(storage.read(request.mask_key, MASK_MAX_BYTES, "maskKey"), source["width"], source["height"])
     seed = request.seed if request.seed is not None else (rng or random.SystemRandom()).randint(0, MAX_SEED)
     final = request.model_copy(update={"seed": seed})
     width, height = operation.output_size(source["width"], source["height"], request.left, request.right,
