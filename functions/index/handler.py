@@ -1,23 +1,12 @@
 """The index queue's consumer: embeds, captions and indexes each completed generation for search."""
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-from studio.adapters.jobs import generation_id_of
-from studio.handlers import queue_entry
 from studio.logic import search
 from studio.observability import count, logger
+from studio.queue_consumer import generation_consumer
 from studio.settings import settings
 
-processor = BatchProcessor(event_type=EventType.SQS)
 
-
-def index_message(record: SQSRecord) -> str:
-    try:
-        generation_id = generation_id_of(record.body)
-    except ValueError:
-        logger.error("dropping unreadable index message", extra={"messageId": record.message_id})
-        return "DROPPED"
+def index_job(generation_id: str, *_: object) -> str:
     try:
         return search.index_generation(generation_id, settings())
     except Exception:
@@ -27,7 +16,4 @@ def index_message(record: SQSRecord) -> str:
         raise
 
 
-handler = queue_entry(
-    lambda event, context: process_partial_response(event=event, record_handler=index_message,
-                                                    processor=processor, context=context)
-)
+handler = generation_consumer("index message", index_job)
