@@ -118,17 +118,70 @@ def after_the_first_read(monkeypatch, competing_write):
     return raced
 
 
-def test_given_a_patch_that_lands_between_the_completions_read_and_write_then_it_is_reread(aws, monkeypatch):
+def updates_counted(monkeypatch):
+    """Counts the UpdateItem and GetItem calls the records adapter makes from now on."""
+    dynamodb, seen = clients.dynamodb(), {"update_item": 0, "get_item": 0}
+    for name in seen:
+        real = getattr(dynamodb, name)
+
+        def counted(_real=real, _name=name, **kwargs):
+            seen[_name] += 1
+            return _real(**kwargs)
+
+        monkeypatch.setattr(dynamodb, name, counted)
+    return seen
+
+
+def test_given_no_change_since_the_claim_then_completion_is_one_write_and_no_read(aws, monkeypatch):
+    generation_id = job(public=True)
+    running = claim(generation_id)
+    calls = updates_counted(monkeypatch)
+    assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
+    assert calls == {"update_item": 1, "get_item": 0}
+    monkeypatch.undo()
+    assert public_feed() == [generation_id]
+
+
+def test_given_a_patch_between_the_claim_and_the_completion_then_the_completion_rereads_it(aws, monkeypatch):
+    generation_id = job(public=False)
+    running = claim(generation_id)  # the worker's copy says public=false
+    assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.500Z")["public"] is True
+    calls = updates_counted(monkeypatch)
+    assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
+    assert calls == {"update_item": 2, "get_item": 1}  # the stale write failed its condition, then re-read
+    monkeypatch.undo()
+    assert public_feed() == [generation_id]
+
+
+def test_given_the_record_deleted_after_the_claim_then_completion_is_false_after_one_read(aws, monkeypatch):
+    generation_id = job()
+    running = claim(generation_id)
+    assert records.delete(stored(generation_id))
+    calls = updates_counted(monkeypatch)
+    assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is False
+    assert calls == {"update_item": 1, "get_item": 1}
+
+
+def test_given_the_flag_changes_before_every_write_then_completion_answers_in_progress(aws, monkeypatch):
     generation_id = job(public=False)
     running = claim(generation_id)
+    real_get, flips = records.get_generation, []
 
-    def share():  # complete() has read public=false: the owner shares it now
-        assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.500Z")["public"] is True
+    def read_then_flip(gid):  # the owner toggles sharing between each read and each write
+        current = real_get(gid)
+        clients.dynamodb().update_item(
+            TableName=records._table(), Key=records.generation_key(gid), UpdateExpression="SET #p = :flipped",
+            ExpressionAttributeNames={"#p": "public"}, ExpressionAttributeValues={":flipped": {"BOOL": not current["public"]}})
+        flips.append(current["public"])
+        return current
 
-    raced = after_the_first_read(monkeypatch, share)
-    assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
+    assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.000Z")
+    monkeypatch.setattr(records, "get_generation", read_then_flip)
+    with pytest.raises(records.Conflict):
+        records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z")
+    assert len(flips) == records.WRITE_ATTEMPTS - 1  # every write but the first followed a read
     monkeypatch.undo()
-    assert raced and public_feed() == [generation_id]
+    assert stored(generation_id)["status"] == "RUNNING"  # left for the retry, not half-written
 
 
 def test_given_the_render_completes_between_a_patchs_read_and_write_then_the_patch_is_reread(aws, monkeypatch):

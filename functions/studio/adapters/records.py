@@ -270,11 +270,11 @@ def complete(record: dict, attempt: str, images: list[dict], reference: dict | N
     """RUNNING -> COMPLETE with its images, for the attempt that holds the claim; False when the
     record was deleted, failed (the sweeper) or claimed by another attempt meanwhile.
 
-    The shared-feed attributes come from the flags as they are now: the update is conditioned on
-    the `public` flag it read, and re-read when a PATCH changed it in between."""
-    generation_id = record["id"]
+    The shared-feed attributes come from the `public` flag of `record` (the item as the claim
+    returned it): the update is conditioned on that flag, so a PATCH since the claim fails it, and
+    the record is then read again. One write in the usual case, no read."""
+    generation_id, current = record["id"], record
     for tries in range(WRITE_ATTEMPTS):
-        current = get_generation(generation_id)
         if not current or current["status"] != "RUNNING" or current.get("attempt") != attempt:
             return False
         values = {":complete": {"S": "COMPLETE"}, ":running": {"S": "RUNNING"}, ":now": {"S": now},
@@ -297,8 +297,11 @@ def complete(record: dict, attempt: str, images: list[dict], reference: dict | N
                     "ConditionExpression": condition, "ExpressionAttributeNames": {"#s": "status", "#p": "public"},
                     "ExpressionAttributeValues": values}) is not None:
             return True
-        if tries + 1 < WRITE_ATTEMPTS:
-            _pause(tries)
+        if tries + 1 == WRITE_ATTEMPTS:
+            break
+        if tries:  # changed again since the last read: contention, back off before reading
+            _pause(tries - 1)
+        current = get_generation(generation_id)
     raise Conflict(IN_PROGRESS_MESSAGE, code="in_progress")
 
 
