@@ -347,6 +347,21 @@ def test_given_a_malformed_model_answer_then_failed_model_error(aws, bedrock, an
     assert_failed(generation_id, "model_error", response)
 
 
+@pytest.mark.parametrize("second", [b"not a png", make.png((1024, 1024), (9, 9, 9))[:300]],
+                         ids=["not-an-image", "truncated-png"])
+def test_given_a_bad_second_image_after_the_first_was_stored_then_model_error_and_no_objects_left(
+        aws, bedrock, env, second):
+    env(DAILY_IMAGE_QUOTA="2")
+    generation_id = titan_job(count=2)  # the first image's PNG upload has started before the second is read
+    bedrock.invoke(TITAN, {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a lighthouse"},
+                           "imageGenerationConfig": titan_config(2, 1024, 1024)},
+                   titan_answer(OUT, second))
+    response, _ = run_worker(aws)
+    assert_failed(generation_id, "model_error", response)
+    assert objects_under("images/") == []
+    assert quota_used() == 0
+
+
 def test_given_s3_fails_on_the_third_write_then_storage_error_no_orphans_and_the_quota_is_free_again(
         aws, bedrock, env, monkeypatch):
     env(DAILY_IMAGE_QUOTA="2")

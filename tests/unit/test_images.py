@@ -94,22 +94,32 @@ def test_given_a_palette_image_then_it_becomes_rgb():
 
 def test_given_a_png_then_it_is_kept_as_is_with_a_webp_thumbnail_within_384_and_its_size():
     png = make.png((1024, 768))
-    stored = images.for_gallery(png)
+    stored = images.GalleryImage(png)
     assert stored.png is png and (stored.width, stored.height) == (1024, 768)
-    thumb = make.open_bytes(stored.thumbnail)
+    thumb = make.open_bytes(stored.thumbnail())
     assert thumb.format == "WEBP" and thumb.size == (384, 288)
 
 
 def test_given_a_jpeg_answer_then_it_is_stored_as_png():
-    stored = images.for_gallery(make.jpeg((30, 20)))
+    stored = images.GalleryImage(make.jpeg((30, 20)))
     assert make.open_bytes(stored.png).format == "PNG" and (stored.width, stored.height) == (30, 20)
-    assert make.open_bytes(stored.thumbnail).size == (30, 20)  # never enlarged
+    assert make.open_bytes(stored.thumbnail()).size == (30, 20)  # never enlarged
 
 
 @pytest.mark.parametrize("data", [b"garbage", make.png()[:100]])
 def test_given_something_that_is_not_an_image_then_value_error(data):
+    with pytest.raises(ValueError):  # garbage when opened; a truncated PNG when its pixels are decoded
+        images.GalleryImage(data).thumbnail()
+
+
+def test_given_a_png_then_opening_reads_only_its_header_and_the_thumbnail_is_made_once():
+    whole = make.png((640, 480))
+    truncated = images.GalleryImage(whole[:200])  # no pixel data at all, yet it opens: nothing decoded
+    assert (truncated.width, truncated.height) == (640, 480)
     with pytest.raises(ValueError):
-        images.for_gallery(data)
+        truncated.thumbnail()
+    stored = images.GalleryImage(whole)
+    assert stored.thumbnail() is stored.thumbnail()
 
 
 # --- 16-bit greyscale and large JPEGs --------------------------------------------------------
@@ -197,6 +207,6 @@ def test_given_a_mask_of_another_shape_then_422_names_both_sizes():
 
 
 def test_given_a_transparent_png_then_the_thumbnail_keeps_its_alpha():
-    thumb = Image.open(io.BytesIO(images.for_gallery(_mask((600, 400), mode="RGBA", fill=(0, 0, 0, 0),
-                                                            painted=((100, 100, 300, 300), (9, 9, 9, 255)))).thumbnail))
+    thumb = Image.open(io.BytesIO(images.GalleryImage(_mask((600, 400), mode="RGBA", fill=(0, 0, 0, 0),
+                                                            painted=((100, 100, 300, 300), (9, 9, 9, 255)))).thumbnail()))
     assert thumb.format == "WEBP" and thumb.mode == "RGBA" and thumb.getchannel("A").getextrema() == (0, 255)

@@ -65,25 +65,44 @@ def exists(key: str) -> bool:
         raise StorageError("Could not check the image in storage. Try again.") from error
 
 
-def write_all(objects: list[tuple[str, bytes, str]]) -> None:
-    """Write every (key, bytes, content type), concurrently, or none: on a failure, remove what was
-    written. One boto3 client serves every thread (clients are thread-safe; resources are not)."""
-    s3, bucket = clients.get("s3"), _bucket()
+class Batch:
+    """Objects written concurrently, each from the moment it is added; all or none.
 
-    def put(key: str, data: bytes, content_type: str) -> str:
-        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, CacheControl=IMMUTABLE)
+    Used as `with storage.Batch() as batch: batch.put(...)`: leaving the block waits for every
+    write (none is left running); if a write failed, or the block raised, what was written is
+    removed. A failed write raises StorageError; the block's own exception propagates unchanged.
+    One boto3 client serves every thread (clients are thread-safe; resources are not)."""
+
+    def __init__(self) -> None:
+        self._s3, self._bucket, self._futures = clients.get("s3"), _bucket(), []
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self._futures.append(_writers().submit(self._put, key, data, content_type))
+
+    def _put(self, key: str, data: bytes, content_type: str) -> str:
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type, CacheControl=IMMUTABLE)
         return key
 
-    futures = [_writers().submit(put, *item) for item in objects]
-    written, failure = [], None
-    for future in futures:  # wait for all, so none is still writing when the others are removed
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, kind: type | None, *_: object) -> None:
+        written, failure = [], None
+        for future in self._futures:  # wait for all, so none is still writing when the others are removed
+            try:
+                written.append(future.result())
+            except (ClientError, BotoCoreError) as error:  # BotoCoreError: connection lost, read timeout
+                failure = failure or error
+        if failure is None and kind is None:
+            return
         try:
-            written.append(future.result())
-        except (ClientError, BotoCoreError) as error:  # BotoCoreError: connection lost, read timeout
-            failure = failure or error
-    if failure is not None:
-        delete_all(written)
-        raise StorageError("Could not store the rendered images.") from failure
+            delete_all(written)
+        except StorageError:
+            if kind is None:
+                raise
+            return  # logged by delete_all; the caller's own exception says what went wrong
+        if kind is None:
+            raise StorageError("Could not store the rendered images.") from failure
 
 
 @lru_cache(maxsize=1)

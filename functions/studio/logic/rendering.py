@@ -20,7 +20,7 @@ from studio import routes
 from studio.adapters import bedrock, records, storage
 from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
 from studio.errors import InvalidField, ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
-from studio.images import for_gallery, for_image_model, mask_for, png_dimensions
+from studio.images import GalleryImage, for_image_model, mask_for, png_dimensions
 from studio.logic import image_requests, search
 # Shared with the dead-letter handler and the sweeper, which load no renderer (logic/abandoned.py).
 from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, cleanup as _cleanup, fail_abandoned  # noqa: F401
@@ -145,21 +145,21 @@ def _render_and_store(record: dict, attempt: str,
         rendered, reference_png = _render_generation(record, time_left_ms)
 
     folder = f"{IMAGES_PREFIX}{attempt}"
-    objects, images = [], []
-    for index, image in enumerate(rendered):
-        try:
-            stored = for_gallery(image.data)  # one decode: PNG, WebP thumbnail, size
-        except (ValueError, OSError) as error:
-            raise ModelError("The image model returned something that is not an image.") from error
-        key, thumb = f"{folder}/{index}.png", f"{folder}/{index}.webp"
-        objects += [(key, stored.png, "image/png"), (thumb, stored.thumbnail, "image/webp")]
-        images.append({"key": key, "thumbnailKey": thumb, "width": stored.width, "height": stored.height,
-                       "seed": image.seed})
-    reference = None
-    if reference_png is not None:
-        reference = {"key": f"{folder}/reference.png"}
-        objects.append((reference["key"], reference_png, "image/png"))
-    storage.write_all(objects)
+    images, reference = [], None
+    with storage.Batch() as batch:  # all or none: a bad image or a failed write removes what was written
+        if reference_png is not None:
+            reference = {"key": f"{folder}/reference.png"}
+            batch.put(reference["key"], reference_png, "image/png")
+        for index, image in enumerate(rendered):
+            key, thumb = f"{folder}/{index}.png", f"{folder}/{index}.webp"
+            try:
+                stored = GalleryImage(image.data)
+                batch.put(key, stored.png, "image/png")  # uploads while the thumbnail is made
+                batch.put(thumb, stored.thumbnail(), "image/webp")
+            except ValueError as error:
+                raise ModelError("The image model returned something that is not an image.") from error
+            images.append({"key": key, "thumbnailKey": thumb, "width": stored.width, "height": stored.height,
+                           "seed": image.seed})
     return images, reference
 
 
