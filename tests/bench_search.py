@@ -65,7 +65,8 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
         resources = support.create_all()
         os.environ.update(TABLE_NAME=resources.table_name, IMAGES_BUCKET=resources.bucket,
                           JOBS_QUEUE_URL=resources.queue_url, CURSOR_SECRET_ARN=resources.secret_arn,
-                          INDEX_QUEUE_URL=resources.index_queue_url, VECTOR_INDEX_ARN=support.VECTOR_INDEX_ARN)
+                          INDEX_QUEUE_URL=resources.index_queue_url, VECTOR_INDEX_ARN=support.VECTOR_INDEX_ARN,
+                          ORIGIN_SECRET_ARN=resources.origin_secret_arn)
         settings.cache_clear()
         clients.reset()
         clients.override("bedrock", StubbedEmbeddings())
