@@ -340,6 +340,7 @@ class ModelsResponse(ResponseModel):
     image_models: list[ImageModelInfo]
     edit_operations: list[EditOperationInfo] = Field(default_factory=list)
     text_model: TextModelInfo
-    daily_image_quota: int
+    daily_image_quota: int = Field(description="Images per user per UTC day")
+    images_left_today: int = Field(description="The caller's images left today (a failed generation gives its images back)")
     daily_text_quota: int = Field(description="Text requests (translate, suggest, describe) per user per UTC day")
     text_calls_left: int = Field(description="The caller's text requests left today")

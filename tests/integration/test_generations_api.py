@@ -5,6 +5,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+import gallery.handler
 import generate.handler
 from studio import catalog
 from studio.adapters import clients
@@ -109,6 +110,30 @@ def test_given_the_quota_is_per_user_then_another_user_is_not_affected(aws, env)
     env(DAILY_IMAGE_QUOTA="1")
     assert post({"prompt": "p"}).status == 202
     assert post({"prompt": "p"}, user=USER_B).status == 202
+
+
+def images_left(user=USER_A):
+    reply = call(generate.handler.handler, "GET", "/models", user=user)
+    assert reply.status == 200
+    return reply.body["imagesLeftToday"]
+
+
+def test_get_models_says_how_many_images_are_left_today_for_the_caller(aws, env):
+    env(DAILY_IMAGE_QUOTA="5")
+    assert images_left() == 5
+    created = post({"prompt": "p", "count": 2})
+    assert created.status == 202 and images_left() == 3 and images_left(USER_B) == 5
+    assert call(gallery.handler.handler, "DELETE", f"/generations/{created.body['id']}").status == 204
+    assert images_left() == 5  # an unfinished generation deleted gives its images back
+
+
+def test_images_and_text_left_today_are_read_in_one_call(aws, monkeypatch):
+    dynamodb, calls = clients.dynamodb(), []
+    for name in ("get_item", "batch_get_item", "query"):
+        real = getattr(dynamodb, name)
+        monkeypatch.setattr(dynamodb, name, lambda _real=real, _name=name, **kw: calls.append(_name) or _real(**kw))
+    reply = call(generate.handler.handler, "GET", "/models")
+    assert reply.status == 200 and calls == ["batch_get_item"]
 
 
 @pytest.mark.parametrize("model_id", ["no.such-model-v1:0", "amazon.titan-image-generator-v1"])

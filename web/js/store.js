@@ -83,34 +83,12 @@ function restoreDraft() {
 export function clearDraft() { sessionStorage.removeItem(DRAFT_KEY); }
 
 // --- today's quota -------------------------------------------------------------------------------
-// GET /models gives the daily limit; when it also gives what is left today (imagesLeftToday), that
-// is used. Until then the images of today's (UTC) unfailed generations are counted from the gallery.
-const QUOTA_PAGES = 10;
-
-export async function loadQuota() {
+// GET /models says how many images the caller has left today (UTC); this tab then follows what it
+// spends and gets back (countQuota) until the catalogue is read again.
+export function loadQuota() {
   const m = state.models;
-  if (!m) return;
-  if (typeof m.imagesLeftToday === "number") {
-    state.quota.used = Math.max(0, m.dailyImageQuota - m.imagesLeftToday);
-    notify("quota");
-    return;
-  }
-  const today = new Date().toISOString().slice(0, 10);
-  let used = 0;
-  let cursor;
-  try {
-    for (let page = 0; page < QUOTA_PAGES; page += 1) {
-      const result = await api.gallery({ scope: "mine", limit: 50, cursor });
-      let older = false;
-      for (const r of result.items) {
-        if (r.createdAt.slice(0, 10) !== today) { older = true; break; }
-        if (r.status !== "FAILED") used += r.images?.length || r.request?.count || 1;
-      }
-      cursor = result.nextCursor;
-      if (older || !cursor) break;
-    }
-  } catch { return; }
-  state.quota.used = used;
+  if (!m || typeof m.imagesLeftToday !== "number") return;
+  state.quota.used = Math.max(0, m.dailyImageQuota - m.imagesLeftToday);
   notify("quota");
 }
 

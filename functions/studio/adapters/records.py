@@ -473,14 +473,24 @@ def use_text_call(owner: str, day: str, limit: int, expires_at: int, retry_after
     return int(answer["Attributes"]["used"]["N"])
 
 
-def text_calls_used(owner: str, day: str) -> int:
-    """How many text-model calls the owner made today (0 when none)."""
-    try:
-        item = clients.get("dynamodb").get_item(TableName=_table(), Key=_key("TEXTQUOTA", owner, day),
-                                                ProjectionExpression="used").get("Item")
-    except (ClientError, BotoCoreError) as error:
-        raise _storage_error(error) from error
-    return int(item["used"]["N"]) if item else 0
+def used_on(owner: str, day: str) -> tuple[int, int]:
+    """(images, text calls) the owner has used on `day` (0 for a day not begun), in one
+    BatchGetItem of the two quota items; unprocessed keys (throttling) are retried once."""
+    keys = [_key("QUOTA", owner, day), _key("TEXTQUOTA", owner, day)]
+    request = {_table(): {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": "#pk, used",
+                          "ExpressionAttributeNames": {"#pk": PARTITION_KEY}}}
+    used: dict[str, int] = {}
+    for _attempt in range(2):
+        try:
+            answer = clients.get("dynamodb").batch_get_item(RequestItems=request)
+        except (ClientError, BotoCoreError) as error:
+            raise _storage_error(error) from error
+        for item in answer.get("Responses", {}).get(_table(), []):
+            used[item[PARTITION_KEY]["S"].split("#", 1)[0]] = max(0, int(item.get("used", {"N": "0"})["N"]))
+        request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            return used.get("QUOTA", 0), used.get("TEXTQUOTA", 0)
+    raise StorageError("The gallery database did not answer. Try again.")
 
 
 # --- search ---------------------------------------------------------------------------------

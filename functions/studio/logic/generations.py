@@ -243,6 +243,7 @@ def catalog(conf: Settings, user_id: str) -> ModelsResponse:
             legacy=model.legacy,
             how={"color": PALETTE_BY_STYLE_GUIDE} if "color" in model.modes and model.family != "titan" else {},
         ))
+    images_left, text_left = usage.left_today(user_id, conf)
     return ModelsResponse(
         image_models=models,
         edit_operations=[_operation_info(op, conf) for op in EDIT_OPERATIONS if op.model_id in conf.allowed_image_models],
@@ -250,7 +251,8 @@ def catalog(conf: Settings, user_id: str) -> ModelsResponse:
                                  price_per_1k_output_tokens=conf.text_price_per_1k_output),
         daily_image_quota=conf.daily_image_quota,
         daily_text_quota=conf.daily_text_quota,
-        text_calls_left=usage.text_calls_left(user_id, conf),
+        images_left_today=images_left,
+        text_calls_left=text_left,
     )
 
 

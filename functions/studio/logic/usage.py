@@ -29,6 +29,8 @@ def charge_text_call(user_id: str, conf: Settings, now: datetime | None = None) 
                           int(now.timestamp()) + records.QUOTA_TTL_SECONDS, seconds_to_midnight(now))
 
 
-def text_calls_left(user_id: str, conf: Settings, now: datetime | None = None) -> int:
+def left_today(user_id: str, conf: Settings, now: datetime | None = None) -> tuple[int, int]:
+    """(images, text calls) the caller may still ask for today (UTC)."""
     now = now or datetime.now(timezone.utc)
-    return max(0, conf.daily_text_quota - records.text_calls_used(user_id, now.strftime("%Y-%m-%d")))
+    images, text = records.used_on(user_id, now.strftime("%Y-%m-%d"))
+    return max(0, conf.daily_image_quota - images), max(0, conf.daily_text_quota - text)
