@@ -171,6 +171,12 @@ class EditOperation:
     alpha: bool = False  # the output has a transparent background
     default_price: float = 0.07
 
+    @property
+    def model_name(self) -> str:
+        """The service's name as people read it: stability.stable-fast-upscale-v1:0 -> Stable Fast Upscale."""
+        words = self.model_id.removeprefix("stability.").rsplit("-v", 1)[0].split("-")
+        return " ".join(word.capitalize() for word in words)
+
     def output_size(self, width: int, height: int, left: int = 0, right: int = 0, up: int = 0,
                     down: int = 0) -> tuple[int, int]:
         """The size the result will have (an estimate for the megapixel-targeted upscalers)."""

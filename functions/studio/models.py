@@ -294,6 +294,7 @@ class EditOperationInfo(ResponseModel):
     operation: Operation
     title: str
     model_id: str
+    model_name: str = Field(description="The Image Service's name, e.g. Stable Fast Upscale")
     needs_prompt: bool
     takes_prompt: bool
     needs_mask: bool

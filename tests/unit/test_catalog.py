@@ -129,3 +129,10 @@ def test_given_an_edit_then_its_output_size_is_known(name, size, expected):
 def test_given_an_image_outside_the_services_limits_then_the_rule_is_named(size, words):
     assert words in catalog.STABILITY_INPUT.problem(*size)
     assert catalog.STABILITY_INPUT.problem(1024, 1024) is None
+
+
+def test_each_edit_operation_names_its_service_as_people_read_it():
+    names = {op.name: op.model_name for op in catalog.EDIT_OPERATIONS}
+    assert names["upscale-fast"] == "Stable Fast Upscale"
+    assert names["erase"] == "Stable Image Erase Object"
+    assert all(name.startswith("Stable ") and ":" not in name and "." not in name for name in names.values())

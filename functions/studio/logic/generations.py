@@ -265,7 +265,7 @@ def _operation_info(op, conf: Settings) -> EditOperationInfo:
     else:
         output = "the image's size" if op.scale == 1 else f"{op.scale}x each side"
     return EditOperationInfo(
-        operation=op.name, title=op.title, model_id=op.model_id, needs_prompt=op.needs_prompt,
+        operation=op.name, title=op.title, model_id=op.model_id, model_name=op.model_name, needs_prompt=op.needs_prompt,
         takes_prompt=op.takes_prompt, needs_mask=op.needs_mask, takes_mask=op.takes_mask, search_field=op.search_field,
         takes_negative_prompt=op.takes_negative_prompt, takes_grow_mask=op.takes_grow_mask,
         creativity=dict(zip(("min", "max", "default"), op.creativity)) if op.creativity else None,

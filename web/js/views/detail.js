@@ -213,11 +213,12 @@ function render(d, record, index, onChange) {
   confirmBox.append(h("div", { class: "row" }, yes, cancel));
   const del = h("button", { class: "btn btn-ghost btn-danger-text", type: "button", on: { click: () => { confirmBox.hidden = false; cancel.focus(); } } }, icon("trash"), t("detail.delete"));
 
-  const m = state.models?.imageModels.find((x) => x.modelId === record.modelId);
+  const m = state.models?.imageModels.find((x) => x.modelId === record.modelId)
+    || state.models?.editOperations?.find((x) => x.modelId === record.modelId);
   const params = dl([
     [t("detail.status"), t(`status.${record.status}`)],
     [t("detail.mode"), modeLabel(record)],
-    [t("detail.model"), m?.name || record.modelId],
+    [t("detail.model"), m?.name || m?.modelName || record.modelId],
     [t("detail.size"), image ? `${image.width} × ${image.height}` : r.width ? `${r.width} × ${r.height}` : null],
     [t("detail.seed"), image?.seed ?? r.seed],
     [t("detail.quality"), r.quality ? t(`quality.${r.quality}`) : null],
