@@ -429,7 +429,7 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
     dialog.locator("#compare-slider").fill("20")
     expect(dialog.locator(".chain .chain-step")).to_have_count(2)
     service = next(o["modelName"] for o in api.models()["editOperations"] if o["operation"] == operation)
-    expect(dialog.locator(".detail")).to_contain_text(service)  # the service's name, not its model id
+    expect(dialog).to_contain_text(service)  # the service's name, not its model id
     desk.axe_check(f"detail of an edit ({operation})", ".detail")
     if tool in ("inpaint", "background"):
         desk.shot(f"33-edit-result-{tool}", full_page=False)
