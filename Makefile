@@ -34,6 +34,7 @@ local-reset: ## forget everything `make local` stored
 
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 chromium: ## install Debian's Chromium (and a Korean font for screenshots) when missing

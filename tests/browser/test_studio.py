@@ -18,10 +18,6 @@ from playwright.sync_api import expect
 from browser_helpers import PHONE
 
 RENDER_TIMEOUT = 30_000
-EDIT_API_MISSING = ("the lead's edit API is not on this branch yet: GET /models lists no editOperations and "
-                    "POST /edits is missing (docs/models-and-edits.md, issue 8)")
-EMULATOR_LACKS_EDITS = ("POST /edits is here, but the local Bedrock emulator does not serve the Stability Image Services "
-                        "yet (edits end model_unavailable; the emulator branch adds them)")
 
 
 def cards(page):
@@ -37,46 +33,6 @@ def open_gallery_detail(page, prompt_pattern: str) -> None:
     page.get_by_role("link", name="Gallery").click()
     page.get_by_role("button", name=re.compile(prompt_pattern)).first.click()
     expect(page.get_by_role("dialog")).to_be_visible()
-
-
-def has_edit_api(api) -> bool:
-    return bool(api.models().get("editOperations"))
-
-
-# Stand-in for the operations GET /models will list, used only to lay out the studio (and photograph
-# it) while the real API is missing; the tests that check records need the real one.
-FAKE_EDIT_OPERATIONS = [
-    {"operation": op, "modelId": f"stability.{model}", "pricePerImage": price, "inputLimits": {"minSide": 64, "maxPixels": 9_437_184},
-     "scale": 4 if op == "upscale-fast" else 1, "outputMegapixels": 4.0 if op in ("upscale-conservative", "upscale-creative") else None}
-    for op, model, price in [
-        ("inpaint", "stable-image-inpaint-v1:0", 0.04), ("erase", "stable-image-erase-object-v1:0", 0.04),
-        ("search-replace", "stable-image-search-replace-v1:0", 0.04),
-        ("search-recolor", "stable-image-search-recolor-v1:0", 0.04),
-        ("remove-background", "stable-image-remove-background-v1:0", 0.04),
-        ("outpaint", "stable-outpaint-v1:0", 0.04), ("upscale-fast", "stable-fast-upscale-v1:0", 0.02),
-        ("upscale-conservative", "stable-conservative-upscale-v1:0", 0.4),
-        ("upscale-creative", "stable-creative-upscale-v1:0", 0.6),
-    ]
-]
-
-
-def with_edit_operations(page, api) -> None:
-    """Make the page see edit operations: the real ones, or (without the API) the stand-in list, with
-    POST /edits answered 501 as a missing route would be."""
-    if has_edit_api(api):
-        return
-
-    def models(route):
-        response = route.fetch()
-        body = response.json()
-        body["editOperations"] = FAKE_EDIT_OPERATIONS
-        route.fulfill(response=response, json=body)
-
-    def edits(route):
-        route.fulfill(status=501, json={"error": {"code": "not_implemented", "message": "POST /edits is not here yet", "details": None}})
-
-    page.route("**/api/models", models)
-    page.route("**/api/edits", edits)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -270,20 +226,8 @@ def source(api):
     return api.wait(api.generate(prompt="a red boat on a calm lake, pine trees", seed=77)["id"], timeout=60)
 
 
-@pytest.fixture(scope="module")
-def edits_render(api, source) -> str | None:
-    """None when edits render here; else why not (the route is missing, or the emulator cannot edit)."""
-    if not has_edit_api(api):
-        return EDIT_API_MISSING
-    probe = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=60)
-    if probe["status"] == "FAILED" and probe["error"]["code"] == "model_unavailable":
-        return EMULATOR_LACKS_EDITS
-    return None
-
-
 def test_the_mask_is_painted_with_the_mouse_and_sent_at_the_image_size(desk, api, source):
     page = desk.page
-    with_edit_operations(page, api)
     uploads: list[bytes] = []
     page.on("request", lambda r: r.method == "POST" and "/api/" not in r.url and (r.post_data_buffer or b"").find(b"\x89PNG") >= 0
             and uploads.append(r.post_data_buffer))
@@ -334,7 +278,6 @@ def test_every_tool_of_the_studio_is_laid_out_for_desktop_and_phone(session_fact
     for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
         s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
         page = s.page
-        with_edit_operations(page, api)
         s.open()
         page.locator("#signin-email, input[type=email]").first.fill(s.stack.user)
         page.locator("input[type=password]").fill(s.stack.password)
@@ -388,9 +331,7 @@ OPERATIONS = [
 
 
 @pytest.mark.parametrize(("tool", "operation"), OPERATIONS)
-def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, source, edits_render, tool, operation):
-    if edits_render:
-        pytest.skip(edits_render)
+def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, source, tool, operation):
     page = desk.page
     desk.sign_in()
     open_studio(page, source["id"], desk.stack.url)
@@ -441,9 +382,7 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
     assert record["id"] in {c["id"] for c in children}
 
 
-def test_the_gallery_marks_edited_images(desk, api, source, edits_render):
-    if edits_render:
-        pytest.skip(edits_render)
+def test_the_gallery_marks_edited_images(desk, api, source):
     edit = api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})
     api.wait(edit["id"], timeout=60)
     page = desk.page
@@ -499,25 +438,13 @@ def test_the_lineage_shows_the_reference_thumbnail_summary_and_palette(desk, api
     desk.shot("25-reference-lineage", full_page=False)
 
 
-def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, api, source, edits_render):
-    """The before/after slider and the chain of an edit record. Where edits do not render here the record
-    is a stand-in answered by the test (an edit whose parent is `source`), so the views can be checked and
-    photographed; test_each_edit_operation_makes_a_new_record_with_its_lineage checks real ones."""
-    real = edits_render is None
-    if real:
-        edit = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=90)
-        assert edit["status"] == "COMPLETE", edit.get("error")
+def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, api, source):
+    """The before/after slider and the chain of a real edit record, on desktop and phone, in both languages."""
+    edit = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=90)
+    assert edit["status"] == "COMPLETE", edit.get("error")
     for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
         s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
         page = s.page
-        with_edit_operations(page, api)
-        if not real:
-            edit = {**source, "id": "edit0standin0", "mode": "edit", "operation": "remove-background",
-                    "request": {"operation": "remove-background", "generationId": source["id"], "imageIndex": 0},
-                    "lineage": {"source": "edit", "parentId": source["id"], "parentImageIndex": 0, "operation": "remove-background"}}
-            page.route("**/api/generations/edit0standin0", lambda route: route.fulfill(json=edit))
-            page.route(re.compile(r".*/api/gallery\?.*parent=" + source["id"] + ".*"),
-                       lambda route: route.fulfill(json={"items": [edit], "nextCursor": None}))
         s.open()
         page.locator("input[type=email]").fill(s.stack.user)
         page.locator("input[type=password]").fill(s.stack.password)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 
 import pytest
 
 from cdk.web import FORWARD_HOST_CODE, SPA_REWRITE_CODE, VIEWER_IP_HEADER
-
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
 def run(code: str, event: dict) -> dict:

@@ -561,7 +561,6 @@ def test_layer_asset_holds_aarch64_wheels_for_the_runtime_without_boto(default):
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"  # the pinned one (requirements.txt), not one on PATH
 
 
-@pytest.mark.skipif(not CFN_LINT.exists(), reason="cfn-lint is not installed in this environment")
 @pytest.mark.parametrize("synth_name", ["default", "variant"])
 def test_cfn_lint_finds_no_errors(synth_name, request):
     synth = request.getfixturevalue(synth_name)
