@@ -455,42 +455,46 @@ def overdue(now: str, limit: int, start_key: dict | None = None) -> tuple[list[d
 def use_text_call(owner: str, day: str, limit: int, expires_at: int, retry_after: int) -> int:
     """Count one text-model call (translate, suggest, describe) against the owner's day, or refuse
     it when the day's `limit` is reached: the image quota's conditional ADD, on its own item."""
-    try:
-        answer = clients.get("dynamodb").update_item(
-            TableName=_table(), Key=_key("TEXTQUOTA", owner, day),
-            UpdateExpression="ADD used :one SET #ttl = :ttl",
-            ConditionExpression="attribute_not_exists(used) OR used < :limit",
-            ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}, ":ttl": {"N": str(expires_at)}},
-            ReturnValues="UPDATED_NEW",
-        )
-    except (ClientError, BotoCoreError) as error:
-        if isinstance(error, ClientError) and error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise QuotaExceeded(
-                f"You have reached your daily limit of {limit} text requests (translate, suggest, describe). "
-                "It resets at midnight UTC.", {"limit": limit, "kind": "text"}, retry_after=retry_after) from error
-        raise _storage_error(error) from error
+    answer = _update({
+        "TableName": _table(), "Key": _key("TEXTQUOTA", owner, day),
+        "UpdateExpression": "ADD used :one SET #ttl = :ttl",
+        "ConditionExpression": "attribute_not_exists(used) OR used < :limit",
+        "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE},
+        "ExpressionAttributeValues": {":one": {"N": "1"}, ":limit": {"N": str(limit)}, ":ttl": {"N": str(expires_at)}},
+        "ReturnValues": "UPDATED_NEW",
+    })
+    if answer is None:
+        raise QuotaExceeded(
+            f"You have reached your daily limit of {limit} text requests (translate, suggest, describe). "
+            "It resets at midnight UTC.", {"limit": limit, "kind": "text"}, retry_after=retry_after)
     return int(answer["Attributes"]["used"]["N"])
 
 
-def used_on(owner: str, day: str) -> tuple[int, int]:
-    """(images, text calls) the owner has used on `day` (0 for a day not begun), in one
-    BatchGetItem of the two quota items; unprocessed keys (throttling) are retried once."""
-    keys = [_key("QUOTA", owner, day), _key("TEXTQUOTA", owner, day)]
-    request = {_table(): {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": "#pk, used",
-                          "ExpressionAttributeNames": {"#pk": PARTITION_KEY}}}
-    used: dict[str, int] = {}
+def _batch_get(keys: list[dict], **options: Any) -> tuple[list[dict], bool]:
+    """BatchGetItem of `keys` (<= 100) on the table: (the items found, whether every key was
+    answered). Unprocessed keys (throttling) are asked again once."""
+    request, items = {_table(): {"Keys": keys, **options}}, []
     for _attempt in range(2):
         try:
             answer = clients.get("dynamodb").batch_get_item(RequestItems=request)
         except (ClientError, BotoCoreError) as error:
             raise _storage_error(error) from error
-        for item in answer.get("Responses", {}).get(_table(), []):
-            used[item[PARTITION_KEY]["S"].split("#", 1)[0]] = max(0, int(item.get("used", {"N": "0"})["N"]))
+        items += answer.get("Responses", {}).get(_table(), [])
         request = answer.get("UnprocessedKeys") or {}
         if not request:
-            return used.get("QUOTA", 0), used.get("TEXTQUOTA", 0)
-    raise StorageError("The gallery database did not answer. Try again.")
+            return items, True
+    return items, False
+
+
+def used_on(owner: str, day: str) -> tuple[int, int]:
+    """(images, text calls) the owner has used on `day` (0 for a day not begun), in one
+    BatchGetItem of the two quota items."""
+    items, complete = _batch_get([_key("QUOTA", owner, day), _key("TEXTQUOTA", owner, day)], ConsistentRead=True,
+                                 ProjectionExpression="#pk, used", ExpressionAttributeNames={"#pk": PARTITION_KEY})
+    if not complete:
+        raise StorageError("The gallery database did not answer. Try again.")
+    used = {item[PARTITION_KEY]["S"].split("#", 1)[0]: max(0, int(item.get("used", {"N": "0"})["N"])) for item in items}
+    return used.get("QUOTA", 0), used.get("TEXTQUOTA", 0)
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -498,43 +502,26 @@ BATCH_GET_MAX = 100
 
 
 def get_many(generation_ids: list[str]) -> dict[str, dict]:
-    """id -> record for the ids that exist, in one BatchGetItem (<= 100 distinct ids).
-
-    Unprocessed keys (throttling) are retried once; what is still missing is left out."""
+    """id -> record for the ids that exist, in one BatchGetItem (<= 100 distinct ids); ids still
+    unprocessed after one more ask (throttling) are left out."""
     ids = list(dict.fromkeys(generation_ids))[:BATCH_GET_MAX]
-    found: dict[str, dict] = {}
-    request = {_table(): {"Keys": [generation_key(i) for i in ids]}} if ids else {}
-    for _attempt in range(2):
-        if not request:
-            break
-        try:
-            answer = clients.get("dynamodb").batch_get_item(RequestItems=request)
-        except (ClientError, BotoCoreError) as error:
-            raise _storage_error(error) from error
-        for item in answer.get("Responses", {}).get(_table(), []):
-            record = _from_item(item)
-            found[record["id"]] = record
-        request = answer.get("UnprocessedKeys") or {}
-    return found
+    if not ids:
+        return {}
+    items, _complete = _batch_get([generation_key(i) for i in ids])
+    return {record["id"]: record for record in map(_from_item, items)}
 
 
 def set_annotations(generation_id: str, annotations: list[dict], public: bool, now: str) -> bool:
     """Store the images' captions and tags and mark the record indexed, if it still exists with
     the same public flag the index was written with (False otherwise: the caller re-checks)."""
-    try:
-        clients.get("dynamodb").update_item(
-            TableName=_table(), Key=generation_key(generation_id),
-            UpdateExpression="SET annotations = :a, indexedAt = :now",
-            ConditionExpression=f"attribute_exists({PARTITION_KEY}) AND #p = :public",
-            ExpressionAttributeNames={"#p": "public"},
-            ExpressionAttributeValues={":a": _serializer.serialize(json.loads(json.dumps(annotations))),
-                                       ":now": {"S": now}, ":public": {"BOOL": public}},
-        )
-    except (ClientError, BotoCoreError) as error:
-        if isinstance(error, ClientError) and _code(error) == "ConditionalCheckFailedException":
-            return False
-        raise _storage_error(error) from error
-    return True
+    return _update({
+        "TableName": _table(), "Key": generation_key(generation_id),
+        "UpdateExpression": "SET annotations = :a, indexedAt = :now",
+        "ConditionExpression": f"attribute_exists({PARTITION_KEY}) AND #p = :public",
+        "ExpressionAttributeNames": {"#p": "public"},
+        "ExpressionAttributeValues": {":a": _serializer.serialize(json.loads(json.dumps(annotations))),
+                                      ":now": {"S": now}, ":public": {"BOOL": public}},
+    }) is not None
 
 
 def unindexed_page(limit: int, start_key: dict | None) -> tuple[list[str], dict | None]:
