@@ -164,13 +164,25 @@ class GalleryImage:
 
     def thumbnail(self) -> bytes:
         if not self._thumbnail:
-            image = self._decoded()
-            small = image if image.mode == self._mode else image.convert(self._mode)  # no copy when in shape
-            small.thumbnail((self._side, self._side), THUMBNAIL_FILTER, reducing_gap=THUMBNAIL_REDUCING_GAP)
-            out = io.BytesIO()
-            small.save(out, format="WEBP", quality=THUMBNAIL_QUALITY, method=THUMBNAIL_METHOD)
-            self._thumbnail = out.getvalue()
+            self._thumbnail = _webp_thumbnail(self._decoded(), self._side)
         return self._thumbnail
+
+
+def _webp_thumbnail(image: Image.Image, side: int = THUMBNAIL_SIDE) -> bytes:
+    """A decoded image as a WebP at most `side` a side, its transparency kept. Shrinks `image` in
+    place when it is already RGB or RGBA (no copy): the caller is done with it."""
+    mode = "RGBA" if _has_alpha(image) else "RGB"
+    small = image if image.mode == mode else image.convert(mode)
+    small.thumbnail((side, side), THUMBNAIL_FILTER, reducing_gap=THUMBNAIL_REDUCING_GAP)
+    out = io.BytesIO()
+    small.save(out, format="WEBP", quality=THUMBNAIL_QUALITY, method=THUMBNAIL_METHOD)
+    return out.getvalue()
+
+
+def upload_thumbnail(data: bytes, field: str) -> bytes:
+    """An uploaded file checked as `inspect` checks it (clear 422s) and made a WebP thumbnail, from
+    the same single decode."""
+    return _webp_thumbnail(_open(data, field))
 
 
 # A mask with the source's aspect ratio (within this fraction) is scaled to the source's size.

@@ -210,3 +210,11 @@ def test_given_a_transparent_png_then_the_thumbnail_keeps_its_alpha():
     thumb = Image.open(io.BytesIO(images.GalleryImage(_mask((600, 400), mode="RGBA", fill=(0, 0, 0, 0),
                                                             painted=((100, 100, 300, 300), (9, 9, 9, 255)))).thumbnail()))
     assert thumb.format == "WEBP" and thumb.mode == "RGBA" and thumb.getchannel("A").getextrema() == (0, 255)
+
+
+def test_an_upload_thumbnail_is_a_webp_within_384_and_a_bad_upload_names_its_field():
+    thumb = make.open_bytes(images.upload_thumbnail(make.jpeg((1200, 800)), "like"))
+    assert thumb.format == "WEBP" and thumb.size == (384, 256)
+    with pytest.raises(InvalidField) as refused:
+        images.upload_thumbnail(make.jpeg((1200, 800))[:400], "like")
+    assert refused.value.details[0]["field"] == "like" and "not a readable" in refused.value.message

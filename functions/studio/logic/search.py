@@ -190,12 +190,11 @@ def share(record: dict) -> None:
 # --- search -----------------------------------------------------------------------------------
 def _query_vector_for_like(like: str, image_index: int, user_id: str, conf: Settings) -> list[float]:
     if UPLOAD_KEY.match(like):
-        from studio.images import GalleryImage, inspect
+        from studio.images import upload_thumbnail
 
         check_owner(like, user_id, "like")
         data = storage.read(like, UPLOAD_MAX_BYTES, "like")
-        inspect(data, "like")  # a clear 422 for a file that is not an image
-        return _embed(conf, "GENERIC_RETRIEVAL", image=("webp", GalleryImage(data).thumbnail()))
+        return _embed(conf, "GENERIC_RETRIEVAL", image=("webp", upload_thumbnail(data, "like")))
     if not GENERATION_ID.match(like):
         raise InvalidField("like", "a generation id or an uploaded image key (uploads/...)")
     stored = vectors.get([vectors.key(like, image_index)]).get(vectors.key(like, image_index))
