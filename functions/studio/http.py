@@ -35,11 +35,14 @@ class Caller:
     user_id: str
 
 
+def _error_json(code: str, message: str, details: Any) -> str:
+    return json.dumps({"error": {"code": code, "message": message, "details": details}}, ensure_ascii=False)
+
+
 def error_response(status: int, code: str, message: str, details: Any = None,
                    headers: dict[str, str] | None = None) -> Response:
-    body = {"error": {"code": code, "message": message, "details": details}}
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
-                    body=json.dumps(body, ensure_ascii=False), headers=headers or {})
+                    body=_error_json(code, message, details), headers=headers or {})
 
 
 def _field_of(location: tuple) -> str:
@@ -73,9 +76,8 @@ def origin_refusal(event: dict) -> dict | None:
 
 
 def _proxy_response(error: StudioError) -> dict:
-    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
     return {"statusCode": error.status, "headers": {"Content-Type": content_types.APPLICATION_JSON},
-            "body": json.dumps(body, ensure_ascii=False), "isBase64Encoded": False}
+            "body": _error_json(error.code, error.message, error.details), "isBase64Encoded": False}
 
 
 def _unreadable(reason: str) -> RequestValidationError:
