@@ -109,9 +109,10 @@ def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_
                     conf: Settings, now: datetime) -> Generation:
     """Reserve quota, store the PENDING record, claim the idempotency key, queue the job."""
     request_hash = hashlib.sha256(request.model_dump_json(by_alias=True, exclude_none=True).encode()).hexdigest()
+    day = usage.quota_day(now)
     try:
         records.create_generation(
-            record, quota_day=now.strftime("%Y-%m-%d"), quota_limit=conf.daily_image_quota,
+            record, quota_day=day, quota_limit=conf.daily_image_quota,
             quota_expires_at=int(now.timestamp()) + records.QUOTA_TTL_SECONDS,
             idempotency_key=idempotency_key, request_hash=request_hash,
             idempotency_expires_at=int(now.timestamp()) + records.IDEMPOTENCY_TTL_SECONDS,
@@ -121,7 +122,7 @@ def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_
     except records.IdempotentReplay as replay:
         logger.info("idempotent replay", extra={"generationId": replay.generation_id})
         return get(replay.generation_id, user_id, base_url)
-    record["quotaDay"] = now.strftime("%Y-%m-%d")
+    record["quotaDay"] = day
     try:
         jobs.enqueue(record["id"])
     except StudioError:

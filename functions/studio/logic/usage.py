@@ -13,6 +13,11 @@ from studio.errors import QuotaExceeded
 from studio.settings import Settings
 
 
+def quota_day(now: datetime) -> str:
+    """The UTC day a quota item counts (both quotas reset at midnight UTC)."""
+    return now.strftime("%Y-%m-%d")
+
+
 def seconds_to_midnight(now: datetime) -> int:
     """Retry-After for a daily quota: the days are UTC days."""
     tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -25,12 +30,12 @@ def charge_text_call(user_id: str, conf: Settings, now: datetime | None = None) 
     if conf.daily_text_quota == 0:
         raise QuotaExceeded("Text requests are turned off on this deployment (daily text quota 0).",
                             {"limit": 0, "kind": "text"}, retry_after=seconds_to_midnight(now))
-    records.use_text_call(user_id, now.strftime("%Y-%m-%d"), conf.daily_text_quota,
+    records.use_text_call(user_id, quota_day(now), conf.daily_text_quota,
                           int(now.timestamp()) + records.QUOTA_TTL_SECONDS, seconds_to_midnight(now))
 
 
 def left_today(user_id: str, conf: Settings, now: datetime | None = None) -> tuple[int, int]:
     """(images, text calls) the caller may still ask for today (UTC)."""
     now = now or datetime.now(timezone.utc)
-    images, text = records.used_on(user_id, now.strftime("%Y-%m-%d"))
+    images, text = records.used_on(user_id, quota_day(now))
     return max(0, conf.daily_image_quota - images), max(0, conf.daily_text_quota - text)
