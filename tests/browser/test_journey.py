@@ -373,12 +373,18 @@ def test_the_ui_follows_the_browser_language_and_can_switch(session_factory):
     page.get_by_label("비밀번호").fill(ko.stack.password)
     page.get_by_role("button", name="로그인").click()
     expect(page.get_by_role("link", name="만들기")).to_be_visible()
+    expect(page.get_by_role("heading", name="내 말로")).to_be_visible()  # the create view, not only the header
     assert page.evaluate("() => document.documentElement.lang") == "ko"
     ko.axe_check("create (ko)")
     ko.shot("10-create-ko", full_page=False)
     page.get_by_label("언어").select_option("en")
     expect(page.get_by_role("link", name="Create")).to_be_visible()
     assert page.evaluate("() => document.documentElement.lang") == "en"
+    # The choice is remembered: a reload comes back in English, though the browser asks for Korean
+    page.reload()
+    expect(page.get_by_role("link", name="Create")).to_be_visible()
+    page.get_by_label("Language").select_option("ko")
+    expect(page.get_by_role("link", name="만들기")).to_be_visible()
 
 
 def test_phone_layout_uses_tabs_and_never_scrolls_sideways(phone, api, tmp_path):

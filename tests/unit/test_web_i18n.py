@@ -1,7 +1,8 @@
-"""The web UI's strings (web/js/i18n.js): English and Korean have the same keys and placeholders,
-every key the code asks for exists, and no Korean string is left in English.
+"""The web UI's strings (English in web/js/i18n.js, Korean in web/js/locales/ko.js, fetched only when
+chosen): both have the same keys and placeholders, every key the code asks for exists, and no Korean
+string is left in English.
 
-The file is read as text (no JavaScript engine): each language is a block of `"key": "text",` lines.
+The files are read as text (no JavaScript engine): each table is a block of `"key": "text",` lines.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 I18N = WEB / "js" / "i18n.js"
+KOREAN = WEB / "js" / "locales" / "ko.js"
 ENTRY = re.compile(r'^\s*("(?:[^"\\]|\\.)+")\s*:\s*("(?:[^"\\]|\\.)*")\s*,?\s*$', re.M)
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Strings that are the same in both languages on purpose (a name, a formula, a layout of values).
@@ -32,12 +34,13 @@ def _block(text: str, start: str, end: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def strings() -> dict[str, dict[str, str]]:
-    text = I18N.read_text(encoding="utf-8")
-    return {"en": _block(text, "  en: {", "\n  },"), "ko": _block(text, "  ko: {", "\n  },")}
+    return {"en": _block(I18N.read_text(encoding="utf-8"), "  en: {", "\n  },"),
+            "ko": _block(KOREAN.read_text(encoding="utf-8"), "export default {", "\n};")}
 
 
 def _code() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((WEB / "js").rglob("*.js")) if p != I18N)
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((WEB / "js").rglob("*.js"))
+                     if p not in (I18N, KOREAN))
 
 
 def test_both_languages_have_the_same_keys(strings):

@@ -1,5 +1,6 @@
 // UI text in English and Korean. The language follows the browser and can be switched;
-// the choice is remembered in localStorage (a preference, not a secret).
+// the choice is remembered in localStorage (a preference, not a secret). English is here (and the
+// fallback for any key); another language's table is fetched when it is chosen (locales/<code>.js).
 
 const STRINGS = {
   en: {
@@ -345,374 +346,52 @@ const STRINGS = {
     "ref.useStyle": "Use its style",
     "edit.tooNarrow": "This image is too long and narrow for this tool (at most {max}:1).",
   },
-  ko: {
-    "app.name": "Image Prompt Studio",
-    "app.tagline": "프롬프트를 함께 쓰고, 바로 그려 보세요.",
-    "nav.create": "만들기",
-    "nav.gallery": "갤러리",
-    "nav.main": "주 메뉴",
-    "skip": "본문으로 건너뛰기",
-    "lang.label": "언어",
-    "signout": "로그아웃",
-    "loading": "불러오는 중…",
-
-    "signin.title": "로그인",
-    "signin.lead": "원하는 이미지를 내 말로 설명하거나, 아이디어를 빌리거나, 참고 이미지에서 시작하세요. 모든 결과에는 만들어진 과정이 함께 남습니다.",
-    "signin.email": "이메일",
-    "signin.password": "비밀번호",
-    "signin.submit": "로그인",
-    "signin.busy": "로그인 중…",
-    "signin.hosted": "로그인 계속하기",
-    "signin.hostedHint": "안전한 Amazon Cognito 페이지에서 로그인한 뒤 이곳으로 돌아옵니다.",
-    "signin.localHint": "로컬 환경: make local이 출력한 데모 사용자로 로그인하세요.",
-    "signin.bad": "이메일 또는 비밀번호가 맞지 않습니다. 확인 후 다시 시도하세요.",
-    "signin.failed": "로그인하지 못했습니다: {message}",
-    "signin.expired": "세션이 끝났습니다. 다시 로그인하세요. 진행 중인 작업은 유지됩니다.",
-    "signin.redirecting": "로그인을 마무리하는 중…",
-
-    "create.title": "만들기",
-    "create.sources": "시작 방법",
-    "tab.basic": "내 말로",
-    "tab.ideas": "아이디어",
-    "tab.reference": "참고 이미지",
-    "basic.title": "내 말로",
-    "basic.lead": "어떤 언어로든 이미지를 설명하세요. 그리기 전에 영어 프롬프트를 먼저 보여 드립니다.",
-    "basic.text": "어떤 이미지를 원하세요?",
-    "basic.placeholder": "예: 안개 낀 항구의 등대, 새벽빛",
-    "basic.translate": "영어로 번역",
-    "basic.busy": "번역 중…",
-    "basic.use": "이 프롬프트 사용",
-
-    "ideas.title": "아이디어",
-    "ideas.lead": "스타일과 키워드 몇 개를 주면 고를 수 있는 프롬프트를 제안합니다.",
-    "ideas.style": "스타일 또는 분위기",
-    "ideas.stylePlaceholder": "예: 차분한 수채화",
-    "ideas.keywords": "키워드",
-    "ideas.keywordsPlaceholder": "예: 등대, 폭풍, 갈매기",
-    "ideas.suggest": "프롬프트 제안받기",
-    "ideas.busy": "생각하는 중…",
-    "ideas.use": "사용",
-    "ideas.renderSelected": "선택한 항목 그리기 ({n})",
-    "ideas.prompt": "프롬프트",
-    "ideas.negative": "피할 것",
-
-    "ref.title": "참고 이미지",
-    "ref.lead": "사진에서 시작하세요. 분위기, 색감, 구조 또는 전체 느낌을 살립니다.",
-    "ref.drop": "이미지를 여기에 놓거나 파일을 선택하세요",
-    "ref.rules": "PNG, JPEG, WebP, 최대 10MB.",
-    "ref.badType": "PNG, JPEG, WebP 이미지가 아닙니다. 다른 파일을 선택하세요.",
-    "ref.tooBig": "이미지가 {size}MB입니다. 한도는 10MB입니다. 더 작은 이미지를 선택하거나 해상도를 낮춰 저장하세요.",
-    "ref.empty": "빈 파일입니다. 다른 파일을 선택하세요.",
-    "ref.keywords": "키워드 (선택)",
-    "ref.keywordsPlaceholder": "예: 포스터, 밤",
-    "ref.describe": "업로드하고 분석하기",
-    "ref.uploading": "업로드 중…",
-    "ref.describing": "이미지를 읽는 중…",
-    "ref.preview": "참고 이미지 미리보기",
-    "ref.summary": "모델이 본 내용",
-    "ref.palette": "팔레트",
-    "ref.usePalette": "팔레트 사용",
-    "ref.useStructure": "구조 유지",
-    "ref.useVariation": "변형 만들기",
-    "ref.keeps": "{axis} 유지",
-    "ref.remove": "이미지 제거",
-    "ref.small": "이미지가 {w} × {h}px입니다. 구조 유지와 변형에는 각 변이 320px 이상이어야 합니다. 팔레트와 프롬프트는 그대로 쓸 수 있습니다.",
-
-    "compose.title": "프롬프트와 설정",
-    "compose.prompt": "프롬프트 (영어)",
-    "compose.promptHint": "{n} / {max}자",
-    "compose.negative": "네거티브 프롬프트",
-    "compose.negativeHint": "이미지에서 빼고 싶은 것.",
-    "compose.mode": "모드",
-    "mode.text": "텍스트로 이미지",
-    "mode.color": "색상 팔레트",
-    "mode.structure": "구조 유지",
-    "mode.variation": "변형",
-    "mode.any": "모든 모드",
-    "compose.model": "모델",
-    "compose.legacy": "레거시 모델",
-    "compose.size": "크기",
-    "size.square": "정사각형",
-    "size.landscape": "가로",
-    "size.portrait": "세로",
-    "compose.count": "장수",
-    "compose.quality": "품질",
-    "quality.standard": "표준",
-    "quality.premium": "프리미엄",
-    "compose.seed": "시드",
-    "compose.seedFixed": "고정 시드",
-    "compose.seedValue": "시드 값",
-    "compose.cfg": "프롬프트 강도 (cfg scale)",
-    "compose.cfgHint": "높을수록 프롬프트를 더 그대로 따릅니다.",
-    "compose.colors": "팔레트",
-    "compose.colorsHint": "최대 {max}가지 색.",
-    "compose.addColor": "색 추가",
-    "compose.removeColor": "{hex} 색 제거",
-    "compose.colorHex": "색 {n} 16진수",
-    "compose.colorPick": "색 {n}",
-    "compose.reference": "참고 이미지",
-    "compose.noReference": "이 모드에는 참고 이미지가 필요합니다. “참고 이미지”에서 추가하세요.",
-    "compose.addReference": "참고 이미지 추가",
-    "compose.useReference": "참고 이미지로도 안내하기",
-    "compose.control": "따를 것",
-    "control.CANNY_EDGE": "윤곽선",
-    "control.SEGMENTATION": "형태 (영역)",
-    "compose.controlStrength": "구조를 얼마나 가깝게 따를지",
-    "compose.similarity": "참고 이미지와 얼마나 비슷하게",
-    "compose.loose": "느슨하게",
-    "compose.close": "가깝게",
-    "compose.public": "모두의 갤러리에 공개",
-    "compose.cost": "예상 비용",
-    "compose.quota": "하루 한도: {n}장",
-    "compose.render": "그리기",
-    "compose.rendering": "보내는 중…",
-    "compose.advanced": "추가 설정",
-    "compose.needPrompt": "먼저 프롬프트를 쓰거나 위의 패널에서 고르세요.",
-    "compose.needColors": "팔레트 모드에는 색이 하나 이상 필요합니다.",
-    "compose.promptTooLong": "프롬프트가 {n}자입니다. 이 모델은 {max}자까지 받습니다. 줄여 주세요.",
-
-    "results.title": "결과",
-    "results.empty": "그린 이미지가 여기에 나타납니다. 페이지를 새로 고쳐도 사라지지 않습니다.",
-    "status.PENDING": "대기 중",
-    "status.RUNNING": "그리는 중",
-    "status.COMPLETE": "완료",
-    "status.FAILED": "실패",
-    "results.progress": "생성 진행 상황",
-    "results.announce": "{status}: {prompt}",
-    "results.images": "이미지 {n}장 준비됨",
-    "results.edit": "프롬프트 고치기",
-    "results.retry": "다시 시도",
-    "results.dismiss": "닫기",
-    "results.open": "“{prompt}”의 이미지 {n} 열기",
-
-    "err.content_filtered": "모델의 콘텐츠 필터가 막았습니다. 프롬프트에서 폭력적, 선정적, 혐오적 표현이나 상표(브랜드 이름, 유명 캐릭터)를 빼거나 바꾸고 — 또는 다른 참고 이미지를 쓰고 — 다시 그려 보세요.",
-    "err.model_throttled": "지금 이미지 모델이 바쁩니다. 1분쯤 기다렸다가 다시 시도하세요. 비용은 청구되지 않았습니다.",
-    "err.model_timeout": "이미지 모델의 응답이 너무 늦었습니다. 잠시 후 다시 시도하거나, 장수나 크기를 줄여 보세요.",
-    "err.model_error": "이미지 모델이 오류를 돌려주었습니다. 다시 시도하고, 계속 실패하면 프롬프트나 크기를 바꿔 보세요.",
-    "err.model_unavailable": "지금은 이미지 모델에 연결할 수 없습니다. 몇 분 뒤 다시 시도하세요.",
-    "err.storage_error": "이미지는 만들어졌지만 저장하지 못했습니다. 다시 시도하세요.",
-    "err.reference_invalid": "참고 이미지를 쓸 수 없습니다. 10MB 이하의 PNG, JPEG, WebP로 다시 올려 주세요.",
-    "err.internal_error": "서비스에 문제가 생겼습니다. 다시 시도하세요.",
-    "err.quota_exceeded": "오늘의 이미지 한도에 도달했습니다. 내일 다시 시도하세요.",
-    "err.validation_error": "올바르지 않은 설정이 있습니다: {details}",
-    "err.not_found": "이 항목은 더 이상 없습니다.",
-    "err.forbidden": "이 작업을 할 권한이 없습니다.",
-    "err.network": "서비스에 연결할 수 없습니다. 연결을 확인하고 다시 시도하세요.",
-    "err.retryAfter": "약 {s}초 뒤에 다시 시도하세요.",
-    "err.generic": "문제가 생겼습니다: {message}",
-
-    "gallery.title": "갤러리",
-    "gallery.scope": "보기",
-    "gallery.mine": "내 작품",
-    "gallery.all": "모두",
-    "gallery.mode": "모드",
-    "gallery.favorites": "즐겨찾기만",
-    "gallery.empty": "아직 아무것도 없습니다. 만들기에서 그려 보세요.",
-    "gallery.more": "더 보기",
-    "gallery.end": "모두 보았습니다.",
-    "gallery.loading": "불러오는 중…",
-    "gallery.item": "{prompt} — {status}",
-    "gallery.count": "{n}개 표시",
-
-    "detail.title": "생성 정보",
-    "detail.close": "닫기",
-    "detail.prompt": "프롬프트",
-    "detail.negative": "네거티브 프롬프트",
-    "detail.parameters": "설정",
-    "detail.lineage": "만들어진 과정",
-    "detail.model": "모델",
-    "detail.mode": "모드",
-    "detail.size": "크기",
-    "detail.seed": "시드",
-    "detail.quality": "품질",
-    "detail.cfg": "프롬프트 강도 (cfg scale)",
-    "detail.count": "장수",
-    "detail.colors": "색",
-    "detail.control": "구조",
-    "detail.similarity": "유사도",
-    "detail.created": "만든 시각",
-    "detail.cost": "예상 비용",
-    "detail.status": "상태",
-    "detail.visibility": "공개 범위",
-    "detail.public": "모두",
-    "detail.private": "나만",
-    "lineage.original": "내 말 ({lang})",
-    "lineage.english": "번역",
-    "lineage.ideas": "스타일 “{style}”, 키워드 “{keywords}”에서 나온 아이디어 “{title}”",
-    "lineage.reference": "참고 이미지",
-    "lineage.parent": "이전 생성의 다시 실행",
-    "lineage.final": "최종 프롬프트",
-    "lineage.seed": "시드 {seed}",
-    "lineage.api": "API로 생성됨",
-    "detail.rerun": "그대로 다시 실행",
-    "detail.vary": "변주",
-    "detail.use": "이 프롬프트 사용",
-    "detail.favorite": "즐겨찾기",
-    "detail.share": "공개",
-    "detail.download": "내려받기",
-    "detail.delete": "삭제",
-    "detail.confirm": "이 생성과 이미지를 삭제할까요? 되돌릴 수 없습니다.",
-    "detail.confirmYes": "영구 삭제",
-    "detail.cancel": "취소",
-    "detail.deleted": "삭제했습니다.",
-    "detail.rerunStarted": "다시 실행을 시작했습니다. 만들기에서 확인하세요.",
-    "detail.image": "이미지 {n}",
-    "detail.showImage": "이미지 {n} 보기",
-
-    "search.label": "내 이미지 검색",
-    "search.placeholder": "색, 대상, 분위기… 어떤 언어로든",
-    "search.hint": "또는 이미지를 여기에 놓으면 비슷한 이미지를 찾습니다.",
-    "search.go": "검색",
-    "search.byImage": "이미지로 검색",
-    "search.clear": "갤러리로 돌아가기",
-    "search.results": "검색 결과",
-    "search.forWords": "“{q}”",
-    "search.forImage": "이 이미지",
-    "search.count": "{what}와(과) 비슷한 이미지 {n}개, 가장 비슷한 순",
-    "search.none": "{what}에 대한 결과가 없습니다. 새 이미지는 완성되고 몇 초 뒤부터 검색됩니다.",
-    "search.item": "{rank}번째 결과, {score}: {caption}",
-    "search.uploading": "이미지를 올리는 중…",
-    "search.notImage": "PNG, JPEG 또는 WebP 이미지를 고르세요.",
-    "search.moreLike": "비슷한 이미지 더 보기",
-    "search.caption": "이미지 내용",
-    "search.tags": "태그",
-    "search.byTag": "{tag} 검색",
-    "basic.done": "아래 프롬프트에 번역해 넣었습니다.",
-    "basic.hint": "번역하면 영어가 프롬프트에 들어갑니다. 원래 쓴 말은 그곳에 남고 되돌릴 수 있습니다.",
-    "basic.notTranslated": "이 환경에서는 {lang} 텍스트를 번역하지 못해 쓴 그대로 두었습니다. 프롬프트를 영어로 고쳐 쓰거나 그대로 렌더링하세요.",
-    "compose.original": "원래 쓴 말",
-    "compose.originalFrom": "{lang}에서 번역:",
-    "compose.undoTranslation": "번역 되돌리기",
-    "compose.translateFirst": "이 프롬프트는 영어가 아닙니다. 이미지 모델은 영어를 가장 잘 따릅니다. 먼저 번역할까요?",
-    "compose.translateYes": "번역 후 렌더링",
-    "compose.translateNo": "그대로 렌더링",
-    "compose.shortcut": "Ctrl+Enter(Mac은 ⌘+Enter)로 렌더링합니다.",
-    "compose.aspectWarning": "참조 이미지는 {rw} × {rh}입니다. 선택한 크기 {w} × {h}는 비율이 달라 참조 이미지가 잘리거나 찌그러집니다. 전부 살리려면 같은 비율의 크기를 고르세요.",
-    "cost.line": "{n} × {price} = {total}",
-    "cost.left": "오늘 {n}장 남음",
-    "detail.asReference": "참조 이미지로 사용",
-    "detail.edit": "편집",
-    "detail.varyStarted": "변형을 시작했습니다. 만들기에서 확인하세요.",
-    "results.fewer": "더 적은 이미지로 다시 시도 ({n})",
-    "gallery.edited": "편집됨: {op}",
-    "gallery.editedMark": "편집됨",
-    "gallery.showFailed": "실패한 항목 보기",
-    "gallery.hiddenFailed": "실패 {n}개 숨김",
-    "lineage.edit": "편집: {op}",
-    "lineage.referenceAlt": "참조 이미지",
-    "lineage.referenceNoSummary": "참조 이미지 (설명을 요청하지 않음)",
-    "mode.sketch": "스케치",
-    "mode.style": "스타일",
-    "mode.style-transfer": "스타일 전이",
-    "mode.edit": "편집",
-    "axis.mood": "분위기",
-    "axis.texture": "질감",
-    "axis.composition": "구도",
-    "axis.palette": "색상",
-    "axis.lighting": "조명",
-    "op.inpaint": "부분 다시 그리기",
-    "op.erase": "지우기",
-    "op.search-replace": "찾아 바꾸기",
-    "op.search-recolor": "찾아 색 바꾸기",
-    "op.remove-background": "배경 제거",
-    "op.outpaint": "캔버스 확장",
-    "op.upscale-fast": "빠른 업스케일",
-    "op.upscale-conservative": "보수적 업스케일",
-    "op.upscale-creative": "창의적 업스케일",
-    "tool.inpaint": "칠해서 바꾸기",
-    "tool.erase": "지우기",
-    "tool.replace": "바꾸기",
-    "tool.recolor": "색 바꾸기",
-    "tool.background": "배경",
-    "tool.outpaint": "확장",
-    "tool.upscale": "업스케일",
-    "edit.title": "이미지 편집",
-    "edit.close": "편집 끝내기",
-    "edit.tool": "도구",
-    "edit.none": "이 배포에는 편집 모델이 켜져 있지 않습니다.",
-    "edit.apply": "적용",
-    "edit.started": "{op}을(를) 시작했습니다. 만들기에서 확인하세요.",
-    "edit.maskLabel": "마스크를 칠한 이미지",
-    "edit.maskHint": "바꿀 부분을 마우스, 펜 또는 손가락으로 칠하세요.",
-    "edit.brush": "브러시 크기",
-    "edit.undo": "실행 취소",
-    "edit.redo": "다시 실행",
-    "edit.invert": "반전",
-    "edit.clear": "모두 지우기",
-    "edit.maskActions": "마스크",
-    "edit.maskEmpty": "아직 칠한 부분이 없습니다.",
-    "edit.maskReady": "마스크가 준비되었습니다.",
-    "edit.needMask": "먼저 바꿀 부분을 칠하세요.",
-    "edit.needText": "먼저 “{field}”을(를) 채우세요.",
-    "edit.growMask": "마스크 가장자리 부드럽게 (px)",
-    "edit.inpaintPrompt": "그곳에 그릴 내용",
-    "edit.search": "찾을 대상",
-    "edit.searchHint": "몇 단어로, 예: “빨간 배”.",
-    "edit.replaceWith": "바꿀 내용",
-    "edit.select": "색을 바꿀 대상",
-    "edit.recolorWith": "새 색상",
-    "edit.backgroundHint": "결과는 배경이 투명한 PNG이며 체크무늬 위에 보여 줍니다.",
-    "edit.extend": "캔버스 확장 (px)",
-    "edit.extendHint": "각 방향 최대 {max} px.",
-    "edit.left": "왼쪽",
-    "edit.right": "오른쪽",
-    "edit.up": "위",
-    "edit.down": "아래",
-    "edit.newCanvas": "새 캔버스: {w} × {h} px (현재 {ow} × {oh})",
-    "edit.needExtend": "한 방향 이상 확장하세요.",
-    "edit.outpaintPrompt": "새 영역에 보일 내용 (선택)",
-    "edit.creativity": "창의성",
-    "edit.upscaleChoice": "업스케일 방식",
-    "edit.upscaleOut": "{w} × {h} px",
-    "edit.upscale-fastHint": "각 변 4배, 이미지를 그대로 유지합니다.",
-    "edit.upscale-conservativeHint": "최대 4K, 변화를 최소화합니다. 프롬프트가 필요합니다.",
-    "edit.upscale-creativeHint": "최대 4K, 새 디테일을 더합니다. 프롬프트가 필요합니다.",
-    "edit.upscalePrompt": "이미지 설명",
-    "edit.tooLarge": "이 도구에 쓰기에는 이미지가 너무 큽니다 (최대 {max}메가픽셀).",
-    "edit.tooSmall": "이 도구에 쓰기에는 이미지가 너무 작습니다 (최소 {min}픽셀).",
-    "edit.tooLargeSide": "이 도구에 쓰기에는 이미지가 너무 큽니다 (한 변 최대 {max} px).",
-    "edit.tooSmallSide": "이 도구에 쓰기에는 이미지가 너무 작습니다 (한 변 최소 {min} px).",
-    "edit.chain": "편집 흐름",
-    "edit.parent": "이전: {op}",
-    "edit.thisImage": "이 이미지: {op}",
-    "edit.openStep": "이 단계 열기",
-    "edit.compare": "편집 전후 비교",
-    "edit.before": "전",
-    "edit.after": "후",
-    "edit.referenceReady": "이 이미지를 참조 이미지로 설정했습니다.",
-    "compose.sketchStrength": "스케치를 얼마나 따를지",
-    "compose.fidelity": "참조 이미지의 스타일을 얼마나 따를지",
-    "compose.styleImage": "스타일 이미지 (이 느낌을 참조 이미지에 입힙니다)",
-    "compose.styleReady": "스타일 이미지를 올렸습니다.",
-    "compose.needStyleImage": "스타일 전이에는 스타일 이미지가 필요합니다. 참조 이미지 아래에서 고르세요.",
-    "ref.useStyle": "스타일 사용",
-    "edit.tooNarrow": "이 도구에 쓰기에는 이미지가 너무 길고 좁습니다 (최대 {max}:1).",
-  },
 };
 
 export const LANGUAGES = [["en", "English"], ["ko", "한국어"]];
+const TABLES = { ko: () => import("./locales/ko.js") };
 const KEY = "ips.lang";
 const listeners = new Set();
+
+function known(code) { return LANGUAGES.some(([c]) => c === code); }
 
 function initial() {
   try {
     const saved = localStorage.getItem(KEY);
-    if (saved && STRINGS[saved]) return saved;
+    if (saved && known(saved)) return saved;
   } catch { /* storage may be blocked */ }
   const preferred = navigator.languages?.length ? navigator.languages : [navigator.language || "en"];
   for (const tag of preferred) {
     const base = String(tag).toLowerCase().split("-")[0];
-    if (STRINGS[base]) return base;
+    if (known(base)) return base;
   }
   return "en";
 }
 
+/** The language's table, fetched once; English (the fallback) when it cannot be fetched. */
+async function table(code) {
+  if (!STRINGS[code]) {
+    try {
+      STRINGS[code] = (await TABLES[code]()).default;
+    } catch (error) {
+      console.warn(`could not load the ${code} texts`, error);
+      return false;
+    }
+  }
+  return true;
+}
+
 let current = initial();
+// Started as this module loads, beside the other modules: the first screen waits for it (languageReady).
+const starting = table(current).then((ok) => { if (!ok) current = "en"; document.documentElement.lang = current; });
+
+/** Resolves when the starting language's texts are here; call before the first render. */
+export function languageReady() { return starting; }
 
 export function lang() { return current; }
 
-export function setLang(next) {
-  if (!STRINGS[next] || next === current) return;
+export async function setLang(next) {
+  if (!known(next) || next === current || !(await table(next))) return;
   current = next;
   try { localStorage.setItem(KEY, next); } catch { /* ignore */ }
   document.documentElement.lang = next;
@@ -723,7 +402,7 @@ export function onLangChange(fn) { listeners.add(fn); }
 
 /** t("key", {var: value}) → the text in the current language (English as the fallback). */
 export function t(key, vars) {
-  let text = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  let text = STRINGS[current]?.[key] ?? STRINGS.en[key] ?? key;
   if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
   return text;
 }
@@ -753,5 +432,3 @@ export function formatDate(iso) {
     return iso;
   }
 }
-
-document.documentElement.lang = current;

@@ -1,7 +1,7 @@
 // Entry point: configuration, sign-in, the shell (header, navigation, language), the router.
 
 import { h, clear, announce } from "./dom.js";
-import { t, lang, setLang, onLangChange, LANGUAGES } from "./i18n.js";
+import { t, lang, setLang, onLangChange, languageReady, LANGUAGES } from "./i18n.js";
 import { loadConfig } from "./config.js";
 import { restoreSession, onAuthChange, isSignedIn, signOut, user } from "./auth.js";
 import { loadModels, resume, subscribe, resetSession } from "./store.js";
@@ -37,7 +37,8 @@ function renderHeader() {
   if (!isSignedIn()) { header.hidden = true; return; }
   header.hidden = false;
   const here = route();
-  const language = h("select", { id: "lang", class: "lang", on: { change: () => setLang(language.value) } },
+  // The choice shows the language in use: it stays on the old one if the new texts cannot be fetched.
+  const language = h("select", { id: "lang", class: "lang", on: { change: () => setLang(language.value).then(() => { language.value = lang(); }) } },
     LANGUAGES.map(([code, name]) => h("option", { value: code, selected: code === lang() }, name)));
   const who = user().email || user().username || user()["cognito:username"] || "";
   header.append(
@@ -116,6 +117,7 @@ function boot() {
 
 async function start() {
   boot();
+  await languageReady();
   try {
     await loadConfig();
   } catch (error) {
