@@ -29,7 +29,7 @@ function route() {
 /** A #/g/<id> URL (shared, reloaded, or the back button) opens that detail. */
 function openLinkedDetail() {
   const id = detailIdFromHash();
-  if (id) openDetailById(id);
+  if (id) openDetailById(id, 0, { back: `#${current || "gallery"}` });
 }
 
 function renderHeader() {
@@ -61,7 +61,9 @@ function renderHeader() {
 async function show() {
   const mine = ++renders;
   if (cleanup) { cleanup(); cleanup = null; }
-  if (!detailIdFromHash()) closeDetail();
+  // Signed out: the detail closes too (its URL stays, so signing in again reopens it).
+  if (!isSignedIn()) closeDetail({ keepUrl: true });
+  else if (!detailIdFromHash()) closeDetail();
   renderHeader();
   clear(main);
   document.getElementById("skip").textContent = t("skip");
@@ -97,7 +99,7 @@ function boot() {
       return;
     }
     closeDetail();
-    if (!ROUTES[location.hash.replace(/^#\/?/, "")]) return;
+    // An empty or unknown hash is Create (route()): Back and Forward show the page the URL names.
     if (route() !== current || !main.childElementCount) show().then(() => main.focus({ preventScroll: true }));
   });
   window.addEventListener("popstate", () => { if (!detailIdFromHash()) closeDetail(); });

@@ -16,6 +16,7 @@ let dialog = null;
 let opener = null;
 let openId = null;
 let returnHash = null; // where the URL goes back to when the dialog closes
+let keepUrl = false; // the next close leaves the URL alone (closed by signing out)
 const DETAIL_HASH = /^#\/g\/([A-Za-z0-9_-]{1,64})$/;
 
 /** The generation id of a #/g/<id> URL, or null. */
@@ -44,7 +45,8 @@ function ensureDialog() {
   dialog.addEventListener("close", () => {
     clear(dialog);
     // Not history.back(): an action that navigates right after closing (Re-run → #create) must win.
-    if (detailIdFromHash()) history.replaceState(null, "", returnHash || "#gallery");
+    if (detailIdFromHash() && !keepUrl) history.replaceState(null, "", returnHash || "#gallery");
+    keepUrl = false;
     // Back to what opened the dialog; if that tile was redrawn meanwhile, to its replacement.
     const target = opener?.isConnected ? opener
       : document.querySelector(`[data-id="${CSS.escape(openId || "")}"] button`);
@@ -116,14 +118,18 @@ export function openDetail(record, index = 0, { onChange } = {}) {
   d.querySelector(".detail-close")?.focus();
 }
 
-/** Open #/g/<id> (a shared link, a reload, or a step of an edit chain). */
-export async function openDetailById(id, index = 0) {
+/** Open #/g/<id> (a shared link, a reload, or a step of an edit chain). When the URL names an id that
+ *  cannot be opened, the detail open before it closes and the URL goes back to where it was opened from
+ *  (or to `back`, the view on screen). A chain step that fails leaves the open detail as it is. */
+export async function openDetailById(id, index = 0, { back = "#gallery" } = {}) {
   try {
     const record = await api.generation(id);
     openDetail(record, index);
   } catch (error) {
     toast(errorMessage(error), "error");
-    if (detailIdFromHash() === id) history.replaceState(null, "", "#gallery");
+    if (detailIdFromHash() !== id) return;
+    if (dialog?.open) dialog.close(); // its close handler puts the URL back
+    else history.replaceState(null, "", back);
   }
 }
 
@@ -267,7 +273,10 @@ function render(d, record, index, onChange) {
   }
 }
 
-export function closeDetail() {
-  if (dialog?.open) dialog.close();
+/** Close the detail; with keepUrl its #/g/<id> URL stays (signing in again reopens it). */
+export function closeDetail({ keepUrl: keep = false } = {}) {
+  if (!dialog?.open) return;
+  keepUrl = keep;
+  dialog.close();
 }
 
