@@ -105,3 +105,186 @@ def test_a_missing_item_link_closes_the_detail_that_was_open(desk, picture):
     expect(page.locator("dialog[open]")).to_have_count(0)
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
     desk.shot("61-missing-link-closes-detail", full_page=False)
+
+
+# --- 4. the before/after compare ---------------------------------------------------------------------------
+def box(locator) -> dict:
+    b = locator.bounding_box()
+    assert b, locator
+    return b
+
+
+def test_an_outpaint_compare_puts_the_before_at_its_place_inside_the_after(desk, api, picture):
+    # Given an image extended 256 px to the right (1024 × 1024 → 1280 × 1024)
+    edit = api.wait(api.edit(operation="outpaint", generationId=picture["id"], right=256)["id"], timeout=RENDER_TIMEOUT)
+    assert edit["status"] == "COMPLETE", edit.get("error")
+    assert (edit["images"][0]["width"], edit["images"][0]["height"]) == (1280, 1024)
+    page = desk.page
+    desk.sign_in()
+    # When its detail opens
+    dialog = open_detail(page, desk.stack.url, edit["id"])
+    expect(dialog.locator("#compare-slider")).to_be_visible()
+    after, before = dialog.locator(".compare-after"), dialog.locator(".compare-before")
+    expect(before).to_be_visible()
+    dialog.locator("#compare-slider").fill("90")
+    # Then the before lies at the left of the after, at the same scale: 1024/1280 of its width, all its height
+    a, b = box(after), box(before)
+    assert abs(b["x"] - a["x"]) <= 1.5 and abs(b["y"] - a["y"]) <= 1.5
+    assert abs(b["width"] - a["width"] * 1024 / 1280) <= 1.5
+    assert abs(b["height"] - a["height"]) <= 1.5
+    # And the compare box is the after image's box (nothing hangs below it)
+    assert abs(box(dialog.locator(".compare"))["height"] - a["height"]) <= 1.5
+    desk.shot("62-compare-outpaint", full_page=False)
+
+
+def test_a_same_size_edit_compare_covers_the_after_exactly(desk, api, picture):
+    edit = api.wait(api.edit(operation="remove-background", generationId=picture["id"])["id"], timeout=RENDER_TIMEOUT)
+    page = desk.page
+    desk.sign_in()
+    dialog = open_detail(page, desk.stack.url, edit["id"])
+    before = dialog.locator(".compare-before")
+    expect(before).to_be_visible()
+    a, b = box(dialog.locator(".compare-after")), box(before)
+    assert all(abs(a[k] - b[k]) <= 1.5 for k in ("x", "y", "width", "height")), (a, b)
+    # A fixed operation (no prompt, no mask) has nothing to vary: Re-run only
+    expect(dialog.locator("[data-action=rerun]")).to_be_visible()
+    expect(dialog.locator("[data-action=vary]")).to_have_count(0)
+
+
+# --- 5 and 6. the edit chain: ancestors in sequence, edits of an image side by side --------------------------
+def test_edits_of_one_image_are_siblings_and_deleting_it_warns_about_them(desk, api):
+    # Given an image with three separate edits, and an edit of one of those edits
+    source = api.wait(api.generate(prompt="a green tractor in the snow", seed=99)["id"], timeout=RENDER_TIMEOUT)
+    edits = [api.wait(api.edit(operation=op, generationId=source["id"], **extra)["id"], timeout=RENDER_TIMEOUT)
+             for op, extra in [("remove-background", {}), ("outpaint", {"left": 128})]]
+    edits.append(api.wait(api.edit(operation="search-recolor", generationId=source["id"], selectPrompt="the tractor",
+                                   prompt="bright orange")["id"], timeout=RENDER_TIMEOUT))
+    grandchild = api.wait(api.edit(operation="remove-background", generationId=edits[1]["id"])["id"], timeout=RENDER_TIMEOUT)
+    page = desk.page
+    desk.sign_in()
+    # When the source's detail opens
+    dialog = open_detail(page, desk.stack.url, source["id"])
+    # Then its edits are listed side by side, not drawn as a chain with arrows
+    children = dialog.locator(".chain-children > li")
+    expect(children).to_have_count(3)
+    expect(dialog.locator("#children-title")).to_have_text("Edits of this image (3)")
+    expect(dialog.locator(".chain")).to_have_count(0)
+    desk.axe_check("detail with edits", ".detail")
+    dialog.locator("#chain-slot").scroll_into_view_if_needed()
+    desk.shot("63-edits-of-this-image", full_page=False)
+    # And the delete confirmation says what happens to them
+    dialog.get_by_role("button", name="Delete").click()
+    expect(dialog.locator("#confirm-text")).to_contain_text("Its 3 edits stay, but they lose their before/after view.")
+    dialog.get_by_role("button", name="Cancel").click()
+
+    # When the grandchild opens: its ancestors are a sequence ending at it
+    dialog = open_detail(page, desk.stack.url, grandchild["id"])
+    steps = dialog.locator(".chain > .chain-step")
+    expect(steps).to_have_count(3)
+    expect(steps.nth(0)).to_contain_text("Text to image")
+    expect(steps.nth(1)).to_contain_text("Before: Outpaint")
+    expect(steps.nth(2)).to_contain_text("This image: Remove background")
+    expect(dialog.locator(".chain-children")).to_have_count(0)
+    dialog.locator("#chain-slot").scroll_into_view_if_needed()
+    desk.shot("64-chain-of-ancestors", full_page=False)
+    # And a step opens that image in a new history entry: Back returns to the grandchild
+    steps.nth(0).get_by_role("button").click()
+    expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))
+    expect(dialog.locator(".chain-children > li")).to_have_count(3)
+    page.go_back()
+    expect(page).to_have_url(re.compile(f"#/g/{grandchild['id']}$"))
+    expect(dialog.locator(".chain > .chain-step")).to_have_count(3)
+
+
+def test_an_edit_whose_original_was_deleted_says_so(desk, api):
+    # Given an edit whose source image was deleted afterwards
+    source = api.wait(api.generate(prompt="a yellow umbrella on a beach", seed=7)["id"], timeout=RENDER_TIMEOUT)
+    edit = api.wait(api.edit(operation="search-recolor", generationId=source["id"], selectPrompt="the umbrella",
+                             prompt="deep red")["id"], timeout=RENDER_TIMEOUT)
+    api.delete(source["id"])
+    page = desk.page
+    desk.sign_in()
+    # When its detail opens
+    dialog = open_detail(page, desk.stack.url, edit["id"])
+    # Then it says the original is gone, and re-running is not offered as if it could work
+    expect(dialog.locator("#source-gone")).to_have_text(re.compile("original image of this edit was deleted"))
+    expect(dialog.locator("[data-action=rerun]")).to_be_disabled()
+    expect(dialog.locator(".chain .chain-step.gone")).to_contain_text("Original deleted")
+    desk.shot("65-edit-original-deleted", full_page=False)
+
+
+# --- 7. the gallery's empty filters -------------------------------------------------------------------------
+def test_an_empty_filter_says_what_fits_the_filter(desk, api, picture):
+    page = desk.page
+    # Given a user with images but (as the gallery answers) no favorites
+    page.route(re.compile(r".*/api/gallery\?.*favorite=true.*"), lambda route: route.fulfill(json={"items": [], "nextCursor": None}))
+    desk.sign_in()
+    page.get_by_role("link", name="Gallery").click()
+    expect(page.locator("#gallery-grid > li").first).to_be_visible()
+    # When only favorites are shown
+    page.get_by_label("Favorites only").check()
+    # Then the message is about favorites and how to mark one
+    status = page.locator(".gallery-status")
+    expect(status).to_have_text("No favorites yet. Open an image and press Favorite to keep it here.")
+    desk.shot("66-gallery-no-favorites", full_page=False)
+    # And with a mode too, it names the mode
+    page.get_by_label("Mode").select_option("sketch")
+    expect(status).to_contain_text("No favorites in “Sketch")
+    page.unroute(re.compile(r".*/api/gallery\?.*favorite=true.*"))
+    # And a mode with no match (as the gallery answers) says so
+    page.get_by_label("Favorites only").uncheck()
+    page.route(re.compile(r".*/api/gallery\?.*mode=sketch.*"), lambda route: route.fulfill(json={"items": [], "nextCursor": None}))
+    page.get_by_label("Mode").select_option("text")
+    page.get_by_label("Mode").select_option("sketch")
+    expect(status).to_contain_text("No “Sketch")
+    expect(status).not_to_contain_text("Render something")
+
+
+# --- 8, 9, 10. the search box, the outpaint limit, failed tiles -------------------------------------------
+def test_the_search_box_matches_the_buttons_and_fits_a_phone(session_factory):
+    from browser_helpers import PHONE
+
+    for viewport in (None, PHONE):
+        s = session_factory(viewport) if viewport else session_factory()
+        page = s.page
+        s.sign_in()
+        page.get_by_role("link", name="Gallery").click()
+        box_ = page.locator("#gallery-search")
+        expect(page.locator("#gallery-grid > li").first).to_be_visible()
+        go = page.locator("#gallery-search-go")
+        assert abs(box(box_)["height"] - box(go)["height"]) <= 2
+        assert box_.evaluate("e => getComputedStyle(e).borderTopLeftRadius") != "0px"
+        if viewport:
+            expect(box_).to_have_attribute("placeholder", "Color, subject, mood…")
+            assert box_.evaluate("e => e.scrollWidth <= e.clientWidth")
+        s.shot("67-gallery-search", full_page=False)
+        s.close()
+
+
+def test_extending_past_the_limit_sets_the_field_to_the_limit_and_says_so(desk, picture):
+    page = desk.page
+    desk.sign_in()
+    dialog = open_detail(page, desk.stack.url, picture["id"])
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-outpaint]").click()
+    dialog.locator("#outpaint-right").fill("5000")
+    expect(dialog.locator("#outpaint-right")).to_have_value("2000")
+    expect(dialog.locator("#outpaint-clamped")).to_have_text("At most 2000 px on a side: set to 2000.")
+    expect(dialog.locator("#outpaint-size")).to_contain_text("3024 × 1024")
+    dialog.locator("#studio").scroll_into_view_if_needed()
+    desk.shot("68-outpaint-clamped", full_page=False)
+
+
+def test_a_failed_tile_shows_its_prompt_and_why(desk, api):
+    failed = api.wait(api.generate(prompt="a crowded market at noon [fault:filter-input]")["id"], timeout=RENDER_TIMEOUT)
+    assert failed["status"] == "FAILED"
+    page = desk.page
+    desk.sign_in()
+    page.get_by_role("link", name="Gallery").click()
+    page.get_by_label("Show failed").check()
+    tile = page.locator(f'#gallery-grid li[data-id="{failed["id"]}"]')
+    expect(tile.locator(".tile-failed")).to_contain_text("Blocked by the content filter")
+    expect(tile.locator(".tile-failed-prompt")).to_contain_text("a crowded market at noon")
+    expect(tile.get_by_role("button")).to_have_attribute("aria-label", re.compile("Blocked by the content filter"))
+    tile.scroll_into_view_if_needed()
+    desk.shot("69-gallery-failed-tile", full_page=False)

@@ -374,10 +374,11 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
     desk.axe_check(f"detail of an edit ({operation})", ".detail")
     if tool in ("inpaint", "background"):
         desk.shot(f"33-edit-result-{tool}", full_page=False)
-    # The parent's chain lists this child; each step opens its detail.
+    # A step of the chain opens its detail; the parent lists this edit among its edits (siblings, no chain).
     dialog.locator(".chain button").first.click()
     expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))
-    expect(dialog.locator(".chain .chain-step.current")).to_contain_text("This image")
+    expect(dialog.locator("#children-title")).to_contain_text("Edits of this image")
+    expect(dialog.locator(".chain")).to_have_count(0)
     children = api.gallery(parent=source["id"])["items"]
     assert record["id"] in {c["id"] for c in children}
 
@@ -466,5 +467,5 @@ def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, api, source
         # A step of the chain opens that image's detail.
         dialog.locator(".chain button").first.click()
         expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))
-        expect(dialog.locator(".chain .chain-step.current")).to_contain_text("This image" if locale == "en-US" else "이 이미지")
+        expect(dialog.locator("#children-title")).to_contain_text("Edits of this image" if locale == "en-US" else "이 이미지의 편집")
         s.close()

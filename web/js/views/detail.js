@@ -6,7 +6,7 @@
 import { h, clear, icon, announce, toast } from "../dom.js";
 import { t, formatDate, formatMoney, languageName } from "../i18n.js";
 import { api } from "../api.js";
-import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state } from "../store.js";
+import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { retryButton } from "./results.js";
@@ -101,7 +101,7 @@ function referenceSummary(record) {
       })) : null));
 }
 
-export function openDetail(record, index = 0, { onChange } = {}) {
+export function openDetail(record, index = 0, { onChange, push = false } = {}) {
   const d = ensureDialog();
   if (!d.open) {
     opener = document.activeElement;
@@ -110,7 +110,7 @@ export function openDetail(record, index = 0, { onChange } = {}) {
   openId = record.id;
   const hash = `#/g/${record.id}`;
   if (location.hash !== hash) {
-    if (d.open || detailIdFromHash()) history.replaceState(null, "", hash);
+    if (!push && (d.open || detailIdFromHash())) history.replaceState(null, "", hash);
     else history.pushState(null, "", hash);
   }
   render(d, record, index, onChange);
@@ -121,10 +121,10 @@ export function openDetail(record, index = 0, { onChange } = {}) {
 /** Open #/g/<id> (a shared link, a reload, or a step of an edit chain). When the URL names an id that
  *  cannot be opened, the detail open before it closes and the URL goes back to where it was opened from
  *  (or to `back`, the view on screen). A chain step that fails leaves the open detail as it is. */
-export async function openDetailById(id, index = 0, { back = "#gallery" } = {}) {
+export async function openDetailById(id, index = 0, { back = "#gallery", push = false } = {}) {
   try {
     const record = await api.generation(id);
-    openDetail(record, index);
+    openDetail(record, index, { push });
   } catch (error) {
     toast(errorMessage(error), "error");
     if (detailIdFromHash() !== id) return;
@@ -156,10 +156,14 @@ function render(d, record, index, onChange) {
   const busy = async (button, fn) => {
     status.textContent = "";
     button.disabled = true;
-    try { await fn(); } catch (e) { status.textContent = errorMessage(e); } finally { button.disabled = false; }
+    try { await fn(); } catch (e) { status.textContent = e.code === "source_gone" ? t("detail.sourceGone") : errorMessage(e); } finally { button.disabled = false; }
   };
   const again = (sameSeed, message) => async () => {
-    await resend(record, againBody(record, { sameSeed }));
+    try {
+      await resend(record, againBody(record, { sameSeed }));
+    } catch (e) { // this record exists (it is open): what is missing is the image it was made from
+      throw record.mode === "edit" && e.code === "not_found" ? Object.assign(new Error("source gone"), { code: "source_gone" }) : e;
+    }
     d.close();
     toast(message);
     location.hash = "#create";
@@ -205,8 +209,18 @@ function render(d, record, index, onChange) {
   share.dataset.action = "share";
   const download = image ? h("a", { class: "btn", href: image.url, download: downloadName(record, index) }, icon("download"), t("detail.download")) : null;
 
-  const confirmBox = h("div", { class: "confirm", hidden: true, role: "group", "aria-labelledby": "confirm-text" },
-    h("p", { id: "confirm-text" }, t("detail.confirm")));
+  const confirmText = h("p", { id: "confirm-text" }, t("detail.confirm"));
+  const confirmBox = h("div", { class: "confirm", hidden: true, role: "group", "aria-labelledby": "confirm-text" }, confirmText);
+  const gone = h("p", { class: "hint", id: "source-gone", hidden: true }, t("detail.sourceGone"));
+  // What the edit chain found (edit.js): edits made from this image, or an original that was deleted.
+  const onFound = ({ children, parentGone }) => {
+    if (children.length) confirmText.textContent = `${t("detail.confirm")} ${t("detail.confirmEdits", { n: children.length })}`;
+    if (parentGone && mine && !failed) {
+      rerun.disabled = true;
+      vary.disabled = true;
+      gone.hidden = false;
+    }
+  };
   const cancel = h("button", { class: "btn", type: "button", on: { click: () => { confirmBox.hidden = true; del.focus(); } } }, t("detail.cancel"));
   const yes = h("button", { class: "btn btn-danger", type: "button", on: { click: () => busy(yes, async () => {
     await api.remove(record.id);
@@ -242,9 +256,12 @@ function render(d, record, index, onChange) {
     [t("detail.cost"), failed ? null : formatMoney(record.estimatedCost || 0)],
   ]);
 
+  // An edit that takes neither a prompt nor a mask (remove background, fast upscale) has nothing to vary.
+  const info = record.mode === "edit" ? editOperations().get(operation) : null;
+  const fixed = Boolean(info && !info.takesPrompt && !info.takesMask);
   const actions = failed
     ? [retry, use, mine ? del : null]
-    : [mine ? [rerun, vary] : null, edit, use, asReference, moreLikeThisButton(record, index, { onRun: () => d.close() }),
+    : [mine ? [rerun, fixed ? null : vary] : null, edit, use, asReference, moreLikeThisButton(record, index, { onRun: () => d.close() }),
        mine ? [favorite, share] : null, download, mine ? del : null];
   const prompt = r.prompt || r.searchPrompt || r.selectPrompt || "";
   d.append(h("div", { class: "detail-inner" },
@@ -257,6 +274,7 @@ function render(d, record, index, onChange) {
         prompt ? [h("h3", { class: "sub" }, t("detail.prompt")), h("p", { class: "prompt-text" }, prompt)] : null,
         r.negativePrompt ? [h("h3", { class: "sub" }, t("detail.negative")), h("p", { class: "prompt-text muted" }, r.negativePrompt)] : null,
         h("div", { class: "actions" }, actions),
+        gone,
         confirmBox,
         status,
         h("div", { class: "edit-slot", id: "edit-slot" }),
@@ -268,7 +286,7 @@ function render(d, record, index, onChange) {
         params))));
   // The edit chain and, for an edit, the before/after compare (edit.js, loaded on demand).
   if (record.status === "COMPLETE") {
-    loadEditModule().then(({ decorateDetail }) => { if (openId === record.id && d.open) decorateDetail(d, record, index, { open: openDetailById }); })
+    loadEditModule().then(({ decorateDetail }) => { if (openId === record.id && d.open) decorateDetail(d, record, index, { open: openDetailById, onFound }); })
       .catch(() => {});
   }
 }

@@ -333,7 +333,8 @@ export function openStudio(d, record, index, { onDone }) {
     const inner = h("img", { src: image.thumbnailUrl, alt: "", class: "outpaint-inner" });
     preview.append(inner);
     const size = h("p", { class: "outpaint-size", id: "outpaint-size", "aria-live": "polite" });
-    const update = () => {
+    const clampNote = h("p", { class: "hint outpaint-clamped", id: "outpaint-clamped", "aria-live": "polite" });
+    const update = (clamped = false) => {
       const w = image.width + values.left + values.right;
       const hh = image.height + values.up + values.down;
       preview.style.aspectRatio = `${w} / ${hh}`;
@@ -342,10 +343,17 @@ export function openStudio(d, record, index, { onDone }) {
       inner.style.width = `${(image.width / w) * 100}%`;
       inner.style.height = `${(image.height / hh) * 100}%`;
       size.textContent = t("edit.newCanvas", { w, h: hh, ow: image.width, oh: image.height });
+      clampNote.textContent = clamped ? t("edit.extendClamped", { max: OUTPAINT_MAX }) : "";
     };
     const inputs = ["left", "right", "up", "down"].map((side) => {
+      // Beyond the limit the field itself is set to it (not silently another number) and the limit is said.
       const input = h("input", { id: `outpaint-${side}`, type: "number", min: 0, max: OUTPAINT_MAX, step: 64, value: 0, inputmode: "numeric",
-        on: { input: () => { values[side] = Math.max(0, Math.min(OUTPAINT_MAX, Math.round(Number(input.value) || 0))); update(); } } });
+        on: { input: () => {
+          const typed = Math.round(Number(input.value) || 0);
+          values[side] = Math.max(0, Math.min(OUTPAINT_MAX, typed));
+          if (typed > OUTPAINT_MAX) input.value = String(OUTPAINT_MAX);
+          update(typed > OUTPAINT_MAX);
+        }, change: () => { if (input.value !== String(values[side])) input.value = String(values[side]); } } });
       return field(t(`edit.${side}`), input);
     });
     const prompt = text("edit-prompt", t("edit.outpaintPrompt"));
@@ -353,7 +361,7 @@ export function openStudio(d, record, index, { onDone }) {
     const creativity = range("edit-creativity", t("edit.creativity"), c.min, c.max, 0.05, c.default);
     update();
     return [
-      h("fieldset", { class: "plain" }, h("legend", {}, t("edit.extend")), h("div", { class: "grid-4" }, inputs), h("p", { class: "hint" }, t("edit.extendHint", { max: OUTPAINT_MAX }))),
+      h("fieldset", { class: "plain" }, h("legend", {}, t("edit.extend")), h("div", { class: "grid-4" }, inputs), h("p", { class: "hint" }, t("edit.extendHint", { max: OUTPAINT_MAX })), clampNote),
       preview, size, prompt.wrap, creativity.wrap,
       submit("outpaint", () => {
         if (!Object.values(values).some((v) => v > 0)) {
@@ -413,46 +421,102 @@ export function openStudio(d, record, index, { onDone }) {
 }
 
 // --- the detail view's compare and edit chain ----------------------------------------------------
-/** For an edit: a before/after slider over the image. For every image: its edit chain. */
-export async function decorateDetail(d, record, index, { open }) {
+const ANCESTORS = 6; // how far up the chain is read (one request a step)
+
+/** The ancestors of a record, oldest first, and whether its own parent is gone (deleted). */
+async function ancestorsOf(record) {
+  const chain = [];
+  let parentGone = false;
+  let l = record.lineage || {};
+  while (l.parentId && chain.length < ANCESTORS) {
+    let parent;
+    try {
+      parent = await api.generation(l.parentId);
+    } catch (error) {
+      if (!chain.length) parentGone = error.code === "not_found";
+      break;
+    }
+    chain.unshift(parent);
+    l = parent.lineage || {};
+  }
+  return { chain, parentGone };
+}
+
+/** For an edit: a before/after slider over the image. For every image: the chain of edits it comes
+ *  from (a sequence) and the edits made from it (siblings, a grid). Tells the detail what it found. */
+export async function decorateDetail(d, record, index, { open, onFound }) {
   const l = record.lineage || {};
-  const [parent, children] = await Promise.all([
-    l.parentId ? api.generation(l.parentId).catch(() => null) : null,
+  const [{ chain, parentGone }, children] = await Promise.all([
+    ancestorsOf(record),
     // Only records whose lineage names this one (a server without the parent filter answers with everything).
     api.gallery({ parent: record.id, limit: 24 }).then((p) => p.items.filter((c) => c.lineage?.parentId === record.id)).catch(() => []),
   ]);
   if (!d.open) return;
-  if (l.source === "edit" && parent?.images?.length) compare(d, parent.images[l.parentImageIndex || 0], record.images[index]);
+  const parent = chain[chain.length - 1];
+  onFound?.({ children, parentGone: l.source === "edit" && parentGone });
+  if (l.source === "edit" && parent?.images?.length) compare(d, record, parent.images[l.parentImageIndex || 0], record.images[index]);
   const slot = d.querySelector("#chain-slot");
-  if (!slot || (!parent && !children.length)) return;
-  const step = (r, label, current = false) => {
-    const img = r.images?.[0];
+  if (!slot || (!chain.length && !parentGone && !children.length)) return;
+  const card = (r, label, { current = false, imageIndex = 0 } = {}) => {
+    const img = r.images?.[imageIndex] || r.images?.[0];
     const content = [img ? h("img", { src: img.thumbnailUrl, alt: "" }) : h("span", { class: "chain-empty" }, t(`status.${r.status}`)),
       h("span", { class: "chain-label" }, label)];
-    return h("li", { class: ["chain-step", current && "current"] }, current
+    return current
       ? h("div", { class: "chain-card", "aria-current": "true" }, content)
-      : h("button", { class: "chain-card", type: "button", title: t("edit.openStep"), on: { click: () => open(r.id, r.id === l.parentId ? l.parentImageIndex || 0 : 0) } }, content));
+      : h("button", { class: "chain-card", type: "button", title: t("edit.openStep"), on: { click: () => open(r.id, imageIndex, { push: true }) } }, content);
   };
-  slot.append(
-    h("h3", { class: "sub", id: "chain-title" }, t("edit.chain")),
-    h("ol", { class: "chain", "aria-labelledby": "chain-title" },
-      parent ? step(parent, t("edit.parent", { op: modeLabel(parent) })) : null,
-      step(record, t("edit.thisImage", { op: modeLabel(record) }), true),
-      children.map((c) => step(c, modeLabel(c)))));
+  // Upward: the images this one was made from, in order, then this image.
+  if (chain.length || parentGone) {
+    const steps = chain.map((r, i) => {
+      const child = chain[i + 1] || record;
+      const label = i === chain.length - 1 ? t("edit.parent", { op: modeLabel(r) }) : modeLabel(r);
+      return h("li", { class: "chain-step" }, card(r, label, { imageIndex: child.lineage?.parentImageIndex || 0 }));
+    });
+    if (parentGone) steps.push(h("li", { class: "chain-step gone" }, h("div", { class: "chain-card" }, h("span", { class: "chain-empty" }, t("edit.parentGone")))));
+    slot.append(
+      h("h3", { class: "sub", id: "chain-title" }, t("edit.chain")),
+      h("ol", { class: "chain", "aria-labelledby": "chain-title" }, steps,
+        h("li", { class: "chain-step current" }, card(record, t("edit.thisImage", { op: modeLabel(record) }), { current: true }))));
+  }
+  // Downward: each edit made from this image, side by side (they are siblings, not a sequence).
+  if (children.length) {
+    slot.append(
+      h("h3", { class: "sub", id: "children-title" }, t("edit.children", { n: children.length })),
+      h("ul", { class: "chain-children", "aria-labelledby": "children-title" },
+        children.map((c) => h("li", { class: "chain-child" }, card(c, modeLabel(c))))));
+  }
 }
 
-function compare(d, before, after) {
+/** Where the before image lies in the after image, as fractions: the whole of it, or for an outpaint
+ *  the original canvas inside the extended one (the edit's request says how far each side grew). */
+export function beforePlacement(record, before) {
+  const r = record.request || {};
+  const operation = record.operation || r.operation || record.lineage?.operation;
+  if (operation !== "outpaint") return { left: 0, top: 0, width: 1, height: 1 };
+  const [left, right, up, down] = [r.left, r.right, r.up, r.down].map((v) => Math.max(0, Number(v) || 0));
+  const w = before.width + left + right;
+  const hh = before.height + up + down;
+  return { left: left / w, top: up / hh, width: before.width / w, height: before.height / hh };
+}
+
+function compare(d, record, before, after) {
   const figure = d.querySelector(".detail-figure");
-  if (!figure || figure.querySelector(".compare")) return;
+  if (!figure || figure.querySelector(".compare") || !after) return;
   const afterImg = figure.querySelector("img");
+  const place = beforePlacement(record, before);
+  const whole = place.width === 1 && place.height === 1;
   const wrap = h("div", { class: "compare" });
   const beforeImg = h("img", { src: before.url, alt: t("edit.before"), class: "compare-before" });
+  const pct = (v) => `${(v * 100).toFixed(4)}%`;
+  Object.assign(beforeImg.style, { left: pct(place.left), top: pct(place.top), width: pct(place.width), height: pct(place.height) });
+  // The before side covers the after exactly; around an outpaint's original, the empty canvas shows.
+  const layer = h("div", { class: ["compare-layer", !whole && "compare-canvas"] }, beforeImg);
   const slider = h("input", { type: "range", min: 0, max: 100, value: 50, id: "compare-slider", class: "compare-slider", "aria-label": t("edit.compare"),
     on: { input: () => wrap.style.setProperty("--split", `${slider.value}%`) } });
   wrap.style.setProperty("--split", "50%");
   afterImg.replaceWith(wrap);
   afterImg.classList.add("compare-after");
-  wrap.append(afterImg, beforeImg, h("span", { class: "compare-line", "aria-hidden": "true" }),
+  wrap.append(afterImg, layer, h("span", { class: "compare-line", "aria-hidden": "true" }),
     h("span", { class: "compare-tag compare-tag-before", "aria-hidden": "true" }, t("edit.before")),
     h("span", { class: "compare-tag compare-tag-after", "aria-hidden": "true" }, t("edit.after")));
   figure.after(h("div", { class: "compare-control" }, slider));

@@ -3,7 +3,7 @@
 // edited images carry a mark. galleryTile() is shared with other lists of records (search).
 
 import { h, clear, icon, announce } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, tOr } from "../i18n.js";
 import { api } from "../api.js";
 import { state, editOperations } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
@@ -31,12 +31,16 @@ export function galleryTile(record, { onOpen }) {
   const image = record.images?.[0];
   const prompt = r.prompt || r.searchPrompt || r.selectPrompt || modeLabel(record);
   const edited = record.mode === "edit";
-  let label = t("gallery.item", { prompt: prompt.slice(0, 80), status: t(`status.${record.status}`) });
+  const failed = record.status === "FAILED";
+  // A failed one says why (the short form of its reason) and what it was asked to make.
+  const statusText = failed ? tOr(`fail.${record.error?.code}`, t("status.FAILED")) : t(`status.${record.status}`);
+  let label = t("gallery.item", { prompt: prompt.slice(0, 80), status: statusText });
   if (edited) label += ` — ${t("gallery.edited", { op: modeLabel(record) })}`;
   if (record.images?.length > 1) label += ` — ${t("results.images", { n: record.images.length })}`;
   const media = image
     ? h("img", { src: image.thumbnailUrl, alt: "", loading: "lazy", decoding: "async", width: image.width, height: image.height })
-    : h("span", { class: `tile-empty tile-${record.status.toLowerCase()}` }, t(`status.${record.status}`));
+    : h("span", { class: `tile-empty tile-${record.status.toLowerCase()}` }, h("span", {}, statusText),
+      failed && prompt ? h("span", { class: "tile-failed-prompt" }, prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt) : null);
   const button = h("button", { class: "tile", type: "button", "aria-label": label, on: { click: () => onOpen(record) } },
     media,
     h("span", { class: "tile-prompt", "aria-hidden": "true" }, prompt.length > 140 ? `${prompt.slice(0, 139)}…` : prompt),
@@ -83,11 +87,20 @@ export function galleryView(root) {
     updateStatus();
   }
 
+  /** Nothing to show: a sentence that fits the filters in use. */
+  function emptyText() {
+    const name = filters.mode ? t(`mode.${filters.mode}`) : "";
+    if (filters.favorite && name) return t("gallery.noMatch", { mode: name });
+    if (filters.favorite) return t("gallery.noFavorites");
+    if (name) return t("gallery.noMode", { mode: name, any: t("mode.any") });
+    return t("gallery.empty");
+  }
+
   function updateStatus() {
     const shown = items.filter(visible).length;
     const hidden = items.length - shown;
     let text;
-    if (!shown && done) text = t("gallery.empty");
+    if (!shown && done) text = emptyText();
     else if (done) text = `${t("gallery.count", { n: shown })} · ${t("gallery.end")}`;
     else text = t("gallery.count", { n: shown });
     if (hidden) text += ` · ${t("gallery.hiddenFailed", { n: hidden })}`;
@@ -140,6 +153,9 @@ export function galleryView(root) {
   }
 
   const search = searchPanel({ scope: () => filters.scope, grid, open: (record, index) => openDetail(record, index, { onChange }) });
+  // On a phone the long placeholder is cut off: the short one.
+  const box = search.form.querySelector("input[type=search]");
+  if (box && matchMedia("(max-width: 560px)").matches) box.placeholder = t("search.placeholderShort");
   root.append(h("section", { class: "gallery", "aria-labelledby": "gallery-title" },
     h("div", { class: "gallery-head" },
       h("h1", { id: "gallery-title" }, t("gallery.title")),
