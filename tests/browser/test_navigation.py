@@ -288,3 +288,21 @@ def test_a_failed_tile_shows_its_prompt_and_why(desk, api):
     expect(tile.get_by_role("button")).to_have_attribute("aria-label", re.compile("Blocked by the content filter"))
     tile.scroll_into_view_if_needed()
     desk.shot("69-gallery-failed-tile", full_page=False)
+
+
+def test_re_running_an_edit_whose_original_is_gone_says_what_is_missing(desk, api, picture):
+    # Given an edit's detail, opened while its original still existed
+    edit = api.wait(api.edit(operation="search-recolor", generationId=picture["id"], selectPrompt="the kite",
+                             prompt="bright yellow")["id"], timeout=RENDER_TIMEOUT)
+    page = desk.page
+    desk.sign_in()
+    dialog = open_detail(page, desk.stack.url, edit["id"])
+    expect(dialog.locator(".chain > .chain-step")).to_have_count(2)
+    # When the original is gone by the time Re-run is pressed (the API answers not_found)
+    page.route("**/api/edits", lambda route: route.fulfill(status=404, json={"error": {
+        "code": "not_found", "message": "generationId: no generation with this id (or it is not yours).", "details": None}}))
+    dialog.locator("[data-action=rerun]").click()
+    # Then it says the original image was deleted, not that the open item no longer exists
+    alert = dialog.locator(".detail-info > .form-error")
+    expect(alert).to_contain_text("original image of this edit was deleted")
+    expect(alert).not_to_contain_text("That item no longer exists")
