@@ -182,9 +182,17 @@ def test_error_texts_are_in_the_users_words(desk):
     assert "greater than" not in said["seed"]
     assert "PNG, JPEG or WebP" in said["image"] and "imageKey" not in said["image"]
     assert said["other"] == "Some settings are not valid. Check them and try again."
-    assert said["quota"].endswith("You can try again in about 4 hours.")
+    assert said["quota"] == "You reached today’s image limit. You can try again in about 4 hours."
     assert said["soon"].endswith("about 30 seconds.")
     assert "10 MB" in said["big"] and said["gateway"] == said["big"]
+    # And in Korean, the wait in Korean units
+    korean = page.evaluate("""async () => {
+        const { setLang } = await import("./js/i18n.js");
+        const { errorMessage } = await import("./js/messages.js");
+        await setLang("ko");
+        return errorMessage({ code: "quota_exceeded", retryAfter: 14440 });
+    }""")
+    assert korean == "오늘의 이미지 한도에 도달했습니다. 약 4시간 뒤에 다시 시도할 수 있습니다."
 
 
 def test_a_text_file_named_png_is_refused_before_upload(desk):

@@ -357,6 +357,7 @@ const STRINGS = {
     "ideas.selectFirst": "Select a prompt to render",
     "field.limitReached": "That is the limit; anything longer is cut off.",
     "compose.putBack": "Put back the previous prompt",
+    "err.quotaReached": "You reached today’s image limit.",
   },
 };
 

@@ -43,6 +43,7 @@ export function errorMessage(error) {
   const code = ALIASES[raw] || raw;
   let text;
   if (code === "validation_error" || code === "bad_request") text = validationMessage(error);
+  else if (code === "quota_exceeded" && error.retryAfter) text = t("err.quotaReached"); // the wait says when, not "tomorrow"
   else if (KNOWN.has(code)) text = t(`err.${code}`);
   else text = t("err.generic", { message: error?.message || code });
   if (error?.retryAfter) text += ` ${t("err.retryAfter", { time: formatWait(error.retryAfter) })}`;

@@ -355,4 +355,5 @@ export default {
   "ideas.selectFirst": "그릴 프롬프트를 선택하세요",
   "field.limitReached": "최대 길이입니다. 더 긴 부분은 잘립니다.",
   "compose.putBack": "이전 프롬프트로 되돌리기",
+  "err.quotaReached": "오늘의 이미지 한도에 도달했습니다.",
 };
