@@ -258,15 +258,21 @@ def test_a_text_search_costs_three_aws_calls(aws, bedrock):
 
 
 # --- search: more like this ------------------------------------------------------------------
-def test_more_like_this_ranks_the_source_first_and_costs_three_calls(aws, bedrock):
+def test_more_like_this_ranks_other_images_leaves_the_source_out_and_costs_three_calls(aws, bedrock):
+    # Given an image (red, tilted), its sibling (green) and another generation's red image
     source = indexed(aws, bedrock, directions=((RED, 0.2), (GREEN, 0.0)))
     other = indexed(aws, bedrock, directions=((RED, 0.0),))
     counter = CallCounter()
-    reply = find(like=source, imageIndex=0)
+    # When more like the first image is asked, one result at most
+    reply = find(like=source, imageIndex=0, limit=1)
+    # Then the nearest other image comes, not the source itself (the page is still full)
     assert reply.status == 200, reply.body
-    ranked = [(i["id"], i["imageIndex"]) for i in reply.body["items"]]
-    assert ranked[:2] == [(source, 0), (other, 0)] and reply.body["items"][0]["score"] == pytest.approx(1.0)
+    assert [(i["id"], i["imageIndex"]) for i in reply.body["items"]] == [(other, 0)]
+    assert 0.9 < reply.body["items"][0]["score"] < 1.0
     assert sorted(counter.calls) == ["BatchGetItem", "GetVectors", "QueryVectors"]
+    # And with room for all: the other image, then the sibling; never the source
+    ranked = [(i["id"], i["imageIndex"]) for i in find(like=source, imageIndex=0).body["items"]]
+    assert ranked == [(other, 0), (source, 1)]
 
 
 def test_more_like_a_foreign_private_or_unknown_image_is_404(aws, bedrock):

@@ -219,9 +219,13 @@ def search(q: str | None, like: str | None, image_index: int, scope: str, limit:
         if not q or len(q) > SEARCH_QUERY_MAX:
             raise InvalidField("q", f"1-{SEARCH_QUERY_MAX} characters, not only spaces")
         vector = _embed(conf, "GENERIC_RETRIEVAL", text=q)
+        hits = vectors.query(vector, limit, metadata_filter(scope, user_id))
     else:
         vector = _query_vector_for_like(like, image_index, user_id, conf)
-    hits = vectors.query(vector, limit, metadata_filter(scope, user_id))
+        # "More like this" shows other images: the source itself (always the nearest) is left out.
+        source = vectors.key(like, image_index)
+        hits = [hit for hit in vectors.query(vector, limit + 1, metadata_filter(scope, user_id))
+                if hit[0] != source][:limit]
     found = records.get_many([vectors.split_key(k)[0] for k, _, _ in hits])
     items = []
     for key, distance, _metadata in hits:
