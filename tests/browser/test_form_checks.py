@@ -274,6 +274,7 @@ def test_empty_fields_limits_and_nothing_selected_are_said_in_the_app(desk):
     expect(basic).to_have_value("x" * 2000)
     expect(page.locator("#basic-text-hint")).to_contain_text("2000 / 2000 characters")
     expect(page.locator("#basic-text-hint")).to_contain_text("anything longer is cut off")
+    expect(page.locator("#panel-basic [role=alert]")).to_be_empty()  # typing cleared the message
     # Nothing selected among the ideas: the button says what to do and is disabled
     page.get_by_label("Keywords", exact=True).fill("lighthouse, storm")
     page.get_by_role("button", name="Suggest prompts").click()

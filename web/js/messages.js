@@ -6,8 +6,8 @@ const KNOWN = new Set([
   "content_filtered", "model_throttled", "model_timeout", "model_error", "model_unavailable", "storage_error",
   "reference_invalid", "internal_error", "quota_exceeded", "not_found", "forbidden", "network", "too_large",
 ]);
-// Other names the API, API Gateway or S3 give the same error.
-const ALIASES = { payload_too_large: "too_large", http_413: "too_large", request_too_large: "too_large", entity_too_large: "too_large" };
+// The API's name (errors.py) and API Gateway's bare HTTP 413 (api.js) for a body over the limit.
+const ALIASES = { payload_too_large: "too_large", http_413: "too_large" };
 
 // A request field, in the words the UI labels it with (the first part of "colors.0", "lineage.x").
 const FIELD_LABELS = {

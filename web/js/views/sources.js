@@ -68,7 +68,7 @@ export function basicPanel() {
   const s = state.basic;
   const error = h("p", { class: "form-error", role: "alert" });
   const text = h("textarea", { id: "basic-text", rows: 4, maxlength: BASIC_MAX, placeholder: t("basic.placeholder"), value: s.text,
-    on: { input: () => { s.text = text.value; } } });
+    on: { input: () => { s.text = text.value; error.textContent = ""; } } });
   const translate = h("button", { class: "btn btn-primary", type: "submit" }, t("basic.translate"));
 
   const form = h("form", { class: "stack", on: { submit: async (event) => {
@@ -96,7 +96,7 @@ export function ideasPanel() {
   const s = state.ideas;
   const error = h("p", { class: "form-error", role: "alert" });
   const style = h("input", { id: "ideas-style", type: "text", maxlength: KEYWORDS_MAX, placeholder: t("ideas.stylePlaceholder"), value: s.style, on: { input: () => { s.style = style.value; } } });
-  const keywords = h("input", { id: "ideas-keywords", type: "text", maxlength: KEYWORDS_MAX, "aria-required": "true", placeholder: t("ideas.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; } } });
+  const keywords = h("input", { id: "ideas-keywords", type: "text", maxlength: KEYWORDS_MAX, "aria-required": "true", placeholder: t("ideas.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; error.textContent = ""; } } });
   const suggest = h("button", { class: "btn", type: "submit" }, t("ideas.suggest"));
   const list = h("div", { class: "idea-list" });
 
