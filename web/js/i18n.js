@@ -152,11 +152,11 @@ const STRINGS = {
     "err.reference_invalid": "The reference image could not be used. Upload it again as a PNG, JPEG or WebP image under 10 MB.",
     "err.internal_error": "Something went wrong on our side. Try again.",
     "err.quota_exceeded": "You reached today’s image limit. Try again tomorrow.",
-    "err.validation_error": "Some settings are not valid: {details}",
+    "err.validation_error": "Some settings are not valid. Check them and try again.",
     "err.not_found": "That item no longer exists.",
     "err.forbidden": "You are not allowed to do that.",
     "err.network": "The service cannot be reached. Check your connection and try again.",
-    "err.retryAfter": "Retry in about {s} s.",
+    "err.retryAfter": "You can try again in about {time}.",
     "err.generic": "Something went wrong: {message}",
 
     "gallery.title": "Gallery",
@@ -230,7 +230,6 @@ const STRINGS = {
     "search.none": "Nothing found for {what}. New images are searchable a few seconds after they finish.",
     "search.item": "Match {rank}, {score}: {caption}",
     "search.uploading": "Uploading the image…",
-    "search.notImage": "Choose a PNG, JPEG or WebP image.",
     "search.moreLike": "More like this",
     "search.caption": "What it shows",
     "search.tags": "Tags",
@@ -362,6 +361,20 @@ const STRINGS = {
     "fail.storage_error": "Not saved",
     "fail.reference_invalid": "Reference unusable",
     "fail.quota_exceeded": "Daily limit reached",
+    "compose.translateFailed": "The {lang} text could not be translated, so nothing was rendered. Render it as written, or rewrite the prompt in English and press Render.",
+    "compose.translateFailedNext": "Nothing was rendered. Render the text as written, or rewrite the prompt in English.",
+    "compose.badColor": "Color {n} is not a color code. Type # and six hex digits, e.g. #1e90ff.",
+    "compose.badSeed": "The seed must be a whole number from 0 to {max}. Change it, or untick “Fixed seed”.",
+    "err.too_large": "The file is too large: the limit is 10 MB. Choose a smaller image or export it at a lower resolution.",
+    "err.badImage": "The image could not be used: it must be a PNG, JPEG or WebP picture. Choose another image.",
+    "err.invalidField": "The value of “{field}” is not accepted. Change it and try again.",
+    "basic.needText": "First write what the image should show, in any language.",
+    "basic.alreadyEnglish": "The text is already in English; it is in the prompt below.",
+    "ideas.needKeywords": "First write a few keywords, e.g. lighthouse, storm, gulls.",
+    "ideas.selectFirst": "Select a prompt to render",
+    "field.limitReached": "That is the limit; anything longer is cut off.",
+    "compose.putBack": "Put back the previous prompt",
+    "err.quotaReached": "You reached today’s image limit.",
   },
 };
 
@@ -440,6 +453,17 @@ export function languageName(tag) {
 export function formatMoney(usd) {
   const digits = usd < 0.1 ? 3 : 2;
   return new Intl.NumberFormat(current, { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: digits }).format(usd);
+}
+
+/** A wait in seconds as a person says it: "45 seconds", "12 minutes", "4 hours" (rounded). */
+export function formatWait(seconds) {
+  const [value, unit] = seconds < 90 ? [Math.max(1, Math.round(seconds)), "second"]
+    : seconds < 90 * 60 ? [Math.round(seconds / 60), "minute"] : [Math.round(seconds / 3600), "hour"];
+  try {
+    return new Intl.NumberFormat(current, { style: "unit", unit, unitDisplay: "long" }).format(value);
+  } catch {
+    return `${value} ${unit}s`;
+  }
 }
 
 export function formatDate(iso) {

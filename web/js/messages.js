@@ -1,31 +1,52 @@
 // What to tell the user for an API error or a failed generation: specific, with what to do next.
 
-import { t } from "./i18n.js";
+import { t, formatWait } from "./i18n.js";
 
 const KNOWN = new Set([
   "content_filtered", "model_throttled", "model_timeout", "model_error", "model_unavailable", "storage_error",
-  "reference_invalid", "internal_error", "quota_exceeded", "not_found", "forbidden", "network",
+  "reference_invalid", "internal_error", "quota_exceeded", "not_found", "forbidden", "network", "too_large",
 ]);
+// The API's name (errors.py) and API Gateway's bare HTTP 413 (api.js) for a body over the limit.
+const ALIASES = { payload_too_large: "too_large", http_413: "too_large" };
 
-function detailText(details) {
-  if (!details) return "";
-  const list = Array.isArray(details) ? details : [details];
+// A request field, in the words the UI labels it with (the first part of "colors.0", "lineage.x").
+const FIELD_LABELS = {
+  seed: "compose.seed", prompt: "compose.prompt", negativePrompt: "compose.negative", width: "compose.size", height: "compose.size",
+  count: "compose.count", quality: "compose.quality", cfgScale: "compose.cfg", colors: "compose.colors", modelId: "compose.model",
+  controlStrength: "compose.controlStrength", similarityStrength: "compose.similarity", fidelity: "compose.fidelity",
+  keywords: "ideas.keywords", style: "ideas.style", text: "basic.text",
+};
+// Fields that name an image (an upload key or a generation): the image itself was not usable.
+const IMAGE_FIELDS = new Set(["imageKey", "referenceImageKey", "styleImageKey", "maskKey", "like", "contentType"]);
+
+function fields(details) {
+  const list = Array.isArray(details) ? details : details ? [details] : [];
   return list.map((d) => {
-    if (typeof d === "string") return d;
-    const field = d.field || (Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body").join(".") : "");
-    const rule = d.rule || d.msg || d.message || "";
-    return field ? `${field}: ${rule}` : rule;
-  }).filter(Boolean).join("; ");
+    if (typeof d !== "object" || !d) return "";
+    const path = d.field || (Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body").join(".") : "");
+    return String(path).split(".")[0];
+  }).filter(Boolean);
 }
 
-/** A sentence for an error code (+ the server's message and details when there is no better one). */
+/** A validation error in the user's words: which setting (as the UI labels it) and what to do. */
+function validationMessage(error) {
+  const names = fields(error.details);
+  if (names.includes("size")) return t("err.too_large");
+  if (names.some((f) => IMAGE_FIELDS.has(f))) return t("err.badImage");
+  const labels = [...new Set(names.filter((f) => FIELD_LABELS[f]).map((f) => t(FIELD_LABELS[f])))];
+  return labels.length ? t("err.invalidField", { field: labels.join(", ") }) : t("err.validation_error");
+}
+
+/** A sentence for an error code (+ the server's message when there is no better one). */
 export function errorMessage(error) {
-  const code = error?.code || "internal_error";
+  const raw = error?.code || (error?.status === 413 ? "too_large" : "internal_error");
+  const code = ALIASES[raw] || raw;
   let text;
-  if (code === "validation_error" || code === "bad_request") text = t("err.validation_error", { details: detailText(error.details) || error.message });
+  if (code === "validation_error" || code === "bad_request") text = validationMessage(error);
+  else if (code === "quota_exceeded" && error.retryAfter) text = t("err.quotaReached"); // the wait says when, not "tomorrow"
   else if (KNOWN.has(code)) text = t(`err.${code}`);
   else text = t("err.generic", { message: error?.message || code });
-  if (error?.retryAfter) text += ` ${t("err.retryAfter", { s: error.retryAfter })}`;
+  if (error?.retryAfter) text += ` ${t("err.retryAfter", { time: formatWait(error.retryAfter) })}`;
   return text;
 }
 

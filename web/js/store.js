@@ -47,8 +47,9 @@ export function looksNonEnglish(text) {
 export async function translateIntoDraft(text) {
   const d = state.draft;
   const result = await api.translate(text.trim());
+  // `translated` only when the English differs (the chip claims a translation); `failed` when a non-English text was kept.
   d.translation = { original: text.trim(), language: result.language, previous: d.translation ? d.translation.previous : d.prompt,
-    failed: !result.translated && result.language !== "en" };
+    translated: Boolean(result.translated), failed: !result.translated && result.language !== "en" };
   d.prompt = result.english;
   d.lineage = { source: "basic", originalText: text.trim(), originalLanguage: result.language || undefined, english: result.english };
   notify("draft");

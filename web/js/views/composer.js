@@ -8,7 +8,13 @@ import { state, model, estimate, requestBody, submit, allowedCounts, saveDraft, 
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { spendLabel } from "../cost.js";
+import { IMAGE_TYPES, checkImage } from "../files.js";
 
+// A render being sent (module-wide: the composer is redrawn while a request is in flight). send()
+// refuses while it is set, whichever way it was called (button, Ctrl+Enter, "Translate, then render").
+let sending = false;
+
+const HEX = /^#[0-9a-f]{6}$/;
 const RATIOS = [[1, 1], [5, 4], [4, 3], [3, 2], [16, 9], [9, 5], [2, 1], [21, 9], [12, 5], [4, 1]];
 
 function aspect(width, height) {
@@ -113,15 +119,18 @@ function render(root) {
   };
   updateCounter();
   const promptField = field(t("compose.prompt"), prompt, { hint: counter });
-  const chip = d.translation ? h("div", { class: "translation-chip", role: "group", "aria-label": t("compose.original") },
+  const chip = d.translation?.translated ? h("div", { class: "translation-chip", role: "group", "aria-label": t("compose.original") },
     h("span", { class: "chip-label" }, t("compose.originalFrom", { lang: languageName(d.translation.language || "und") })),
     h("q", { class: "chip-text", lang: d.translation.language || null }, d.translation.original),
     h("button", { class: "btn btn-ghost btn-small", type: "button", id: "compose-undo-translation", on: { click: () => {
       undoTranslation();
       document.getElementById("compose-prompt")?.focus();
     } } }, t("compose.undoTranslation"))) : null;
-  const translateNotice = d.translation?.failed ? h("p", { class: "notice", role: "note", id: "compose-translate-notice" },
-    t("basic.notTranslated", { lang: languageName(d.translation.language || "und") })) : null;
+  // Not translated: say so (no chip claims a translation); the prompt it replaced can be put back.
+  const replaced = d.translation?.previous && d.translation.previous !== d.prompt;
+  const translateNotice = d.translation?.failed ? h("div", { class: "notice", role: "note", id: "compose-translate-notice" },
+    h("p", {}, t("basic.notTranslated", { lang: languageName(d.translation.language || "und") })),
+    replaced ? h("button", { class: "btn btn-ghost btn-small", type: "button", on: { click: () => undoTranslation() } }, t("compose.putBack")) : null) : null;
   const negative = h("textarea", { id: "compose-negative", rows: 2, value: d.negativePrompt, on: { input: () => { d.negativePrompt = negative.value; } } });
 
   // Mode-specific controls.
@@ -138,16 +147,28 @@ function render(root) {
 
   if (d.mode === "color") {
     const list = h("ul", { class: "palette-editor" });
+    // Next to the palette: which color is not a color code, and what to type instead.
+    const colorProblem = h("p", { class: "form-error", id: "compose-color-error" });
+    const showColorProblem = () => {
+      const bad = d.colors.findIndex((c) => !HEX.test(c));
+      colorProblem.textContent = bad < 0 ? "" : t("compose.badColor", { n: bad + 1 });
+    };
     d.colors.forEach((hex, index) => {
       const n = index + 1;
-      const picker = h("input", { type: "color", value: hex, id: `compose-color-${index}`, "aria-label": t("compose.colorPick", { n }) });
-      const text = h("input", { type: "text", value: hex, class: "mono hex", maxlength: 7, id: `compose-hex-${index}`, "aria-label": t("compose.colorHex", { n }), spellcheck: "false" });
-      picker.addEventListener("input", () => { d.colors[index] = picker.value; text.value = picker.value; });
+      const valid = HEX.test(hex);
+      const picker = h("input", { type: "color", value: valid ? hex : "#000000", id: `compose-color-${index}`, "aria-label": t("compose.colorPick", { n }) });
+      const text = h("input", { type: "text", value: hex, class: "mono hex", maxlength: 7, id: `compose-hex-${index}`, "aria-label": t("compose.colorHex", { n }),
+        spellcheck: "false", "aria-invalid": valid ? "false" : "true", "aria-describedby": "compose-color-error" });
+      const show = (ok) => { text.setAttribute("aria-invalid", ok ? "false" : "true"); showColorProblem(); };
+      picker.addEventListener("input", () => { d.colors[index] = picker.value; text.value = picker.value; show(true); });
       text.addEventListener("input", () => {
-        const v = text.value.trim();
-        const ok = /^#[0-9a-fA-F]{6}$/.test(v);
-        text.setAttribute("aria-invalid", ok ? "false" : "true");
-        if (ok) { d.colors[index] = v.toLowerCase(); picker.value = v.toLowerCase(); }
+        // The draft holds what the field shows, valid or not: validate() stops a render with a bad color
+        // (never the previous one, which the user can no longer see).
+        const v = text.value.trim().toLowerCase();
+        const ok = HEX.test(v);
+        d.colors[index] = v;
+        show(ok);
+        if (ok) picker.value = v;
       });
       list.append(h("li", {}, picker, text, h("button", { class: "btn btn-icon", type: "button", "aria-label": t("compose.removeColor", { hex }), disabled: d.colors.length <= 1, on: { click: () => {
         d.colors.splice(index, 1);
@@ -159,11 +180,13 @@ function render(root) {
       h("legend", {}, t("compose.colors")),
       h("p", { class: "hint" }, t("compose.colorsHint", { max: m.maxColors })),
       list,
+      colorProblem,
       h("button", { class: "btn btn-small", type: "button", id: "compose-add-color", disabled: d.colors.length >= m.maxColors, on: { click: () => {
         d.colors.push("#808080");
         renderComposer();
         document.getElementById(`compose-hex-${d.colors.length - 1}`)?.focus();
       } } }, `+ ${t("compose.addColor")}`)));
+    showColorProblem();
     if (d.referenceImageKey && m.family === "titan") {
       const use = h("input", { type: "checkbox", id: "compose-use-ref", checked: d.useReferenceForColor, on: { change: () => { d.useReferenceForColor = use.checked; } } });
       modeBlock.append(h("div", { class: "check" }, use, h("label", { for: "compose-use-ref" }, t("compose.useReference"))));
@@ -232,7 +255,7 @@ function render(root) {
       h("input", { type: "checkbox", id: "compose-public", checked: d.public, on: { change: (e) => { d.public = e.target.checked; } } }),
       h("label", { for: "compose-public" }, t("compose.public"))));
 
-  const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render" }, t("compose.render"));
+  const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render", disabled: sending }, t(sending ? "compose.rendering" : "compose.render"));
   const aspectNotice = h("p", { class: "notice", role: "note", id: "compose-aspect", hidden: true });
   const renderAspectNotice = () => {
     const ref = d.referenceSize;
@@ -250,9 +273,11 @@ function render(root) {
         button.disabled = true;
         try {
           const result = await translateIntoDraft(d.prompt);
-          if (result.translated) send(); // the composer was redrawn with the English prompt
+          // The composer was redrawn: with the English prompt, or with the text as it was.
+          if (result.translated || result.language === "en") send({ asWritten: true });
+          else translateFailed(t("compose.translateFailed", { lang: languageName(result.language || "und") }));
         } catch (e) {
-          error.textContent = errorMessage(e);
+          translateFailed(`${errorMessage(e)} ${t("compose.translateFailedNext")}`);
         } finally {
           button.disabled = false;
         }
@@ -260,6 +285,7 @@ function render(root) {
       h("button", { class: "btn btn-small", type: "button", id: "compose-translate-no", on: { click: () => { confirmTranslate.hidden = true; send({ asWritten: true }); } } }, t("compose.translateNo"))));
 
   async function send({ asWritten = false } = {}) {
+    if (sending) return;
     const current = document.getElementById("compose-render") || renderButton;
     const err = document.getElementById("compose-error") || error;
     err.textContent = "";
@@ -275,6 +301,7 @@ function render(root) {
       box.querySelector("#compose-translate-yes")?.focus();
       return;
     }
+    sending = true;
     current.disabled = true;
     current.textContent = t("compose.rendering");
     try {
@@ -282,10 +309,12 @@ function render(root) {
       if (!d.seedFixed) d.seed = "";
       document.getElementById("results")?.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (e) {
-      err.textContent = errorMessage(e);
+      (document.getElementById("compose-error") || err).textContent = errorMessage(e);
     } finally {
-      current.disabled = false;
-      spendLabel(current, t("compose.render"), d.count, estimate(d).price);
+      sending = false;
+      const button = document.getElementById("compose-render") || current;
+      button.disabled = false;
+      spendLabel(button, t("compose.render"), d.count, estimate(d).price);
     }
   }
 
@@ -324,10 +353,27 @@ function render(root) {
   root.append(h("h2", { id: "composer-title", class: "panel-title" }, t("compose.title")), form);
 }
 
+/** The translation asked for before rendering did not happen: say so in the question's place and
+ *  offer what is left (render as written, or edit the prompt). */
+function translateFailed(message) {
+  const box = document.getElementById("compose-translate-first");
+  if (!box) return;
+  box.hidden = false;
+  box.querySelector("#translate-first-text").textContent = message;
+  box.querySelector("#compose-translate-yes").hidden = true;
+  box.querySelector("#compose-translate-no")?.focus();
+  document.getElementById("compose-translate-notice")?.setAttribute("hidden", ""); // the box says it
+}
+
 function validate(d, m) {
   if (!d.prompt.trim()) return { message: t("compose.needPrompt"), focus: "compose-prompt" };
   if (d.prompt.length > m.maxPromptLength) return { message: t("compose.promptTooLong", { n: d.prompt.length, max: m.maxPromptLength }), focus: "compose-prompt" };
   if (d.mode === "color" && !d.colors.length) return { message: t("compose.needColors"), focus: "compose-add-color" };
+  const bad = d.mode === "color" ? d.colors.findIndex((c) => !HEX.test(c)) : -1;
+  if (bad >= 0) return { message: t("compose.badColor", { n: bad + 1 }), focus: `compose-hex-${bad}` };
+  if (d.seedFixed && !(/^\d+$/.test(String(d.seed).trim()) && Number(d.seed) <= m.maxSeed)) {
+    return { message: t("compose.badSeed", { max: m.maxSeed }), focus: "compose-seed" };
+  }
   if (REFERENCE_MODES.includes(d.mode) && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
   if (d.mode === "style-transfer" && !d.styleImageKey) return { message: t("compose.needStyleImage"), focus: "compose-style-file" };
   return null;
@@ -336,9 +382,10 @@ function validate(d, m) {
 /** style-transfer: the second image, whose style is applied to the reference (uploaded at once). */
 function styleImagePicker(d) {
   const status = h("p", { class: "hint", id: "compose-style-status", "aria-live": "polite" }, d.styleImageKey ? t("compose.styleReady") : "");
-  const input = h("input", { type: "file", id: "compose-style-file", accept: "image/png,image/jpeg,image/webp", on: { change: async () => {
-    const file = input.files[0];
-    if (!file) return;
+  const input = h("input", { type: "file", id: "compose-style-file", accept: IMAGE_TYPES.join(","), on: { change: async () => {
+    if (!input.files[0]) return;
+    const { file, error } = await checkImage(input.files[0]);
+    if (error) { status.textContent = error; input.value = ""; return; }
     status.textContent = t("ref.uploading");
     try {
       d.styleImageKey = await api.upload(file);

@@ -25,13 +25,22 @@ function stepper(status) {
   }, t(`status.${failed && i === 2 ? "FAILED" : step}`))));
 }
 
+/** The images' real sizes once they exist (a reference mode or an edit can differ from the request),
+ *  the requested size before. */
+function sizeText(record) {
+  const made = (record.images || []).filter((i) => i.width && i.height).map((i) => `${i.width}×${i.height}`);
+  if (made.length) return [...new Set(made)].join(", ");
+  const r = record.request || {};
+  return r.width ? `${r.width}×${r.height}` : null;
+}
+
 function card(record) {
   const r = record.request || {};
   const prompt = r.prompt || r.searchPrompt || r.selectPrompt || modeLabel(record);
   const running = !TERMINAL.has(record.status);
   const head = h("div", { class: "result-head" },
     h("span", { class: `pill pill-${record.status.toLowerCase()}` }, t(`status.${record.status}`)),
-    h("span", { class: "meta" }, [modeLabel(record), r.width ? `${r.width}×${r.height}` : null].filter(Boolean).join(" · ")),
+    h("span", { class: "meta" }, [modeLabel(record), sizeText(record)].filter(Boolean).join(" · ")),
     h("button", { class: "btn btn-icon btn-ghost", type: "button", "aria-label": `${t("results.dismiss")}: ${shorten(prompt, 40)}`, on: { click: () => dismiss(record.id) } }, "×"));
   const body = [head, h("p", { class: "result-prompt" }, shorten(prompt, 200)), stepper(record.status)];
   if (running) {

@@ -6,6 +6,7 @@ import { h, clear, icon, announce } from "../dom.js";
 import { t, lang } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
+import { IMAGE_TYPES, checkImage } from "../files.js";
 
 const QUERY_MAX = 500;
 const LIMIT = 24;
@@ -30,7 +31,7 @@ function scorePercent(score) {
 export function searchPanel({ scope, open, grid }) {
   const input = h("input", { type: "search", id: "gallery-search", maxlength: String(QUERY_MAX), autocomplete: "off",
     placeholder: t("search.placeholder"), "aria-describedby": "gallery-search-hint" });
-  const file = h("input", { type: "file", accept: "image/png,image/jpeg,image/webp", class: "visually-hidden", id: "gallery-search-file", tabindex: "-1", "aria-label": t("search.byImage") });
+  const file = h("input", { type: "file", accept: IMAGE_TYPES.join(","), class: "visually-hidden", id: "gallery-search-file", tabindex: "-1", "aria-label": t("search.byImage") });
   const byImage = h("button", { type: "button", class: "btn", id: "gallery-search-image", on: { click: () => file.click() } }, icon("upload"), t("search.byImage"));
   const submit = h("button", { type: "submit", class: "btn btn-primary", id: "gallery-search-go" }, t("search.go"));
   const form = h("form", { class: "search-form", role: "search", "aria-label": t("search.label"), on: { submit: (event) => {
@@ -91,14 +92,20 @@ export function searchPanel({ scope, open, grid }) {
 
   async function byFile(chosen) {
     if (!chosen) return;
-    if (!["image/png", "image/jpeg", "image/webp"].includes(chosen.type)) { error.textContent = t("search.notImage"); showing(true); return; }
-    status.textContent = t("search.uploading");
+    const mine = ++generation;
+    error.textContent = "";
+    clear(list);
     showing(true);
+    // Its first bytes and size, before uploading (the same check and limit as the Reference panel).
+    const { file, error: problem } = await checkImage(chosen);
+    if (mine !== generation) return;
+    if (problem) { error.textContent = problem; status.textContent = ""; return; }
+    status.textContent = t("search.uploading");
     try {
-      const key = await api.upload(chosen);
-      await run({ like: key });
+      const key = await api.upload(file);
+      if (mine === generation) await run({ like: key });
     } catch (e) {
-      error.textContent = errorMessage(e);
+      if (mine === generation) { error.textContent = errorMessage(e); status.textContent = ""; }
     }
   }
 

@@ -6,9 +6,21 @@ import { api } from "../api.js";
 import { state, notify, subscribe, submit, requestBody, translateIntoDraft, estimate, setMode, availableModes, model } from "../store.js";
 import { spendLabel } from "../cost.js";
 import { errorMessage } from "../messages.js";
+import { IMAGE_TYPES, checkImage } from "../files.js";
 
-const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
-const MAX_BYTES = 10 * 1024 * 1024;
+/** "n / max characters" under a text field with a maxlength, and a message once the limit is reached
+ *  (the browser cuts a longer paste there without a word). */
+function lengthHint(input, max) {
+  const hint = h("span", {});
+  const update = () => {
+    const n = input.value.length;
+    hint.textContent = n >= max ? `${t("compose.promptHint", { n, max })}. ${t("field.limitReached", { max })}` : t("compose.promptHint", { n, max });
+    hint.className = n >= max ? "over" : "";
+  };
+  input.addEventListener("input", update);
+  update();
+  return hint;
+}
 
 /** Put a prompt (and more) into the composer, then bring the composer into view. */
 export function useInComposer(patch) {
@@ -48,29 +60,33 @@ function panel(id, title, lead, ...body) {
     ...body);
 }
 
+const BASIC_MAX = 2000; // TranslateRequest.text (functions/studio/models.py)
+const KEYWORDS_MAX = 500; // SuggestRequest.keywords and .style
+
 // --- Basic: any language → English, straight into the composer (the original stays as a chip) -------
 export function basicPanel() {
   const s = state.basic;
   const error = h("p", { class: "form-error", role: "alert" });
-  const text = h("textarea", { id: "basic-text", rows: 4, maxlength: 2000, placeholder: t("basic.placeholder"), value: s.text,
-    on: { input: () => { s.text = text.value; } } });
+  const text = h("textarea", { id: "basic-text", rows: 4, maxlength: BASIC_MAX, placeholder: t("basic.placeholder"), value: s.text,
+    on: { input: () => { s.text = text.value; error.textContent = ""; } } });
   const translate = h("button", { class: "btn btn-primary", type: "submit" }, t("basic.translate"));
 
   const form = h("form", { class: "stack", on: { submit: async (event) => {
     event.preventDefault();
     error.textContent = "";
-    if (!s.text.trim()) { text.focus(); return; }
+    if (!s.text.trim()) { error.textContent = t("basic.needText"); text.focus(); return; }
     const done = busyButton(translate, t("basic.busy"));
     try {
       const result = await translateIntoDraft(s.text);
-      announce(result.translated ? t("basic.done") : t("basic.notTranslated", { lang: languageName(result.language) }));
+      announce(result.translated ? t("basic.done") : result.language === "en" ? t("basic.alreadyEnglish")
+        : t("basic.notTranslated", { lang: languageName(result.language) }));
       focusComposerPrompt();
     } catch (e) {
       error.textContent = errorMessage(e);
     } finally {
       done();
     }
-  } } }, field(t("basic.text"), text, { hint: t("basic.hint") }), h("div", { class: "row" }, translate), error);
+  } } }, field(t("basic.text"), text, { hint: h("span", {}, t("basic.hint"), h("br"), lengthHint(text, BASIC_MAX)) }), h("div", { class: "row" }, translate), error);
 
   return panel("basic", t("basic.title"), t("basic.lead"), form);
 }
@@ -79,8 +95,8 @@ export function basicPanel() {
 export function ideasPanel() {
   const s = state.ideas;
   const error = h("p", { class: "form-error", role: "alert" });
-  const style = h("input", { id: "ideas-style", type: "text", maxlength: 500, placeholder: t("ideas.stylePlaceholder"), value: s.style, on: { input: () => { s.style = style.value; } } });
-  const keywords = h("input", { id: "ideas-keywords", type: "text", maxlength: 500, required: true, placeholder: t("ideas.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; } } });
+  const style = h("input", { id: "ideas-style", type: "text", maxlength: KEYWORDS_MAX, placeholder: t("ideas.stylePlaceholder"), value: s.style, on: { input: () => { s.style = style.value; } } });
+  const keywords = h("input", { id: "ideas-keywords", type: "text", maxlength: KEYWORDS_MAX, "aria-required": "true", placeholder: t("ideas.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; error.textContent = ""; } } });
   const suggest = h("button", { class: "btn", type: "submit" }, t("ideas.suggest"));
   const list = h("div", { class: "idea-list" });
 
@@ -94,7 +110,8 @@ export function ideasPanel() {
     const renderSelected = h("button", { class: "btn btn-primary", type: "button", disabled: s.selected.size === 0 });
     const updateCount = () => {
       const images = s.selected.size * state.draft.count;
-      spendLabel(renderSelected, t("ideas.renderSelected", { n: s.selected.size }), images, estimate(state.draft).price);
+      if (images) spendLabel(renderSelected, t("ideas.renderSelected", { n: s.selected.size }), images, estimate(state.draft).price);
+      else renderSelected.textContent = t("ideas.selectFirst");
       renderSelected.disabled = s.selected.size === 0;
     };
     const cards = s.prompts.map((idea, index) => {
@@ -139,10 +156,10 @@ export function ideasPanel() {
     list.append(...cards, h("div", { class: "row end" }, renderSelected), renderError);
   }
 
-  const form = h("form", { class: "stack", on: { submit: async (event) => {
+  const form = h("form", { class: "stack", novalidate: true, on: { submit: async (event) => {
     event.preventDefault();
     error.textContent = "";
-    if (!s.keywords.trim()) { keywords.focus(); return; }
+    if (!s.keywords.trim()) { error.textContent = t("ideas.needKeywords"); keywords.focus(); return; }
     const done = busyButton(suggest, t("ideas.busy"));
     try {
       const result = await api.suggest({ style: s.style.trim(), keywords: s.keywords.trim(), count: 3, language: lang() });
@@ -157,8 +174,8 @@ export function ideasPanel() {
       done();
     }
   } } },
-    field(t("ideas.style"), style),
-    field(t("ideas.keywords"), keywords),
+    field(t("ideas.style"), style, { hint: lengthHint(style, KEYWORDS_MAX) }),
+    field(t("ideas.keywords"), keywords, { hint: lengthHint(keywords, KEYWORDS_MAX) }),
     h("div", { class: "row" }, suggest),
     error);
 
@@ -177,25 +194,42 @@ export function referencePanel() {
   describe.textContent = t("ref.describe");
   const output = h("div", { class: "ref-output" });
 
-  function choose(file) {
+  async function choose(chosen) {
     error.textContent = "";
-    if (!file) return;
-    if (!IMAGE_TYPES.includes(file.type)) { error.textContent = t("ref.badType"); return; }
-    if (file.size === 0) { error.textContent = t("ref.empty"); return; }
-    if (file.size > MAX_BYTES) { error.textContent = t("ref.tooBig", { size: (file.size / 1048576).toFixed(1) }); return; }
+    if (!chosen) return;
+    // By its first bytes, not its name: a text file renamed .png never gets uploaded or previewed.
+    const { file, error: problem } = await checkImage(chosen);
+    if (problem) { error.textContent = problem; input.value = ""; return; }
     if (s.previewUrl) URL.revokeObjectURL(s.previewUrl);
-    Object.assign(s, { file, previewUrl: URL.createObjectURL(file), imageKey: null, summary: "", palette: [], prompts: [] });
+    Object.assign(s, { file, previewUrl: URL.createObjectURL(file), imageKey: null, size: null, summary: "", palette: [], prompts: [] });
     renderPreview();
     renderOutput();
     describe.disabled = false;
-    // The image models refuse references under 320 px a side: say so now, not after rendering.
+    // Its size: the composer warns when the chosen size has another shape; the image models refuse
+    // references under 320 px a side: say so now, not after rendering.
     const probe = new Image();
     probe.onload = () => {
-      if (Math.min(probe.naturalWidth, probe.naturalHeight) < 320 && s.file === file) {
+      if (s.file !== file) return;
+      s.size = { width: probe.naturalWidth, height: probe.naturalHeight };
+      if (Math.min(probe.naturalWidth, probe.naturalHeight) < 320) {
         preview.append(h("p", { class: "notice", role: "note" }, t("ref.small", { w: probe.naturalWidth, h: probe.naturalHeight })));
       }
     };
+    probe.onerror = () => {
+      if (s.file !== file) return;
+      error.textContent = t("ref.badType");
+      removeImage();
+    };
     probe.src = s.previewUrl;
+  }
+
+  function removeImage() {
+    if (s.previewUrl) URL.revokeObjectURL(s.previewUrl);
+    Object.assign(s, { file: null, previewUrl: null, imageKey: null, size: null, summary: "", palette: [], prompts: [] });
+    input.value = "";
+    describe.disabled = true;
+    renderPreview();
+    renderOutput();
   }
 
   function renderPreview() {
@@ -205,15 +239,7 @@ export function referencePanel() {
       h("img", { src: s.previewUrl, alt: t("ref.preview"), class: "ref-img" }),
       h("div", { class: "ref-file" },
         h("span", { class: "meta" }, s.file ? `${s.file.name} · ${(s.file.size / 1024).toFixed(0)} KB` : ""),
-        h("button", { class: "btn btn-ghost btn-small", type: "button", on: { click: () => {
-          URL.revokeObjectURL(s.previewUrl);
-          Object.assign(s, { file: null, previewUrl: null, imageKey: null, summary: "", palette: [], prompts: [] });
-          input.value = "";
-          describe.disabled = true;
-          renderPreview();
-          renderOutput();
-          input.focus();
-        } } }, t("ref.remove"))),
+        h("button", { class: "btn btn-ghost btn-small", type: "button", on: { click: () => { removeImage(); input.focus(); } } }, t("ref.remove"))),
     );
   }
 
@@ -228,6 +254,8 @@ export function referencePanel() {
     return {
       referenceImageKey: s.imageKey,
       referencePreview: s.previewUrl,
+      // Measured when chosen here; kept from "Use as reference" (edit.js sets it on the draft).
+      referenceSize: s.size || (state.draft.referenceImageKey === s.imageKey ? state.draft.referenceSize : null),
       lineage: { source: "reference", referenceImageKey: s.imageKey, keywords: s.keywords.trim() || undefined,
         referenceSummary: s.summary ? s.summary.slice(0, 2000) : undefined, referencePalette: s.palette.length ? s.palette.slice(0, 10) : undefined, ...extra },
     };
