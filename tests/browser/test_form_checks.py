@@ -172,15 +172,19 @@ def test_error_texts_are_in_the_users_words(desk):
           seed: errorMessage({ code: "validation_error", details: [{ field: "seed", rule: "Input should be greater than or equal to 0" }] }),
           image: errorMessage({ code: "validation_error", details: [{ field: "imageKey", rule: "must be a PNG, JPEG or WebP image" }] }),
           other: errorMessage({ code: "validation_error", details: [{ field: "lineage.x", rule: "Extra inputs are not permitted" }] }),
+          long: errorMessage({ code: "validation_error", details: [{ field: "prompt", rule: "at most 10000 characters for Stable Image Core" }] }),
           quota: errorMessage({ code: "quota_exceeded", retryAfter: 14440 }),
           soon: errorMessage({ code: "model_throttled", retryAfter: 30 }),
           big: errorMessage({ code: "payload_too_large", status: 413 }),
           gateway: errorMessage({ code: "http_413", status: 413 }),
         };
     }""")
-    assert said["seed"] == "The value of “Seed” is not accepted. Change it and try again."
-    assert "greater than" not in said["seed"]
-    assert "PNG, JPEG or WebP" in said["image"] and "imageKey" not in said["image"]
+    # The setting as the UI labels it, and the server's rule, which says what to fix
+    assert said["seed"] == "“Seed” is not accepted: input should be greater than or equal to 0. Change it and try again."
+    assert said["image"] == ("The image could not be used — must be a PNG, JPEG or WebP image. "
+                             "Choose another image, or crop or resize it.")
+    assert said["long"] == ("“Prompt (English)” is not accepted: at most 10000 characters for Stable Image Core. "
+                            "Change it and try again.")
     assert said["other"] == "Some settings are not valid. Check them and try again."
     assert said["quota"] == "You reached today’s image limit. You can try again in about 4 hours."
     assert said["soon"].endswith("about 30 seconds.")

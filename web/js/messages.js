@@ -19,22 +19,31 @@ const FIELD_LABELS = {
 // Fields that name an image (an upload key or a generation): the image itself was not usable.
 const IMAGE_FIELDS = new Set(["imageKey", "referenceImageKey", "styleImageKey", "maskKey", "like", "contentType"]);
 
-function fields(details) {
+/** Each field the server named, by its first part ("colors.0" → colors), with its rule. */
+function problems(details) {
   const list = Array.isArray(details) ? details : details ? [details] : [];
   return list.map((d) => {
-    if (typeof d !== "object" || !d) return "";
+    if (typeof d !== "object" || !d) return null;
     const path = d.field || (Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body").join(".") : "");
-    return String(path).split(".")[0];
-  }).filter(Boolean);
+    return { name: String(path).split(".")[0], rule: sentence(d.rule || d.msg || "") };
+  }).filter((p) => p && p.name);
 }
 
-/** A validation error in the user's words: which setting (as the UI labels it) and what to do. */
+// The server's rule says what to fix ("at most 10000 characters for Stable Image Core"), read mid-sentence.
+function sentence(rule) {
+  const text = String(rule).trim().replace(/\.$/, "");
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
+}
+
+/** A validation error in the user's words: which setting (as the UI labels it) and what to fix. */
 function validationMessage(error) {
-  const names = fields(error.details);
-  if (names.includes("size")) return t("err.too_large");
-  if (names.some((f) => IMAGE_FIELDS.has(f))) return t("err.badImage");
-  const labels = [...new Set(names.filter((f) => FIELD_LABELS[f]).map((f) => t(FIELD_LABELS[f])))];
-  return labels.length ? t("err.invalidField", { field: labels.join(", ") }) : t("err.validation_error");
+  const found = problems(error.details);
+  if (found.some((p) => p.name === "size")) return t("err.too_large");
+  const image = found.find((p) => IMAGE_FIELDS.has(p.name));
+  if (image) return t("err.badImage", { rule: image.rule });
+  const labelled = found.filter((p) => FIELD_LABELS[p.name]);
+  if (labelled.length) return labelled.map((p) => t("err.invalidField", { field: t(FIELD_LABELS[p.name]), rule: p.rule })).join(" ");
+  return t("err.validation_error");
 }
 
 /** A sentence for an error code (+ the server's message when there is no better one). */
