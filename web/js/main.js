@@ -7,14 +7,14 @@ import { restoreSession, onAuthChange, isSignedIn, signOut, user } from "./auth.
 import { loadModels, resume, subscribe, resetSession } from "./store.js";
 import { signInView } from "./views/signin.js";
 import { createView } from "./views/create.js";
-import { galleryView } from "./views/gallery.js";
 import { renderComposer } from "./views/composer.js";
-import { closeDetail, detailIdFromHash, openDetailById } from "./views/detail.js";
+import { closeDetail, detailIdFromHash, openDetailById, loadGallery, prefetch } from "./views/lazy.js";
 import { errorMessage } from "./messages.js";
 
 const main = document.getElementById("main");
 const header = document.getElementById("topbar");
-const ROUTES = { create: createView, gallery: galleryView };
+// Each route's view, loaded on first use (the gallery is not part of the first load: lazy.js).
+const ROUTES = { create: async () => createView, gallery: async () => (await loadGallery()).galleryView };
 let current = null;
 let cleanup = null;
 let signInNotice = "";
@@ -76,16 +76,18 @@ async function show() {
   const name = route();
   main.className = `page page-${name}`;
   document.title = `${t(`nav.${name}`)} · ${t("app.name")}`;
+  let view;
   try {
-    await loadModels();
+    [view] = await Promise.all([ROUTES[name](), loadModels()]);
   } catch (error) {
     if (mine === renders) main.append(h("p", { class: "form-error", role: "alert" }, errorMessage(error)));
     return;
   }
   if (mine !== renders || !isSignedIn()) return;
-  cleanup = ROUTES[name](main) || null;
+  cleanup = view(main) || null;
   current = name;
   openLinkedDetail();
+  prefetch();
 }
 
 function boot() {

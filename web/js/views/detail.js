@@ -1,7 +1,8 @@
 // The detail dialog: the full image, every parameter, the lineage, and the actions
 // (re-run exactly, vary, use this prompt, use as reference, edit, favorite, download, delete with
 // confirmation). Each detail has a linkable URL, #/g/<id>. The edit studio, the before/after compare
-// and the edit chain live in edit.js, loaded when a detail first opens (not on the first load).
+// and the edit chain live in edit.js, loaded when a detail first opens. This module itself is loaded
+// on first use too (lazy.js).
 
 import { h, clear, icon, announce, toast } from "../dom.js";
 import { t, formatDate, formatMoney, languageName } from "../i18n.js";
@@ -11,18 +12,13 @@ import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { retryButton } from "./results.js";
 import { annotationsBlock, moreLikeThisButton } from "./search.js";
+import { detailIdFromHash } from "./lazy.js";
 
 let dialog = null;
 let opener = null;
 let openId = null;
 let returnHash = null; // where the URL goes back to when the dialog closes
 let keepUrl = false; // the next close leaves the URL alone (closed by signing out)
-const DETAIL_HASH = /^#\/g\/([A-Za-z0-9_-]{1,64})$/;
-
-/** The generation id of a #/g/<id> URL, or null. */
-export function detailIdFromHash(hash = location.hash) {
-  return DETAIL_HASH.exec(hash)?.[1] || null;
-}
 
 const loadEditModule = () => import("./edit.js");
 

@@ -7,7 +7,7 @@ import { state, subscribe, dismiss, draftFromRecord, rerunBody, editRetryBody, r
 import { spendLabel } from "../cost.js";
 import { modeLabel } from "../messages.js";
 import { errorMessage } from "../messages.js";
-import { openDetail } from "./detail.js";
+import { openDetail } from "./lazy.js";
 import { focusPrompt } from "./composer.js";
 
 const STEPS = ["PENDING", "RUNNING", "COMPLETE"];
