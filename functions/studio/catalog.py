@@ -119,6 +119,9 @@ class PixelLimits:
 
 
 STABILITY_INPUT = PixelLimits()
+# Stability's image-to-image and its control and style-transfer services take no size: the result has
+# the reference image's shape (aspect_ratio is a text-to-image and style-guide field).
+STABILITY_SHAPE_FROM_REFERENCE = ("structure", "sketch", "variation", "style-transfer")
 MASKED_INPUT = PixelLimits(max_aspect=0.0)  # inpaint and erase document no aspect-ratio rule
 
 
@@ -147,6 +150,11 @@ class ImageModel:
     @property
     def legacy(self) -> str | None:
         return self.lifecycle.note() if self.lifecycle.status == "legacy" else None
+
+    @property
+    def shape_from_reference(self) -> tuple[str, ...]:
+        """The modes in which the result takes the reference image's shape (the size is not sent)."""
+        return () if self.family == "titan" else tuple(m for m in self.modes if m in STABILITY_SHAPE_FROM_REFERENCE)
 
 
 @dataclass(frozen=True)

@@ -329,6 +329,8 @@ class ImageModelInfo(ResponseModel):
     lifecycle: LifecycleInfo
     legacy: str | None = Field(None, description="A note when AWS lists the model as legacy")
     how: dict[str, str] = Field(default_factory=dict, description="How a mode works on this model, when not obvious")
+    shape_from_reference: list[str] = Field(default_factory=list, description="The modes whose result takes the "
+                                            "reference image's shape: width and height are not used")
 
 
 class TextModelInfo(ResponseModel):

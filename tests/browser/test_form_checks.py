@@ -238,7 +238,7 @@ def test_search_by_image_checks_the_file_before_uploading(desk):
 
 
 # --- 5 and 6. an uploaded reference: the shape warning, then the real size of what came out ---------
-def test_an_uploaded_reference_warns_about_shape_and_cards_show_real_sizes(desk, api, tmp_path):
+def test_an_uploaded_reference_gives_its_shape_and_cards_show_real_sizes(desk, api, tmp_path):
     page = desk.page
     desk.sign_in()
     page.locator("#ref-file").set_input_files(str(png_file(tmp_path, "wide.png", (640, 480))))
@@ -246,17 +246,18 @@ def test_an_uploaded_reference_warns_about_shape_and_cards_show_real_sizes(desk,
     expect(page.locator("#panel-reference article.idea")).to_have_count(3, timeout=RENDER_TIMEOUT)
     page.get_by_role("button", name="Keep structure").click()
     expect(page.locator("#compose-mode-structure")).to_be_checked()
-    page.locator("#compose-size").select_option("1024x1024")
-    # Then the composer says the 640 × 480 reference has another shape than 1024 × 1024
-    expect(page.locator("#compose-aspect")).to_be_visible()
-    expect(page.locator("#compose-aspect")).to_contain_text("640 × 480")
-    desk.shot("34-reference-shape-warning")
+    # Then the size is the uploaded reference's (Stability's structure control takes its shape): no size
+    # to pick, so no warning that the chosen one differs
+    expect(page.locator("#compose-size-reference")).to_contain_text("640 × 480")
+    expect(page.locator("#compose-size")).to_have_count(0)
+    expect(page.locator("#compose-aspect")).to_be_hidden()
+    desk.shot("34-reference-shape")
     page.locator("#compose-render").click()
     card = cards(page).first
     expect(card).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
     record = api.generation(card.get_attribute("data-id"))
     made = f"{record['images'][0]['width']}×{record['images'][0]['height']}"
-    # And the card shows the size that came out (here the reference's), not the one asked for
+    # And the card shows the size that came out (the reference's), not the draft's 1024 × 1024
     assert made != "1024×1024", "this model keeps the reference's size, so the two differ"
     expect(card.locator(".result-head .meta")).to_contain_text(made)
     expect(card.locator(".result-head .meta")).not_to_contain_text("1024×1024")
@@ -287,3 +288,40 @@ def test_empty_fields_limits_and_nothing_selected_are_said_in_the_app(desk):
     expect(pick).to_have_text("Select a prompt to render")
     expect(pick).to_be_disabled()
     desk.shot("35-ideas-nothing-selected")
+
+
+# --- found by the second user test ----------------------------------------------------------------------
+def test_a_fixed_problem_loses_its_message_and_a_long_negative_prompt_is_caught(desk):
+    page = desk.page
+    desk.sign_in()
+    page.locator("#compose-prompt").fill("a lighthouse at dusk")
+    # Given a negative prompt over the model's limit (the field is under the advanced settings)
+    page.evaluate("""() => {
+        const field = document.getElementById("compose-negative");
+        field.closest("details")?.setAttribute("open", "");
+        field.value = "blur ".repeat(2100);
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+    }""")
+    page.locator("#compose-render").click()
+    # Then the render is stopped with the limit said, and the field is shown and focused
+    error = page.locator("#compose-error")
+    expect(error).to_contain_text("The negative prompt is 10499 characters")
+    expect(page.locator("#compose-negative")).to_be_focused()
+    # When the user shortens it, the message goes at once (not at the next Render)
+    page.locator("#compose-negative").fill("blur")
+    expect(error).to_be_empty()
+
+
+def test_a_text_that_could_not_be_translated_is_not_offered_translation_again(desk):
+    page = desk.page
+    desk.sign_in()
+    # Given Korean text that the offline emulator could not translate
+    page.get_by_label("What should the image show?").fill("안개 낀 항구의 등대")
+    page.get_by_role("button", name="Translate to English").click()
+    expect(page.locator("#compose-translate-notice")).to_be_visible()
+    # When the user renders it
+    page.locator("#compose-render").click()
+    # Then it is rendered as written, without asking again to translate what could not be translated
+    expect(page.locator("#compose-translate-first")).to_be_hidden()
+    expect(cards(page)).to_have_count(1, timeout=RENDER_TIMEOUT)
+    expect(cards(page).first).to_contain_text("안개 낀 항구의 등대")

@@ -306,3 +306,38 @@ def test_re_running_an_edit_whose_original_is_gone_says_what_is_missing(desk, ap
     alert = dialog.locator(".detail-info > .form-error")
     expect(alert).to_contain_text("original image of this edit was deleted")
     expect(alert).not_to_contain_text("That item no longer exists")
+
+
+# --- found by the second user test ----------------------------------------------------------------------
+def test_closing_a_detail_opened_by_its_link_over_create_returns_to_create(desk, picture):
+    page = desk.page
+    # Given the user on Create follows a link to an image (pasted, shared, or Forward)
+    desk.sign_in()
+    expect(page.locator("#composer")).to_be_visible()
+    page.evaluate(f"() => {{ location.hash = '#/g/{picture['id']}'; }}")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    # When they close it
+    page.keyboard.press("Escape")
+    # Then they are back on Create, and the Gallery link still leads to the gallery
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page).to_have_url(re.compile("#create$"))
+    expect(page.get_by_role("link", name="Create")).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="Gallery").click()
+    expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+
+
+def test_a_view_whose_code_cannot_be_fetched_says_so_and_can_be_tried_again(desk):
+    page = desk.page
+    # Given the gallery's code cannot be fetched (a dropped connection), from the start
+    page.route("**/js/views/gallery.js", lambda route: route.abort())
+    desk.sign_in()
+    # When the user opens the gallery
+    page.get_by_role("link", name="Gallery").click()
+    # Then the page says the service cannot be reached (not "something went wrong on our side")
+    alert = page.locator("#main [role=alert]")
+    expect(alert).to_contain_text("cannot be reached")
+    desk.shot("70-view-not-fetched", full_page=False)
+    # And once the connection is back, Try again opens it
+    page.unroute("**/js/views/gallery.js")
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", name="Gallery")).to_be_visible()

@@ -319,7 +319,7 @@ def test_every_tool_of_the_studio_is_laid_out_for_desktop_and_phone(session_fact
         s.close()
 
 
-def test_use_as_reference_opens_create_with_the_nearest_size_and_warns_before_cropping(desk, api):
+def test_use_as_reference_opens_create_with_the_images_shape(desk, api):
     wide = api.wait(api.generate(prompt="a long train crossing a viaduct", width=1536, height=640)["id"], timeout=60)
     page = desk.page
     desk.sign_in()
@@ -327,10 +327,14 @@ def test_use_as_reference_opens_create_with_the_nearest_size_and_warns_before_cr
     page.get_by_role("dialog").get_by_role("button", name="Use as reference").click()
     expect(page).to_have_url(re.compile("#create$"))
     expect(page.get_by_alt_text("Preview of the reference image")).to_be_visible()
+    # Structure on Stability takes the reference's shape: the composer says which, with no size to pick
+    expect(page.locator("#compose-mode-structure")).to_be_checked()
+    expect(page.locator("#compose-size-reference")).to_contain_text("1536 × 640")
+    expect(page.locator("#compose-aspect")).to_be_hidden()
+    # In style mode (the reference lends its style) the size is chosen again, nearest the image's shape
+    page.locator("label[for=compose-mode-style]").click()
     expect(page.locator("#compose-size")).to_have_value("1536x640")
     expect(page.locator("#compose-aspect")).to_be_hidden()
-    page.locator("#compose-size").select_option("1024x1024")
-    expect(page.locator("#compose-aspect")).to_contain_text("cropped or squashed")
     desk.axe_check("create (reference from an image)")
     desk.shot("32-use-as-reference")
 

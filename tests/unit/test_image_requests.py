@@ -248,3 +248,25 @@ def test_given_no_images_then_model_error(model, answer):
 def test_given_bad_base64_then_model_error(bad):
     with pytest.raises(ModelError, match="unreadable"):
         ir.parse_answer(TITAN, TITAN_BODY, {"images": [bad]})
+
+
+# --- which modes take their shape from the reference (GET /models says so; the bodies do it) ---------
+MODE_FIELDS = {"text": {}, "color": {"colors": ["#112233"]}, "structure": {"reference_image_key": REF},
+               "sketch": {"reference_image_key": REF}, "variation": {"reference_image_key": REF},
+               "style": {"reference_image_key": REF},
+               "style-transfer": {"reference_image_key": REF, "style_image_key": REF}}
+
+
+@pytest.mark.parametrize("model", [m for m in catalog.IMAGE_MODELS if m.family != "titan"], ids=lambda m: m.model_id)
+def test_the_modes_said_to_take_the_references_shape_are_the_ones_whose_bodies_send_no_size(model):
+    # Given every mode the Stability model serves, as a full request
+    for mode in model.modes:
+        request = ir.normalized(req(mode=mode, width=1344, height=768, **MODE_FIELDS[mode]), model)
+        body = ir.model_bodies(request, model, PNG, PNG)[0]
+        # Then the body names an aspect ratio exactly when the catalogue says the size is used
+        assert ("aspect_ratio" in body) == (mode not in model.shape_from_reference), (model.model_id, mode)
+    assert set(model.shape_from_reference) <= set(model.modes)
+
+
+def test_titan_and_nova_use_the_size_in_every_mode():
+    assert TITAN.shape_from_reference == () and NOVA.shape_from_reference == ()

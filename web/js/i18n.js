@@ -375,6 +375,11 @@ const STRINGS = {
     "field.limitReached": "That is the limit; anything longer is cut off.",
     "compose.putBack": "Put back the previous prompt",
     "err.quotaReached": "You reached today’s image limit.",
+    "compose.sizeFromReference": "{w} × {h}, as the reference",
+    "compose.sizeFromReferenceAny": "As the reference",
+    "compose.sizeFromReferenceHint": "This mode keeps the reference's shape.",
+    "compose.negativeTooLong": "The negative prompt is {n} characters; this model accepts {max}. Shorten it.",
+    "app.retry": "Try again",
   },
 };
 

@@ -78,9 +78,13 @@ async function show() {
   document.title = `${t(`nav.${name}`)} · ${t("app.name")}`;
   let view;
   try {
-    [view] = await Promise.all([ROUTES[name](), loadModels()]);
+    [view] = await Promise.all([ROUTES[name]().catch(() => Promise.reject({ code: "network" })), loadModels()]);
   } catch (error) {
-    if (mine === renders) main.append(h("p", { class: "form-error", role: "alert" }, errorMessage(error)));
+    // The view's code or the models could not be fetched: say so, and offer to try again.
+    if (mine === renders) {
+      main.append(h("p", { class: "form-error", role: "alert" }, errorMessage(error)),
+        h("button", { class: "btn", type: "button", on: { click: () => show() } }, t("app.retry")));
+    }
     return;
   }
   if (mine !== renders || !isSignedIn()) return;

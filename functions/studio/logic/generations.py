@@ -243,6 +243,7 @@ def catalog(conf: Settings, user_id: str) -> ModelsResponse:
             lifecycle=LifecycleInfo(status=life.status, legacy_since=life.legacy_since, end_of_life=life.end_of_life),
             legacy=model.legacy,
             how={"color": PALETTE_BY_STYLE_GUIDE} if "color" in model.modes and model.family != "titan" else {},
+            shape_from_reference=list(model.shape_from_reference),
         ))
     images_left, text_left = usage.left_today(user_id, conf)
     return ModelsResponse(

@@ -373,4 +373,9 @@ export default {
   "field.limitReached": "최대 길이입니다. 더 긴 부분은 잘립니다.",
   "compose.putBack": "이전 프롬프트로 되돌리기",
   "err.quotaReached": "오늘의 이미지 한도에 도달했습니다.",
+  "compose.sizeFromReference": "{w} × {h}, 참조 이미지와 같음",
+  "compose.sizeFromReferenceAny": "참조 이미지와 같음",
+  "compose.sizeFromReferenceHint": "이 모드는 참조 이미지의 비율을 그대로 씁니다.",
+  "compose.negativeTooLong": "네거티브 프롬프트가 {n}자입니다. 이 모델은 {max}자까지 받습니다. 줄여 주세요.",
+  "app.retry": "다시 시도",
 };

@@ -15,6 +15,7 @@ import { IMAGE_TYPES, checkImage } from "../files.js";
 let sending = false;
 
 const HEX = /^#[0-9a-f]{6}$/;
+const CANVAS_MODES = ["structure", "sketch", "variation"];
 const RATIOS = [[1, 1], [5, 4], [4, 3], [3, 2], [16, 9], [9, 5], [2, 1], [21, 9], [12, 5], [4, 1]];
 
 function aspect(width, height) {
@@ -257,9 +258,12 @@ function render(root) {
 
   const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render", disabled: sending }, t(sending ? "compose.rendering" : "compose.render"));
   const aspectNotice = h("p", { class: "notice", role: "note", id: "compose-aspect", hidden: true });
+  const shapeFromReference = (m.shapeFromReference || []).includes(d.mode);
   const renderAspectNotice = () => {
     const ref = d.referenceSize;
-    const uses = ref && d.referenceImageKey && (d.mode !== "text" && d.mode !== "color" || d.useReferenceForColor);
+    // Only where the reference's pixels are the canvas at the chosen size (a style reference has no canvas).
+    const uses = ref && d.referenceImageKey && !shapeFromReference
+      && (CANVAS_MODES.includes(d.mode) || (d.mode === "color" && d.useReferenceForColor));
     const off = uses && Math.abs(ref.width / ref.height - d.width / d.height) > 0.01;
     aspectNotice.hidden = !off;
     aspectNotice.textContent = off ? t("compose.aspectWarning", { rw: ref.width, rh: ref.height, w: d.width, h: d.height }) : "";
@@ -284,6 +288,8 @@ function render(root) {
       } } }, t("compose.translateYes")),
       h("button", { class: "btn btn-small", type: "button", id: "compose-translate-no", on: { click: () => { confirmTranslate.hidden = true; send({ asWritten: true }); } } }, t("compose.translateNo"))));
 
+  let problemShown = false; // compose-error shows what validate() found
+
   async function send({ asWritten = false } = {}) {
     if (sending) return;
     const current = document.getElementById("compose-render") || renderButton;
@@ -292,10 +298,15 @@ function render(root) {
     const problem = validate(d, m);
     if (problem) {
       err.textContent = problem.message;
-      document.getElementById(problem.focus)?.focus();
+      problemShown = true;
+      const target = document.getElementById(problem.focus);
+      target?.closest("details")?.setAttribute("open", ""); // the field may be under "More settings"
+      target?.focus();
       return;
     }
-    if (!asWritten && looksNonEnglish(d.prompt)) {
+    // Already tried: the same text could not be translated, so asking again would only fail again.
+    const untranslatable = d.translation?.failed && d.translation.original === d.prompt.trim();
+    if (!asWritten && !untranslatable && looksNonEnglish(d.prompt)) {
       const box = document.getElementById("compose-translate-first") || confirmTranslate;
       box.hidden = false;
       box.querySelector("#compose-translate-yes")?.focus();
@@ -323,7 +334,14 @@ function render(root) {
     keydown: (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); send(); }
     },
-    input: () => saveDraft(),
+    input: () => {
+      saveDraft();
+      // The message of a problem the user has just fixed goes (the field's own mark went already).
+      if (problemShown && !validate(d, m)) {
+        (document.getElementById("compose-error") || error).textContent = "";
+        problemShown = false;
+      }
+    },
     change: () => saveDraft(),
   } },
     modes,
@@ -333,7 +351,12 @@ function render(root) {
     modeBlock,
     h("div", { class: "grid-params" },
       field(t("compose.model"), modelSelect, { hint: m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null }),
-      field(t("compose.size"), sizeSelect(m, d, () => { fillCounts(); updateCost(); renderAspectNotice(); })),
+      // Some modes take the reference's shape on this model (GET /models): no size to choose there.
+      shapeFromReference
+        ? field(t("compose.size"), h("output", { id: "compose-size-reference", class: "size-note" }, d.referenceSize
+          ? t("compose.sizeFromReference", { w: d.referenceSize.width, h: d.referenceSize.height }) : t("compose.sizeFromReferenceAny")),
+          { hint: t("compose.sizeFromReferenceHint") })
+        : field(t("compose.size"), sizeSelect(m, d, () => { fillCounts(); updateCost(); renderAspectNotice(); })),
       field(t("compose.count"), count),
       field(t("compose.quality"), quality)),
     advanced,
@@ -368,6 +391,9 @@ function translateFailed(message) {
 function validate(d, m) {
   if (!d.prompt.trim()) return { message: t("compose.needPrompt"), focus: "compose-prompt" };
   if (d.prompt.length > m.maxPromptLength) return { message: t("compose.promptTooLong", { n: d.prompt.length, max: m.maxPromptLength }), focus: "compose-prompt" };
+  if (m.maxNegativePromptLength && d.negativePrompt?.trim() && d.negativePrompt.trim().length > m.maxNegativePromptLength) {
+    return { message: t("compose.negativeTooLong", { n: d.negativePrompt.trim().length, max: m.maxNegativePromptLength }), focus: "compose-negative" };
+  }
   if (d.mode === "color" && !d.colors.length) return { message: t("compose.needColors"), focus: "compose-add-color" };
   const bad = d.mode === "color" ? d.colors.findIndex((c) => !HEX.test(c)) : -1;
   if (bad >= 0) return { message: t("compose.badColor", { n: bad + 1 }), focus: `compose-hex-${bad}` };

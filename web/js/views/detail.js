@@ -97,11 +97,13 @@ function referenceSummary(record) {
       })) : null));
 }
 
-export function openDetail(record, index = 0, { onChange, push = false } = {}) {
+/** `back`: where closing returns when the detail was opened from its own URL (a link, a reload,
+ *  Forward): the view on screen under it. */
+export function openDetail(record, index = 0, { onChange, push = false, back = "#gallery" } = {}) {
   const d = ensureDialog();
   if (!d.open) {
     opener = document.activeElement;
-    returnHash = detailIdFromHash() ? "#gallery" : (location.hash || "#create");
+    returnHash = detailIdFromHash() ? back : (location.hash || "#create");
   }
   openId = record.id;
   const hash = `#/g/${record.id}`;
@@ -120,7 +122,7 @@ export function openDetail(record, index = 0, { onChange, push = false } = {}) {
 export async function openDetailById(id, index = 0, { back = "#gallery", push = false } = {}) {
   try {
     const record = await api.generation(id);
-    openDetail(record, index, { push });
+    openDetail(record, index, { push, back });
   } catch (error) {
     toast(errorMessage(error), "error");
     if (detailIdFromHash() !== id) return;
