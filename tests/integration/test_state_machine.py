@@ -2,6 +2,7 @@
 competing write lands (a patched adapter call runs it), never hoped for with sleeps."""
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
@@ -12,12 +13,14 @@ import generate.worker
 from studio.adapters import bedrock as bedrock_adapter
 from studio.adapters import clients, records
 from tests.support import images as make
-from tests.support.aws import BUCKET, REGION, objects_under, queued_messages, sqs_event
+from tests.support.aws import BUCKET, REGION, objects_under, queued_messages, sqs_event, sqs_event_for_bodies
 from tests.support.bedrock import titan_answer
 from tests.support.events import USER_A, USER_B, call
 from tests.support.flow import (
-    LEASE_UNTIL, claim, get, post, quota_used, redeliver, run_worker, stored, worker_context,
+    LEASE_UNTIL, WORKER_MS, claim, get, post, quota_used, redeliver, run_worker, stored, worker_context,
 )
+from studio.logic import rendering
+from studio.logic.generations import now_iso
 
 TITAN = "amazon.titan-image-generator-v2:0"
 OUT = make.png((96, 64), (10, 90, 200))
@@ -260,10 +263,21 @@ def test_given_the_queue_failed_then_a_retry_with_the_same_key_starts_a_new_gene
 
 
 # --- 5. duplicate deliveries ----------------------------------------------------------------
-def test_given_a_duplicate_delivery_while_the_job_is_claimed_then_it_does_nothing(aws, bedrock, monkeypatch):
+def sent_jobs(monkeypatch, queue_url: str) -> list[dict]:
+    """The SendMessage calls to the jobs queue from now on (their DelaySeconds included)."""
+    sent, sqs = [], clients.sqs()
+    real = sqs.send_message
+    monkeypatch.setattr(sqs, "send_message",
+                        lambda **kw: (sent.append(kw) if kw["QueueUrl"] == queue_url else None) or real(**kw))
+    return sent
+
+
+def test_given_a_duplicate_delivery_while_the_job_is_claimed_then_it_renders_nothing_and_looks_again_later(
+        aws, bedrock, monkeypatch):
     generation_id = job()
     bedrock.invoke(TITAN, BODY, titan_answer(OUT))  # one model answer: a second render would fail the test
     messages = queued_messages(aws.queue_url)
+    sent = sent_jobs(monkeypatch, aws.queue_url)
     seen = {}
 
     def second_delivery():
@@ -273,10 +287,46 @@ def test_given_a_duplicate_delivery_while_the_job_is_claimed_then_it_does_nothin
 
     during_the_model_call(monkeypatch, second_delivery)
     first = generate.worker.handler(sqs_event(messages, aws.queue_arn), worker_context())
+    # Then the duplicate changed nothing and its message is consumed (no failure reported)...
     assert first == {"batchItemFailures": []} and seen["response"] == {"batchItemFailures": []}
     assert seen["after"] == seen["before"] and seen["before"]["status"] == "RUNNING"
+    # ...but a copy of the job is queued for just after the first claim's lease ends
+    [copy] = sent
+    assert copy["QueueUrl"] == aws.queue_url and json.loads(copy["MessageBody"]) == {"generationId": generation_id}
+    lease_left = WORKER_MS / 1000 + rendering.LEASE_MARGIN_SECONDS
+    assert lease_left - 5 < copy["DelaySeconds"] <= lease_left + rendering.RECHECK_MARGIN_SECONDS + 1
     record = stored(generation_id)
     assert record["status"] == "COMPLETE" and len(objects_under("images/")) == 2
+    # When the copy arrives after the first delivery completed: nothing more happens
+    assert generate.worker.handler(sqs_event_for_bodies([copy["MessageBody"]], aws.queue_arn),
+                                   worker_context()) == {"batchItemFailures": []}
+    assert stored(generation_id) == record and len(sent) == 1
+    bedrock.assert_done()
+
+
+def test_given_a_duplicate_delivery_whose_holder_then_dies_the_copy_claims_the_job_when_the_lease_ends(
+        aws, bedrock, monkeypatch):
+    # Given a delivery that claimed the job for two more minutes, then died (no retry of its message)
+    generation_id = job()
+    queued_messages(aws.queue_url)  # the original message: consumed by the delivery that died
+    soon = datetime.now(timezone.utc) + timedelta(minutes=2)
+    assert records.start(generation_id, now_iso(), "died", now_iso(soon))["status"] == "RUNNING"
+    sent = sent_jobs(monkeypatch, aws.queue_url)
+    # When a duplicate of its message arrives
+    duplicate = generate.worker.handler(sqs_event_for_bodies([json.dumps({"generationId": generation_id})],
+                                                             aws.queue_arn), worker_context())
+    # Then it renders nothing and queues a copy for when the lease ends (instead of leaving the job to the sweeper)
+    assert duplicate == {"batchItemFailures": []} and stored(generation_id)["attempt"] == "died"
+    [copy] = sent
+    assert 115 <= copy["DelaySeconds"] <= 126
+    # When the copy arrives after the lease ended, it claims the job and renders it
+    clients.dynamodb().update_item(TableName=aws.table_name, Key=records.generation_key(generation_id),
+                                   UpdateExpression="SET leaseUntil = :past", ExpressionAttributeValues={":past": {"S": PAST}})
+    bedrock.invoke(TITAN, BODY, titan_answer(OUT))
+    assert generate.worker.handler(sqs_event_for_bodies([copy["MessageBody"]], aws.queue_arn),
+                                   worker_context()) == {"batchItemFailures": []}
+    record = stored(generation_id)
+    assert record["status"] == "COMPLETE" and set(record["attempts"]) == {"died", record["attempt"]}
     bedrock.assert_done()
 
 

@@ -12,11 +12,17 @@ from studio.schema import JOBS_RETRY_DELAY_SECONDS
 from studio.settings import settings
 
 
-def enqueue(generation_id: str, queue: str = "jobs_queue_url") -> None:
-    """Queue a generation for the worker (or, with queue="index_queue_url", for the index function)."""
+# The longest delay SQS gives a message (DelaySeconds).
+MAX_DELAY_SECONDS = 900
+
+
+def enqueue(generation_id: str, queue: str = "jobs_queue_url", delay_seconds: int = 0) -> None:
+    """Queue a generation for the worker (or, with queue="index_queue_url", for the index function),
+    deliverable after `delay_seconds` (at most SQS's 15 minutes)."""
+    delay = {"DelaySeconds": min(delay_seconds, MAX_DELAY_SECONDS)} if delay_seconds > 0 else {}
     try:
         clients.get("sqs").send_message(QueueUrl=settings().require(queue),
-                                        MessageBody=json.dumps({"generationId": generation_id}))
+                                        MessageBody=json.dumps({"generationId": generation_id}), **delay)
     except (ClientError, BotoCoreError) as error:  # BotoCoreError: the queue could not be reached
         raise StorageError("Could not queue the generation. Try again.") from error
 

@@ -1,8 +1,9 @@
 """The worker's job: render one generation, store its images, finish its record.
 
 A job is claimed with an attempt token and a lease (records.start): a duplicate delivery of a
-claimed job does nothing, and only the attempt that holds the claim can complete or fail the
-record. The attempt's images go under images/<attempt>/, so whoever ends a job knows its objects.
+claimed job renders nothing but queues a copy of the job for when that lease ends (had the
+holder died, the copy claims the job then), and only the attempt that holds the claim can
+complete or fail the record. The attempt's images go under images/<attempt>/, so whoever ends a job knows its objects.
 
 Every job ends with the record COMPLETE or FAILED. A failure leaves no objects behind and gives
 the images back to the owner's daily quota, whatever the exception; an unexpected one is then
@@ -12,12 +13,13 @@ its claim released for the retry; the dead-letter handler and the sweeper end wh
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from studio import routes
-from studio.adapters import bedrock, records, storage
+from studio.adapters import bedrock, jobs, records, storage
 from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
 from studio.errors import InvalidField, ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
 from studio.images import GalleryImage, for_image_model, mask_for, png_dimensions
@@ -27,7 +29,7 @@ from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, cleanup as _
 from studio.logic.generations import now_iso
 from studio.models import UPLOAD_MAX_BYTES, EditRequest, GenerationRequest
 from studio.observability import count, logger
-from studio.schema import IMAGES_PREFIX
+from studio.schema import IMAGES_PREFIX, LEASE_ATTRIBUTE
 from studio.settings import settings
 
 # Seconds kept free after the last model call to store the images and finish the record.
@@ -37,11 +39,23 @@ EDIT_SOURCE_MAX_BYTES = 64 * 1024 * 1024
 OUTPUT_SIZE_KEYS = ("outputWidth", "outputHeight")
 # A claim outlives the invocation that holds it by this much (clock skew between containers).
 LEASE_MARGIN_SECONDS = 30
+# A duplicate delivery's copy of the job looks again this long after the other claim's lease ends.
+RECHECK_MARGIN_SECONDS = 5
 
 
 def _lease_until(time_left_ms: Callable[[], int] | None) -> str:
     seconds = time_left_ms() / 1000 if time_left_ms else routes.function("generate-worker").timeout_seconds
     return now_iso(datetime.now(timezone.utc) + timedelta(seconds=seconds + LEASE_MARGIN_SECONDS))
+
+
+def _seconds_claimed_elsewhere(generation_id: str) -> int:
+    """Seconds left on another delivery's live claim of the job; 0 when there is none (the record
+    finished, was deleted, or was freed in between)."""
+    current = records.get_generation(generation_id)
+    if not current or current["status"] != "RUNNING" or not current.get(LEASE_ATTRIBUTE):
+        return 0
+    left = datetime.fromisoformat(current[LEASE_ATTRIBUTE].replace("Z", "+00:00")) - datetime.now(timezone.utc)
+    return max(0, math.ceil(left.total_seconds()))
 
 
 def failure_code(error: StudioError) -> str:
@@ -62,7 +76,8 @@ def failure_code(error: StudioError) -> str:
 
 
 def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) -> str:
-    """Process one queued generation; returns its final status (or 'SKIPPED' when already done).
+    """Process one queued generation; returns its final status ('SKIPPED' when already done or
+    deleted, 'DEFERRED' when another delivery holds it).
 
     `time_left_ms` is the Lambda context's clock: a model call starts only when its worst case
     (every retry timing out) still fits, so the record is failed cleanly instead of the function
@@ -70,8 +85,15 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
     attempt = secrets.token_urlsafe(18)
     record = records.start(generation_id, now_iso(), attempt, _lease_until(time_left_ms))
     if record is None:
-        logger.info("generation finished, deleted or claimed by another delivery",
-                    extra={"generationId": generation_id})
+        held = _seconds_claimed_elsewhere(generation_id)
+        if held:
+            # An SQS duplicate: this message is consumed, so a copy looks again when the other claim
+            # ends. Had its worker died, the job is then claimed again instead of left for the sweeper.
+            jobs.enqueue(generation_id, delay_seconds=held + RECHECK_MARGIN_SECONDS)
+            logger.info("generation claimed by another delivery: queued again for when its lease ends",
+                        extra={"generationId": generation_id, "seconds": held})
+            return "DEFERRED"
+        logger.info("generation finished or deleted", extra={"generationId": generation_id})
         return "SKIPPED"
     try:
         images, reference = _render_and_store(record, attempt, time_left_ms)
