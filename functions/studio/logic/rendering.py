@@ -3,7 +3,8 @@
 A job is claimed with an attempt token and a lease (records.start): a duplicate delivery of a
 claimed job renders nothing but queues a copy of the job for when that lease ends (had the
 holder died, the copy claims the job then), and only the attempt that holds the claim can
-complete or fail the record. The attempt's images go under images/<attempt>/, so whoever ends a job knows its objects.
+complete or fail the record. The attempt's images go under images/<attempt>/, so whoever ends
+a job knows its objects.
 
 Every job ends with the record COMPLETE or FAILED. A failure leaves no objects behind and gives
 the images back to the owner's daily quota, whatever the exception; an unexpected one is then
@@ -54,7 +55,7 @@ def _seconds_claimed_elsewhere(generation_id: str) -> int:
     current = records.get_generation(generation_id)
     if not current or current["status"] != "RUNNING" or not current.get(LEASE_ATTRIBUTE):
         return 0
-    left = datetime.fromisoformat(current[LEASE_ATTRIBUTE].replace("Z", "+00:00")) - datetime.now(timezone.utc)
+    left = datetime.fromisoformat(current[LEASE_ATTRIBUTE]) - datetime.now(timezone.utc)  # now_iso's "Z" reads as UTC
     return max(0, math.ceil(left.total_seconds()))
 
 
