@@ -190,19 +190,18 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
     sys.path.insert(0, str(ROOT))
     from PIL import Image
 
+    from studio import caches
     from studio.adapters import clients
     from studio.settings import settings
     from tests.support.aws import create_all
 
     with _aws(transport):
-        settings.cache_clear()
-        clients.reset()
+        caches.reset()
         resources = create_all()
         os.environ.update(TABLE_NAME=resources.table_name, IMAGES_BUCKET=resources.bucket,
                           JOBS_QUEUE_URL=resources.queue_url, CURSOR_SECRET_ARN=resources.secret_arn,
                           INDEX_QUEUE_URL=resources.index_queue_url)
-        settings.cache_clear()
-        clients.reset()
+        caches.reset()
         from studio.adapters import records
         from studio.images import GalleryImage
         from studio.logic import edits, generations, rendering, search
@@ -218,8 +217,8 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
             def invoke_model(self, **_: object) -> dict:
                 return {"body": io.BytesIO(current["answer"])}
 
-        clients.override("bedrock", StubbedModel())
-        s3 = clients.s3()  # configured as the worker's own client
+        clients.override("bedrock-runtime", StubbedModel())
+        s3 = clients.get("s3")  # configured as the worker's own client
         conf = settings()
         sources = [generations.create(GenerationRequest(prompt=f"bench {i}", seed=i), "bench-user", None, "",
                                       conf).id for i in range(images)]

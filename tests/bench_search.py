@@ -48,6 +48,7 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
         del os.environ[name]
     from moto import mock_aws
 
+    from studio import caches
     from studio.adapters import bedrock, clients, records, vectors
     from studio.settings import settings
     from tests.support import aws as support
@@ -67,9 +68,8 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
                           JOBS_QUEUE_URL=resources.queue_url, CURSOR_SECRET_ARN=resources.secret_arn,
                           INDEX_QUEUE_URL=resources.index_queue_url, VECTOR_INDEX_ARN=support.VECTOR_INDEX_ARN,
                           ORIGIN_SECRET_ARN=resources.origin_secret_arn)
-        settings.cache_clear()
-        clients.reset()
-        clients.override("bedrock", StubbedEmbeddings())
+        caches.reset()
+        clients.override("bedrock-runtime", StubbedEmbeddings())
         import gallery.handler
 
         stamp = "2026-12-01T00:00:00.000Z"

@@ -11,19 +11,13 @@ import os
 import pytest
 
 from studio import catalog
-from studio.adapters import cdn, clients, secrets
-from studio.settings import ENV, settings
+from studio import caches
+from studio.adapters import clients, secrets
+from studio.settings import ENV
 from tests.support import aws as aws_support
 from tests.support.bedrock import BedrockStub
 
 DEFAULT_MODEL = "amazon.titan-image-generator-v2:0"
-
-
-def _reset_caches() -> None:
-    settings.cache_clear()
-    clients.reset()
-    secrets.cursor_key.cache_clear()
-    cdn.distribution_id.cache_clear()
 
 
 @pytest.fixture
@@ -59,14 +53,12 @@ def environment(monkeypatch, tmp_path):
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    _reset_caches()
+    caches.reset()
     # Tests without moto: the origin secret as if read from Secrets Manager (the `aws` fixture
     # replaces the ARN with its own secret, read for real).
-    secrets.forget_origin_values()
     secrets.remember_origin_values(values["ORIGIN_SECRET_ARN"], (aws_support.ORIGIN_SECRET_VALUE,))
     yield monkeypatch
-    _reset_caches()
-    secrets.forget_origin_values()
+    caches.reset()
 
 
 @pytest.fixture
@@ -76,8 +68,8 @@ def env(environment):
     def set_env(**values: str) -> None:
         for name, value in values.items():
             environment.setenv(name, str(value))
-        injected = dict(clients._overrides)  # a stubbed Bedrock client stays installed
-        _reset_caches()
+        injected = clients.overrides()  # a stubbed Bedrock client stays installed
+        caches.reset()
         for name, client in injected.items():
             clients.override(name, client)
 
@@ -111,7 +103,7 @@ def aws(environment):
         environment.setenv("CURSOR_SECRET_ARN", resources.secret_arn)
         environment.setenv("INDEX_QUEUE_URL", resources.index_queue_url)
         environment.setenv("ORIGIN_SECRET_ARN", resources.origin_secret_arn)
-        _reset_caches()
+        caches.reset()
         yield resources
 
 

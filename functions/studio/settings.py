@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from typing import Mapping
 
 from pydantic import BaseModel, Field, field_validator
 
+from studio import caches
 from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_ENABLED_MODEL_IDS, DEFAULT_IMAGE_MODEL_ID, DEFAULT_PROFILE_PREFIX, DEFAULT_TEXT_MODEL_ID
 
 # Environment variable names, used by the CDK stack and the local environment too.
@@ -111,7 +111,7 @@ class Settings(BaseModel):
         return defaults.get(quality, defaults.get("standard", 0.0))
 
 
-@lru_cache(maxsize=1)
+@caches.cached
 def settings() -> Settings:
-    """The settings of this container (read at cold start; tests call settings.cache_clear())."""
+    """The settings of this container (read at cold start; caches.reset() reads them again)."""
     return Settings.from_env(os.environ)

@@ -6,6 +6,8 @@ renewed after each restore: the `random` module's state (seeded once, at the sna
 boto3 clients and cached secret values, so that each environment opens its own connections with
 fresh credentials. `secrets` and `uuid` read os.urandom on each call and need nothing.
 
+Every cache of the process is in one registry (studio/caches.py), so one call renews them all.
+
 The hooks come from the runtime's snapshot_restore_py library; elsewhere (tests, `make local`)
 there is no snapshot and registering is a no-op.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 import os
 import random
 
-from studio.adapters import cdn, clients, secrets
+from studio import caches
 
 try:
     from snapshot_restore_py import register_after_restore
@@ -27,6 +29,4 @@ except ImportError:  # not in a Lambda managed runtime
 @register_after_restore
 def renew_after_restore() -> None:
     random.seed(os.urandom(32))
-    clients.reset()
-    secrets.forget_origin_values()
-    cdn.distribution_id.cache_clear()
+    caches.reset()

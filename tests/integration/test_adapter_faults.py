@@ -26,7 +26,7 @@ def fail_with(code, operation):
     ("DELETE", "/generations/abc", "get_item"),
 ])
 def test_given_the_table_fails_then_503_storage_error(aws, monkeypatch, method, path, operation):
-    monkeypatch.setattr(clients.dynamodb(), operation, fail_with("InternalServerError", operation))
+    monkeypatch.setattr(clients.get("dynamodb"), operation, fail_with("InternalServerError", operation))
     reply = call(gallery.handler.handler, method, path)
     assert reply.status == 503 and reply.error["code"] == "storage_error"
     assert reply.error["details"] == {"awsError": "InternalServerError"}
@@ -34,21 +34,21 @@ def test_given_the_table_fails_then_503_storage_error(aws, monkeypatch, method, 
 
 def test_given_the_table_fails_on_patch_then_503(aws, monkeypatch):
     generation_id = post({"prompt": "p"}).body["id"]
-    monkeypatch.setattr(clients.dynamodb(), "update_item", fail_with("ProvisionedThroughputExceededException", "x"))
+    monkeypatch.setattr(clients.get("dynamodb"), "update_item", fail_with("ProvisionedThroughputExceededException", "x"))
     reply = call(gallery.handler.handler, "PATCH", f"/generations/{generation_id}", body={"favorite": True})
     assert reply.status == 503
 
 
 def test_given_s3_cannot_sign_an_upload_then_503(aws, monkeypatch):
-    monkeypatch.setattr(clients.s3(), "generate_presigned_post", fail_with("AccessDenied", "x"))
+    monkeypatch.setattr(clients.get("s3"), "generate_presigned_post", fail_with("AccessDenied", "x"))
     reply = call(describe.handler.handler, "POST", "/uploads", body={"contentType": "image/png", "size": 10})
     assert reply.status == 503 and reply.error["code"] == "storage_error"
 
 
 def test_given_s3_fails_to_read_an_upload_then_503_not_404(aws, bedrock, monkeypatch):
     key = put_upload(USER_A, make.png())
-    monkeypatch.setattr(clients.s3(), "get_object", fail_with("InternalError", "GetObject"))
-    monkeypatch.setattr(clients.s3(), "head_object", fail_with("InternalError", "HeadObject"))
+    monkeypatch.setattr(clients.get("s3"), "get_object", fail_with("InternalError", "GetObject"))
+    monkeypatch.setattr(clients.get("s3"), "head_object", fail_with("InternalError", "HeadObject"))
     reply = call(describe.handler.handler, "POST", "/describe", body={"imageKey": key})
     assert reply.status == 503 and reply.error["code"] == "storage_error"
     with pytest.raises(StorageError):
@@ -58,8 +58,8 @@ def test_given_s3_fails_to_read_an_upload_then_503_not_404(aws, bedrock, monkeyp
 def test_given_access_denied_on_an_upload_then_it_is_missing(aws, bedrock, monkeypatch):
     # Given roles without s3:ListBucket: S3 answers a read of a missing key with 403 AccessDenied
     key = f"uploads/{USER_A}/{'1' * 32}.png"
-    monkeypatch.setattr(clients.s3(), "get_object", fail_with("AccessDenied", "GetObject"))
-    monkeypatch.setattr(clients.s3(), "head_object", fail_with("403", "HeadObject"))
+    monkeypatch.setattr(clients.get("s3"), "get_object", fail_with("AccessDenied", "GetObject"))
+    monkeypatch.setattr(clients.get("s3"), "head_object", fail_with("403", "HeadObject"))
     # When describe reads it, then the caller is told to upload it again (404), and exists() is False
     reply = call(describe.handler.handler, "POST", "/describe", body={"imageKey": key})
     assert reply.status == 404 and reply.error["code"] == "reference_missing"
@@ -74,7 +74,7 @@ def test_given_a_missing_object_then_read_is_not_found_and_exists_is_false(aws):
 
 def test_given_the_worker_cannot_start_the_record_then_the_job_is_retried(aws, monkeypatch):
     post({"prompt": "p"})
-    monkeypatch.setattr(clients.dynamodb(), "update_item", fail_with("InternalServerError", "UpdateItem"))
+    monkeypatch.setattr(clients.get("dynamodb"), "update_item", fail_with("InternalServerError", "UpdateItem"))
     with pytest.raises(Exception, match="All records failed"):
         run_worker(aws)
 

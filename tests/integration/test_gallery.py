@@ -101,7 +101,7 @@ def test_given_favorites_then_the_favorite_feed_follows_patch(aws):
 
 def counting_queries(monkeypatch):
     """Every gallery Query: (its request, items read by DynamoDB, items returned)."""
-    dynamodb = clients.dynamodb()
+    dynamodb = clients.get("dynamodb")
     real, seen = dynamodb.query, []
 
     def query(**request):
@@ -223,7 +223,7 @@ def test_given_the_cursor_secret_is_unreadable_then_503(aws, monkeypatch):
     def denied(**_):
         raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetSecretValue")
 
-    monkeypatch.setattr(clients.secrets(), "get_secret_value", denied)
+    monkeypatch.setattr(clients.get("secretsmanager"), "get_secret_value", denied)
     reply = gallery_page()
     assert reply.status == 503 and reply.error["code"] == "storage_error"
 
@@ -303,7 +303,7 @@ def test_given_s3_refuses_the_delete_then_503(aws, bedrock, monkeypatch):
     def refused(**_):
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DeleteObjects")
 
-    monkeypatch.setattr(clients.s3(), "delete_objects", refused)
+    monkeypatch.setattr(clients.get("s3"), "delete_objects", refused)
     reply = delete(generation_id)
     assert reply.status == 503 and reply.error["code"] == "storage_error"
     # Nothing is lost: the record is still there, so the delete can be retried.

@@ -128,7 +128,7 @@ def test_get_models_says_how_many_images_are_left_today_for_the_caller(aws, env)
 
 
 def test_images_and_text_left_today_are_read_in_one_call(aws, monkeypatch):
-    dynamodb, calls = clients.dynamodb(), []
+    dynamodb, calls = clients.get("dynamodb"), []
     for name in ("get_item", "batch_get_item", "query"):
         real = getattr(dynamodb, name)
         monkeypatch.setattr(dynamodb, name, lambda _real=real, _name=name, **kw: calls.append(_name) or _real(**kw))
@@ -214,7 +214,7 @@ def test_given_malformed_json_then_400_invalid_json(aws):
 ], ids=["service-error", "connection-error"])
 def test_given_the_queue_is_unreachable_then_503_and_the_record_fails_with_the_quota_released(aws, monkeypatch,
                                                                                              failure):
-    sqs = clients.sqs()
+    sqs = clients.get("sqs")
 
     def unavailable(**_):
         raise failure
@@ -228,7 +228,7 @@ def test_given_the_queue_is_unreachable_then_503_and_the_record_fails_with_the_q
 
 
 def test_given_a_table_failure_then_503_storage_error(aws, monkeypatch):
-    dynamodb = clients.dynamodb()
+    dynamodb = clients.get("dynamodb")
 
     def broken(**_):
         raise ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}}, "TransactWriteItems")

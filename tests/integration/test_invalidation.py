@@ -11,6 +11,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 import gallery.handler
+from studio import caches
 from studio.adapters import cdn, clients, records
 from tests.support.events import USER_A, call
 from tests.support.flow import claim, post
@@ -35,13 +36,13 @@ def cloudfront(aws, env):
     """The distribution id in SSM, and a stubbed CloudFront client."""
     boto3.client("ssm").put_parameter(Name=PARAMETER, Value=DISTRIBUTION, Type="String")
     env(DISTRIBUTION_ID_PARAMETER=PARAMETER)
-    cdn.distribution_id.cache_clear()
+    caches.reset()
     client = boto3.client("cloudfront")
     with Stubber(client) as stub:
         clients.override("cloudfront", client)
         yield stub
         stub.assert_no_pending_responses()
-    cdn.distribution_id.cache_clear()
+    caches.reset()
 
 
 def expect_invalidation(stub: Stubber, paths: list[str]) -> None:

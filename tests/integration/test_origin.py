@@ -53,7 +53,7 @@ def test_if_secrets_manager_fails_the_call_gets_503_not_a_pass(aws, monkeypatch)
         raise ClientError({"Error": {"Code": "InternalServiceError", "Message": "x"}}, "GetSecretValue")
 
     secrets.forget_origin_values()
-    monkeypatch.setattr(clients.secrets(), "get_secret_value", failing)
+    monkeypatch.setattr(clients.get("secretsmanager"), "get_secret_value", failing)
     reply = call(gallery.handler.handler, "GET", "/openapi.json", user=None)
     assert reply.status == 503
 
@@ -66,6 +66,6 @@ def test_if_secrets_manager_cannot_be_reached_the_call_gets_503(aws, monkeypatch
         raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
 
     secrets.forget_origin_values()
-    monkeypatch.setattr(clients.secrets(), "get_secret_value", unreachable)
+    monkeypatch.setattr(clients.get("secretsmanager"), "get_secret_value", unreachable)
     reply = call(gallery.handler.handler, "GET", "/openapi.json", user=None)
     assert reply.status == 503 and reply.error["code"] == "storage_error"

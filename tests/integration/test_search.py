@@ -95,7 +95,7 @@ class CallCounter:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
-        for name in ("s3", "dynamodb", "sqs", "bedrock", "s3vectors", "secrets"):
+        for name in ("s3", "dynamodb", "sqs", "bedrock-runtime", "s3vectors", "secretsmanager"):
             # provide-client-params fires before Stubber answers (at before-call), so stubbed calls count too
             clients.get(name).meta.events.register("provide-client-params", self._count)
 

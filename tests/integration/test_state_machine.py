@@ -69,7 +69,7 @@ def cancelled(*codes):
 
 def transactions_failing(monkeypatch, errors):
     """TransactWriteItems raises each of `errors` in turn, then works; returns the calls seen."""
-    dynamodb = clients.dynamodb()
+    dynamodb = clients.get("dynamodb")
     real = dynamodb.transact_write_items
     pending, calls = list(errors), []
 
@@ -123,7 +123,7 @@ def after_the_first_read(monkeypatch, competing_write):
 
 def updates_counted(monkeypatch):
     """Counts the UpdateItem and GetItem calls the records adapter makes from now on."""
-    dynamodb, seen = clients.dynamodb(), {"update_item": 0, "get_item": 0}
+    dynamodb, seen = clients.get("dynamodb"), {"update_item": 0, "get_item": 0}
     for name in seen:
         real = getattr(dynamodb, name)
 
@@ -172,7 +172,7 @@ def test_given_the_flag_changes_before_every_write_then_completion_answers_in_pr
 
     def read_then_flip(gid):  # the owner toggles sharing between each read and each write
         current = real_get(gid)
-        clients.dynamodb().update_item(
+        clients.get("dynamodb").update_item(
             TableName=records._table(), Key=records.generation_key(gid), UpdateExpression="SET #p = :flipped",
             ExpressionAttributeNames={"#p": "public"}, ExpressionAttributeValues={":flipped": {"BOOL": not current["public"]}})
         flips.append(current["public"])
@@ -241,7 +241,7 @@ def test_given_conflicts_that_do_not_settle_when_deleting_then_409(aws, monkeypa
 
 # --- 3. the Idempotency-Key after a queue failure ------------------------------------------
 def test_given_the_queue_failed_then_a_retry_with_the_same_key_starts_a_new_generation(aws, monkeypatch):
-    sqs = clients.sqs()
+    sqs = clients.get("sqs")
     real_send = sqs.send_message
     failures = [ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendMessage")]
 
@@ -265,7 +265,7 @@ def test_given_the_queue_failed_then_a_retry_with_the_same_key_starts_a_new_gene
 # --- 5. duplicate deliveries ----------------------------------------------------------------
 def sent_jobs(monkeypatch, queue_url: str) -> list[dict]:
     """The SendMessage calls to the jobs queue from now on (their DelaySeconds included)."""
-    sent, sqs = [], clients.sqs()
+    sent, sqs = [], clients.get("sqs")
     real = sqs.send_message
     monkeypatch.setattr(sqs, "send_message",
                         lambda **kw: (sent.append(kw) if kw["QueueUrl"] == queue_url else None) or real(**kw))
@@ -320,7 +320,7 @@ def test_given_a_duplicate_delivery_whose_holder_then_dies_the_copy_claims_the_j
     [copy] = sent
     assert 115 <= copy["DelaySeconds"] <= 126
     # When the copy arrives after the lease ended, it claims the job and renders it
-    clients.dynamodb().update_item(TableName=aws.table_name, Key=records.generation_key(generation_id),
+    clients.get("dynamodb").update_item(TableName=aws.table_name, Key=records.generation_key(generation_id),
                                    UpdateExpression="SET leaseUntil = :past", ExpressionAttributeValues={":past": {"S": PAST}})
     bedrock.invoke(TITAN, BODY, titan_answer(OUT))
     assert generate.worker.handler(sqs_event_for_bodies([copy["MessageBody"]], aws.queue_arn),
@@ -370,17 +370,17 @@ def connection_lost(**_):
 @pytest.mark.parametrize("method,path,client,operation", [
     ("GET", "/generations/abc", "dynamodb", "get_item"),
     ("GET", "/gallery", "dynamodb", "query"),
-    ("GET", "/gallery", "secrets", "get_secret_value"),
+    ("GET", "/gallery", "secretsmanager", "get_secret_value"),
     ("PATCH", "/generations/abc", "dynamodb", "get_item"),
 ])
 def test_given_a_connection_error_then_503_storage_error_not_500(aws, monkeypatch, method, path, client, operation):
-    monkeypatch.setattr(getattr(clients, client)(), operation, connection_lost)
+    monkeypatch.setattr(clients.get(client), operation, connection_lost)
     reply = call(gallery.handler.handler, method, path, body={"favorite": True} if method == "PATCH" else None)
     assert reply.status == 503 and reply.error["code"] == "storage_error", reply.body
 
 
 def test_given_a_connection_error_on_the_table_when_posting_then_503(aws, monkeypatch):
-    monkeypatch.setattr(clients.dynamodb(), "transact_write_items", connection_lost)
+    monkeypatch.setattr(clients.get("dynamodb"), "transact_write_items", connection_lost)
     reply = post({"prompt": "p"})
     assert reply.status == 503 and reply.error["code"] == "storage_error"
 
@@ -390,7 +390,7 @@ def test_given_a_connection_error_on_s3_then_503(aws, monkeypatch, operation):
     from studio.adapters import storage
     from studio.errors import StorageError
 
-    monkeypatch.setattr(clients.s3(), operation, connection_lost)
+    monkeypatch.setattr(clients.get("s3"), operation, connection_lost)
     with pytest.raises(StorageError):
         storage.exists("uploads/x/y.png") if operation == "head_object" else storage.presigned_upload(
             "uploads/x/y.png", "image/png", 10, 60)
@@ -403,7 +403,7 @@ def test_given_a_connection_error_reading_the_reference_then_failed_storage_erro
     key = put_upload(USER_A, make.jpeg((640, 480)), "jpeg")
     generation_id = post({"prompt": "a lighthouse", "modelId": TITAN, "mode": "variation",
                           "referenceImageKey": key}).body["id"]
-    monkeypatch.setattr(clients.s3(), "get_object", connection_lost)
+    monkeypatch.setattr(clients.get("s3"), "get_object", connection_lost)
     response, _ = run_worker(aws)
     assert response == {"batchItemFailures": []}
     record = stored(generation_id)
@@ -414,7 +414,7 @@ def test_given_a_connection_error_deleting_objects_then_storage_error(aws, monke
     from studio.adapters import storage
     from studio.errors import StorageError
 
-    monkeypatch.setattr(clients.s3(), "delete_objects", connection_lost)
+    monkeypatch.setattr(clients.get("s3"), "delete_objects", connection_lost)
     with pytest.raises(StorageError):
         storage.delete_all(["images/x/0.png"])
 

@@ -29,7 +29,7 @@ SCHEDULED_EVENT = {
 
 
 def queries(monkeypatch):
-    dynamodb = clients.dynamodb()
+    dynamodb = clients.get("dynamodb")
     real, seen = dynamodb.query, []
     monkeypatch.setattr(dynamodb, "query", lambda **request: seen.append(request) or real(**request))
     monkeypatch.setattr(dynamodb, "scan", lambda **_: pytest.fail("the sweeper must not Scan"))
@@ -72,9 +72,9 @@ def test_given_a_job_never_queued_whose_compensation_failed_too_then_the_sweeper
     def down(**_):
         raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "X")
 
-    monkeypatch.setattr(clients.sqs(), "send_message", down)
+    monkeypatch.setattr(clients.get("sqs"), "send_message", down)
     monkeypatch.setattr(records, "_pause", lambda attempt: None)
-    dynamodb = clients.dynamodb()
+    dynamodb = clients.get("dynamodb")
     real_transact, calls = dynamodb.transact_write_items, []
 
     def create_then_down(**kwargs):  # the create goes through; the compensating write does not

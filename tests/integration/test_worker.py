@@ -316,7 +316,7 @@ def test_given_throttling_on_every_attempt_then_the_real_client_retries_within_t
     429 on every attempt at the HTTP layer."""
     env(BEDROCK_MAX_ATTEMPTS="3")
     generation_id = titan_job()
-    client = clients.get("bedrock")
+    client = clients.get("bedrock-runtime")
     attempts = []
 
     def throttled(request, **_):
@@ -368,7 +368,7 @@ def test_given_s3_fails_on_the_third_write_then_storage_error_no_orphans_and_the
     generation_id = titan_job(count=2)  # 2 PNGs + 2 thumbnails = 4 writes
     bedrock.invoke(TITAN, {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a lighthouse"},
                            "imageGenerationConfig": titan_config(2, 1024, 1024)}, titan_answer(OUT, OUT))
-    s3 = clients.s3()
+    s3 = clients.get("s3")
     real_put = s3.put_object
     calls = []
 
@@ -459,7 +459,7 @@ def test_given_an_unexpected_error_then_the_record_fails_cleanly_and_the_message
                            "imageGenerationConfig": titan_config(1, 1024, 1024)}, titan_answer(OUT))
     monkeypatch.setattr(rendering, "_render_and_store", broken_for_one)
     visibility = []
-    sqs = clients.sqs()
+    sqs = clients.get("sqs")
     real_change = sqs.change_message_visibility
     monkeypatch.setattr(sqs, "change_message_visibility", lambda **kw: visibility.append(kw) or real_change(**kw))
 
@@ -555,7 +555,7 @@ def test_given_the_connection_drops_on_the_third_write_then_storage_error_and_no
     generation_id = titan_job(count=2)
     bedrock.invoke(TITAN, {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a lighthouse"},
                            "imageGenerationConfig": titan_config(2, 1024, 1024)}, titan_answer(OUT, OUT))
-    s3 = clients.s3()
+    s3 = clients.get("s3")
     real_put, calls = s3.put_object, []
 
     def dropping_put(**kwargs):

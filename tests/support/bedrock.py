@@ -92,7 +92,7 @@ class BedrockStub:
     def __init__(self) -> None:
         self.client = make_client()
         self.stubber = Stubber(self.client)
-        clients.override("bedrock", self.client)
+        clients.override("bedrock-runtime", self.client)
         self.stubber.activate()
 
     # --- InvokeModel -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from studio import caches
 from studio.adapters import clients, storage
 from studio.settings import settings
 from tests.support.aws import BUCKET
@@ -19,8 +20,7 @@ def test_in_aws_the_form_posts_to_the_buckets_regional_virtual_hosted_endpoint(e
     # Given a function in `region` (its bucket is in the same stack, so the same region)
     environment.setenv("AWS_REGION", region)
     environment.setenv("AWS_DEFAULT_REGION", region)
-    settings.cache_clear()
-    clients.reset()
+    caches.reset()
     # When it presigns an upload
     form = storage.presigned_upload("uploads/u/1.png", "image/png", 10, 900)
     # Then the form posts to https://<bucket>.s3.<region>.amazonaws.com, never the global endpoint
@@ -31,8 +31,7 @@ def test_in_aws_the_form_posts_to_the_buckets_regional_virtual_hosted_endpoint(e
 def test_with_a_custom_endpoint_the_form_posts_to_it_path_style(environment):
     # Given the local emulator's endpoint in the standard variable
     environment.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:4566/_s3")
-    settings.cache_clear()
-    clients.reset()
+    caches.reset()
     # When a form is presigned
     form = storage.presigned_upload("uploads/u/1.png", "image/png", 10, 900)
     # Then it posts to that endpoint, the bucket in the path (no wildcard DNS needed)

@@ -62,7 +62,7 @@ def invoke_json(model_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """InvokeModel with a JSON body; the parsed JSON answer (ModelError if it is not JSON)."""
     try:
         with model_latency(model_id):
-            response = clients.get("bedrock").invoke_model(
+            response = clients.get("bedrock-runtime").invoke_model(
                 modelId=model_id, body=json.dumps(body), contentType="application/json",
                 accept="application/json",
             )
@@ -94,7 +94,7 @@ def converse_tool(model_id: str, *, system: str, content: list[dict], tool_name:
     }
     try:
         with model_latency(model_id):
-            response = clients.get("bedrock").converse(**request)
+            response = clients.get("bedrock-runtime").converse(**request)
     except Exception as error:  # noqa: BLE001
         raise classify(error, model_id) from error
     if response.get("stopReason") in ("content_filtered", "guardrail_intervened"):

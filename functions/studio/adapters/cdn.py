@@ -10,10 +10,10 @@ the stack free of a cycle (distribution -> API -> function -> distribution).
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from studio import caches
 from studio.adapters import clients
 from studio.observability import count, logger
 from studio.settings import settings
@@ -23,7 +23,7 @@ MAX_PATHS_PER_CALL = 100
 MAX_CALLS = 3
 
 
-@lru_cache(maxsize=1)
+@caches.cached
 def distribution_id() -> str:
     parameter = settings().distribution_id_parameter
     if not parameter:

@@ -5,19 +5,19 @@ rotation takes effect without a cold start)."""
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from studio import caches
 from studio.adapters import clients
 from studio.errors import StorageError
 from studio.settings import settings
 
 
-@lru_cache(maxsize=1)
+@caches.cached
 def cursor_key() -> bytes:
     try:
-        value = clients.get("secrets").get_secret_value(SecretId=settings().require("cursor_secret_arn"))
+        value = clients.get("secretsmanager").get_secret_value(SecretId=settings().require("cursor_secret_arn"))
     except (ClientError, BotoCoreError) as error:
         raise StorageError("The gallery is not available right now. Try again.") from error
     return value["SecretString"].encode()
@@ -33,7 +33,7 @@ def origin_values() -> tuple[str, ...]:
     cached = _origin_cache.get(arn)
     if cached and time.monotonic() - cached[0] < ORIGIN_SECRET_TTL_SECONDS:
         return cached[1]
-    client = clients.get("secrets")
+    client = clients.get("secretsmanager")
     try:
         values = [client.get_secret_value(SecretId=arn)["SecretString"]]
     except (ClientError, BotoCoreError) as error:  # BotoCoreError: no answer (connection, timeout)
@@ -46,6 +46,7 @@ def origin_values() -> tuple[str, ...]:
     return _origin_cache[arn][1]
 
 
+@caches.register
 def forget_origin_values() -> None:
     _origin_cache.clear()
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from studio import caches
 from studio.adapters import clients
 from studio.errors import NotFound, PayloadTooLarge, StorageError
 from studio.observability import logger
@@ -105,10 +105,21 @@ class Batch:
             raise StorageError("Could not store the rendered images.") from failure
 
 
-@lru_cache(maxsize=1)
+_pool: list[ThreadPoolExecutor] = []
+
+
 def _writers() -> ThreadPoolExecutor:
     """A few threads per container, started on first use (after a SnapStart restore, never before)."""
-    return ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="s3-write")
+    if not _pool:
+        _pool.append(ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="s3-write"))
+    return _pool[0]
+
+
+@caches.register
+def _stop_writers() -> None:
+    """Let the threads end once their writes are done; the next batch starts new ones."""
+    while _pool:
+        _pool.pop().shutdown(wait=False)
 
 
 def delete_all(keys: list[str]) -> None:
