@@ -13,7 +13,7 @@ from constructs import Construct
 
 from cdk import constants as c
 from cdk.config import StudioConfig
-from studio import routes, schema
+from studio import routes, storage_layout
 
 
 def encrypted_queue(scope: Construct, construct_id: str, *, retention_days: int, visibility_seconds: int | None = None,
@@ -42,7 +42,7 @@ class Generation(Construct):
         self.jobs = encrypted_queue(
             self, "Jobs", retention_days=c.QUEUE_RETENTION_DAYS,
             visibility_seconds=c.VISIBILITY_TIMEOUT_FACTOR * worker_timeout,
-            dead_letters=self.dead_letters, max_receive_count=schema.JOBS_MAX_RECEIVE_COUNT)
+            dead_letters=self.dead_letters, max_receive_count=storage_layout.JOBS_MAX_RECEIVE_COUNT)
 
     def jobs_source(self) -> sources.SqsEventSource:
         """The worker's trigger: one job at a time, partial failures, concurrency capped by config."""

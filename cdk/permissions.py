@@ -18,7 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from cdk.config import StudioConfig, split_profile_id
 from cdk.functions import StudioFunction
 from cdk.search import Search
-from studio import routes, schema
+from studio import routes, storage_layout
 from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID
 
 
@@ -42,37 +42,37 @@ class Grants:
         self.models("describe", text)
         for name in ("translate", "suggest", "describe"):
             self.text_quota(name)
-        self.objects("describe", schema.UPLOADS_PREFIX, ["s3:GetObject", "s3:PutObject"],
+        self.objects("describe", storage_layout.UPLOADS_PREFIX, ["s3:GetObject", "s3:PutObject"],
                      "reads the reference image it describes and signs the presigned POST that uploads it")
 
         self.data("generate")
         jobs.grant_send_messages(self.role("generate"))
-        self.objects("generate", schema.UPLOADS_PREFIX, ["s3:GetObject"],
+        self.objects("generate", storage_layout.UPLOADS_PREFIX, ["s3:GetObject"],
                      "checks that the reference images of a request exist")
 
         self.models("generate-worker", images)
         self.data("generate-worker")
-        self.objects("generate-worker", schema.UPLOADS_PREFIX, ["s3:GetObject"],
+        self.objects("generate-worker", storage_layout.UPLOADS_PREFIX, ["s3:GetObject"],
                      "reads the reference images it sends to the image model")
-        self.objects("generate-worker", schema.IMAGES_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        self.objects("generate-worker", storage_layout.IMAGES_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                      "reads the image an edit starts from, writes the rendered PNG and WebP thumbnail (and removes "
                      "them when recording fails)")
 
         self.data("generate-dead-letters")
-        self.objects("generate-dead-letters", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
+        self.objects("generate-dead-letters", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],
                      "removes the partial images of a job it marks failed")
 
         # The sweeper only queries the unfinished records' index and fails them (UpdateItem, in a
         # transaction with the quota item): no read or delete of anything else.
         self.role("generate-sweeper").add_to_policy(iam.PolicyStatement(
-            actions=["dynamodb:Query"], resources=[f"{table.table_arn}/index/{schema.DEADLINE_INDEX}"]))
+            actions=["dynamodb:Query"], resources=[f"{table.table_arn}/index/{storage_layout.DEADLINE_INDEX}"]))
         self.role("generate-sweeper").add_to_policy(iam.PolicyStatement(
             actions=["dynamodb:UpdateItem"], resources=[table.table_arn]))
-        self.objects("generate-sweeper", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
+        self.objects("generate-sweeper", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],
                      "removes what the attempts of a generation it ends may have written")
 
         self.data("gallery")
-        self.objects("gallery", schema.IMAGES_PREFIX, ["s3:DeleteObject"],
+        self.objects("gallery", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],
                      "deletes the images of a generation its owner deletes")
         self.role("gallery").add_to_policy(iam.PolicyStatement(
             actions=["secretsmanager:GetSecretValue"], resources=[cursor_secret.secret_arn]))
@@ -89,12 +89,12 @@ class Grants:
         self.models("gallery", embedding)
         self.vectors("gallery", search, ["s3vectors:QueryVectors", "s3vectors:GetVectors",
                                          "s3vectors:PutVectors", "s3vectors:DeleteVectors"])
-        self.objects("gallery", schema.UPLOADS_PREFIX, ["s3:GetObject"],
+        self.objects("gallery", storage_layout.UPLOADS_PREFIX, ["s3:GetObject"],
                      "reads the caller's uploaded image for a \"more like this\" search")
         self.models("index", embedding + text)
         self.data("index")
         self.vectors("index", search, ["s3vectors:PutVectors", "s3vectors:DeleteVectors"])
-        self.objects("index", schema.IMAGES_PREFIX, ["s3:GetObject"],
+        self.objects("index", storage_layout.IMAGES_PREFIX, ["s3:GetObject"],
                      "reads the thumbnails it embeds and captions")
 
     def vectors(self, name: str, search: Search, actions: list[str]) -> None:
@@ -120,7 +120,7 @@ class Grants:
         self._table.grant_read_write_data(self.role(name))
         Validations.of(self.role(name)).acknowledge(Acknowledgment(
             id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{_ref(self._table)}/index/*]",
-            reason="Queries the table's gallery indexes (studio.schema.INDEXES), all of this one table.",
+            reason="Queries the table's gallery indexes (studio.storage_layout.INDEXES), all of this one table.",
         ))
 
     def text_quota(self, name: str) -> None:

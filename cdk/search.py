@@ -1,6 +1,6 @@
 """Search: the S3 Vectors bucket and index of every rendered image, and the index jobs queue and its DLQ.
 
-The index (studio.schema.VECTOR_*) is fixed at creation: dimension, distance metric and
+The index (studio.storage_layout.VECTOR_*) is fixed at creation: dimension, distance metric and
 non-filterable keys cannot change later (a new index and a backfill would). CloudFormation:
 AWS::S3Vectors::VectorBucket and AWS::S3Vectors::Index (aws_cdk.aws_s3vectors L1). Vector buckets
 are always encrypted (SSE-S3 by default) and never public.
@@ -14,7 +14,7 @@ from constructs import Construct
 
 from cdk import constants as c
 from cdk.generation import encrypted_queue
-from studio import routes, schema
+from studio import routes, storage_layout
 
 
 class Search(Construct):
@@ -26,19 +26,19 @@ class Search(Construct):
         self.index = s3vectors.CfnIndex(
             self, "Index",
             vector_bucket_arn=self.vector_bucket.attr_vector_bucket_arn,
-            index_name=schema.VECTOR_INDEX_NAME,
-            data_type=schema.VECTOR_DATA_TYPE,
-            dimension=schema.VECTOR_DIMENSION,
-            distance_metric=schema.VECTOR_DISTANCE,
+            index_name=storage_layout.VECTOR_INDEX_NAME,
+            data_type=storage_layout.VECTOR_DATA_TYPE,
+            dimension=storage_layout.VECTOR_DIMENSION,
+            distance_metric=storage_layout.VECTOR_DISTANCE,
             metadata_configuration=s3vectors.CfnIndex.MetadataConfigurationProperty(
-                non_filterable_metadata_keys=list(schema.VECTOR_NON_FILTERABLE_KEYS)),
+                non_filterable_metadata_keys=list(storage_layout.VECTOR_NON_FILTERABLE_KEYS)),
         )
         index_timeout = routes.function("index").timeout_seconds
         self.dead_letters = encrypted_queue(self, "IndexDeadLetters", retention_days=c.DLQ_RETENTION_DAYS)
         self.jobs = encrypted_queue(
             self, "IndexJobs", retention_days=c.QUEUE_RETENTION_DAYS,
             visibility_seconds=c.VISIBILITY_TIMEOUT_FACTOR * index_timeout,
-            dead_letters=self.dead_letters, max_receive_count=schema.INDEX_JOBS_MAX_RECEIVE_COUNT)
+            dead_letters=self.dead_letters, max_receive_count=storage_layout.INDEX_JOBS_MAX_RECEIVE_COUNT)
 
     @property
     def index_arn(self) -> str:

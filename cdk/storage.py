@@ -1,4 +1,4 @@
-"""Storage: the DynamoDB table (keys and indexes from studio.schema), the images bucket, the log bucket."""
+"""Storage: the DynamoDB table (keys and indexes from studio.storage_layout), the images bucket, the log bucket."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from constructs import Construct
 
 from cdk import constants as c
 from cdk.config import StudioConfig
-from studio import schema
+from studio import storage_layout
 
 
 class Storage(Construct):
@@ -42,10 +42,10 @@ class Storage(Construct):
             server_access_logs_bucket=self.log_bucket,
             server_access_logs_prefix="s3/images/",
             lifecycle_rules=[
-                s3.LifecycleRule(id="expire-uploads", prefix=schema.UPLOADS_PREFIX,
-                                 expiration=Duration.days(schema.UPLOAD_EXPIRY_DAYS)),
+                s3.LifecycleRule(id="expire-uploads", prefix=storage_layout.UPLOADS_PREFIX,
+                                 expiration=Duration.days(storage_layout.UPLOAD_EXPIRY_DAYS)),
                 # A deleted image must not stay retrievable as an old version for long.
-                s3.LifecycleRule(id="expire-deleted-images", prefix=schema.IMAGES_PREFIX,
+                s3.LifecycleRule(id="expire-deleted-images", prefix=storage_layout.IMAGES_PREFIX,
                                  noncurrent_version_expiration=Duration.days(c.DELETED_IMAGE_VERSION_EXPIRY_DAYS),
                                  expired_object_delete_marker=True),
                 s3.LifecycleRule(id="expire-old-versions",
@@ -60,10 +60,10 @@ class Storage(Construct):
 
         self.table = dynamodb.TableV2(
             self, "Table",
-            partition_key=dynamodb.Attribute(name=schema.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=schema.SORT_KEY, type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=storage_layout.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=storage_layout.SORT_KEY, type=dynamodb.AttributeType.STRING),
             billing=dynamodb.Billing.on_demand(),
-            time_to_live_attribute=schema.TTL_ATTRIBUTE,
+            time_to_live_attribute=storage_layout.TTL_ATTRIBUTE,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True),
             # Deletion protection follows the removal policy: with "destroy" the stack can be deleted.
@@ -76,7 +76,7 @@ class Storage(Construct):
                     sort_key=dynamodb.Attribute(name=index.sort_key, type=dynamodb.AttributeType.STRING),
                     projection_type=dynamodb.ProjectionType.ALL,
                 )
-                for index in schema.INDEXES
+                for index in storage_layout.INDEXES
             ],
             removal_policy=data_removal,
         )

@@ -21,7 +21,7 @@ from cdk import constants as c
 from cdk import headers
 from cdk.config import StudioConfig
 from cdk.edge_logs import StandardLogsV2
-from studio import routes, schema
+from studio import routes, storage_layout
 
 # Viewer request on the default behavior: a path without a file extension is a client-side route
 # of the single-page app, so it gets /index.html (403/404 error pages would also rewrite the API's).
@@ -189,7 +189,7 @@ class Web(Construct):
                     function=spa_rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
             ),
             additional_behaviors={
-                f"/{schema.IMAGES_PREFIX}*": cloudfront.BehaviorOptions(
+                f"/{storage_layout.IMAGES_PREFIX}*": cloudfront.BehaviorOptions(
                     origin=images_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     cache_policy=images_cache,
@@ -206,7 +206,7 @@ class Web(Construct):
             sid="CloudFrontReadsRenderedImages",
             principals=[iam.ServicePrincipal("cloudfront.amazonaws.com")],
             actions=["s3:GetObject"],
-            resources=[images_bucket.arn_for_objects(f"{schema.IMAGES_PREFIX}*")],
+            resources=[images_bucket.arn_for_objects(f"{storage_layout.IMAGES_PREFIX}*")],
             conditions={"StringEquals": {"AWS:SourceArn": self.distribution_arn}},
         ))
         acknowledgments = [

@@ -1,7 +1,7 @@
 """moto in server mode, and the resources the CDK stack defines, built from the same source.
 
 The table (keys, TTL, every GSI), the bucket prefixes and the DLQ's receive count come from
-studio.schema, the Cognito scopes from studio.routes: nothing here is a second hand-written copy.
+studio.storage_layout, the Cognito scopes from studio.routes: nothing here is a second hand-written copy.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from botocore.config import Config
 from local.paths import add_functions_to_path
 
 add_functions_to_path()
-from studio import routes, schema  # noqa: E402
+from studio import routes, storage_layout  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -129,16 +129,16 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
     """Create every resource the handlers use. Deterministic IDs (seeded), idempotent per process."""
     seed_moto()
     ddb = client("dynamodb", moto_url)
-    key_attrs = {schema.PARTITION_KEY, schema.SORT_KEY}
-    for index in schema.INDEXES:
+    key_attrs = {storage_layout.PARTITION_KEY, storage_layout.SORT_KEY}
+    for index in storage_layout.INDEXES:
         key_attrs.update((index.partition_key, index.sort_key))
     ddb.create_table(
         TableName=TABLE_NAME,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in sorted(key_attrs)],
         KeySchema=[
-            {"AttributeName": schema.PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": schema.SORT_KEY, "KeyType": "RANGE"},
+            {"AttributeName": storage_layout.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": storage_layout.SORT_KEY, "KeyType": "RANGE"},
         ],
         GlobalSecondaryIndexes=[
             {
@@ -149,12 +149,12 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
-            for index in schema.INDEXES
+            for index in storage_layout.INDEXES
         ],
     )
     ddb.update_time_to_live(
         TableName=TABLE_NAME,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE},
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": storage_layout.TTL_ATTRIBUTE},
     )
 
     s3 = client("s3", moto_url)
@@ -178,9 +178,9 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
             "Rules": [
                 {
                     "ID": "expire-uploads",
-                    "Filter": {"Prefix": schema.UPLOADS_PREFIX},
+                    "Filter": {"Prefix": storage_layout.UPLOADS_PREFIX},
                     "Status": "Enabled",
-                    "Expiration": {"Days": schema.UPLOAD_EXPIRY_DAYS},
+                    "Expiration": {"Days": storage_layout.UPLOAD_EXPIRY_DAYS},
                 }
             ]
         },
@@ -188,7 +188,7 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
 
     sqs = client("sqs", moto_url)
     queue_url, queue_arn, dlq_url, dlq_arn = _queue_with_dlq(sqs, JOBS_QUEUE, JOBS_DLQ, JOBS_VISIBILITY_TIMEOUT,
-                                                             schema.JOBS_MAX_RECEIVE_COUNT)
+                                                             storage_layout.JOBS_MAX_RECEIVE_COUNT)
 
     sm = client("secretsmanager", moto_url)
     secret_arn = sm.create_secret(
@@ -233,13 +233,13 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
 
     # Search, after the seeded Cognito IDs so that those stay what earlier versions created.
     index_queue_url, index_queue_arn, index_dlq_url, _ = _queue_with_dlq(
-        sqs, INDEX_QUEUE, INDEX_DLQ, INDEX_VISIBILITY_TIMEOUT, schema.INDEX_JOBS_MAX_RECEIVE_COUNT)
+        sqs, INDEX_QUEUE, INDEX_DLQ, INDEX_VISIBILITY_TIMEOUT, storage_layout.INDEX_JOBS_MAX_RECEIVE_COUNT)
     vectors = client("s3vectors", moto_url)
     vectors.create_vector_bucket(vectorBucketName=VECTOR_BUCKET)
     vectors.create_index(
-        vectorBucketName=VECTOR_BUCKET, indexName=schema.VECTOR_INDEX_NAME, dataType=schema.VECTOR_DATA_TYPE,
-        dimension=schema.VECTOR_DIMENSION, distanceMetric=schema.VECTOR_DISTANCE,
-        metadataConfiguration={"nonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)},
+        vectorBucketName=VECTOR_BUCKET, indexName=storage_layout.VECTOR_INDEX_NAME, dataType=storage_layout.VECTOR_DATA_TYPE,
+        dimension=storage_layout.VECTOR_DIMENSION, distanceMetric=storage_layout.VECTOR_DISTANCE,
+        metadataConfiguration={"nonFilterableMetadataKeys": list(storage_layout.VECTOR_NON_FILTERABLE_KEYS)},
     )
 
     # Only the bootstrap is deterministic: IDs made later (user subs above all) must never repeat
@@ -264,7 +264,7 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         index_queue_arn=index_queue_arn,
         index_dlq_url=index_dlq_url,
         vector_index_arn=vectors.get_index(vectorBucketName=VECTOR_BUCKET,
-                                           indexName=schema.VECTOR_INDEX_NAME)["index"]["indexArn"],
+                                           indexName=storage_layout.VECTOR_INDEX_NAME)["index"]["indexArn"],
     )
 
 

@@ -34,7 +34,7 @@ from local import aws
 from local.paths import add_functions_to_path
 
 add_functions_to_path()
-from studio.schema import LEASE_ATTRIBUTE  # noqa: E402
+from studio.storage_layout import LEASE_ATTRIBUTE  # noqa: E402
 
 log = logging.getLogger("local.persistence")
 STATE_VERSION = 1

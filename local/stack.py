@@ -20,7 +20,7 @@ from local import aws
 from local.paths import DEFAULT_DATA_DIR, add_functions_to_path
 
 add_functions_to_path()
-from studio import catalog, schema, settings as studio_settings  # noqa: E402
+from studio import catalog, settings as studio_settings, storage_layout  # noqa: E402
 
 DEFAULT_DEMO_USER = "demo@studio.local"
 DEFAULT_DEMO_PASSWORD = "Studio-Demo-2026!"
@@ -204,7 +204,7 @@ class Stack:
         ddb, sqs = aws.client("dynamodb", self.moto.url), aws.client("sqs", self.moto.url)
         for page in ddb.get_paginator("scan").paginate(
                 TableName=self.res.table_name, FilterExpression="#s = :c AND #k = :g",
-                ExpressionAttributeNames={"#s": "status", "#k": schema.SORT_KEY},
+                ExpressionAttributeNames={"#s": "status", "#k": storage_layout.SORT_KEY},
                 ExpressionAttributeValues={":c": {"S": "COMPLETE"}, ":g": {"S": "GEN"}}):
             for item in page.get("Items", []):
                 sqs.send_message(QueueUrl=self.res.index_queue_url,

@@ -1,6 +1,6 @@
 """Shared fixtures: every test starts from clean settings, clients and environment.
 
-`aws` starts moto's in-process mock and builds the app's resources from studio.schema;
+`aws` starts moto's in-process mock and builds the app's resources from studio.storage_layout;
 `bedrock` installs a Stubber-backed bedrock-runtime client.
 """
 

@@ -14,7 +14,7 @@ import pytest
 from cdk import constants as c
 from pydantic import TypeAdapter
 
-from studio import gateway_errors, routes, schema
+from studio import gateway_errors, routes, storage_layout
 from studio.models import ErrorResponse
 from studio.settings import ENV
 
@@ -170,7 +170,7 @@ def test_images_bucket_policy_lets_only_the_distribution_read_and_only_images(de
     allow = allows[0]
     assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert allow["Action"] == "s3:GetObject"
-    assert render(allow["Resource"]) == f"${{{bucket}.Arn}}/{schema.IMAGES_PREFIX}*"
+    assert render(allow["Resource"]) == f"${{{bucket}.Arn}}/{storage_layout.IMAGES_PREFIX}*"
     source = render(allow["Condition"]["StringEquals"]["AWS:SourceArn"])
     assert source.endswith(f":distribution/${{{distribution}}}")
     denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
@@ -183,8 +183,8 @@ def test_images_bucket_is_encrypted_versioned_logged_and_expires_uploads(default
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
     assert "LoggingConfiguration" in bucket
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
-    assert rules["expire-uploads"]["Prefix"] == schema.UPLOADS_PREFIX
-    assert rules["expire-uploads"]["ExpirationInDays"] == schema.UPLOAD_EXPIRY_DAYS
+    assert rules["expire-uploads"]["Prefix"] == storage_layout.UPLOADS_PREFIX
+    assert rules["expire-uploads"]["ExpirationInDays"] == storage_layout.UPLOAD_EXPIRY_DAYS
     assert rules["expire-old-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == \
         c.NONCURRENT_VERSION_EXPIRY_DAYS
     assert "AbortIncompleteMultipartUpload" in rules["abort-multipart"]
@@ -205,15 +205,15 @@ def test_table_has_keys_ttl_indexes_pitr_and_deletion_protection(default):
     logical_id, table = default.one("AWS::DynamoDB::GlobalTable")
     props = table["Properties"]
     assert {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]} == \
-        {schema.PARTITION_KEY: "HASH", schema.SORT_KEY: "RANGE"}
+        {storage_layout.PARTITION_KEY: "HASH", storage_layout.SORT_KEY: "RANGE"}
     assert props["BillingMode"] == "PAY_PER_REQUEST"
-    assert props["TimeToLiveSpecification"] == {"AttributeName": schema.TTL_ATTRIBUTE, "Enabled": True}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": storage_layout.TTL_ATTRIBUTE, "Enabled": True}
     replica = props["Replicas"][0]
     assert replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert replica["DeletionProtectionEnabled"] is True
     indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {i.name for i in schema.INDEXES}
-    for index in schema.INDEXES:
+    assert set(indexes) == {i.name for i in storage_layout.INDEXES}
+    for index in storage_layout.INDEXES:
         spec = indexes[index.name]
         assert {k["AttributeName"]: k["KeyType"] for k in spec["KeySchema"]} == \
             {index.partition_key: "HASH", index.sort_key: "RANGE"}
@@ -307,7 +307,7 @@ def test_object_grants_stay_inside_their_prefix(default):
                 if name:
                     for action in as_list(statement["Action"]):
                         grants.setdefault(name, set()).add((action, arn.split("}", 1)[1] or "(bucket)"))
-    up, img = f"/{schema.UPLOADS_PREFIX}*", f"/{schema.IMAGES_PREFIX}*"
+    up, img = f"/{storage_layout.UPLOADS_PREFIX}*", f"/{storage_layout.IMAGES_PREFIX}*"
     assert grants == {
         # No s3:ListBucket anywhere: a missing upload answers 403, which the adapter reads as missing.
         "describe": {("s3:GetObject", up), ("s3:PutObject", up)},
@@ -371,7 +371,7 @@ def test_jobs_queue_is_encrypted_and_redrives_to_the_dead_letter_queue(default):
     dlq_id = default.logical_id("GenerationDeadLetters", "AWS::SQS::Queue")
     jobs = queues[jobs_id]["Properties"]
     assert jobs["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
-                                     "maxReceiveCount": schema.JOBS_MAX_RECEIVE_COUNT}
+                                     "maxReceiveCount": storage_layout.JOBS_MAX_RECEIVE_COUNT}
     assert jobs["SqsManagedSseEnabled"] is True
     assert queues[dlq_id]["Properties"]["SqsManagedSseEnabled"] is True
     worker_timeout = routes.function("generate-worker").timeout_seconds
@@ -411,7 +411,7 @@ def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_an
                 if any(r["Ref"] == role for r in roles)
                 for action in as_list(statement["Action"]) if action.startswith("dynamodb:")
                 for resource in as_list(statement["Resource"])}
-    assert dynamodb == {("dynamodb:Query", f"${{{table}.Arn}}/index/{schema.DEADLINE_INDEX}"),
+    assert dynamodb == {("dynamodb:Query", f"${{{table}.Arn}}/index/{storage_layout.DEADLINE_INDEX}"),
                         ("dynamodb:UpdateItem", f"${{{table}.Arn}}")}
 
 
@@ -438,7 +438,7 @@ def test_distribution_routes_api_to_the_rest_api_uncached_with_viewer_headers(de
 
 def test_distribution_serves_images_from_the_images_bucket_with_oac_and_a_long_cache(default):
     _, by_path, origins = behaviors(default)
-    images = by_path[f"/{schema.IMAGES_PREFIX}*"]
+    images = by_path[f"/{storage_layout.IMAGES_PREFIX}*"]
     origin = origins[images["TargetOriginId"]]
     bucket = default.logical_id("StorageImages", "AWS::S3::Bucket")
     assert render(origin["DomainName"]) == f"${{{bucket}.RegionalDomainName}}"
@@ -580,8 +580,8 @@ def test_vector_index_has_the_schema_dimension_metric_and_non_filterable_prompt(
     _, index = default.one("AWS::S3Vectors::Index")
     props = index["Properties"]
     assert (props["IndexName"], props["Dimension"], props["DistanceMetric"], props["DataType"]) == (
-        schema.VECTOR_INDEX_NAME, schema.VECTOR_DIMENSION, schema.VECTOR_DISTANCE, schema.VECTOR_DATA_TYPE)
-    assert props["MetadataConfiguration"] == {"NonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)}
+        storage_layout.VECTOR_INDEX_NAME, storage_layout.VECTOR_DIMENSION, storage_layout.VECTOR_DISTANCE, storage_layout.VECTOR_DATA_TYPE)
+    assert props["MetadataConfiguration"] == {"NonFilterableMetadataKeys": list(storage_layout.VECTOR_NON_FILTERABLE_KEYS)}
     assert "SearchVectorBucket" in render(props["VectorBucketArn"])
 
 
@@ -610,7 +610,7 @@ def test_index_jobs_queue_redrives_to_its_dlq_and_feeds_the_index_function(defau
     dlq_id = default.logical_id("SearchIndexDeadLetters", "AWS::SQS::Queue")
     jobs = queues[jobs_id]["Properties"]
     assert jobs["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
-                                     "maxReceiveCount": schema.INDEX_JOBS_MAX_RECEIVE_COUNT}
+                                     "maxReceiveCount": storage_layout.INDEX_JOBS_MAX_RECEIVE_COUNT}
     assert jobs["SqsManagedSseEnabled"] is True and queues[dlq_id]["Properties"]["SqsManagedSseEnabled"] is True
     assert jobs["VisibilityTimeout"] >= 6 * routes.function("index").timeout_seconds
     functions = studio_functions(default)

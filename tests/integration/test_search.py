@@ -15,7 +15,7 @@ import index.handler
 from studio import backfill as backfill_command
 from studio.adapters import clients, records, vectors
 from studio.logic import search
-from studio.schema import VECTOR_DIMENSION
+from studio.storage_layout import VECTOR_DIMENSION
 from studio.settings import settings
 from tests.support import images as make
 from tests.support.aws import REGION, VECTOR_INDEX_ARN, queued_messages, sqs_event

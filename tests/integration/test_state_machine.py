@@ -465,7 +465,7 @@ def test_given_a_failed_job_then_its_message_is_visible_again_within_the_retry_d
     from moto.core.utils import unix_time_millis
     from moto.sqs.models import sqs_backends
     from studio.errors import StorageError
-    from studio.schema import JOBS_RETRY_DELAY_SECONDS
+    from studio.storage_layout import JOBS_RETRY_DELAY_SECONDS
 
     sqs = boto3.client("sqs", region_name=REGION)
     sqs.set_queue_attributes(QueueUrl=aws.queue_url, Attributes={"VisibilityTimeout": "3600"})  # as deployed

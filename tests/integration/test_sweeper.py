@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 import generate.sweeper
 from studio.adapters import clients, records
 from studio.logic import sweeping
-from studio.schema import DEADLINE_INDEX, GENERATION_DEADLINE_SECONDS
+from studio.storage_layout import DEADLINE_INDEX, GENERATION_DEADLINE_SECONDS
 from tests.support.aws import BUCKET, REGION, objects_under
 from tests.support.events import LambdaContext
 from tests.support.flow import claim, finish, post, quota_used, stored

@@ -1,4 +1,4 @@
-"""The application's AWS resources, built from studio.schema (the same source the stack uses).
+"""The application's AWS resources, built from studio.storage_layout (the same source the stack uses).
 
 Call inside an active moto `mock_aws` context.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from studio import schema
+from studio import storage_layout
 
 REGION = "us-east-1"
 TABLE = "studio-test"
@@ -23,7 +23,7 @@ SECRET_VALUE = "test-cursor-signing-key-0123456789abcdef"
 INDEX_QUEUE = "studio-index-test"
 INDEX_DLQ = "studio-index-dlq-test"
 VECTOR_BUCKET = "studio-vectors-test"
-VECTOR_INDEX_ARN = f"arn:aws:s3vectors:{REGION}:123456789012:bucket/{VECTOR_BUCKET}/index/{schema.VECTOR_INDEX_NAME}"
+VECTOR_INDEX_ARN = f"arn:aws:s3vectors:{REGION}:123456789012:bucket/{VECTOR_BUCKET}/index/{storage_layout.VECTOR_INDEX_NAME}"
 ORIGIN_SECRET = "studio/origin-verify"
 ORIGIN_SECRET_VALUE = "test-origin-verify-0123456789abcdef"
 
@@ -42,26 +42,26 @@ class Resources:
 
 
 def create_table(dynamodb, name: str = TABLE) -> None:
-    """The table with its keys, TTL and every index in studio.schema.INDEXES (projection ALL)."""
-    attributes = {schema.PARTITION_KEY, schema.SORT_KEY}
-    for index in schema.INDEXES:
+    """The table with its keys, TTL and every index in studio.storage_layout.INDEXES (projection ALL)."""
+    attributes = {storage_layout.PARTITION_KEY, storage_layout.SORT_KEY}
+    for index in storage_layout.INDEXES:
         attributes |= {index.partition_key, index.sort_key}
     dynamodb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
-        KeySchema=[{"AttributeName": schema.PARTITION_KEY, "KeyType": "HASH"},
-                   {"AttributeName": schema.SORT_KEY, "KeyType": "RANGE"}],
+        KeySchema=[{"AttributeName": storage_layout.PARTITION_KEY, "KeyType": "HASH"},
+                   {"AttributeName": storage_layout.SORT_KEY, "KeyType": "RANGE"}],
         GlobalSecondaryIndexes=[
             {"IndexName": index.name,
              "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
                            {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
              "Projection": {"ProjectionType": "ALL"}}
-            for index in schema.INDEXES
+            for index in storage_layout.INDEXES
         ],
     )
     dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
-        "Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE})
+        "Enabled": True, "AttributeName": storage_layout.TTL_ATTRIBUTE})
 
 
 def create_all(region: str = REGION) -> Resources:
@@ -73,7 +73,7 @@ def create_all(region: str = REGION) -> Resources:
     dlq_url = sqs.create_queue(QueueName=DLQ)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     queue_url = sqs.create_queue(QueueName=QUEUE, Attributes={"RedrivePolicy": json.dumps(
-        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(schema.JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(storage_layout.JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sm = boto3.client("secretsmanager", region_name=region)
     secret_arn = sm.create_secret(Name=SECRET, SecretString=SECRET_VALUE)["ARN"]
@@ -81,7 +81,7 @@ def create_all(region: str = REGION) -> Resources:
     index_dlq_url = sqs.create_queue(QueueName=INDEX_DLQ)["QueueUrl"]
     index_dlq_arn = sqs.get_queue_attributes(QueueUrl=index_dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     index_queue_url = sqs.create_queue(QueueName=INDEX_QUEUE, Attributes={"RedrivePolicy": json.dumps(
-        {"deadLetterTargetArn": index_dlq_arn, "maxReceiveCount": str(schema.INDEX_JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
+        {"deadLetterTargetArn": index_dlq_arn, "maxReceiveCount": str(storage_layout.INDEX_JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
     index_queue_arn = sqs.get_queue_attributes(QueueUrl=index_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     create_vector_index(boto3.client("s3vectors", region_name=region))
     return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn, index_queue_url=index_queue_url,
@@ -89,15 +89,15 @@ def create_all(region: str = REGION) -> Resources:
 
 
 def create_vector_index(s3vectors, bucket: str = VECTOR_BUCKET) -> None:
-    """The vector bucket and index from studio.schema, with the local QueryVectors stand-in."""
+    """The vector bucket and index from studio.storage_layout, with the local QueryVectors stand-in."""
     from local import vector_query
 
     vector_query.install()
     s3vectors.create_vector_bucket(vectorBucketName=bucket)
-    s3vectors.create_index(vectorBucketName=bucket, indexName=schema.VECTOR_INDEX_NAME,
-                           dataType=schema.VECTOR_DATA_TYPE, dimension=schema.VECTOR_DIMENSION,
-                           distanceMetric=schema.VECTOR_DISTANCE,
-                           metadataConfiguration={"nonFilterableMetadataKeys": list(schema.VECTOR_NON_FILTERABLE_KEYS)})
+    s3vectors.create_index(vectorBucketName=bucket, indexName=storage_layout.VECTOR_INDEX_NAME,
+                           dataType=storage_layout.VECTOR_DATA_TYPE, dimension=storage_layout.VECTOR_DIMENSION,
+                           distanceMetric=storage_layout.VECTOR_DISTANCE,
+                           metadataConfiguration={"nonFilterableMetadataKeys": list(storage_layout.VECTOR_NON_FILTERABLE_KEYS)})
 
 
 def objects_under(prefix: str, bucket: str = BUCKET) -> list[str]:

@@ -12,7 +12,7 @@ import generate.dead_letters
 import generate.handler
 import generate.worker
 from studio.adapters import records
-from studio.schema import PARTITION_KEY
+from studio.storage_layout import PARTITION_KEY
 from tests.support.aws import REGION, TABLE, Resources, queued_messages, sqs_event, sqs_event_for_bodies
 from studio.routes import function
 from tests.support.events import USER_A, LambdaContext, Reply, call

@@ -8,7 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import StorageError
-from studio.schema import JOBS_RETRY_DELAY_SECONDS
+from studio.storage_layout import JOBS_RETRY_DELAY_SECONDS
 from studio.settings import settings
 
 

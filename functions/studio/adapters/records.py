@@ -1,6 +1,6 @@
 """DynamoDB: generation records, idempotency keys, daily quotas and the gallery feeds.
 
-One table (studio.schema). A record is stored as a plain dict of the API's fields plus the
+One table (studio.storage_layout). A record is stored as a plain dict of the API's fields plus the
 index attributes; this module alone knows the keys and the conditions.
 """
 
@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import Conflict, QuotaExceeded, StorageError
-from studio.schema import (
+from studio.storage_layout import (
     ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, LEASE_ATTRIBUTE, PARTITION_KEY, SORT_BY_CREATED, SORT_KEY, TTL_ATTRIBUTE,
 )
 from studio.settings import settings
@@ -37,7 +37,7 @@ RETRYABLE_ERRORS = {"TransactionConflictException", "TransactionInProgressExcept
                     "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
 FAILED_CONDITION = "ConditionalCheckFailed"
 IN_PROGRESS_MESSAGE = "Another change to this generation is in progress. Try again in a moment."
-# Index attributes a record carries only while it is unfinished (studio.schema byDeadline).
+# Index attributes a record carries only while it is unfinished (studio.storage_layout byDeadline).
 ACTIVE_ATTRIBUTES = ("activeFeed", "activeUntil", LEASE_ATTRIBUTE)
 
 

@@ -1,4 +1,4 @@
-"""Amazon S3 Vectors: the search index of every rendered image (studio.schema.VECTOR_*).
+"""Amazon S3 Vectors: the search index of every rendered image (studio.storage_layout.VECTOR_*).
 
 Calls as in the API reference (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_S3_Vectors.html):
 PutVectors (<= 500 vectors, overwrites a key: also how a metadata change is written), GetVectors
@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import StorageError
-from studio.schema import VECTOR_DATA_TYPE
+from studio.storage_layout import VECTOR_DATA_TYPE
 from studio.settings import settings
 
 MAX_PUT = 500

@@ -10,7 +10,7 @@ from studio.adapters import records, storage
 from studio.errors import StudioError
 from studio.logic.generations import now_iso
 from studio.observability import logger
-from studio.schema import IMAGES_PREFIX
+from studio.storage_layout import IMAGES_PREFIX
 
 ABANDONED_MESSAGE = "The generation could not be processed. Nothing was charged to your quota; try again."
 

@@ -34,7 +34,7 @@ from studio.models import (
     TextModelInfo,
 )
 from studio.observability import count, logger
-from studio.schema import GENERATION_DEADLINE_SECONDS
+from studio.storage_layout import GENERATION_DEADLINE_SECONDS
 from studio.settings import Settings
 
 IDEMPOTENCY_KEY_RULE = "1-64 characters: letters, digits, '-', '_' or ':'"

@@ -30,7 +30,7 @@ from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, cleanup as _
 from studio.logic.generations import now_iso
 from studio.models import UPLOAD_MAX_BYTES, EditRequest, GenerationRequest
 from studio.observability import count, logger
-from studio.schema import IMAGES_PREFIX, LEASE_ATTRIBUTE
+from studio.storage_layout import IMAGES_PREFIX, LEASE_ATTRIBUTE
 from studio.settings import settings
 
 # Seconds kept free after the last model call to store the images and finish the record.

@@ -30,7 +30,7 @@ from studio.logic import generations, presentation  # generations imports this m
 from studio.logic.uploads import check_owner
 from studio.models import UPLOAD_MAX_BYTES, SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, SearchItem, SearchPage
 from studio.observability import count, logger
-from studio.schema import VECTOR_DIMENSION
+from studio.storage_layout import VECTOR_DIMENSION
 from studio.settings import Settings
 
 GENERATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -2,7 +2,7 @@
 
 A record can stay PENDING or RUNNING when its job was never queued and the compensating write
 failed too, or when every delivery of its job died before recording anything. Each unfinished
-record is in the byDeadline index (studio.schema) until it finishes, so the sweeper finds the
+record is in the byDeadline index (studio.storage_layout) until it finishes, so the sweeper finds the
 overdue ones with a Query, never a Scan: it fails each (code "expired", its images back to the
 quota) and deletes the objects its attempts may have written.
 """

@@ -7,7 +7,7 @@ import secrets
 from studio.adapters import storage
 from studio.errors import NotFound, PayloadTooLarge
 from studio.models import UPLOAD_MAX_BYTES, UploadRequest, UploadResponse
-from studio.schema import UPLOADS_PREFIX
+from studio.storage_layout import UPLOADS_PREFIX
 
 UPLOAD_FORM_SECONDS = 900
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpeg", "image/webp": "webp"}
