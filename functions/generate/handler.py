@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from studio.handlers import api_entry
+from studio.entry_points import api_entry
 from studio.api_responses import IDEMPOTENCY_CONFLICT, responses
 from studio.http import caller, make_resolver, public_base_url
 from studio.logic import edits, generations

@@ -1,6 +1,6 @@
 """The scheduled sweeper: ends the generations still PENDING or RUNNING past their deadline."""
 
-from studio.handlers import scheduled_entry
+from studio.entry_points import scheduled_entry
 from studio.logic import sweeping
 
 

@@ -1,6 +1,6 @@
 """The Lambda handler of a queue whose messages each name one generation (jobs, dead letters, index).
 
-Kept apart from studio.handlers so that the API functions do not load Powertools' batch utilities."""
+Kept apart from studio.entry_points so that the API functions do not load Powertools' batch utilities."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from studio.adapters.jobs import generation_id_of
-from studio.handlers import queue_entry
+from studio.entry_points import queue_entry
 from studio.observability import logger
 
 Process = Callable[[str, SQSRecord, "LambdaContext | None"], Any]

@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from studio.handlers import api_entry
+from studio.entry_points import api_entry
 from studio.api_responses import responses
 from studio.http import caller, make_resolver
 from studio.logic import prompts, usage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from studio import handlers, snapstart  # noqa: F401  (handlers registers the hooks)
+from studio import entry_points, snapstart  # noqa: F401  (entry_points registers the hooks)
 from studio.adapters import clients, secrets
 
 
