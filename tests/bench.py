@@ -189,10 +189,10 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
     sys.path.insert(0, str(FUNCTIONS))
     sys.path.insert(0, str(ROOT))
     from PIL import Image
-
     from studio import caches
     from studio.adapters import clients
     from studio.settings import settings
+
     from tests.support.aws import create_all
 
     with _aws(transport):
@@ -203,9 +203,9 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
                           INDEX_QUEUE_URL=resources.index_queue_url)
         caches.reset()
         from studio.adapters import records
+        from studio.bodies.generations import EditRequest, GenerationRequest
         from studio.images import GalleryImage
         from studio.logic import edits, generations, rendering, search
-        from studio.models import EditRequest, GenerationRequest
 
         # Noise compresses like a real render, unlike a flat color; the upscale is that noise enlarged.
         photo = Image.effect_noise((1024, 1024), 64).convert("RGB")

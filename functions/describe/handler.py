@@ -1,12 +1,11 @@
 """POST /uploads (a presigned POST for a reference image) and POST /describe (read it into prompts)."""
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-
-from studio.entry_points import api_entry
 from studio.api_responses import UPLOAD_TOO_LARGE, responses
+from studio.bodies.prompts import DescribeRequest, DescribeResponse, UploadRequest, UploadResponse
+from studio.entry_points import api_entry
 from studio.http import caller, make_resolver
 from studio.logic import prompts, uploads, usage
-from studio.models import DescribeRequest, DescribeResponse, UploadRequest, UploadResponse
 from studio.settings import settings
 
 router = APIGatewayRouter()

@@ -6,13 +6,19 @@ from typing import Annotated, Literal, Optional
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-
-from studio.entry_points import api_entry
 from studio.api_responses import responses
+from studio.bodies.common import RecordMode
+from studio.bodies.generations import (
+    SEARCH_MAX_LIMIT,
+    SEARCH_QUERY_MAX,
+    GalleryPage,
+    Generation,
+    GenerationPatch,
+    SearchPage,
+)
+from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
 from studio.logic import generations, search
-from studio.models import (SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, GalleryPage, Generation, GenerationPatch, RecordMode,
-                           SearchPage)
 from studio.settings import settings
 
 OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")

@@ -5,12 +5,12 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-
-from studio.entry_points import api_entry
 from studio.api_responses import IDEMPOTENCY_CONFLICT, responses
+from studio.bodies.generations import EditRequest, Generation, GenerationRequest
+from studio.bodies.model_listing import ModelsResponse
+from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
 from studio.logic import edits, generations
-from studio.models import EditRequest, Generation, GenerationRequest, ModelsResponse
 from studio.settings import settings
 
 router = APIGatewayRouter()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from studio.adapters import jobs
 from studio.errors import StudioError
 from studio.logic import rendering

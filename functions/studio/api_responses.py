@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio import gateway_errors
-from studio.models import ErrorResponse
+from studio.bodies.common import ErrorResponse
 
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}}
 

@@ -7,9 +7,9 @@ from typing import Any, Callable
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from studio import snapstart  # noqa: F401  (registers the SnapStart restore hooks)
 from studio.http import origin_refusal
 from studio.observability import logger, metrics, tracer
-from studio import snapstart  # noqa: F401  (registers the SnapStart restore hooks)
 
 
 def api_entry(app) -> Callable[[dict, LambdaContext], dict]:

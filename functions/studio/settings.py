@@ -13,7 +13,13 @@ from typing import Mapping
 from pydantic import BaseModel, Field, field_validator
 
 from studio import caches
-from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_ENABLED_MODEL_IDS, DEFAULT_IMAGE_MODEL_ID, DEFAULT_PROFILE_PREFIX, DEFAULT_TEXT_MODEL_ID
+from studio.catalog import (
+    DEFAULT_EMBEDDING_MODEL_ID,
+    DEFAULT_ENABLED_MODEL_IDS,
+    DEFAULT_IMAGE_MODEL_ID,
+    DEFAULT_PROFILE_PREFIX,
+    DEFAULT_TEXT_MODEL_ID,
+)
 
 # Environment variable names, used by the CDK stack and the local environment too.
 ENV = {

@@ -1,12 +1,11 @@
 """POST /suggest: prompts from a style (mood) and keywords."""
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-
-from studio.entry_points import api_entry
 from studio.api_responses import responses
+from studio.bodies.prompts import SuggestRequest, SuggestResponse
+from studio.entry_points import api_entry
 from studio.http import caller, make_resolver
 from studio.logic import prompts, usage
-from studio.models import SuggestRequest, SuggestResponse
 from studio.settings import settings
 
 router = APIGatewayRouter()

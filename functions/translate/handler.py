@@ -1,12 +1,11 @@
 """POST /translate: detect the prompt's language and translate it to English."""
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-
-from studio.entry_points import api_entry
 from studio.api_responses import responses
+from studio.bodies.prompts import TranslateRequest, TranslateResponse
+from studio.entry_points import api_entry
 from studio.http import caller, make_resolver
 from studio.logic import prompts, usage
-from studio.models import TranslateRequest, TranslateResponse
 from studio.settings import settings
 
 router = APIGatewayRouter()

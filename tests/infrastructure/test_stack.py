@@ -9,17 +9,26 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
 import pytest
-
-from cdk import constants as c
 from pydantic import TypeAdapter
-
 from studio import gateway_errors, routes, storage_layout
-from studio.models import ErrorResponse
+from studio.bodies.common import ErrorResponse
 from studio.settings import ENV
 
-from .walk import (api_methods, as_list, behaviors, check_bedrock_statements, check_nag, clients, render,
-                   statements, studio_functions)
+from cdk import constants as c
+
+from .walk import (
+    api_methods,
+    as_list,
+    behaviors,
+    check_bedrock_statements,
+    check_nag,
+    clients,
+    render,
+    statements,
+    studio_functions,
+)
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"

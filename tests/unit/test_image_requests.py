@@ -4,11 +4,10 @@ import base64
 import random
 
 import pytest
-
 from studio import catalog
+from studio.bodies.generations import GenerationRequest
 from studio.errors import BadRequest, ContentFiltered, InvalidField, ModelError
 from studio.logic import image_requests as ir
-from studio.models import GenerationRequest
 
 TITAN = catalog.image_model("amazon.titan-image-generator-v2:0")
 NOVA = catalog.image_model("amazon.nova-canvas-v1:0")

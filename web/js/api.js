@@ -1,4 +1,4 @@
-// The API client: JSON bodies in camelCase (functions/studio/models.py), the access token as a
+// The API client: JSON bodies in camelCase (functions/studio/bodies/), the access token as a
 // Bearer header, errors as {"error": {"code", "message", "details"}}.
 
 import { getConfig } from "./config.js";

@@ -8,9 +8,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import StorageError
-from studio.storage_layout import JOBS_RETRY_DELAY_SECONDS
 from studio.settings import settings
-
+from studio.storage_layout import JOBS_RETRY_DELAY_SECONDS
 
 # The longest delay SQS gives a message (DelaySeconds).
 MAX_DELAY_SECONDS = 900

@@ -17,10 +17,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import Conflict, QuotaExceeded, StorageError
-from studio.storage_layout import (
-    ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, LEASE_ATTRIBUTE, PARTITION_KEY, SORT_BY_CREATED, SORT_KEY, TTL_ATTRIBUTE,
-)
 from studio.settings import settings
+from studio.storage_layout import (
+    ACTIVE_PARTITION,
+    DEADLINE_INDEX,
+    INDEXES,
+    LEASE_ATTRIBUTE,
+    PARTITION_KEY,
+    SORT_BY_CREATED,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+)
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

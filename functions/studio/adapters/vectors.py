@@ -12,8 +12,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients
 from studio.errors import StorageError
-from studio.storage_layout import VECTOR_DATA_TYPE
 from studio.settings import settings
+from studio.storage_layout import VECTOR_DATA_TYPE
 
 MAX_PUT = 500
 MAX_GET = 100

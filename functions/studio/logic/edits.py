@@ -11,13 +11,14 @@ import random
 from datetime import datetime, timezone
 
 from studio.adapters import records, storage
+from studio.bodies.common import UPLOAD_MAX_BYTES
+from studio.bodies.generations import EditRequest, Generation
 from studio.catalog import EDIT_MODE, EDIT_OPERATIONS, EditOperation, edit_operation
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound
 from studio.images import check_mask, inspect
 from studio.logic import image_requests
 from studio.logic.generations import check_idempotency_key, new_record, store_and_queue
 from studio.logic.uploads import check_owner
-from studio.models import UPLOAD_MAX_BYTES, EditRequest, Generation
 from studio.settings import Settings
 
 # Masks are painted in the browser: small greyscale PNGs. Anything larger is not a mask.

@@ -9,6 +9,16 @@ from datetime import datetime, timedelta, timezone
 from pydantic import BaseModel
 
 from studio.adapters import cdn, jobs, records, secrets, storage
+from studio.bodies.generations import GalleryPage, Generation, GenerationPatch, GenerationRequest
+from studio.bodies.model_listing import (
+    EditOperationInfo,
+    ImageModelInfo,
+    LifecycleInfo,
+    ModelsResponse,
+    PixelLimitsInfo,
+    SizeInfo,
+    TextModelInfo,
+)
 from studio.catalog import (
     EDIT_OPERATIONS,
     IMAGE_MODELS,
@@ -20,22 +30,9 @@ from studio.catalog import (
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
 from studio.logic import cursor, image_requests, presentation, search, usage
 from studio.logic.uploads import check_owner
-from studio.models import (
-    GalleryPage,
-    Generation,
-    GenerationPatch,
-    EditOperationInfo,
-    GenerationRequest,
-    ImageModelInfo,
-    LifecycleInfo,
-    PixelLimitsInfo,
-    ModelsResponse,
-    SizeInfo,
-    TextModelInfo,
-)
 from studio.observability import count, logger
-from studio.storage_layout import GENERATION_DEADLINE_SECONDS
 from studio.settings import Settings
+from studio.storage_layout import GENERATION_DEADLINE_SECONDS
 
 IDEMPOTENCY_KEY_RULE = "1-64 characters: letters, digits, '-', '_' or ':'"
 STORAGE_FAILURE_MESSAGE = "The generation could not be queued. Nothing was charged to your quota; try again."

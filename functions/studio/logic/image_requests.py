@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pybase64  # SIMD: the images in bodies and answers are megabytes of base64
 
+from studio.bodies.generations import EditRequest, GenerationRequest
 from studio.catalog import EditOperation, ImageModel, stability_aspect_ratio
-from studio.errors import BadRequest, ContentFiltered, InvalidField, ModelError, CONTENT_FILTER_MESSAGE
-from studio.models import EditRequest, GenerationRequest
+from studio.errors import CONTENT_FILTER_MESSAGE, BadRequest, ContentFiltered, InvalidField, ModelError
 
 DEFAULT_CONTROL_MODE = "CANNY_EDGE"
 DEFAULT_CONTROL_STRENGTH = 0.7

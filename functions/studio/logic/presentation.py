@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.models import GeneratedImage, Generation, GenerationErrorInfo
+from studio.bodies.generations import GeneratedImage, Generation, GenerationErrorInfo
 
 
 def image_url(base_url: str, key: str) -> str:

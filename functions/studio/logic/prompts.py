@@ -13,10 +13,8 @@ import re
 from pydantic import BaseModel, ValidationError
 
 from studio.adapters import bedrock, storage
-from studio.catalog import TEXT_MODEL_MAX_IMAGE_BYTES, TEXT_MODEL_MAX_IMAGE_SIDE
-from studio.errors import ModelError
-from studio.models import (
-    UPLOAD_MAX_BYTES,
+from studio.bodies.common import UPLOAD_MAX_BYTES
+from studio.bodies.prompts import (
     DescribeRequest,
     DescribeResponse,
     PromptIdea,
@@ -26,6 +24,8 @@ from studio.models import (
     TranslateRequest,
     TranslateResponse,
 )
+from studio.catalog import TEXT_MODEL_MAX_IMAGE_BYTES, TEXT_MODEL_MAX_IMAGE_SIDE
+from studio.errors import ModelError
 from studio.observability import count
 from studio.settings import Settings
 

@@ -21,17 +21,29 @@ from typing import Callable
 
 from studio import routes
 from studio.adapters import bedrock, jobs, records, storage
+from studio.bodies.common import UPLOAD_MAX_BYTES
+from studio.bodies.generations import EditRequest, GenerationRequest
 from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
-from studio.errors import InvalidField, ContentFiltered, ModelError, ModelThrottled, ModelUnavailable, NotFound, StorageError, StudioError
+from studio.errors import (
+    ContentFiltered,
+    InvalidField,
+    ModelError,
+    ModelThrottled,
+    ModelUnavailable,
+    NotFound,
+    StorageError,
+    StudioError,
+)
 from studio.images import GalleryImage, for_image_model, mask_for, png_dimensions
 from studio.logic import image_requests, search
+
 # Shared with the dead-letter handler and the sweeper, which load no renderer (logic/abandoned.py).
-from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, cleanup as _cleanup, fail_abandoned  # noqa: F401
+from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, fail_abandoned  # noqa: F401
+from studio.logic.abandoned import cleanup as _cleanup
 from studio.logic.generations import now_iso
-from studio.models import UPLOAD_MAX_BYTES, EditRequest, GenerationRequest
 from studio.observability import count, logger
-from studio.storage_layout import IMAGES_PREFIX, LEASE_ATTRIBUTE
 from studio.settings import settings
+from studio.storage_layout import IMAGES_PREFIX, LEASE_ATTRIBUTE
 
 # Seconds kept free after the last model call to store the images and finish the record.
 STORE_RESERVE_SECONDS = 15

@@ -24,14 +24,15 @@ from typing import Callable
 from pydantic import BaseModel, Field, ValidationError
 
 from studio.adapters import jobs, records, storage, vectors
+from studio.bodies.common import UPLOAD_MAX_BYTES
+from studio.bodies.generations import SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, SearchItem, SearchPage
 from studio.catalog import TEXT_MODEL_MAX_IMAGE_BYTES, TEXT_MODEL_MAX_IMAGE_SIDE
 from studio.errors import BadRequest, InvalidField, NotFound, StudioError
 from studio.logic import generations, presentation  # generations imports this module too
 from studio.logic.uploads import check_owner
-from studio.models import UPLOAD_MAX_BYTES, SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, SearchItem, SearchPage
 from studio.observability import count, logger
-from studio.storage_layout import VECTOR_DIMENSION
 from studio.settings import Settings
+from studio.storage_layout import VECTOR_DIMENSION
 
 GENERATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 UPLOAD_KEY = re.compile(r"^uploads/[A-Za-z0-9_-]{8,64}/[a-z0-9]{8,64}\.(png|jpeg|webp)$")

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from studio.adapters import records, storage
 from studio.errors import StudioError
-from studio.logic.generations import now_iso
 from studio.logic.abandoned import attempt_keys
+from studio.logic.generations import now_iso
 from studio.observability import count, logger
 
 EXPIRED_CODE = "expired"

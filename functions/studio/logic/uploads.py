@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 
 from studio.adapters import storage
+from studio.bodies.common import UPLOAD_MAX_BYTES
+from studio.bodies.prompts import UploadRequest, UploadResponse
 from studio.errors import NotFound, PayloadTooLarge
-from studio.models import UPLOAD_MAX_BYTES, UploadRequest, UploadResponse
 from studio.storage_layout import UPLOADS_PREFIX
 
 UPLOAD_FORM_SECONDS = 900

@@ -60,7 +60,7 @@ function panel(id, title, lead, ...body) {
     ...body);
 }
 
-const BASIC_MAX = 2000; // TranslateRequest.text (functions/studio/models.py)
+const BASIC_MAX = 2000; // TranslateRequest.text (functions/studio/bodies/prompts.py)
 const KEYWORDS_MAX = 500; // SuggestRequest.keywords and .style
 
 // --- Basic: any language → English, straight into the composer (the original stays as a chip) -------

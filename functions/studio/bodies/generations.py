@@ -1,0 +1,166 @@
+"""Generations and edits: what POST /generations and /edits take, the record GET /generations/{id}
+shows, PATCH's flags, and the gallery's and search's pages."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from studio.bodies.common import (
+    ApiModel,
+    HexColor,
+    ImageKey,
+    LanguageTag,
+    Mode,
+    Operation,
+    RecordMode,
+    ResponseModel,
+    Status,
+)
+from studio.catalog import CONTROL_MODES, MAX_IMAGES_PER_GENERATION, OUTPAINT_MAX_PIXELS
+
+
+class Lineage(ApiModel):
+    """How the prompt came to be; stored with the record as the user's story of the image."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True)
+    source: Literal["basic", "ideas", "reference", "rerun", "api", "edit"] = "api"
+    original_text: str | None = Field(None, max_length=2000)
+    original_language: LanguageTag | None = None
+    english: str | None = Field(None, max_length=2000)
+    style: str | None = Field(None, max_length=500)
+    keywords: str | None = Field(None, max_length=500)
+    idea_title: str | None = Field(None, max_length=200)
+    reference_image_key: ImageKey | None = None
+    reference_summary: str | None = Field(None, max_length=2000, description="What the text model saw in the reference")
+    reference_palette: list[HexColor] | None = Field(None, max_length=10, description="The reference's palette")
+    parent_id: str | None = Field(None, max_length=64, description="The generation this one re-runs, varies or edits")
+    parent_image_index: int | None = Field(None, ge=0, le=MAX_IMAGES_PER_GENERATION - 1,
+                                           description="Which image of the parent an edit started from")
+    operation: Operation | None = Field(None, description="The edit that made this image from its parent")
+    source_image_key: ImageKey | None = Field(None, description="The upload an edit started from")
+
+
+class GenerationRequest(ApiModel):
+    mode: Mode = "text"
+    prompt: str = Field(min_length=1, max_length=10_000)
+    negative_prompt: str | None = Field(None, max_length=10_000)
+    colors: list[HexColor] | None = Field(None, description="color mode: 1-10 hex colors")
+    reference_image_key: ImageKey | None = None
+    control_mode: Literal[CONTROL_MODES] | None = None  # type: ignore[valid-type]
+    control_strength: float | None = Field(None, ge=0, le=1)
+    similarity_strength: float | None = Field(None, ge=0.2, le=1.0)
+    fidelity: float | None = Field(None, ge=0, le=1, description="style mode: how closely to follow the reference's style")
+    style_image_key: ImageKey | None = Field(None, description="style-transfer mode: the image whose style is applied")
+    style_strength: float | None = Field(None, ge=0, le=1, description="style-transfer mode")
+    composition_fidelity: float | None = Field(None, ge=0, le=1, description="style-transfer mode")
+    change_strength: float | None = Field(None, ge=0.1, le=1, description="style-transfer mode")
+    width: int = Field(1024, ge=64, le=4096)
+    height: int = Field(1024, ge=64, le=4096)
+    count: int = Field(1, ge=1, le=MAX_IMAGES_PER_GENERATION)
+    cfg_scale: float | None = Field(None, ge=1.1, le=10)
+    seed: int | None = Field(None, ge=0, le=4_294_967_294)
+    quality: Literal["standard", "premium"] = "standard"
+    model_id: str | None = Field(None, max_length=128, description="Default: the configured image model")
+    public: bool = Field(False, description="Show it in everyone's gallery")
+    lineage: Lineage = Field(default_factory=Lineage)
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("prompt must contain something other than spaces")
+        return value
+
+
+class EditRequest(ApiModel):
+    """POST /edits: one edit of one image (a finished generation's, or an upload), as a new record."""
+
+    operation: Operation
+    generation_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                      description="Edit an image of this generation (or give imageKey)")
+    image_index: int = Field(0, ge=0, le=MAX_IMAGES_PER_GENERATION - 1)
+    image_key: ImageKey | None = Field(None, description="Edit one of your uploads instead")
+    prompt: str | None = Field(None, max_length=10_000)
+    negative_prompt: str | None = Field(None, max_length=10_000)
+    mask_key: ImageKey | None = Field(None, description="An uploaded mask: white = change, black = keep")
+    search_prompt: str | None = Field(None, max_length=10_000, description="search-replace: what to find")
+    select_prompt: str | None = Field(None, max_length=10_000, description="search-recolor: what to recolor")
+    left: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    right: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    up: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    down: int = Field(0, ge=0, le=OUTPAINT_MAX_PIXELS)
+    creativity: float | None = Field(None, ge=0, le=1)
+    grow_mask: int | None = Field(None, ge=0, le=20)
+    seed: int | None = Field(None, ge=0, le=4_294_967_294)
+    public: bool = Field(False, description="Show it in everyone's gallery")
+    lineage: Lineage = Field(default_factory=Lineage)
+
+
+class GeneratedImage(ResponseModel):
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+    seed: int
+
+
+class GenerationErrorInfo(ResponseModel):
+    code: str
+    message: str
+
+
+class ImageAnnotation(ResponseModel):
+    """What the vision model saw in one image (written by the index function after completion)."""
+
+    caption: str = Field(description="One line, English")
+    tags: list[str] = Field(description="3-8 tags, English")
+    language: str | None = Field(None, description="The user's language, when it is not English")
+    local_caption: str | None = Field(None, description="The caption in `language`")
+    local_tags: list[str] | None = Field(None, description="The tags in `language`")
+
+
+class Generation(ResponseModel):
+    id: str
+    status: Status
+    mode: RecordMode
+    operation: Operation | None = None
+    model_id: str
+    request: dict
+    lineage: dict
+    images: list[GeneratedImage] = Field(default_factory=list)
+    reference_url: str | None = Field(None, description="The reference image as the model got it (owner only)")
+    error: GenerationErrorInfo | None = None
+    estimated_cost: float
+    created_at: str
+    updated_at: str
+    favorite: bool = False
+    public: bool = False
+    mine: bool = True
+    annotations: list[ImageAnnotation] = Field(default_factory=list, description="Per image, once indexed")
+
+
+class GenerationPatch(ApiModel):
+    favorite: bool | None = None
+    public: bool | None = None
+
+
+class GalleryPage(ResponseModel):
+    items: list[Generation]
+    next_cursor: str | None = None
+
+
+# --- search ---------------------------------------------------------------------------------
+SEARCH_MAX_LIMIT = 50
+SEARCH_QUERY_MAX = 500
+
+
+class SearchItem(Generation):
+    image_index: int = Field(description="Which image of the generation matched")
+    score: float = Field(description="Similarity, 1 = identical")
+
+
+class SearchPage(ResponseModel):
+    items: list[SearchItem]
