@@ -202,10 +202,10 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
                           JOBS_QUEUE_URL=resources.queue_url, CURSOR_SECRET_ARN=resources.secret_arn,
                           INDEX_QUEUE_URL=resources.index_queue_url)
         caches.reset()
-        from studio.adapters import records
+        from studio.adapters import generation_records
         from studio.bodies.generations import EditRequest, GenerationRequest
         from studio.images import GalleryImage
-        from studio.logic import edits, generations, rendering, search
+        from studio.logic import edits, generations, indexing, rendering
 
         # Noise compresses like a real render, unlike a flat color; the upscale is that noise enlarged.
         photo = Image.effect_noise((1024, 1024), 64).convert("RGB")
@@ -239,8 +239,8 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
                 GalleryImage(stored).thumbnail()
                 thumbnail_times.append(time.perf_counter() - started)
                 service_times.append(0.0)
-                with _timed(records, ("start", "complete"), service_times), \
-                        _timed(search, ("request_indexing",), service_times):
+                with _timed(generation_records, ("claim", "complete"), service_times), \
+                        _timed(indexing, ("request_indexing",), service_times):
                     started = time.perf_counter()
                     assert rendering.render(generation_id) == "COMPLETE"
                     worker_times.append(time.perf_counter() - started)

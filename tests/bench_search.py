@@ -49,7 +49,7 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
     from moto import mock_aws
 
     from studio import caches
-    from studio.adapters import bedrock, clients, records, vectors
+    from studio.adapters import bedrock, clients, feeds, generation_records, table, vectors
     from studio.settings import settings
     from tests.support import aws as support
     from tests.support.events import USER_A, call
@@ -81,8 +81,8 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
                       "favorite": False, "public": False,
                       "images": [{"key": f"images/b/{i}.png", "thumbnailKey": f"images/b/{i}.webp",
                                   "width": 1024, "height": 1024, "seed": i}]}
-            item = {**record, **records.feed_attributes(record), "pk": f"GEN#{record['id']}", "sk": "GEN"}
-            clients.get("dynamodb").put_item(TableName=resources.table_name, Item=records._to_item(item))
+            item = {**record, **feeds.attributes(record), "pk": f"GEN#{record['id']}", "sk": "GEN"}
+            clients.get("dynamodb").put_item(TableName=resources.table_name, Item=table.to_item(item))
             written.append((vectors.key(record["id"], 0), _unit(rng),
                             {"owner": USER_A, "public": False, "mode": "text", "model": record["modelId"],
                              "createdAt": stamp, "prompt": record["request"]["prompt"]}))
@@ -105,7 +105,7 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
             hits[:] = vectors.query(query_vector, 24, metadata_filter("mine", USER_A))
 
         def batch_get() -> None:
-            records.get_many([vectors.split_key(k)[0] for k, _, _ in hits])
+            generation_records.get_many([vectors.split_key(k)[0] for k, _, _ in hits])
 
         search()  # warm: imports, clients
         embed_seconds = _median_seconds(embed, RUNS * 4)

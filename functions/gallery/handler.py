@@ -18,7 +18,7 @@ from studio.bodies.generations import (
 )
 from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
-from studio.logic import generations, search
+from studio.logic import gallery, generations, search
 from studio.settings import settings
 
 OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -40,7 +40,7 @@ def list_gallery(
     parent: Annotated[Optional[str], Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                            description="your edits and re-runs of this generation")] = None,
 ) -> GalleryPage:
-    return generations.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url(), parent)
+    return gallery.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url(), parent)
 
 
 @router.get("/gallery/search", summary="Find images by meaning (q, any language) or by example (like)",

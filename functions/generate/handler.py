@@ -10,7 +10,7 @@ from studio.bodies.generations import EditRequest, Generation, GenerationRequest
 from studio.bodies.model_listing import ModelsResponse
 from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
-from studio.logic import edits, generations
+from studio.logic import edits, generations, model_listing
 from studio.settings import settings
 
 router = APIGatewayRouter()
@@ -50,7 +50,7 @@ def create_edit(
 @router.get("/models", summary="The image and text models this deployment offers", tags=["models"],
             responses=responses(200, ModelsResponse, "The enabled models, their limits and prices, the quota"))
 def list_models() -> ModelsResponse:
-    return generations.catalog(settings(), caller(router).user_id)
+    return model_listing.list_models(settings(), caller(router).user_id)
 
 
 app = make_resolver()

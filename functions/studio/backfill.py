@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from studio.logic import search
+from studio.logic import indexing
 from studio.settings import settings
 
 DEFAULT_STATE = Path(".backfill-state.json")
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         out(f"resuming from {args.state}")
     conf, total, pages = settings(), 0, 0
     while True:
-        done, start = search.backfill(conf, args.batch_size, start,
+        done, start = indexing.backfill(conf, args.batch_size, start,
                                       progress=lambda generation_id, status: out(f"{generation_id} {status}"))
         total, pages = total + done, pages + 1
         if start is None:

@@ -5,7 +5,7 @@ from botocore.exceptions import ClientError
 
 import describe.handler
 import gallery.handler
-from studio.adapters import clients, records, storage
+from studio.adapters import clients, generation_records, storage
 from studio.errors import NotFound, StorageError
 from tests.support import images as make
 from tests.support.events import USER_A, call
@@ -90,10 +90,10 @@ def test_given_a_pending_record_deleted_before_the_worker_runs_then_the_job_is_s
 def test_given_a_finished_record_then_fail_is_a_no_op_and_start_returns_none(aws):
     generation_id = post({"prompt": "p"}).body["id"]
     record = stored(generation_id)
-    assert records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
-    assert records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is False
+    assert generation_records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
+    assert generation_records.fail(record, "internal_error", "x", "2026-11-26T00:00:00.000Z") is False
     assert claim(generation_id) is None
-    assert records.complete(record, "attempt-1", [], None, "2026-11-26T00:00:00.000Z") is False
+    assert generation_records.complete(record, "attempt-1", [], None, "2026-11-26T00:00:00.000Z") is False
 
 
 def test_given_a_machine_client_with_the_generate_scope_then_it_can_generate_and_read(aws):

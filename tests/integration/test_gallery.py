@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 import gallery.handler
 from studio import openapi
-from studio.adapters import clients, records
+from studio.adapters import clients
 from tests.support import images as make
 from tests.support.aws import objects_under
 from tests.support.bedrock import titan_answer

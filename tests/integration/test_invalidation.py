@@ -12,7 +12,7 @@ from botocore.stub import ANY, Stubber
 
 import gallery.handler
 from studio import caches
-from studio.adapters import cdn, clients, records
+from studio.adapters import cdn, clients, generation_records
 from tests.support.events import USER_A, call
 from tests.support.flow import claim, post
 
@@ -27,7 +27,7 @@ PATHS = sorted(["/images/abc/0.png", "/images/abc/0.webp", "/images/abc/1.png", 
 def finished_generation(public: bool = True) -> str:
     generation_id = post({"prompt": "p", "public": public}).body["id"]
     running = claim(generation_id, "abc")
-    assert records.complete(running, "abc", IMAGES, {"key": "images/abc/reference.png"}, "2026-11-26T00:00:02.000Z")
+    assert generation_records.complete(running, "abc", IMAGES, {"key": "images/abc/reference.png"}, "2026-11-26T00:00:02.000Z")
     return generation_id
 
 
@@ -72,7 +72,7 @@ def test_a_cloudfront_failure_never_fails_the_delete(cloudfront):
     generation_id = finished_generation()
     cloudfront.add_client_error("create_invalidation", "TooManyInvalidationsInProgress", http_status_code=400)
     assert call(gallery.handler.handler, "DELETE", f"/generations/{generation_id}").status == 204
-    assert records.get_generation(generation_id) is None
+    assert generation_records.get(generation_id) is None
 
 
 def test_invalidations_are_batched_and_bounded(cloudfront):

@@ -5,7 +5,7 @@ import threading
 import boto3
 
 from local.lambda_runtime import Functions, Scheduler
-from studio.adapters import records
+from studio.adapters import generation_records
 from tests.support.aws import REGION
 from tests.support.flow import post, quota_used, stored
 
@@ -13,7 +13,7 @@ from tests.support.flow import post, quota_used, stored
 def test_given_an_overdue_record_when_the_local_scheduler_runs_the_sweeper_then_it_ends_it(aws):
     generation_id = post({"prompt": "p", "count": 2}).body["id"]
     boto3.client("dynamodb", region_name=REGION).update_item(
-        TableName=aws.table_name, Key=records.generation_key(generation_id),
+        TableName=aws.table_name, Key=generation_records.key(generation_id),
         UpdateExpression="SET activeUntil = :past", ExpressionAttributeValues={":past": {"S": "2000-01-01T00:00:00.000Z"}})
     changes = []
     scheduler = Scheduler(Functions(), on_change=lambda: changes.append(1))

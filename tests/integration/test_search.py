@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 import gallery.handler
 import index.handler
 from studio import backfill as backfill_command
-from studio.adapters import clients, records, vectors
+from studio.adapters import clients, generation_records, vectors
 from studio.logic import search
 from studio.storage_layout import VECTOR_DIMENSION
 from studio.settings import settings
@@ -188,7 +188,7 @@ def test_given_a_record_deleted_while_it_is_indexed_then_its_vectors_are_removed
 
     def put_then_delete_record(batch):
         original(batch)
-        records.delete(records.get_generation(reply.body["id"]))
+        generation_records.delete(generation_records.get(reply.body["id"]))
 
     monkeypatch.setattr(vectors, "put", put_then_delete_record)
     run_index(aws)

@@ -11,7 +11,8 @@ from botocore.exceptions import ClientError
 import gallery.handler
 import generate.worker
 from studio.adapters import bedrock as bedrock_adapter
-from studio.adapters import clients, records
+from studio.adapters import clients, generation_records, table
+from studio.errors import Conflict
 from tests.support import images as make
 from tests.support.aws import BUCKET, REGION, objects_under, queued_messages, sqs_event, sqs_event_for_bodies
 from tests.support.bedrock import titan_answer
@@ -20,7 +21,7 @@ from tests.support.flow import (
     LEASE_UNTIL, WORKER_MS, claim, get, post, quota_used, redeliver, run_worker, stored, worker_context,
 )
 from studio.logic import rendering
-from studio.logic.generations import now_iso
+from studio.clock import now_iso
 
 TITAN = "amazon.titan-image-generator-v2:0"
 OUT = make.png((96, 64), (10, 90, 200))
@@ -32,7 +33,7 @@ PAST = "2000-01-01T00:00:00.000Z"
 
 @pytest.fixture(autouse=True)
 def _no_backoff(monkeypatch):
-    monkeypatch.setattr(records, "_pause", lambda attempt: None, raising=False)
+    monkeypatch.setattr(table, "pause", lambda attempt: None)
 
 
 def job(public=False):
@@ -106,9 +107,9 @@ def test_given_shared_during_the_render_then_the_completed_image_reaches_the_pub
 
 
 def after_the_first_read(monkeypatch, competing_write):
-    """records.get_generation runs `competing_write` right after its first read: the exact point
+    """generation_records.get runs `competing_write` right after its first read: the exact point
     between a conditional writer's read and its write. Returns the list that records it ran."""
-    real_get, raced = records.get_generation, []
+    real_get, raced = generation_records.get, []
 
     def get_then_compete(gid):
         current = real_get(gid)
@@ -117,7 +118,7 @@ def after_the_first_read(monkeypatch, competing_write):
             competing_write()
         return current
 
-    monkeypatch.setattr(records, "get_generation", get_then_compete)
+    monkeypatch.setattr(generation_records, "get", get_then_compete)
     return raced
 
 
@@ -139,7 +140,7 @@ def test_given_no_change_since_the_claim_then_completion_is_one_write_and_no_rea
     generation_id = job(public=True)
     running = claim(generation_id)
     calls = updates_counted(monkeypatch)
-    assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
+    assert generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
     assert calls == {"update_item": 1, "get_item": 0}
     monkeypatch.undo()
     assert public_feed() == [generation_id]
@@ -148,9 +149,9 @@ def test_given_no_change_since_the_claim_then_completion_is_one_write_and_no_rea
 def test_given_a_patch_between_the_claim_and_the_completion_then_the_completion_rereads_it(aws, monkeypatch):
     generation_id = job(public=False)
     running = claim(generation_id)  # the worker's copy says public=false
-    assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.500Z")["public"] is True
+    assert generation_records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.500Z")["public"] is True
     calls = updates_counted(monkeypatch)
-    assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
+    assert generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
     assert calls == {"update_item": 2, "get_item": 1}  # the stale write failed its condition, then re-read
     monkeypatch.undo()
     assert public_feed() == [generation_id]
@@ -159,30 +160,30 @@ def test_given_a_patch_between_the_claim_and_the_completion_then_the_completion_
 def test_given_the_record_deleted_after_the_claim_then_completion_is_false_after_one_read(aws, monkeypatch):
     generation_id = job()
     running = claim(generation_id)
-    assert records.delete(stored(generation_id))
+    assert generation_records.delete(stored(generation_id))
     calls = updates_counted(monkeypatch)
-    assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is False
+    assert generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is False
     assert calls == {"update_item": 1, "get_item": 1}
 
 
 def test_given_the_flag_changes_before_every_write_then_completion_answers_in_progress(aws, monkeypatch):
     generation_id = job(public=False)
     running = claim(generation_id)
-    real_get, flips = records.get_generation, []
+    real_get, flips = generation_records.get, []
 
     def read_then_flip(gid):  # the owner toggles sharing between each read and each write
         current = real_get(gid)
         clients.get("dynamodb").update_item(
-            TableName=records._table(), Key=records.generation_key(gid), UpdateExpression="SET #p = :flipped",
+            TableName=table.name(), Key=generation_records.key(gid), UpdateExpression="SET #p = :flipped",
             ExpressionAttributeNames={"#p": "public"}, ExpressionAttributeValues={":flipped": {"BOOL": not current["public"]}})
         flips.append(current["public"])
         return current
 
-    assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.000Z")
-    monkeypatch.setattr(records, "get_generation", read_then_flip)
-    with pytest.raises(records.Conflict):
-        records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z")
-    assert len(flips) == records.WRITE_ATTEMPTS - 1  # every write but the first followed a read
+    assert generation_records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.000Z")
+    monkeypatch.setattr(generation_records, "get", read_then_flip)
+    with pytest.raises(Conflict):
+        generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z")
+    assert len(flips) == table.WRITE_ATTEMPTS - 1  # every write but the first followed a read
     monkeypatch.undo()
     assert stored(generation_id)["status"] == "RUNNING"  # left for the retry, not half-written
 
@@ -192,10 +193,10 @@ def test_given_the_render_completes_between_a_patchs_read_and_write_then_the_pat
     running = claim(generation_id)
 
     def complete():  # update_flags has read RUNNING: the worker completes now
-        assert records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
+        assert generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
 
     raced = after_the_first_read(monkeypatch, complete)
-    assert records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:03.000Z") is not None
+    assert generation_records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:03.000Z") is not None
     monkeypatch.undo()
     assert raced and stored(generation_id)["status"] == "COMPLETE"
     assert public_feed() == [generation_id]
@@ -206,7 +207,7 @@ def test_given_a_transaction_conflict_when_failing_then_it_is_retried_and_the_qu
     generation_id = job()
     assert quota_used() == 1
     calls = transactions_failing(monkeypatch, [cancelled("None", "TransactionConflict")])
-    assert records.fail(stored(generation_id), "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
+    assert generation_records.fail(stored(generation_id), "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
     assert len(calls) == 2 and len(calls[1]["TransactItems"]) == 2  # the quota item was not dropped
     assert stored(generation_id)["status"] == "FAILED" and quota_used() == 0
 
@@ -215,12 +216,12 @@ def test_given_throttling_when_failing_then_it_is_retried(aws, monkeypatch):
     generation_id = job()
     throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems")
     transactions_failing(monkeypatch, [throttled, cancelled("ThrottlingError", "None")])
-    assert records.fail(stored(generation_id), "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
+    assert generation_records.fail(stored(generation_id), "internal_error", "x", "2026-11-26T00:00:00.000Z") is True
     assert quota_used() == 0
 
 
 def test_given_conflicts_that_do_not_settle_then_post_answers_409_in_progress_not_503(aws, monkeypatch):
-    transactions_failing(monkeypatch, [cancelled("TransactionConflict", "None")] * records.WRITE_ATTEMPTS)
+    transactions_failing(monkeypatch, [cancelled("TransactionConflict", "None")] * table.WRITE_ATTEMPTS)
     reply = post({"prompt": "p"})
     assert reply.status == 409 and reply.error["code"] == "in_progress", reply.body
     assert "Try again" in reply.error["message"]
@@ -233,7 +234,7 @@ def test_given_a_conflict_on_the_quota_item_when_creating_then_it_is_retried(aws
 
 def test_given_conflicts_that_do_not_settle_when_deleting_then_409(aws, monkeypatch):
     generation_id = job()
-    transactions_failing(monkeypatch, [cancelled("None", "TransactionConflict")] * records.WRITE_ATTEMPTS)
+    transactions_failing(monkeypatch, [cancelled("None", "TransactionConflict")] * table.WRITE_ATTEMPTS)
     reply = call(gallery.handler.handler, "DELETE", f"/generations/{generation_id}")
     assert reply.status == 409 and reply.error["code"] == "in_progress"
     assert stored(generation_id) is not None
@@ -310,7 +311,7 @@ def test_given_a_duplicate_delivery_whose_holder_then_dies_the_copy_claims_the_j
     generation_id = job()
     queued_messages(aws.queue_url)  # the original message: consumed by the delivery that died
     soon = datetime.now(timezone.utc) + timedelta(minutes=2)
-    assert records.start(generation_id, now_iso(), "died", now_iso(soon))["status"] == "RUNNING"
+    assert generation_records.claim(generation_id, now_iso(), "died", now_iso(soon))["status"] == "RUNNING"
     sent = sent_jobs(monkeypatch, aws.queue_url)
     # When a duplicate of its message arrives
     duplicate = generate.worker.handler(sqs_event_for_bodies([json.dumps({"generationId": generation_id})],
@@ -320,7 +321,7 @@ def test_given_a_duplicate_delivery_whose_holder_then_dies_the_copy_claims_the_j
     [copy] = sent
     assert 115 <= copy["DelaySeconds"] <= 126
     # When the copy arrives after the lease ended, it claims the job and renders it
-    clients.get("dynamodb").update_item(TableName=aws.table_name, Key=records.generation_key(generation_id),
+    clients.get("dynamodb").update_item(TableName=aws.table_name, Key=generation_records.key(generation_id),
                                    UpdateExpression="SET leaseUntil = :past", ExpressionAttributeValues={":past": {"S": PAST}})
     bedrock.invoke(TITAN, BODY, titan_answer(OUT))
     assert generate.worker.handler(sqs_event_for_bodies([copy["MessageBody"]], aws.queue_arn),
@@ -333,7 +334,7 @@ def test_given_a_duplicate_delivery_whose_holder_then_dies_the_copy_claims_the_j
 def test_given_an_expired_lease_then_the_job_is_claimed_again_and_the_old_attempt_cannot_touch_it(
         aws, bedrock):
     generation_id = job()
-    old = records.start(generation_id, PAST, "dead-worker", PAST)  # a worker that died holding the claim
+    old = generation_records.claim(generation_id, PAST, "dead-worker", PAST)  # a worker that died holding the claim
     assert old["status"] == "RUNNING"
     bedrock.invoke(TITAN, BODY, titan_answer(OUT))
     response, _ = run_worker(aws)
@@ -342,14 +343,14 @@ def test_given_an_expired_lease_then_the_job_is_claimed_again_and_the_old_attemp
     assert winner["status"] == "COMPLETE" and winner["attempt"] != "dead-worker"
     assert set(winner["attempts"]) == {"dead-worker", winner["attempt"]}
     # The old attempt wakes up: it can neither complete nor fail the winner's record.
-    assert records.complete(old, "dead-worker", [], None, "2026-11-26T00:00:00.000Z") is False
-    assert records.fail(old, "internal_error", "x", "2026-11-26T00:00:00.000Z", attempt="dead-worker") is False
+    assert generation_records.complete(old, "dead-worker", [], None, "2026-11-26T00:00:00.000Z") is False
+    assert generation_records.fail(old, "internal_error", "x", "2026-11-26T00:00:00.000Z", attempt="dead-worker") is False
     assert stored(generation_id) == winner and quota_used() == 1
 
 
 def test_given_a_loser_whose_render_fails_then_the_winners_images_survive(aws, bedrock, monkeypatch):
     generation_id = job()
-    records.start(generation_id, PAST, "loser", PAST)
+    generation_records.claim(generation_id, PAST, "loser", PAST)
     bedrock.invoke(TITAN, BODY, titan_answer(OUT))
     run_worker(aws)
     keys = objects_under("images/")
@@ -447,15 +448,15 @@ def test_given_the_render_completes_between_the_deletes_read_and_write_then_its_
     s3.put_object(Bucket=BUCKET, Key="images/attempt-1/0.webp", Body=b"webp")
     image = {"key": "images/attempt-1/0.png", "thumbnailKey": "images/attempt-1/0.webp", "width": 1, "height": 1,
              "seed": 1}
-    real_delete, raced = records.delete, []
+    real_delete, raced = generation_records.delete, []
 
     def complete_then_delete(record):
         if not raced:  # the delete read RUNNING (no images): the worker completes now
             raced.append(True)
-            assert records.complete(running, "attempt-1", [image], None, "2026-11-26T00:00:02.000Z")
+            assert generation_records.complete(running, "attempt-1", [image], None, "2026-11-26T00:00:02.000Z")
         return real_delete(record)
 
-    monkeypatch.setattr(records, "delete", complete_then_delete)
+    monkeypatch.setattr(generation_records, "delete", complete_then_delete)
     assert call(gallery.handler.handler, "DELETE", f"/generations/{generation_id}").status == 204
     assert stored(generation_id) is None and objects_under("images/") == []
     assert quota_used() == 1  # it completed: the image was made
@@ -474,7 +475,7 @@ def test_given_a_failed_job_then_its_message_is_visible_again_within_the_retry_d
     def unavailable(*_, **__):
         raise StorageError("The gallery database did not answer. Try again.")
 
-    monkeypatch.setattr(records, "complete", unavailable)
+    monkeypatch.setattr(generation_records, "complete", unavailable)
     monkeypatch.setattr(bedrock_adapter, "invoke_json", lambda model_id, body: titan_answer(OUT))
     with pytest.raises(Exception, match="All records failed"):
         run_worker(aws)

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import generate.sweeper
-from studio.adapters import clients, records
+from studio.adapters import clients, feeds, generation_records, table
 from studio.logic import sweeping
 from studio.storage_layout import DEADLINE_INDEX, GENERATION_DEADLINE_SECONDS
 from tests.support.aws import BUCKET, REGION, objects_under
@@ -73,7 +73,7 @@ def test_given_a_job_never_queued_whose_compensation_failed_too_then_the_sweeper
         raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "X")
 
     monkeypatch.setattr(clients.get("sqs"), "send_message", down)
-    monkeypatch.setattr(records, "_pause", lambda attempt: None)
+    monkeypatch.setattr(table, "pause", lambda attempt: None)
     dynamodb = clients.get("dynamodb")
     real_transact, calls = dynamodb.transact_write_items, []
 
@@ -97,7 +97,7 @@ def test_given_a_job_never_queued_whose_compensation_failed_too_then_the_sweeper
 def test_given_the_scheduled_event_then_the_handler_sweeps(aws):
     generation_id = post({"prompt": "p"}).body["id"]
     boto3.client("dynamodb", region_name=REGION).update_item(
-        TableName=aws.table_name, Key=records.generation_key(generation_id),
+        TableName=aws.table_name, Key=generation_records.key(generation_id),
         UpdateExpression="SET activeUntil = :past", ExpressionAttributeValues={":past": {"S": "2000-01-01T00:00:00.000Z"}})
     assert generate.sweeper.handler(SCHEDULED_EVENT, LambdaContext()) == {"expired": 1}
     assert stored(generation_id)["error"]["code"] == "expired"
@@ -106,14 +106,14 @@ def test_given_the_scheduled_event_then_the_handler_sweeps(aws):
 def test_given_a_record_that_completes_after_the_query_then_the_sweeper_does_not_touch_it(aws, monkeypatch):
     generation_id = post({"prompt": "p"}).body["id"]
     claim(generation_id)
-    real_overdue = records.overdue
+    real_overdue = feeds.overdue
 
     def overdue_then_complete(*args):
         found = real_overdue(*args)
         if found[0]:  # the worker completes right after the sweeper's query
-            assert records.complete(found[0][0], "attempt-1", [], None, "2026-11-26T00:00:02.000Z")
+            assert generation_records.complete(found[0][0], "attempt-1", [], None, "2026-11-26T00:00:02.000Z")
         return found
 
-    monkeypatch.setattr(records, "overdue", overdue_then_complete)
+    monkeypatch.setattr(feeds, "overdue", overdue_then_complete)
     assert sweeping.sweep(later()) == 0
     assert stored(generation_id)["status"] == "COMPLETE" and quota_used() == 1

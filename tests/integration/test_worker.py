@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 import gallery.handler
 from studio.adapters import bedrock as bedrock_adapter
+from studio.adapters import generation_records
 from studio.adapters import clients
 from studio.catalog import invocation_id
 from tests.support import images as make
@@ -571,7 +572,6 @@ def test_given_the_connection_drops_on_the_third_write_then_storage_error_and_no
 
 def test_given_the_table_fails_when_completing_then_the_images_are_removed_and_the_job_retried(
         aws, bedrock, monkeypatch):
-    from studio.adapters import records
     from studio.errors import StorageError
 
     generation_id = titan_job()
@@ -581,7 +581,7 @@ def test_given_the_table_fails_when_completing_then_the_images_are_removed_and_t
     def unavailable(*_, **__):
         raise StorageError("The gallery database did not answer. Try again.")
 
-    monkeypatch.setattr(records, "complete", unavailable)
+    monkeypatch.setattr(generation_records, "complete", unavailable)
     with pytest.raises(Exception, match="All records failed"):
         run_worker(aws)
     assert objects_under("images/") == []  # the retry renders into a new folder: nothing left behind
@@ -612,19 +612,18 @@ def test_given_time_runs_out_between_stability_calls_then_failed_model_timeout_a
 
 def test_given_the_completion_went_through_but_its_answer_was_lost_then_the_images_are_kept(
         aws, bedrock, monkeypatch):
-    from studio.adapters import records
     from studio.errors import StorageError
 
     generation_id = titan_job()
     bedrock.invoke(TITAN, {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a lighthouse"},
                            "imageGenerationConfig": titan_config(1, 1024, 1024)}, titan_answer(OUT))
-    real_complete = records.complete
+    real_complete = generation_records.complete
 
     def applied_then_lost(*args):
         real_complete(*args)
         raise StorageError("The gallery database did not answer. Try again.")
 
-    monkeypatch.setattr(records, "complete", applied_then_lost)
+    monkeypatch.setattr(generation_records, "complete", applied_then_lost)
     with pytest.raises(Exception, match="All records failed"):
         run_worker(aws)
     record = get(generation_id).body

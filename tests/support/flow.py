@@ -11,7 +11,7 @@ import gallery.handler
 import generate.dead_letters
 import generate.handler
 import generate.worker
-from studio.adapters import records
+from studio.adapters import generation_records
 from studio.storage_layout import PARTITION_KEY
 from tests.support.aws import REGION, TABLE, Resources, queued_messages, sqs_event, sqs_event_for_bodies
 from studio.routes import function
@@ -50,7 +50,7 @@ def dead_letter(resources: Resources, generation_ids: list[str]) -> dict:
 
 
 def stored(generation_id: str) -> dict | None:
-    return records.get_generation(generation_id)
+    return generation_records.get(generation_id)
 
 
 def today() -> str:
@@ -72,11 +72,11 @@ LEASE_UNTIL = "2999-01-01T00:00:00.000Z"
 
 
 def claim(generation_id: str, attempt: str = "attempt-1", now: str = "2026-11-26T00:00:01.000Z") -> dict | None:
-    """records.start as a worker does it, with a lease that does not expire during the test."""
-    return records.start(generation_id, now, attempt, LEASE_UNTIL)
+    """generation_records.claim as a worker does it, with a lease that does not expire during the test."""
+    return generation_records.claim(generation_id, now, attempt, LEASE_UNTIL)
 
 
 def finish(generation_id: str, attempt: str = "attempt-1") -> None:
     """Claim and complete a generation without images (the gallery's tests need COMPLETE records)."""
     running = claim(generation_id, attempt)
-    assert running and records.complete(running, attempt, [], None, "2026-11-26T00:00:02.000Z")
+    assert running and generation_records.complete(running, attempt, [], None, "2026-11-26T00:00:02.000Z")

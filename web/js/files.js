@@ -1,5 +1,6 @@
-// Image files chosen for upload (the Reference panel, the style image, search by image): checked in the
-// browser by their first bytes and size before anything is uploaded. One limit for every upload.
+// Image files: those chosen for upload (the Reference panel, the style image, search by image), checked in
+// the browser by their first bytes and size before anything is uploaded (one limit for every upload), and
+// the names that downloaded images get.
 
 import { t } from "./i18n.js";
 
@@ -23,4 +24,17 @@ export async function checkImage(file) {
   try { type = sniff(new Uint8Array(await file.slice(0, 12).arrayBuffer())); } catch { /* unreadable */ }
   if (!type) return { error: t("ref.badType") };
   return { file: type === file.type ? file : new File([file], file.name, { type }) };
+}
+
+/** A download name from the prompt and the seed: "lighthouse-at-dusk-1026.png". */
+export function downloadName(record, index) {
+  const prompt = record.request?.prompt || record.request?.searchPrompt || "";
+  const words = prompt.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [];
+  let slug = "";
+  for (const word of words) {
+    if ((slug ? slug.length + 1 : 0) + word.length > 40) break;
+    slug = slug ? `${slug}-${word}` : word;
+  }
+  const seed = record.images?.[index]?.seed ?? record.request?.seed;
+  return `${[slug || "image", seed ?? `${record.id.slice(0, 8)}-${index + 1}`].join("-")}.png`;
 }

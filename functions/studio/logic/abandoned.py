@@ -6,19 +6,23 @@ neither Pillow nor the model adapters (tests/unit/test_imports.py checks it).
 
 from __future__ import annotations
 
-from studio.adapters import records, storage
+from studio.adapters import storage
+from studio.adapters.generation_records import GenerationRecord
 from studio.errors import StudioError
-from studio.logic.generations import now_iso
+from studio.logic import lifecycle
 from studio.observability import logger
 from studio.storage_layout import IMAGES_PREFIX
-
-ABANDONED_MESSAGE = "The generation could not be processed. Nothing was charged to your quota; try again."
 
 
 def attempt_keys(attempt: str, image_count: int) -> list[str]:
     """Every object an attempt can write (images/<attempt>/: PNG and WebP per image, the reference)."""
     folder = f"{IMAGES_PREFIX}{attempt}"
     return [f"{folder}/{i}.{ext}" for i in range(image_count) for ext in ("png", "webp")] + [f"{folder}/reference.png"]
+
+
+def attempts_keys(record: GenerationRecord) -> list[str]:
+    """Every object any attempt at this record can have written."""
+    return [k for attempt in record.get("attempts", []) for k in attempt_keys(attempt, int(record["imageCount"]))]
 
 
 def cleanup(keys: list[str]) -> None:
@@ -30,10 +34,8 @@ def cleanup(keys: list[str]) -> None:
 
 def fail_abandoned(generation_id: str) -> bool:
     """A job that exhausted its retries: fail the record and release its quota (dead-letter handler)."""
-    record = records.get_generation(generation_id)
-    if record is None or record["status"] not in records.ACTIVE:
+    record = lifecycle.abandon(generation_id)
+    if record is None:
         return False
-    if not records.fail(record, "internal_error", ABANDONED_MESSAGE, now_iso()):
-        return False
-    cleanup([k for attempt in record.get("attempts", []) for k in attempt_keys(attempt, int(record["imageCount"]))])
+    cleanup(attempts_keys(record))
     return True

@@ -10,13 +10,13 @@ from __future__ import annotations
 import random
 from datetime import datetime, timezone
 
-from studio.adapters import records, storage
+from studio.adapters import generation_records, storage
 from studio.bodies.common import UPLOAD_MAX_BYTES
 from studio.bodies.generations import EditRequest, Generation
 from studio.catalog import EDIT_MODE, EDIT_OPERATIONS, EditOperation, edit_operation
-from studio.errors import BadRequest, Conflict, InvalidField, NotFound
+from studio.errors import BadRequest, Conflict, InvalidField
 from studio.images import check_mask, inspect
-from studio.logic import image_requests
+from studio.logic import access, image_requests
 from studio.logic.generations import check_idempotency_key, new_record, store_and_queue
 from studio.logic.uploads import check_owner
 from studio.settings import Settings
@@ -47,9 +47,8 @@ def source_of(request: EditRequest, user_id: str) -> dict:
         picture = inspect(storage.read(request.image_key, UPLOAD_MAX_BYTES, "imageKey"), "imageKey")
         return {"key": request.image_key, "width": picture.width, "height": picture.height,
                 "lineage": {"sourceImageKey": request.image_key}}
-    parent = records.get_generation(request.generation_id)
-    if not parent or (parent["ownerId"] != user_id and not parent.get("public")):
-        raise NotFound("generationId: no generation with this id (or it is not yours).")
+    parent = access.readable_or_404(generation_records.get(request.generation_id), user_id,
+                                    "generationId: no generation with this id (or it is not yours).")
     if parent["status"] != "COMPLETE":
         raise Conflict(f"generationId: this generation is {parent['status']}; only a finished image can be edited. "
                        "Wait for it to complete.", code="source_not_ready")

@@ -1,45 +1,26 @@
-"""Generations through the API: create (validate, reserve quota, store, queue), read, curate, list."""
+"""Generations through the API: create (validate, reserve quota, store, queue), read, curate, delete."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from pydantic import BaseModel
 
-from studio.adapters import cdn, jobs, records, secrets, storage
-from studio.bodies.generations import GalleryPage, Generation, GenerationPatch, GenerationRequest
-from studio.bodies.model_listing import (
-    EditOperationInfo,
-    ImageModelInfo,
-    LifecycleInfo,
-    ModelsResponse,
-    PixelLimitsInfo,
-    SizeInfo,
-    TextModelInfo,
-)
-from studio.catalog import (
-    EDIT_OPERATIONS,
-    IMAGE_MODELS,
-    MAX_IMAGES_PER_GENERATION,
-    ImageModel,
-    image_model,
-    model_for_mode,
-)
+from studio.adapters import cdn, generation_records, idempotency, jobs, storage, table
+from studio.adapters.generation_records import GenerationRecord
+from studio.bodies.generations import Generation, GenerationPatch, GenerationRequest
+from studio.catalog import ImageModel, image_model, model_for_mode
+from studio.clock import now_iso
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
-from studio.logic import cursor, image_requests, presentation, search, usage
+from studio.logic import access, image_requests, indexing, lifecycle, presentation
 from studio.logic.uploads import check_owner
 from studio.observability import count, logger
 from studio.settings import Settings
-from studio.storage_layout import GENERATION_DEADLINE_SECONDS
 
 IDEMPOTENCY_KEY_RULE = "1-64 characters: letters, digits, '-', '_' or ':'"
 STORAGE_FAILURE_MESSAGE = "The generation could not be queued. Nothing was charged to your quota; try again."
-
-
-def now_iso(now: datetime | None = None) -> str:
-    return (now or datetime.now(timezone.utc)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_idempotency_key(key: str | None) -> str | None:
@@ -93,7 +74,7 @@ def check_upload_exists(key: str, user_id: str, field: str) -> None:
 
 
 def new_record(user_id: str, mode: str, model_id: str, now: datetime, *, public: bool, count: int,
-               cost: float) -> dict:
+               cost: float) -> GenerationRecord:
     stamp = now_iso(now)
     return {
         "id": uuid.uuid4().hex, "ownerId": user_id, "status": "PENDING", "mode": mode, "modelId": model_id,
@@ -102,31 +83,22 @@ def new_record(user_id: str, mode: str, model_id: str, now: datetime, *, public:
     }
 
 
-def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_key: str | None, base_url: str,
+def store_and_queue(record: GenerationRecord, request: BaseModel, user_id: str, idempotency_key: str | None, base_url: str,
                     conf: Settings, now: datetime) -> Generation:
     """Reserve quota, store the PENDING record, claim the idempotency key, queue the job."""
     request_hash = hashlib.sha256(request.model_dump_json(by_alias=True, exclude_none=True).encode()).hexdigest()
-    day = usage.quota_day(now)
     try:
-        records.create_generation(
-            record, quota_day=day, quota_limit=conf.daily_image_quota,
-            quota_expires_at=int(now.timestamp()) + records.QUOTA_TTL_SECONDS,
-            idempotency_key=idempotency_key, request_hash=request_hash,
-            idempotency_expires_at=int(now.timestamp()) + records.IDEMPOTENCY_TTL_SECONDS,
-            retry_after=usage.seconds_to_midnight(now),
-            active_until=now_iso(now + timedelta(seconds=GENERATION_DEADLINE_SECONDS)),
-        )
-    except records.IdempotentReplay as replay:
+        lifecycle.create(record, request_hash=request_hash, idempotency_key=idempotency_key, conf=conf, now=now)
+    except idempotency.IdempotentReplay as replay:
         logger.info("idempotent replay", extra={"generationId": replay.generation_id})
         return get(replay.generation_id, user_id, base_url)
-    record["quotaDay"] = day
     try:
         jobs.enqueue(record["id"])
     except StudioError:
         # Fail it, give the quota back and free the Idempotency-Key in one write, so the retry the
         # 503 asks for starts afresh. Should that write fail too, the sweeper ends the record.
         try:
-            records.fail(record, "storage_error", STORAGE_FAILURE_MESSAGE, now_iso(), idempotency_key=idempotency_key)
+            lifecycle.fail(record, "storage_error", STORAGE_FAILURE_MESSAGE, idempotency_key=idempotency_key)
         except StudioError:
             logger.exception("could not fail an unqueued generation", extra={"generationId": record["id"]})
         raise
@@ -135,30 +107,25 @@ def store_and_queue(record: dict, request: BaseModel, user_id: str, idempotency_
     return presentation.generation(record, user_id, base_url)
 
 
-def _visible(record: dict | None, user_id: str) -> dict:
-    if not record or (record["ownerId"] != user_id and not record.get("public")):
-        raise NotFound("No generation with this id (or it is not yours).")
-    return record
-
-
 def get(generation_id: str, user_id: str, base_url: str) -> Generation:
-    return presentation.generation(_visible(records.get_generation(generation_id), user_id), user_id, base_url)
+    record = access.readable_or_404(generation_records.get(generation_id), user_id)
+    return presentation.generation(record, user_id, base_url)
 
 
 def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: str) -> Generation:
     if patch.favorite is None and patch.public is None:
         raise InvalidField("favorite", "send favorite and/or public (booleans)")
-    record = records.update_flags(generation_id, user_id, patch.favorite, patch.public, now_iso())
+    record = generation_records.update_flags(generation_id, user_id, patch.favorite, patch.public, now_iso())
     if record is None:
-        raise NotFound("No generation with this id (or it is not yours).")
+        raise NotFound(access.NOT_FOUND_MESSAGE)
     if patch.public is not None:
-        search.share(record)  # the search index follows in the same request (retry the PATCH if it fails)
+        indexing.share(record)  # the search index follows in the same request (retry the PATCH if it fails)
     if patch.public is False:  # unshared: edge copies must not outlive the share
         cdn.invalidate(_keys(record))
     return presentation.generation(record, user_id, base_url)
 
 
-def _keys(record: dict) -> list[str]:
+def _keys(record: GenerationRecord) -> list[str]:
     keys = [k for image in record.get("images", []) for k in (image["key"], image["thumbnailKey"])]
     if record.get("referenceImage"):
         keys.append(record["referenceImage"]["key"])
@@ -169,108 +136,16 @@ def delete(generation_id: str, user_id: str) -> None:
     """Images first, then the record as it was read: if storage fails, the record is still there to
     retry with; if the record changed meanwhile (the worker completed it), read it again. An
     unfinished record gives its images back to the day's quota."""
-    for _ in range(records.WRITE_ATTEMPTS):
-        record = records.get_generation(generation_id)
+    for _ in range(table.WRITE_ATTEMPTS):
+        record = generation_records.get(generation_id)
         if record is None or record["ownerId"] != user_id:
-            raise NotFound("No generation with this id (or it is not yours).")
+            raise NotFound(access.NOT_FOUND_MESSAGE)
         keys = _keys(record)
         if keys:
             storage.delete_all(keys)
-        search.forget(record)  # the search index follows in the same request
-        if records.delete(record):
+        indexing.forget(record)  # the search index follows in the same request
+        if generation_records.delete(record):
             cdn.invalidate(keys)
             count("GenerationsDeleted")
             return
-    raise Conflict(records.IN_PROGRESS_MESSAGE, code="in_progress")
-
-
-def _feed(scope: str, mode: str | None, favorite: bool | None, user_id: str,
-          parent: str | None = None) -> tuple[str, str]:
-    """(index, partition) for the gallery's filters; each is one Query on one index, no filter."""
-    if parent is not None:
-        if scope != "mine" or mode or favorite:
-            raise BadRequest("parent lists your own edits and re-runs of one generation: use it alone, with scope=mine.",
-                             [{"field": "parent", "rule": "only with scope=mine, without mode or favorite"}],
-                             code="invalid_filter")
-        return "byParent", records.parent_partition(user_id, parent)
-    if scope == "mine":
-        if favorite:
-            return ("byOwnerFavoriteMode", f"{user_id}#{mode}") if mode else ("byOwnerFavorite", user_id)
-        return ("byOwnerMode", f"{user_id}#{mode}") if mode else ("byOwner", user_id)
-    if favorite:
-        raise BadRequest("favorite=true lists your own favorites: use it with scope=mine.",
-                         [{"field": "favorite", "rule": "only with scope=mine"}], code="invalid_filter")
-    return ("byPublicMode", f"public#{mode}") if mode else ("byPublic", "public")
-
-
-def list_gallery(scope: str, limit: int, cursor_text: str | None, mode: str | None, favorite: bool | None,
-                 user_id: str, base_url: str, parent: str | None = None) -> GalleryPage:
-    index, partition = _feed(scope, mode, favorite, user_id, parent)
-    key = secrets.cursor_key()
-    start = cursor.decode(key, cursor_text, index, partition) if cursor_text else None
-    items, last = records.query_feed(index, partition, limit, start)
-    next_cursor = cursor.encode(key, index, partition, last) if last else None
-    return GalleryPage(items=[presentation.generation(i, user_id, base_url) for i in items], next_cursor=next_cursor)
-
-
-PALETTE_BY_STYLE_GUIDE = ("No live model has a palette mode: the colors are painted as a swatch image that the "
-                          "style guide follows, and named in the prompt.")
-
-
-def catalog(conf: Settings, user_id: str) -> ModelsResponse:
-    models = []
-    for model in IMAGE_MODELS:
-        if model.model_id not in conf.allowed_image_models:
-            continue
-        rule = model.sizes
-        any_size = None if rule.exact else {
-            "minSide": rule.min_side, "maxSide": rule.max_side, "multipleOf": rule.multiple_of,
-            "maxPixels": rule.max_pixels, "maxAspect": rule.max_aspect}
-        life = model.lifecycle
-        models.append(ImageModelInfo(
-            model_id=model.model_id, name=model.name, family=model.family,
-            default=model.model_id == conf.image_model_id, modes=list(model.modes),
-            sizes=[SizeInfo(width=w, height=h) for w, h in rule.presets], any_size=any_size,
-            qualities=list(model.qualities), max_prompt_length=model.max_prompt,
-            max_negative_prompt_length=model.max_negative_prompt if model.takes_negative_prompt else 0,
-            max_images=MAX_IMAGES_PER_GENERATION,
-            max_colors=model.max_colors, max_seed=model.max_seed,
-            cfg_scale=list(model.cfg_scale) if model.cfg_scale else None,
-            price_per_image={q: conf.price_per_image(model.model_id, q) for q in model.qualities},
-            lifecycle=LifecycleInfo(status=life.status, legacy_since=life.legacy_since, end_of_life=life.end_of_life),
-            legacy=model.legacy,
-            how={"color": PALETTE_BY_STYLE_GUIDE} if "color" in model.modes and model.family != "titan" else {},
-            shape_from_reference=list(model.shape_from_reference),
-        ))
-    images_left, text_left = usage.left_today(user_id, conf)
-    return ModelsResponse(
-        image_models=models,
-        edit_operations=[_operation_info(op, conf) for op in EDIT_OPERATIONS if op.model_id in conf.allowed_image_models],
-        text_model=TextModelInfo(model_id=conf.text_model_id, price_per_1k_input_tokens=conf.text_price_per_1k_input,
-                                 price_per_1k_output_tokens=conf.text_price_per_1k_output),
-        daily_image_quota=conf.daily_image_quota,
-        daily_text_quota=conf.daily_text_quota,
-        images_left_today=images_left,
-        text_calls_left=text_left,
-    )
-
-
-def _operation_info(op, conf: Settings) -> EditOperationInfo:
-    limits = op.input_limits
-    if op.outpaint:
-        output = "the image's size plus the pixels added on each side"
-    elif op.output_megapixels:
-        output = f"about {op.output_megapixels:g} megapixels, the image's aspect ratio"
-    else:
-        output = "the image's size" if op.scale == 1 else f"{op.scale}x each side"
-    return EditOperationInfo(
-        operation=op.name, title=op.title, model_id=op.model_id, model_name=op.model_name, needs_prompt=op.needs_prompt,
-        takes_prompt=op.takes_prompt, needs_mask=op.needs_mask, takes_mask=op.takes_mask, search_field=op.search_field,
-        takes_negative_prompt=op.takes_negative_prompt, takes_grow_mask=op.takes_grow_mask,
-        creativity=dict(zip(("min", "max", "default"), op.creativity)) if op.creativity else None,
-        input_limits=PixelLimitsInfo(min_pixels=limits.min_pixels, max_pixels=limits.max_pixels,
-                                     min_side=limits.min_side, max_side=limits.max_side or None,
-                                     max_aspect=limits.max_aspect or None),
-        output=output, scale=op.scale, output_megapixels=op.output_megapixels or None,
-        price_per_image=conf.price_per_image(op.model_id, "standard"),
-    )
+    raise Conflict(table.IN_PROGRESS_MESSAGE, code="in_progress")

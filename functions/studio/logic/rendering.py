@@ -1,6 +1,6 @@
 """The worker's job: render one generation, store its images, finish its record.
 
-A job is claimed with an attempt token and a lease (records.start): a duplicate delivery of a
+A job is claimed with an attempt token and a lease (lifecycle.claim): a duplicate delivery of a
 claimed job renders nothing but queues a copy of the job for when that lease ends (had the
 holder died, the copy claims the job then), and only the attempt that holds the claim can
 complete or fail the record. The attempt's images go under images/<attempt>/, so whoever ends
@@ -20,10 +20,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from studio import routes
-from studio.adapters import bedrock, jobs, records, storage
+from studio.adapters import bedrock, generation_records, jobs, storage
 from studio.bodies.common import UPLOAD_MAX_BYTES
 from studio.bodies.generations import EditRequest, GenerationRequest
 from studio.catalog import EDIT_MODE, STABILITY_INPUT, ImageModel, edit_operation, image_model, invocation_id
+from studio.clock import now_iso
 from studio.errors import (
     ContentFiltered,
     InvalidField,
@@ -35,12 +36,8 @@ from studio.errors import (
     StudioError,
 )
 from studio.images import GalleryImage, for_image_model, mask_for, png_dimensions
-from studio.logic import image_requests, search
-
-# Shared with the dead-letter handler and the sweeper, which load no renderer (logic/abandoned.py).
-from studio.logic.abandoned import ABANDONED_MESSAGE, attempt_keys, fail_abandoned  # noqa: F401
-from studio.logic.abandoned import cleanup as _cleanup
-from studio.logic.generations import now_iso
+from studio.logic import image_requests, indexing, lifecycle
+from studio.logic.abandoned import attempt_keys, cleanup
 from studio.observability import count, logger
 from studio.settings import settings
 from studio.storage_layout import IMAGES_PREFIX, LEASE_ATTRIBUTE
@@ -64,7 +61,7 @@ def _lease_until(time_left_ms: Callable[[], int] | None) -> str:
 def _seconds_claimed_elsewhere(generation_id: str) -> int:
     """Seconds left on another delivery's live claim of the job; 0 when there is none (the record
     finished, was deleted, or was freed in between)."""
-    current = records.get_generation(generation_id)
+    current = generation_records.get(generation_id)
     if not current or current["status"] != "RUNNING" or not current.get(LEASE_ATTRIBUTE):
         return 0
     left = datetime.fromisoformat(current[LEASE_ATTRIBUTE]) - datetime.now(timezone.utc)  # now_iso's "Z" reads as UTC
@@ -96,7 +93,7 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
     (every retry timing out) still fits, so the record is failed cleanly instead of the function
     being killed mid-job."""
     attempt = secrets.token_urlsafe(18)
-    record = records.start(generation_id, now_iso(), attempt, _lease_until(time_left_ms))
+    record = lifecycle.claim(generation_id, attempt, _lease_until(time_left_ms))
     if record is None:
         held = _seconds_claimed_elsewhere(generation_id)
         if held:
@@ -114,18 +111,18 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
         _fail(record, attempt, failure_code(error), error.message)
         return "FAILED"
     except Exception:
-        _cleanup(attempt_keys(attempt, int(record["imageCount"])))
-        _fail(record, attempt, "internal_error", ABANDONED_MESSAGE)
+        cleanup(attempt_keys(attempt, int(record["imageCount"])))
+        _fail(record, attempt, "internal_error", lifecycle.ABANDONED_MESSAGE)
         raise
     keys = [k for i in images for k in (i["key"], i["thumbnailKey"])] + ([reference["key"]] if reference else [])
     try:
-        completed = records.complete(record, attempt, images, reference, now_iso())
+        completed = lifecycle.complete(record, attempt, images, reference)
     except Exception:
         # Not completed: SQS retries the job, which renders into a new folder, so these images
         # would be orphans (unless the write went through after all).
         current = _current(generation_id)
         if current is not False and (not current or current.get("images") != images):
-            _cleanup(keys)
+            cleanup(keys)
             _release(generation_id, attempt)
         raise
     if not completed:
@@ -133,13 +130,13 @@ def render(generation_id: str, time_left_ms: Callable[[], int] | None = None) ->
         storage.delete_all(keys)
         return "SKIPPED"
     count("ImagesGenerated", len(images))
-    search.request_indexing(generation_id)  # never raises: search must not fail a generation
+    indexing.request_indexing(generation_id)  # never raises: search must not fail a generation
     return "COMPLETE"
 
 
 def _fail(record: dict, attempt: str, code: str, message: str) -> None:
     try:
-        failed = records.fail(record, code, message, now_iso(), attempt=attempt)
+        failed = lifecycle.fail(record, code, message, attempt=attempt)
     except StudioError:
         _release(record["id"], attempt)  # the retry (or the sweeper) ends it
         raise
@@ -152,14 +149,14 @@ def _current(generation_id: str) -> dict | None | bool:
     """The record now; False when even that cannot be read (then the images are kept: the sweeper
     or a retry decides)."""
     try:
-        return records.get_generation(generation_id)
+        return generation_records.get(generation_id)
     except StudioError:
         return False
 
 
 def _release(generation_id: str, attempt: str) -> None:
     try:
-        records.release(generation_id, attempt)
+        lifecycle.release(generation_id, attempt)
     except StudioError:
         logger.exception("could not release the claim", extra={"generationId": generation_id})
 

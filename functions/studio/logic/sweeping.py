@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from studio.adapters import records, storage
+from studio.adapters import feeds, storage
+from studio.clock import now_iso
 from studio.errors import StudioError
-from studio.logic.abandoned import attempt_keys
-from studio.logic.generations import now_iso
+from studio.logic import lifecycle
+from studio.logic.abandoned import attempts_keys
 from studio.observability import count, logger
 
-EXPIRED_CODE = "expired"
-EXPIRED_MESSAGE = "The generation did not finish in time. Nothing was charged to your quota; try again."
 PAGE_SIZE = 50
 
 
@@ -27,7 +26,7 @@ def sweep(now: datetime | None = None, max_pages: int = 20) -> int:
     stamp = now_iso(now)
     ended, start = 0, None
     for _ in range(max_pages):
-        overdue, start = records.overdue(stamp, PAGE_SIZE, start)
+        overdue, start = feeds.overdue(stamp, PAGE_SIZE, start)
         for record in overdue:
             try:
                 ended += _end(record, stamp)
@@ -42,9 +41,9 @@ def sweep(now: datetime | None = None, max_pages: int = 20) -> int:
 
 def _end(record: dict, stamp: str) -> int:
     """Fail one overdue record, then delete what its attempts wrote; 0 when it finished meanwhile."""
-    if not records.fail(record, EXPIRED_CODE, EXPIRED_MESSAGE, stamp):
+    if not lifecycle.expire(record, stamp):
         return 0
-    keys = [k for attempt in record.get("attempts", []) for k in attempt_keys(attempt, int(record["imageCount"]))]
+    keys = attempts_keys(record)
     if keys:
         storage.delete_all(keys)
     logger.warning("expired generation", extra={"generationId": record["id"], "status": record["status"]})

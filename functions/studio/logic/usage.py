@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from studio.adapters import records
+from studio.adapters import quotas
 from studio.errors import QuotaExceeded
 from studio.settings import Settings
 
@@ -30,12 +30,12 @@ def charge_text_call(user_id: str, conf: Settings, now: datetime | None = None) 
     if conf.daily_text_quota == 0:
         raise QuotaExceeded("Text requests are turned off on this deployment (daily text quota 0).",
                             {"limit": 0, "kind": "text"}, retry_after=seconds_to_midnight(now))
-    records.use_text_call(user_id, quota_day(now), conf.daily_text_quota,
-                          int(now.timestamp()) + records.QUOTA_TTL_SECONDS, seconds_to_midnight(now))
+    quotas.use_text_call(user_id, quota_day(now), conf.daily_text_quota,
+                          int(now.timestamp()) + quotas.QUOTA_TTL_SECONDS, seconds_to_midnight(now))
 
 
 def left_today(user_id: str, conf: Settings, now: datetime | None = None) -> tuple[int, int]:
     """(images, text calls) the caller may still ask for today (UTC)."""
     now = now or datetime.now(timezone.utc)
-    images, text = records.used_on(user_id, quota_day(now))
+    images, text = quotas.used_on(user_id, quota_day(now))
     return max(0, conf.daily_image_quota - images), max(0, conf.daily_text_quota - text)

@@ -10,6 +10,7 @@ import { api } from "../api.js";
 import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
+import { downloadName } from "../files.js";
 import { retryButton } from "./results.js";
 import { annotationsBlock, moreLikeThisButton } from "./search.js";
 import { detailIdFromHash } from "./lazy.js";
@@ -21,19 +22,6 @@ let returnHash = null; // where the URL goes back to when the dialog closes
 let keepUrl = false; // the next close leaves the URL alone (closed by signing out)
 
 const loadEditModule = () => import("./edit.js");
-
-/** A download name from the prompt and the seed: "lighthouse-at-dusk-1026.png". */
-export function downloadName(record, index) {
-  const prompt = record.request?.prompt || record.request?.searchPrompt || "";
-  const words = prompt.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [];
-  let slug = "";
-  for (const word of words) {
-    if ((slug ? slug.length + 1 : 0) + word.length > 40) break;
-    slug = slug ? `${slug}-${word}` : word;
-  }
-  const seed = record.images?.[index]?.seed ?? record.request?.seed;
-  return `${[slug || "image", seed ?? `${record.id.slice(0, 8)}-${index + 1}`].join("-")}.png`;
-}
 
 function ensureDialog() {
   if (dialog) return dialog;

@@ -9,7 +9,7 @@ import { api } from "../api.js";
 import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft, setMode, availableModes, REFERENCE_MODES } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
-import { downloadName } from "./detail.js";
+import { downloadName } from "../files.js";
 
 const CSS_URL = new URL("../../css/edit.css", import.meta.url).href;
 if (!document.querySelector("link[data-edit-css]")) {
