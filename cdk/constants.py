@@ -83,9 +83,6 @@ WORKER_OLDEST_MESSAGE_SECONDS = 900
 INDEX_OLDEST_MESSAGE_SECONDS = 1800
 ALARM_PERIOD_MINUTES = 5
 
-# Cross-region inference profile prefixes (system-defined profiles) and the geography each covers.
-INFERENCE_PROFILE_PREFIXES = ("us", "eu", "apac", "jp", "au", "ca", "us-gov", "global")
-
 CLOUDFRONT_PRICE_CLASS = "PRICE_CLASS_100"
 
 # Regions that must be enabled per account (opt-in). CloudFront's legacy access logs cannot be

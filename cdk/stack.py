@@ -53,6 +53,8 @@ class StudioStack(Stack):
         for warning in config.lifecycle_warnings(date.today().isoformat()):
             # Enabled on purpose by an operator; say at every synth what it costs them.
             Annotations.of(self).add_warning_v2("studio:legacy-model", warning)
+        for warning in config.region_warnings():  # modelRegionCheck=warn: the operator knows better
+            Annotations.of(self).add_warning_v2("studio:model-region", warning)
         storage = Storage(self, "Storage", config=config)
         auth = Auth(self, "Auth", config=config)
         generation = Generation(self, "Generation", config=config)

@@ -28,10 +28,20 @@ POLLER_STOP_SECONDS = 3  # how long the queue pollers may take to finish the job
 log = logging.getLogger("local")
 
 
+def model_regions() -> tuple[str, str]:
+    """bedrockRegion and embeddingRegion as the stack deploys them (cdk.json through cdk/config.py), so
+    the functions call each model where they would in the cloud (the emulator refuses other regions)."""
+    from cdk.config import cdk_json_context, load_config
+
+    config = load_config(cdk_json_context())
+    return config.bedrock_region, config.embedding_region
+
+
 def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: str | None,
                         real_credentials: bool) -> dict[str, str]:
     """Every variable the handlers read (studio.settings.ENV) and the AWS SDK's endpoints."""
     env_names = studio_settings.ENV
+    bedrock_region, embedding_region = model_regions()
     # Like cdk.json: every active model and edit service, none past its end of life.
     image_ids = catalog.DEFAULT_ENABLED_MODEL_IDS
     defaults = {
@@ -42,7 +52,8 @@ def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: 
         env_names["daily_text_quota"]: "500",
         # No CDN locally: nothing to invalidate (functions/studio/adapters/cdn.py).
         env_names["distribution_id_parameter"]: "",
-        env_names["bedrock_region"]: aws.REGION,
+        env_names["bedrock_region"]: bedrock_region,
+        env_names["embedding_region"]: embedding_region,
         env_names["text_model_id"]: catalog.DEFAULT_TEXT_MODEL_ID,
         env_names["text_temperature"]: "0.7",
         env_names["text_max_tokens"]: "1500",
@@ -166,6 +177,8 @@ class Stack:
         self.gateway.bedrock_url = self.emulator.url if self.emulator is not None else None
         env = handler_environment(self.res, f"http://{public_host}/_s3", bedrock_endpoint,
                                   real_credentials=(mode == "aws"))
+        if self.emulator is not None:  # its control plane too: the scheduled lifecycle check reads it
+            env["AWS_ENDPOINT_URL_BEDROCK"] = self.emulator.url
         if not self.verbose:
             env.setdefault("POWERTOOLS_LOG_LEVEL", os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
             env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
