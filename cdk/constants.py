@@ -44,6 +44,7 @@ FUNCTION_MEMORY = {
     "generate-sweeper": 256,
     "gallery": 512,
     "index": 1024,  # Pillow: re-encodes thumbnails for the vision model
+    "model-lifecycle": 256,
 }
 # Index jobs processed in parallel (each is a few Bedrock calls; search is not urgent).
 INDEX_CONCURRENCY = 2
@@ -82,6 +83,9 @@ LOCALHOST_URL = "http://localhost:8080/"
 WORKER_OLDEST_MESSAGE_SECONDS = 900
 INDEX_OLDEST_MESSAGE_SECONDS = 1800
 ALARM_PERIOD_MINUTES = 5
+# Published daily by the model-lifecycle function (studio/logic/model_watch.py METRIC).
+MODEL_LIFECYCLE_METRIC = "ModelsNeedingAttention"
+MODEL_LIFECYCLE_ALARM_THRESHOLD = 1  # one model leaving is enough
 
 CLOUDFRONT_PRICE_CLASS = "PRICE_CLASS_100"
 

@@ -47,6 +47,9 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
                 "model_read_timeout", "model_max_attempts"),
     "index": ("table_name", "images_bucket", "vector_index_arn", "embedding_model_id", "embedding_region",
               "text_model_id", "bedrock_region", "model_read_timeout", "model_max_attempts"),
+    # Every model the stack calls, and where: the same list as synth's check (logic/model_watch.py).
+    "model-lifecycle": ("table_name", "bedrock_region", "embedding_region", "text_model_id", "image_model_id",
+                        "allowed_image_models", "image_profile_prefix", "embedding_model_id"),
 }
 
 

@@ -8,7 +8,7 @@ cdk-nag beside the grant, with its reason.
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, Aws, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -97,6 +97,15 @@ class Grants:
         self.vectors("index", search, ["s3vectors:PutVectors", "s3vectors:DeleteVectors"])
         self.objects("index", storage_layout.IMAGES_PREFIX, ["s3:GetObject"],
                      "reads the thumbnails it embeds and captions")
+
+        # Models that leave: GetFoundationModel on exactly the models the stack calls, each in the region it
+        # is called in, and one UpdateItem per model into the table (studio/adapters/model_states.py).
+        self.role("model-lifecycle").add_to_policy(iam.PolicyStatement(
+            actions=["bedrock:GetFoundationModel"],
+            resources=sorted({f"arn:{Aws.PARTITION}:bedrock:{call.region}::foundation-model/{call.base_model}"
+                              for call in config.model_calls()})))
+        self.role("model-lifecycle").add_to_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem"], resources=[table.table_arn]))
 
     def vectors(self, name: str, search: Search, actions: list[str]) -> None:
         """S3 Vectors actions on the one index (never the bucket, never another index)."""

@@ -17,7 +17,7 @@ def test_given_an_overdue_record_when_the_local_scheduler_runs_the_sweeper_then_
         UpdateExpression="SET activeUntil = :past", ExpressionAttributeValues={":past": {"S": "2000-01-01T00:00:00.000Z"}})
     changes = []
     scheduler = Scheduler(Functions(), on_change=lambda: changes.append(1))
-    assert scheduler.names == ["generate-sweeper"]
+    assert scheduler.names == ["generate-sweeper", "model-lifecycle"]
     assert scheduler.run_now("generate-sweeper") == {"expired": 1}
     assert stored(generation_id)["error"]["code"] == "expired" and quota_used() == 0
     assert changes  # the local store snapshots what the sweeper changed
@@ -36,19 +36,20 @@ class Recording(Functions):
 
 
 def test_given_an_interval_then_the_scheduler_runs_each_scheduled_function_with_a_scheduled_event():
-    functions = Recording(wanted=2)
+    functions = Recording(wanted=4)
     scheduler = Scheduler(functions, interval_seconds=0.05)
     scheduler.start()
     try:
         assert functions.done.wait(timeout=30), "the scheduler did not run twice"
     finally:
         scheduler.stop()
+    assert {name for name, _ in functions.events} == {"generate-sweeper", "model-lifecycle"}
     name, event = functions.events[0]
-    assert name == "generate-sweeper"
     assert event["source"] == "aws.events" and event["detail-type"] == "Scheduled Event"
 
 
 def test_given_no_interval_then_the_deployed_rate_is_used():
     from studio import routes
 
-    assert Scheduler(Functions()).intervals == {"generate-sweeper": routes.function("generate-sweeper").schedule_minutes * 60}
+    assert Scheduler(Functions()).intervals == {name: routes.function(name).schedule_minutes * 60
+                                                for name in ("generate-sweeper", "model-lifecycle")}
