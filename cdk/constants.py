@@ -78,6 +78,11 @@ ACCESS_TOKEN_MINUTES = 60
 ID_TOKEN_MINUTES = 60
 REFRESH_TOKEN_DAYS = 30
 LOCALHOST_URL = "http://localhost:8080/"
+# Managed login's branding: the product's colours (web/css/app.css --accent, --accent-hover, --accent-ink, --bg).
+BRAND_ACCENT = "#2f3a8f"
+BRAND_ACCENT_HOVER = "#26307a"
+BRAND_ACCENT_INK = "#ffffff"
+BRAND_PAGE = "#f6f5f1"
 
 # Alarms.
 WORKER_OLDEST_MESSAGE_SECONDS = 900

@@ -134,7 +134,7 @@ class StudioStack(Stack):
             "MachineClientId": (auth.machine_client.user_pool_client_id,
                                 "App client for programs (client credentials; secret in the Cognito console)"),
             "TokenUrl": (auth.token_url, "OAuth2 token endpoint (client credentials)"),
-            "CognitoDomain": (auth.domain_url, "Managed login (hosted UI) base URL"),
+            "CognitoDomain": (auth.domain_url, "Cognito managed login (version 2) base URL"),
         }
         for name, (value, description) in outputs.items():
             CfnOutput(self, name, value=value, description=description)

@@ -180,3 +180,17 @@ def stack_calls(*, image_ids: list[str] | tuple[str, ...], image_model_id: str, 
             [*named, "allowedImageModels", *(["imageProfilePrefix"] if split_profile_id(model_id)[0] else [])])
     keys.setdefault((embedding_model_id, embedding_region), []).append("embeddingRegion")
     return [ModelCall(model_id, region, tuple(dict.fromkeys(k))) for (model_id, region), k in keys.items()]
+
+
+def markdown_table() -> str:
+    """docs/deploy.md's table of which model runs where (a test keeps the doc equal to this)."""
+    rows = ["| model | on demand in | inference profiles (called from → served in) | source | as of |",
+            "|---|---|---|---|---|"]
+    for where in MODEL_AVAILABILITY.values():
+        profiles = "; ".join(
+            f"`{p.prefix}.` {'any region' if p.sources == ANY_REGION else ', '.join(p.sources)} → "
+            f"{'any region' if p.destinations == ANY_REGION else ', '.join(p.destinations)}" for p in where.profiles)
+        checked = f"{where.as_of}, checked {where.checked}" if where.checked else f"{where.as_of}, not re-read"
+        rows.append(f"| {where.name} `{where.model_id}` | {', '.join(where.on_demand) or '—'} | {profiles or '—'} | "
+                    f"[page]({where.source}) | {checked} |")
+    return "\n".join(rows)

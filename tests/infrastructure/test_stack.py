@@ -267,11 +267,14 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     # Every function uses the table (the text functions: their daily text quota).
     assert ENV["table_name"] in env
     assert (ENV["daily_text_quota"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
-    assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate", "index"))
+    assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate", "index",
+                                                           "model-lifecycle"))
     assert (ENV["bedrock_region"] in env) is (spec.name in ("translate", "suggest", "describe", "generate-worker",
-                                                            "gallery", "index"))
+                                                            "index", "model-lifecycle"))
+    # Search embeds in embeddingRegion: the gallery (queries) and index functions, and the lifecycle check.
+    assert (ENV["embedding_region"] in env) is (spec.name in ("gallery", "index", "model-lifecycle"))
     assert (ENV["vector_index_arn"] in env) is (spec.name in ("gallery", "index"))
-    assert (ENV["embedding_model_id"] in env) is (spec.name in ("gallery", "index"))
+    assert (ENV["embedding_model_id"] in env) is (spec.name in ("gallery", "index", "model-lifecycle"))
     assert (ENV["index_queue_url"] in env) is (spec.name == "generate-worker")
     assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
     # The worker reschedules a failed job (ChangeMessageVisibility) so its retry comes in a minute.
