@@ -67,7 +67,9 @@ def test_sign_in_is_managed_login_version_2_branded_in_the_products_colours_and_
     assert domain["Properties"]["ManagedLoginVersion"] == 2
     _, branding = default.one("AWS::Cognito::ManagedLoginBranding")
     props = branding["Properties"]
-    assert props["ClientId"] == {"Ref": default.logical_id("AuthWebClient", "AWS::Cognito::UserPoolClient")}
+    web_client = next(k for k, v in default.of_type("AWS::Cognito::UserPoolClient").items()
+                      if v["Properties"]["ClientName"] == "web")
+    assert props["ClientId"] == {"Ref": web_client}
     # The colours are the web UI's own (web/css/app.css), not copies that could drift
     css = (c.WEB_DIR / "css" / "app.css").read_text()
     for variable, value in (("--accent", c.BRAND_ACCENT), ("--accent-hover", c.BRAND_ACCENT_HOVER),

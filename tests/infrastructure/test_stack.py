@@ -410,13 +410,16 @@ def test_worker_takes_one_job_at_a_time_with_capped_concurrency_and_the_dlq_has_
 def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_and_fail_records(default):
     spec = routes.function("generate-sweeper")
     functions = studio_functions(default)
-    [rule] = [r["Properties"] for r in default.of_type("AWS::Events::Rule").values()]
+    [rule] = [r["Properties"] for r in default.of_type("AWS::Events::Rule").values()
+              if r["Properties"]["ScheduleExpression"] == f"rate({spec.schedule_minutes} minutes)"]
     assert rule["ScheduleExpression"] == f"rate({spec.schedule_minutes} minutes)" and rule["State"] == "ENABLED"
     [target] = rule["Targets"]
     assert render(target["Arn"]) == "${" + functions["generate-sweeper"][0] + ".Arn}"
     permissions = [p["Properties"] for p in default.of_type("AWS::Lambda::Permission").values()
                    if p["Properties"]["Principal"] == "events.amazonaws.com"]
-    assert [render(p["FunctionName"]) for p in permissions] == [render(target["Arn"])]
+    # One permission per scheduled function (the sweeper, the lifecycle check), each for its own rule
+    assert sorted(render(p["FunctionName"]) for p in permissions) == sorted(
+        "${" + functions[f.name][0] + ".Arn}" for f in routes.FUNCTIONS if f.trigger == "schedule")
     table = default.logical_id("StorageTable", "AWS::DynamoDB::GlobalTable")
     role = render(functions["generate-sweeper"][1]["Properties"]["Role"]).split(".")[0].strip("${")
     dynamodb = {(action, render(resource)) for _, roles, statement in statements(default)

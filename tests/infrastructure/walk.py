@@ -99,6 +99,9 @@ def check_bedrock_statements(synth) -> None:
         actions = as_list(statement["Action"])
         if not any(a.startswith("bedrock:") or a == "*" for a in actions):
             continue
+        if actions == ["bedrock:GetFoundationModel"]:  # the lifecycle check reads, never invokes
+            assert {role_of.get(r["Ref"]) for r in roles} == {"model-lifecycle"}, (policy_id, roles)
+            continue
         assert statement["Effect"] == "Allow"
         assert actions == ["bedrock:InvokeModel"], (policy_id, actions)
         names = {role_of.get(r["Ref"]) for r in roles}
