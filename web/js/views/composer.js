@@ -221,7 +221,7 @@ function render(root) {
     renderComposer();
   } } }, state.models.imageModels.filter((x) => x.modes.includes(d.mode))
     .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId },
-      x.checkedLifecycle?.attention ? `${x.name} (${t("compose.leavingShort")})` : x.name)));
+      x.checkedLifecycle?.attention ? `⚠ ${x.name} (${t("compose.leavingShort")})` : x.name)));
   const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } });
   const fillCounts = () => {
     const allowed = allowedCounts(m, d.width, d.height);
