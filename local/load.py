@@ -220,7 +220,14 @@ class StartedStack:
         return time.monotonic() - started
 
 
-def create_users(base: str, count: int, tally: Tally) -> tuple[list[User], str]:
+def create_users(base: str, count: int, tally: Tally, data_dir: Path | None) -> tuple[list[User], str]:
+    """Fresh users: each signs up (Cognito's public API) and is confirmed by the administrator (the
+    stack's harness key, from its data directory)."""
+    from local.harness import Harness
+
+    if data_dir is None:
+        raise RuntimeError("to create users on a running stack, give its --data-dir (the harness's key is there)")
+    harness = Harness(data_dir)
     setup = User(base, "", tally, timeout=30)
     status, config = setup.call("GET", "/config.json", count=False)
     if status != 200 or not isinstance(config, dict):
@@ -229,16 +236,14 @@ def create_users(base: str, count: int, tally: Tally) -> tuple[list[User], str]:
     users = []
     for i in range(count):
         email = f"load-{run}-{i}@studio.local"
-        for target, payload in (
-            ("SignUp", {"ClientId": config["userPoolClientId"], "Username": email, "Password": PASSWORD,
-                        "UserAttributes": [{"Name": "email", "Value": email}]}),
-            ("AdminConfirmSignUp", {"UserPoolId": config["userPoolId"], "Username": email}),
-        ):
-            status, body = setup.call("POST", "/_cognito/", payload, {
-                "Content-Type": "application/x-amz-json-1.1",
-                "X-Amz-Target": f"AWSCognitoIdentityProviderService.{target}"}, count=False)
-            if status != 200:
-                raise RuntimeError(f"{target} for {email} answered {status}: {body}")
+        status, body = setup.call("POST", "/_cognito/", {
+            "ClientId": config["userPoolClientId"], "Username": email, "Password": PASSWORD,
+            "UserAttributes": [{"Name": "email", "Value": email}]}, {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.SignUp"}, count=False)
+        if status != 200:
+            raise RuntimeError(f"SignUp for {email} answered {status}: {body}")
+        harness.confirm_user(email)
         users.append(User(base, email, tally, timeout=60))
     return users, config["userPoolClientId"]
 
@@ -251,9 +256,9 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def run(base: str, users: int, seconds: float, max_requests: int) -> dict:
+def run(base: str, users: int, seconds: float, max_requests: int, data_dir: Path | None = None) -> dict:
     tally = Tally()
-    people, client_id = create_users(base, users, tally)
+    people, client_id = create_users(base, users, tally, data_dir)
     budget_box: list[Budget] = []
     barrier = threading.Barrier(users, action=lambda: budget_box.append(Budget(seconds, max_requests)))
 
@@ -313,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running stack (default: start one on a free port)")
+    parser.add_argument("--data-dir", type=Path, help="the running stack's data directory (with --url)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60, help="how long the users keep going (default 60)")
     parser.add_argument("--max-requests", type=int, default=20_000, help="stop after this many requests")
@@ -320,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stack = None if args.url else StartedStack()
     try:
-        result = run(args.url or stack.url, args.users, args.seconds, args.max_requests)
+        result = run(args.url or stack.url, args.users, args.seconds, args.max_requests,
+                     args.data_dir if args.url else Path(stack.tmp.name) / "data")
     finally:
         if stack is not None:
             stopped = stack.stop()

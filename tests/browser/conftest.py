@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import DESKTOP, PHONE
+from tests.support.iam import assert_none_refused
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -57,8 +58,15 @@ def _get(url: str, timeout: float = 2) -> int:
 
 
 class Stack:
-    def __init__(self, url: str, user: str, password: str, process: subprocess.Popen | None = None) -> None:
-        self.url, self.user, self.password, self.process = url, user, password, process
+    def __init__(self, url: str, user: str, password: str, process: subprocess.Popen | None = None,
+                 data_dir: Path | None = None) -> None:
+        self.url, self.user, self.password, self.process, self.data_dir = url, user, password, process, data_dir
+
+    def harness(self):
+        """The administrator's view of this stack (local/harness.py)."""
+        from local.harness import Harness
+
+        return Harness(self.data_dir)
 
     def client(self):
         from local.client import StudioClient
@@ -125,9 +133,10 @@ def stack(tmp_path_factory):
         # A free port can be taken between choosing it and binding it: one more try on another.
         process, url, _ = _start_stack(base)
     try:
-        yield Stack(url, DEMO_USER, DEMO_PASSWORD, process)
+        yield Stack(url, DEMO_USER, DEMO_PASSWORD, process, base / "data")
     finally:
         _stop(process)
+    assert_none_refused(base / "data")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import pytest
 
 from e2e_helpers import DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, LocalStack, create_user, png_bytes
 from local.client import StudioClient
+from tests.support.iam import assert_none_refused
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +18,7 @@ def stack(tmp_path_factory):
     s.start()
     yield s
     s.stop()
+    assert_none_refused(base / "data")
 
 
 @pytest.fixture(scope="session")

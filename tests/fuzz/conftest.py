@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from e2e_helpers import LocalStack  # noqa: E402
+from tests.support.iam import assert_none_refused  # noqa: E402
 
 
 def pytest_collection_modifyitems(items):
@@ -24,6 +25,7 @@ def fuzz_stack(tmp_path_factory):
     stack.start()
     yield stack
     stack.stop()
+    assert_none_refused(base / "data")
 
 
 def pytest_terminal_summary(terminalreporter):
