@@ -329,6 +329,23 @@ def test_object_grants_stay_inside_their_prefix(default):
     }
 
 
+def test_who_sends_to_which_queue(default):
+    # Given the queues' logical ids, then exactly these functions may send to each: the API queues a
+    # job, the worker a job's delayed copy (a duplicate delivery) and an index job; nothing else sends.
+    jobs = default.logical_id("GenerationJobs", "AWS::SQS::Queue")
+    index = default.logical_id("SearchIndexJobs", "AWS::SQS::Queue")
+    functions = studio_functions(default)
+    role_of = {render(fn["Properties"]["Role"]).split(".")[0].strip("${"): name for name, (_, fn) in functions.items()}
+    senders: dict[str, set[str]] = {}
+    for _, roles, statement in statements(default):
+        if "sqs:SendMessage" not in as_list(statement["Action"]):
+            continue
+        for resource in as_list(statement["Resource"]):
+            queue = render(resource).strip("${}").split(".")[0]
+            senders.setdefault(queue, set()).update(role_of[r["Ref"]] for r in roles if r["Ref"] in role_of)
+    assert senders == {jobs: {"generate", "generate-worker"}, index: {"generate-worker"}}
+
+
 def test_only_the_gallery_reads_the_cursor_secret(default):
     secret = default.logical_id("CursorSecret", "AWS::SecretsManager::Secret")
     readers = set()
