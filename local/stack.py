@@ -74,6 +74,8 @@ def function_environment(spec, identity, *, moto_url: str, s3_endpoint: str, bed
     if not verbose:
         env["POWERTOOLS_LOG_LEVEL"] = os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")
         env["POWERTOOLS_METRICS_DISABLED"] = "true"
+        # Powertools warns when a function emitted no metric; with metrics off that is every event.
+        env["PYTHONWARNINGS"] = "ignore::UserWarning:aws_lambda_powertools.metrics.provider.base"
     return env
 
 
@@ -408,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     print(stack.banner(), flush=True)
+    if args.host not in LOOPBACK:
+        print(f"  WARNING: listening on {args.host}, not only this machine. Anyone who can reach port {stack.port}\n"
+              "  can use the app, the emulator's fault switches (/_bedrock) and the sign-up endpoint. The stack is\n"
+              "  built for one developer's machine: prefer the default (127.0.0.1).\n", file=sys.stderr, flush=True)
     while not stop.wait(0.5):
         pass
     print("Stopping: saving data...", flush=True)
