@@ -67,6 +67,15 @@ class LambdaContext:
 def main(argv: list[str]) -> int:
     fd, handler_path = int(argv[0]), argv[1]
     sock = socket.socket(fileno=fd)
+    try:
+        return serve(sock, handler_path)
+    except (BrokenPipeError, ConnectionResetError):
+        return 0  # `make local` went away: nothing is left to answer
+    finally:
+        sock.close()
+
+
+def serve(sock: socket.socket, handler_path: str) -> int:
     module_name, _, attribute = handler_path.rpartition(".")
     try:
         handler = getattr(importlib.import_module(module_name), attribute)
@@ -81,11 +90,11 @@ def main(argv: list[str]) -> int:
             break
         context = LambdaContext(**message["context"])
         try:
-            send(sock, {"result": message_safe(handler(message["event"], context))})
+            reply = {"result": message_safe(handler(message["event"], context))}
         except Exception as error:  # the function failed: Lambda reports errorType and errorMessage
             traceback.print_exc()
-            send(sock, {"error": {"type": type(error).__name__, "message": str(error)}})
-    sock.close()
+            reply = {"error": {"type": type(error).__name__, "message": str(error)}}
+        send(sock, reply)
     return 0
 
 

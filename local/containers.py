@@ -37,6 +37,7 @@ INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "PYTHONHASHSEED",
              "PYTHONUNBUFFERED", "COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG", "COVERAGE_FILE",
              "COV_CORE_SOURCE", "COV_CORE_CONFIG", "COV_CORE_DATAFILE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 START_DEADLINE = 120  # seconds for a container's init (imports), generous for a busy machine
+IDLE_SECONDS = 60  # a function's idle containers beyond its first stop after this long (Lambda reclaims them too)
 STOP_GRACE = 5  # seconds a container has to exit after its socket closes (coverage writes its data)
 TIMEOUT_GRACE = 2  # seconds past the function's timeout before the container is killed
 
@@ -123,6 +124,7 @@ class Functions:
     def __init__(self, environment: Callable[[str], dict[str, str]], limits: dict[str, Limits]) -> None:
         self._environment, self._limits = environment, limits
         self._idle: dict[str, list[Container]] = {}
+        self._idle_since: dict[Container, float] = {}
         self._count: dict[str, int] = {}
         self._freed = threading.Condition()
         self._closed = False
@@ -139,6 +141,7 @@ class Functions:
                 idle = self._idle.setdefault(name, [])
                 while idle:
                     container = idle.pop()
+                    self._idle_since.pop(container, None)
                     if container.alive():
                         return container
                     self._count[name] -= 1
@@ -165,6 +168,7 @@ class Functions:
             keep = container.alive() and not self._closed
             if keep:
                 self._idle[name].append(container)
+                self._idle_since[container] = time.monotonic()
             else:
                 self._count[name] -= 1
             self._freed.notify_all()
@@ -178,6 +182,23 @@ class Functions:
             return container.invoke(event, self._limits[name])
         finally:
             self._release(name, container)
+
+    def reap(self, idle_seconds: float = IDLE_SECONDS) -> int:
+        """Stop the containers idle for longer than `idle_seconds`, keeping one per function; how many."""
+        old = []
+        with self._freed:
+            now = time.monotonic()
+            for name, idle in self._idle.items():
+                for container in sorted(idle, key=lambda c: self._idle_since.get(c, now)):
+                    if self._count[name] <= 1 or now - self._idle_since.get(container, now) <= idle_seconds:
+                        break
+                    idle.remove(container)
+                    self._idle_since.pop(container, None)
+                    self._count[name] -= 1
+                    old.append(container)
+        for container in old:
+            container.stop()
+        return len(old)
 
     def warm(self, name: str) -> None:
         """Start one container of the function now (a provisioned container), if it has none."""

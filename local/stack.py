@@ -26,6 +26,7 @@ from studio import routes, storage_layout  # noqa: E402
 DEFAULT_DEMO_USER = "demo@studio.local"
 DEFAULT_DEMO_PASSWORD = "Studio-Demo-2026!"
 POLLER_STOP_SECONDS = 3  # how long the queue pollers may take to finish the job in hand when stopping
+REAP_SECONDS = 15  # how often idle containers beyond each function's first are looked for
 API_CONTAINERS = 4  # containers an API function may run at once here (Lambda scales further; two cores do not)
 DENIALS_FILE = "iam-denials.jsonl"  # every call the IAM gate refused, one JSON line each
 HARNESS_FILE = "stack.json"  # where the emulators listen and the harness's key: for tests and tools (0600)
@@ -225,9 +226,15 @@ class Stack:
         if self.restored and self.restored.get("items"):
             self._reindex_restored()
         self.startup_seconds = time.perf_counter() - started
-        # Start one container of each function in the background, like provisioned concurrency.
+        # Start one container of each function in the background, like provisioned concurrency, and
+        # stop the extra ones a burst started once they have been idle a while.
         threading.Thread(target=self._warm, name="warm", daemon=True).start()
+        threading.Thread(target=self._reap, name="reap", daemon=True).start()
         return self
+
+    def _reap(self) -> None:
+        while not self._stopped.wait(REAP_SECONDS):
+            self.functions.reap()
 
     def _write_harness_file(self, bedrock_endpoint: str | None) -> None:
         """What a test or tool needs to act as an administrator here (moto's address and the harness's

@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from browser_helpers import DESKTOP, PHONE
 from tests.support.iam import assert_none_refused
+from tests.support.suites import once, until_suite_ends
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -132,11 +133,12 @@ def stack(tmp_path_factory):
     except RuntimeError:
         # A free port can be taken between choosing it and binding it: one more try on another.
         process, url, _ = _start_stack(base)
+    finish = once(lambda: (_stop(process), assert_none_refused(base / "data")))
+    until_suite_ends(__file__, finish)
     try:
         yield Stack(url, DEMO_USER, DEMO_PASSWORD, process, base / "data")
     finally:
-        _stop(process)
-    assert_none_refused(base / "data")
+        finish()
 
 
 @pytest.fixture(scope="session")
@@ -158,8 +160,10 @@ def browser():
         pytest.fail(f"{CHROMIUM} is missing: `make chromium` (apt-get install chromium); never `playwright install`")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        close = once(b.close)
+        until_suite_ends(__file__, close)  # Chromium goes with the suite's last test, like its stack
         yield b
-        b.close()
+        close()
 
 
 class Session:
