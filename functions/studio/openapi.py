@@ -54,6 +54,7 @@ SERVER = Server(url=API_PREFIX, description="This deployment: its site address (
 COGNITO_DOMAIN = "https://YOUR-COGNITO-DOMAIN-PREFIX.auth.YOUR-REGION.amazoncognito.com"
 MACHINE_SCHEME = "cognitoClientCredentials"
 PERSON_SCHEME = "cognitoAuthorizationCode"
+SIGN_IN_SCHEME = "cognitoSignIn"
 API_SCOPES = {f"{RESOURCE_SERVER}/{name}": text for name, text in MACHINE_SCOPES.items()}
 PERSON_SCOPES = {
     **API_SCOPES,
@@ -79,6 +80,11 @@ SECURITY_SCHEMES = {
         "flows": {"authorizationCode": {"authorizationUrl": f"{COGNITO_DOMAIN}/oauth2/authorize",
                                         "tokenUrl": f"{COGNITO_DOMAIN}/oauth2/token",
                                         "refreshUrl": f"{COGNITO_DOMAIN}/oauth2/token", "scopes": PERSON_SCOPES}},
+    },
+    SIGN_IN_SCHEME: {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": f"A person's access token from Cognito's own sign-in API (InitiateAuth, with SRP or a "
+                       f"password), as the web app and local/client.py get it: it carries {USER_SCOPE}.",
     },
 }
 SCHEMAS = "#/components/schemas/"
@@ -145,13 +151,13 @@ def _describe(route: Route, operation: dict) -> None:
 
 def security(route: Route) -> list[dict[str, list[str]]]:
     """Who may call a route: a program's token with the route's scope, or a person's with it or with the
-    user scope (API Gateway accepts any one of route.scopes)."""
-    requirements = []
+    user scope (API Gateway accepts any one of route.scopes), or a person's from Cognito's sign-in API."""
+    requirements: list[dict[str, list[str]]] = []
     for scope in route.scopes:
         if scope in API_SCOPES:
             requirements.append({MACHINE_SCHEME: [scope]})
         requirements.append({PERSON_SCHEME: [scope]})
-    return requirements
+    return [*requirements, {SIGN_IN_SCHEME: []}]
 
 
 def _without_null(schema: dict) -> dict:
