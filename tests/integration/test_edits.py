@@ -168,10 +168,14 @@ def test_given_a_generation_and_its_edit_then_their_owner_sees_every_stored_fiel
 
 
 def test_given_the_request_side_lineage_then_every_field_a_client_writes_is_shown_back():
+    import typing
+
     from studio.bodies.generations import Lineage, RecordedLineage
 
     # What POST /generations and /edits accept in lineage, GET /generations/{id} shows in lineage
     assert set(Lineage.model_fields) <= set(RecordedLineage.model_fields)
+    written, shown = (typing.get_args(m.model_fields["source"].annotation) for m in (Lineage, RecordedLineage))
+    assert set(written) <= set(shown)
 
 
 def test_given_an_upload_as_source_then_it_is_edited_and_its_key_stays_private(aws, bedrock):
