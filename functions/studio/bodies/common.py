@@ -81,17 +81,19 @@ def _required(annotation: Any) -> Any:
 
 
 def recorded(request: type[BaseModel], name: str, doc: str, *, always: tuple[str, ...], drop: tuple[str, ...],
-             **added: Any) -> type[SparseModel]:
+             notes: dict[str, str] | None = None, **added: Any) -> type[SparseModel]:
     """The response-side twin of a request body, as the server stores and shows it: the same fields
     (without their limits: a stored value is shown as it is), those in `always` required, the others
-    sent only when they have a value; `added` are fields the server writes (pydantic's create_model)."""
+    sent only when they have a value; `notes` replace a request field's description where the stored
+    value means more; `added` are fields the server writes (pydantic's create_model)."""
     fields: dict[str, Any] = {}
     for field_name, info in request.model_fields.items():
         if field_name in drop:
             continue
         kind = _required(info.annotation)
-        fields[field_name] = ((kind, Field(description=info.description)) if field_name in always
-                              else (kind | Absent, Field(None, description=info.description)))
+        described = Field(description=(notes or {}).get(field_name, info.description))
+        fields[field_name] = ((kind, described) if field_name in always
+                              else (kind | Absent, Field(None, description=described.description)))
     return create_model(name, __base__=SparseModel, __doc__=doc, **fields, **added)
 
 

@@ -109,13 +109,15 @@ RecordedGenerationRequest = recorded(
     "The request of a generation as the server stored it: the model, seed and mode defaults filled in "
     "(its lineage and public flag are fields of the record). Upload keys are shown to the owner only.",
     always=("mode", "prompt", "width", "height", "count", "quality", "model_id", "seed"),
-    drop=("lineage", "public"))
+    drop=("lineage", "public"),
+    notes={"model_id": "The image model it was sent to", "seed": "The seed it was sent with (drawn when none was "
+                                                                 "given)"})
 RecordedEditRequest = recorded(
     EditRequest, "RecordedEditRequest",
     "The request of an edit as the server stored it, with the seed drawn and the size of the result. "
     "Upload keys are shown to the owner only.",
     always=("operation", "image_index", "left", "right", "up", "down", "seed"),
-    drop=("lineage", "public"),
+    drop=("lineage", "public"), notes={"seed": "The seed it was sent with (drawn when none was given)"},
     output_width=(int, Field(description="The result's width in pixels")),
     output_height=(int, Field(description="The result's height in pixels")))
 
