@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi lock synth deploy destroy preflight preflight-local bench bench-web load backfill clean
+        chromium openapi client lint-api lock synth deploy destroy preflight preflight-local bench bench-web load backfill clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,10 +37,17 @@ $(AXE): tests/browser/package-lock.json
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 
+# The generators and the linter tests/clients runs (and `make client`): openapi-typescript, TypeScript, Redocly CLI.
+CLIENT_TOOLS := tests/clients/node_modules/.installed
+$(CLIENT_TOOLS): tests/clients/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --prefix tests/clients --no-audit --no-fund --silent
+	touch $(CLIENT_TOOLS)
+
 chromium: ## install Debian's Chromium (and a Korean font for screenshots) when missing
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; }
 
-test: $(STAMP) chromium $(AXE) ## every test suite, with coverage of functions/
+test: $(STAMP) chromium $(AXE) $(CLIENT_TOOLS) ## every test suite, with coverage of functions/
 	$(PY) -m pytest tests --cov=functions --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 test-fast: $(STAMP) ## unit and integration tests only
@@ -63,6 +70,13 @@ test-browser: $(STAMP) chromium $(AXE)
 
 openapi: $(STAMP) ## regenerate functions/gallery/openapi.json (served at GET /api/openapi.json) from the code
 	PYTHONPATH=functions $(PY) -m studio.openapi > functions/gallery/openapi.json.tmp && mv functions/gallery/openapi.json.tmp functions/gallery/openapi.json
+
+client: $(STAMP) $(CLIENT_TOOLS) ## generate a Python client and TypeScript types from the OpenAPI document into build/clients/ (docs/api-clients.md)
+	rm -rf build/clients
+	$(PY) -m tests.clients.generated build/clients
+
+lint-api: $(STAMP) $(CLIENT_TOOLS) ## lint the OpenAPI document (Redocly CLI, tests/clients/redocly.yaml)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/clients/node_modules/.bin/redocly lint --config tests/clients/redocly.yaml functions/gallery/openapi.json
 
 lock: $(STAMP) ## recompile layers/requirements.lock (the layer's whole tree, hashed) after editing layers/requirements.txt
 	$(PY) -m cdk.layer
@@ -97,4 +111,4 @@ bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 60 KB b
 	$(PY) -m tests.bench_web
 
 clean:
-	rm -rf cdk.out .pytest_cache .coverage htmlcov layers/build
+	rm -rf cdk.out .pytest_cache .coverage htmlcov layers/build build

@@ -21,10 +21,10 @@ PYTHON_VERSION = "3.13"
 # pip platform tags for arm64 Lambda (Amazon Linux 2023, glibc 2.34): newer wheels (Pillow 13)
 # are published as manylinux_2_28 only, older ones as manylinux2014 (= manylinux_2_17).
 PIP_PLATFORMS = ("manylinux_2_28_aarch64", "manylinux2014_aarch64")
-# What the Lambda Python runtime already ships: dropped from the layer so that the runtime's boto3
-# and botocore stay a matching pair (aws-xray-sdk pulls botocore in as a dependency).
-LAYER_PRUNE = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py", "bin")
-LAYER_PRUNE_DIST_PREFIXES = ("boto3-", "botocore-", "s3transfer-", "jmespath-", "python_dateutil-", "urllib3-", "six-")
+# What the functions never run: console scripts. The AWS SDK stays: the layer's boto3 and botocore
+# (pinned in layers/requirements.txt, the versions every test runs on) shadow the runtime's own.
+LAYER_PRUNE = ("bin",)
+LAYER_PRUNE_DIST_PREFIXES: tuple[str, ...] = ()
 
 # With SnapStart on, the API and the queues invoke this alias of the latest published version.
 LIVE_ALIAS = "live"

@@ -60,7 +60,7 @@ def locked_pins(lock: Path = c.LAYER_LOCK) -> dict[str, str]:
 
 
 def prune(site: Path) -> None:
-    """Drop what the Lambda runtime provides (boto3 and friends) and bytecode of this interpreter."""
+    """Drop what the functions never run (console scripts) and bytecode of this interpreter."""
     for name in c.LAYER_PRUNE:
         path = site / name
         if path.is_dir():
@@ -68,7 +68,7 @@ def prune(site: Path) -> None:
         elif path.exists():
             path.unlink()
     for dist in site.glob("*.dist-info"):
-        if dist.name.startswith(c.LAYER_PRUNE_DIST_PREFIXES):
+        if c.LAYER_PRUNE_DIST_PREFIXES and dist.name.startswith(c.LAYER_PRUNE_DIST_PREFIXES):
             shutil.rmtree(dist)
     for cache in site.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)

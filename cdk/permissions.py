@@ -52,6 +52,9 @@ class Grants:
 
         self.models("generate-worker", images)
         self.data("generate-worker")
+        # A duplicate delivery of a job another delivery holds queues a copy of it, delayed until that
+        # claim's lease ends (logic/rendering.py): the worker sends to its own queue.
+        jobs.grant_send_messages(self.role("generate-worker"))
         self.objects("generate-worker", storage_layout.UPLOADS_PREFIX, ["s3:GetObject"],
                      "reads the reference images it sends to the image model")
         self.objects("generate-worker", storage_layout.IMAGES_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],

@@ -9,16 +9,21 @@ API Gateway's COGNITO_USER_POOLS authorizer with authorizationScopes on a method
 A missing or invalid token is a 401; a valid token without the scope is refused too (this gateway
 answers 403, so the two cases can be told apart). The bodies are the stack's GatewayResponses
 (studio.gateway_errors), in the application's error shape.
+
+The pool signs its tokens with a key of this data directory (made at the first start, kept in
+cognito-signing-key.json), never with the key moto bundles, which anyone could use to mint tokens.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import jwt
 
@@ -38,9 +43,37 @@ class Verified:
     claims: dict
 
 
+SIGNING_KEY_FILE = "cognito-signing-key.json"
+KEY_ID = "dummy"  # the kid moto writes in every token's header
+
+
+def signing_key(data_dir: Path | None):
+    """The RSA key the local user pool signs tokens with: this data directory's (made once), or a
+    fresh one when nothing is kept."""
+    from joserfc import jwk
+
+    path = data_dir / SIGNING_KEY_FILE if data_dir is not None else None
+    if path is not None and path.exists():
+        return jwk.RSAKey.import_key(json.loads(path.read_text()))
+    key = jwk.RSAKey.generate_key(2048)
+    if path is not None:
+        path.write_text(json.dumps(key.as_dict(private=True)))
+        os.chmod(path, 0o600)
+    return key
+
+
+def install_signing_key(pool_id: str, key) -> dict:
+    """Make moto's pool sign with `key`; the public JWKS that verifies its tokens."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    cognitoidp_backends[aws.ACCOUNT_ID][aws.REGION].user_pools[pool_id].json_web_key = key
+    return {"keys": [{**key.as_dict(private=False), "kid": KEY_ID, "alg": "RS256", "use": "sig"}]}
+
+
 class Authorizer:
-    def __init__(self, resources: aws.Resources, jwks_url: str | None = None) -> None:
+    def __init__(self, resources: aws.Resources, jwks_url: str | None = None, jwks: dict | None = None) -> None:
         self.res = resources
+        self.jwks = jwks  # the pool's keys, when this process holds them (else fetched from jwks_url)
         self.jwks_url = jwks_url or resources.jwks_url
         self.issuer = f"https://cognito-idp.{aws.REGION}.amazonaws.com/{resources.user_pool_id}"
         self._keys: dict[str, object] = {}
@@ -51,8 +84,10 @@ class Authorizer:
     def _key(self, kid: str):
         with self._lock:
             if kid not in self._keys:
-                with urllib.request.urlopen(self.jwks_url, timeout=5) as response:
-                    jwks = json.load(response)
+                jwks = self.jwks
+                if jwks is None:
+                    with urllib.request.urlopen(self.jwks_url, timeout=5) as response:
+                        jwks = json.load(response)
                 self._keys = {k["kid"]: jwt.PyJWK(k).key for k in jwks["keys"]}
             if kid not in self._keys:
                 raise Unauthorized("unknown key")
@@ -131,5 +166,5 @@ class Authorizer:
         }
         from joserfc import jwt as jose_jwt  # what moto signs its own tokens with
 
-        token = jose_jwt.encode({"kid": "dummy", "alg": "RS256"}, claims, pool.json_web_key)
+        token = jose_jwt.encode({"kid": KEY_ID, "alg": "RS256"}, claims, pool.json_web_key)
         return {"access_token": token, "expires_in": expires_in, "token_type": "Bearer"}

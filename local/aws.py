@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 import socket
+import threading
 from dataclasses import asdict, dataclass
 
 import boto3
@@ -65,7 +66,10 @@ class Resources:
     index_queue_url: str = ""
     index_queue_arn: str = ""
     index_dlq_url: str = ""
+    index_dlq_arn: str = ""
+    vector_bucket_arn: str = ""
     vector_index_arn: str = ""
+    distribution_id: str = ""  # the CloudFront distribution the gallery invalidates (moto's)
 
     @property
     def jwks_url(self) -> str:
@@ -82,38 +86,67 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class MotoServer:
-    """ThreadedMotoServer on loopback, on a free port, in this process (its backends are ours)."""
+    """moto's server on loopback, on a free port, in this process (its backends are ours), behind the
+    IAM gate (local/iam/gate.py) once the stack installs one: until then only the harness calls it."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        from moto.server import ThreadedMotoServer
-
         self.host = host
         self.port = port or free_port(host)
-        self._server = ThreadedMotoServer(ip_address=host, port=self.port, verbose=False)
+        self.gate = None  # local.iam.gate.Gate, set by the stack after the bootstrap
+        self._server = None
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "MotoServer":
-        from local import vector_query
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        from local import moto_patches, vector_query
 
         vector_query.install()  # QueryVectors, which moto lacks, before the first s3vectors request
+        moto_patches.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server.start()
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(self.host, self.port, _Gated(app, self), True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
 
-def client(service: str, endpoint_url: str):
+class _Gated:
+    """The WSGI application: straight to moto until a gate is installed, then through it."""
+
+    def __init__(self, app, server: MotoServer) -> None:
+        self.app, self.server, self._gated = app, server, None
+
+    def __call__(self, environ, start_response):
+        gate = self.server.gate
+        if gate is None:
+            return self.app(environ, start_response)
+        if self._gated is None or self._gated.gate is not gate:
+            from local.iam.gate import GatedMoto
+
+            self._gated = GatedMoto(self.app, gate)
+        return self._gated(environ, start_response)
+
+
+def client(service: str, endpoint_url: str, credentials: tuple[str, str] = ("local", "local"), region: str = REGION):
+    """A boto3 client for the local world, signing as `credentials` (default: the harness, allowed everything)."""
     return boto3.client(
         service,
         endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
+        region_name=region,
+        aws_access_key_id=credentials[0],
+        aws_secret_access_key=credentials[1],
         config=Config(retries={"max_attempts": 2, "mode": "standard"}),
     )
 
@@ -125,8 +158,13 @@ def seed_moto(seed: int | None = MOTO_SEED) -> None:
     mock_random.seed(seed)
 
 
-def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None = None) -> Resources:
-    """Create every resource the handlers use. Deterministic IDs (seeded), idempotent per process."""
+def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None = None,
+              distribution_parameter: str = "") -> Resources:
+    """Create every resource the handlers use. Deterministic IDs (seeded), idempotent per process.
+
+    `distribution_parameter`: the SSM parameter the stack writes the CloudFront distribution's id
+    into (the functions' DISTRIBUTION_ID_PARAMETER): a distribution is made in moto and its id put
+    there, so the gallery invalidates cached images here as it does in the cloud."""
     seed_moto()
     ddb = client("dynamodb", moto_url)
     key_attrs = {storage_layout.PARTITION_KEY, storage_layout.SORT_KEY}
@@ -232,15 +270,18 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
     )["UserPoolClient"]
 
     # Search, after the seeded Cognito IDs so that those stay what earlier versions created.
-    index_queue_url, index_queue_arn, index_dlq_url, _ = _queue_with_dlq(
+    index_queue_url, index_queue_arn, index_dlq_url, index_dlq_arn = _queue_with_dlq(
         sqs, INDEX_QUEUE, INDEX_DLQ, INDEX_VISIBILITY_TIMEOUT, storage_layout.INDEX_JOBS_MAX_RECEIVE_COUNT)
     vectors = client("s3vectors", moto_url)
-    vectors.create_vector_bucket(vectorBucketName=VECTOR_BUCKET)
+    vector_bucket_arn = vectors.create_vector_bucket(vectorBucketName=VECTOR_BUCKET).get("vectorBucketArn") or \
+        f"arn:aws:s3vectors:{REGION}:{ACCOUNT_ID}:bucket/{VECTOR_BUCKET}"
     vectors.create_index(
         vectorBucketName=VECTOR_BUCKET, indexName=storage_layout.VECTOR_INDEX_NAME, dataType=storage_layout.VECTOR_DATA_TYPE,
         dimension=storage_layout.VECTOR_DIMENSION, distanceMetric=storage_layout.VECTOR_DISTANCE,
         metadataConfiguration={"nonFilterableMetadataKeys": list(storage_layout.VECTOR_NON_FILTERABLE_KEYS)},
     )
+
+    distribution_id = _distribution(moto_url, distribution_parameter) if distribution_parameter else ""
 
     # Only the bootstrap is deterministic: IDs made later (user subs above all) must never repeat
     # the ones an earlier run made, or a new user could inherit a restored user's records.
@@ -263,9 +304,26 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         index_queue_url=index_queue_url,
         index_queue_arn=index_queue_arn,
         index_dlq_url=index_dlq_url,
+        index_dlq_arn=index_dlq_arn,
+        vector_bucket_arn=vector_bucket_arn,
+        distribution_id=distribution_id,
         vector_index_arn=vectors.get_index(vectorBucketName=VECTOR_BUCKET,
                                            indexName=storage_layout.VECTOR_INDEX_NAME)["index"]["indexArn"],
     )
+
+
+def _distribution(moto_url: str, parameter: str) -> str:
+    """A CloudFront distribution in moto (the one the gallery invalidates), its id in `parameter`."""
+    distribution = client("cloudfront", moto_url).create_distribution(DistributionConfig={
+        "CallerReference": "image-prompt-studio-local", "Comment": "the local gateway plays it", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "images", "DomainName": f"{IMAGES_BUCKET}.s3.amazonaws.com",
+                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "images", "ViewerProtocolPolicy": "redirect-to-https", "MinTTL": 0,
+                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+    })["Distribution"]["Id"]
+    client("ssm", moto_url).put_parameter(Name=parameter, Value=distribution, Type="String", Overwrite=True)
+    return distribution
 
 
 def _queue_with_dlq(sqs, name: str, dlq_name: str, visibility: int, max_receive: int) -> tuple[str, str, str, str]:

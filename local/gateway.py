@@ -29,7 +29,7 @@ from typing import Callable
 from cdk import headers
 from local import aws
 from local.auth import Authorizer, Forbidden, Unauthorized
-from local.lambda_runtime import Functions
+from local.containers import Functions
 from local.paths import WEB_DIR, add_functions_to_path
 
 add_functions_to_path()
@@ -99,8 +99,11 @@ class Gateway:
         region: str = aws.REGION,
         web_dir: Path = WEB_DIR,
         on_change: Callable[[], None] | None = None,
+        identities=None,
     ) -> None:
         self.res = resources
+        # The local access keys (local/iam/gate.py): who signed an S3 call, and CloudFront's own key.
+        self.identities = identities
         self.functions = functions
         self.authorizer = authorizer
         self.public_host = public_host
@@ -209,7 +212,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             elif path.startswith("/_s3/") or path == "/_s3":
                 self._s3()
             elif path.rstrip("/") == "/_cognito" or path.startswith("/_cognito/"):
-                self._proxy(self.path[len("/_cognito"):] or "/", track=self.command == "POST")
+                self._cognito(path)
             elif (path == "/_bedrock" or path.startswith("/_bedrock/")) and self.gateway.bedrock_url:
                 target = urllib.parse.urlsplit(self.gateway.bedrock_url)
                 self._proxy(self.path[len("/_bedrock"):] or "/", track=False, host=target.hostname, port=target.port)
@@ -268,7 +271,10 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             self._send(405, b"", {"Allow": "GET, HEAD"})
             return
         key = urllib.parse.unquote(path.lstrip("/"))
-        s3 = aws.client("s3", self.gateway.res.moto_url)
+        # CloudFront reads the bucket through its origin access control: the bucket's policy decides.
+        identities = self.gateway.identities
+        cloudfront = (identities.cloudfront.access_key, identities.cloudfront.secret_key) if identities else ("local", "local")
+        s3 = aws.client("s3", self.gateway.res.moto_url, cloudfront)
         try:
             got = s3.get_object(Bucket=self.gateway.res.images_bucket, Key=key)
         except s3.exceptions.NoSuchKey:
@@ -277,6 +283,9 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         except Exception as exc:
             if "404" in str(exc) or "NoSuchKey" in str(exc):
                 self._send(404, b"Not found", {"Content-Type": "text/plain"})
+                return
+            if "AccessDenied" in str(exc) or "403" in str(exc):  # CloudFront's answer when the origin refuses
+                self._send(403, b"Access denied", {"Content-Type": "text/plain"})
                 return
             raise
         stored = (got.get("ContentType") or "").split(";")[0].strip().lower()
@@ -290,11 +299,12 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
 
     # --- proxies to moto ----------------------------------------------------------------------
     def _proxy(self, target: str, track: bool, host: str | None = None, port: int | None = None,
-               body: bytes | None = None, sandbox: bool = False) -> None:
+               body: bytes | None = None, sandbox: bool = False, unsigned: bool = False) -> None:
         body = self._body() if body is None else body
         host, port = host or self.gateway.moto_host, port or self.gateway.moto_port
         conn = http.client.HTTPConnection(host, port, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        dropped = HOP_BY_HOP | ({"authorization", "x-amz-security-token"} if unsigned else set())
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
         headers["Host"] = f"{host}:{port}"
         headers["Content-Length"] = str(len(body))
         try:
@@ -310,6 +320,31 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             out = [(k, v) for k, v in out if k.lower() not in {n.lower() for n in S3_SANDBOX}] + list(S3_SANDBOX.items())
         self._send(response.status, data, out, secure=False)
 
+    def _cognito(self, path: str) -> None:
+        """Cognito's public API, as the user pool's endpoint serves it to a browser: the operations a
+        signed-out or signed-in user calls (sign in, sign up, refresh, sign out...), never the
+        administrator's (AdminCreateUser, ListUsers...), which AWS answers only to signed IAM callers.
+        The pool's signing keys (JWKS) are public."""
+        from local.iam.gate import COGNITO_PUBLIC
+
+        if path.endswith("/.well-known/jwks.json") and self.command == "GET":
+            jwks = self.gateway.authorizer.jwks
+            if jwks is not None:
+                self._send(200, json.dumps(jwks).encode(), {"Content-Type": "application/json"})
+                return
+        operation = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+        if self.command == "POST" and operation not in COGNITO_PUBLIC:
+            self._body()
+            self._send(400, json.dumps({"__type": "MissingAuthenticationTokenException",
+                                        "message": f"{operation or 'This operation'} needs AWS credentials; this "
+                                                   "endpoint serves only the user pool's public operations."}).encode(),
+                       {"Content-Type": "application/x-amz-json-1.1"}, secure=False)
+            return
+        if self.command not in ("POST", "OPTIONS"):
+            self._send(404, b"", secure=False)
+            return
+        self._proxy(self.path[len("/_cognito"):] or "/", track=self.command == "POST", unsigned=True)
+
     def _s3(self) -> None:
         """S3 via moto, which checks no signature: S3 does, so this does for what a browser can send.
 
@@ -321,7 +356,8 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         ctype = self.headers.get("Content-Type") or ""
         if self.command == "POST" and ctype.startswith("multipart/form-data"):
             body = self._body()
-            problem = post_policy_problem(ctype, body)
+            identities = self.gateway.identities
+            problem = post_policy_problem(ctype, body, identities.secret_for if identities else _local_secret)
             if problem:
                 self._s3_error(*problem)
                 return
@@ -513,20 +549,13 @@ def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return key
 
 
-def _local_credentials() -> tuple[str, str] | None:
-    """The key pair the handlers sign with (this process's environment): the only one S3 here knows."""
-    import boto3
-
-    credentials = boto3.Session().get_credentials()
-    if credentials is None:
-        return None
-    frozen = credentials.get_frozen_credentials()
-    return frozen.access_key, frozen.secret_key
+def _local_secret(access_key: str) -> str | None:
+    """The harness's key (without an IAM gate, the only one S3 here knows)."""
+    return "local" if access_key == "local" else None
 
 
 def post_policy_problem(content_type: str, body: bytes,
-                        credentials: Callable[[], tuple[str, str] | None] = _local_credentials
-                        ) -> tuple[int, str, str] | None:
+                        secret_for: Callable[[str], str | None] = _local_secret) -> tuple[int, str, str] | None:
     """Check a presigned POST form as S3 does: signed (SigV4 over the base64 policy with a key
     derived from the secret key), not expired, every field allowed by a condition and every
     condition met. Returns (status, code, message) for S3's error XML, or None when S3 would store it."""
@@ -559,10 +588,10 @@ def post_policy_problem(content_type: str, body: bytes,
     if len(credential) != 5 or credential[3:] != ["s3", "aws4_request"] or not fields.get("x-amz-date", "").startswith(
             credential[1]):
         return 400, "InvalidArgument", "The x-amz-credential or x-amz-date field is malformed."
-    known = credentials()
-    if known is None or not hmac.compare_digest(credential[0], known[0]):
+    secret = secret_for(credential[0])
+    if secret is None:
         return 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."
-    expected = hmac.new(_signing_key(known[1], credential[1], credential[2], "s3"), fields["policy"].encode(),
+    expected = hmac.new(_signing_key(secret, credential[1], credential[2], "s3"), fields["policy"].encode(),
                         hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, fields["x-amz-signature"].strip().lower()):
         return 403, "SignatureDoesNotMatch", ("The request signature we calculated does not match the signature you "

@@ -1,8 +1,9 @@
-"""What Lambda does around a handler: load it once, give it a context, and deliver SQS batches.
+"""What Lambda does around a function besides running it (local/containers.py): deliver SQS batches
+and scheduled events.
 
-Handlers are looked up by the handler strings of studio.routes.FUNCTIONS (the ones the stack
-deploys) and imported once, like a warm container. The queue pollers play the SQS event source
-mapping with ReportBatchItemFailures: records not listed in `batchItemFailures` are deleted, the
+The queue pollers play the SQS event source mapping with ReportBatchItemFailures, receiving and
+deleting as the function's role (as an event source mapping does: the role needs
+sqs:ReceiveMessage and sqs:DeleteMessage on the queue): records not listed in `batchItemFailures` are deleted, the
 others come back after the visibility timeout (or when the function changed their visibility), and
 after maxReceiveCount receives SQS moves them to the DLQ, whose own poller hands them to the
 dead-letters function. The scheduler plays EventBridge's schedule rules for the "schedule" functions.
@@ -10,13 +11,11 @@ dead-letters function. The scheduler plays EventBridge's schedule rules for the 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import threading
 import time
 import uuid
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from local import aws
 from local.paths import add_functions_to_path
@@ -26,95 +25,9 @@ from studio import routes  # noqa: E402
 
 log = logging.getLogger("local.lambda")
 
-FUNCTION_TIMEOUT_MS = {"generate-worker": 120_000, "generate-dead-letters": 60_000, "generate-sweeper": 120_000,
-                       "index": 300_000}
-DEFAULT_TIMEOUT_MS = 29_000
 
-
-class LambdaContext:
-    def __init__(self, function_name: str, timeout_ms: int) -> None:
-        self.function_name = f"image-prompt-studio-{function_name}"
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:{aws.REGION}:{aws.ACCOUNT_ID}:function:{self.function_name}"
-        )
-        self.memory_limit_in_mb = 512
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
-        self._deadline = time.monotonic() + timeout_ms / 1000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-class Functions:
-    """Lambda's containers: each handles one event at a time, and a busy function gets another.
-
-    A container is a separate copy of the function's handler module (its module-level state, such as
-    a Powertools BatchProcessor, is per container, as in Lambda); the shared studio package is
-    imported once. One process cannot isolate everything a container would, though: Powertools'
-    REST resolver keeps the current event in a class attribute shared by every resolver
-    (BaseRouter.current_event), so two API events handled at the same time in one process could read
-    each other's claims. API functions therefore run one event at a time (API_LOCK); queue
-    functions, which do not use the resolver, run concurrently in their own containers.
-    """
-
-    def __init__(self) -> None:
-        self._idle: dict[str, list[Callable]] = {}
-        self._count: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._api_lock = threading.Lock()
-        self._import_lock = threading.Lock()
-
-    def _new_container(self, name: str) -> Callable:
-        # One import at a time: concurrent first imports of the same libraries from several threads
-        # can see partially initialized modules (seen with Powertools' batch utilities).
-        with self._import_lock:
-            return self._load(name)
-
-    def _load(self, name: str) -> Callable:
-        module_name, _, attr = routes.function(name).handler.rpartition(".")
-        with self._lock:
-            n = self._count.get(name, 0)
-            self._count[name] = n + 1
-        if n == 0:
-            module = importlib.import_module(module_name)
-        else:
-            spec = importlib.util.find_spec(module_name)
-            copy_spec = importlib.util.spec_from_file_location(f"{module_name}__container{n}", spec.origin)
-            module = importlib.util.module_from_spec(copy_spec)
-            module.__package__ = module_name.rpartition(".")[0]
-            copy_spec.loader.exec_module(module)
-        return getattr(module, attr)
-
-    def handler(self, name: str) -> Callable:
-        """Import the function (a warm container), e.g. at start-up."""
-        container = self._acquire(name)
-        self._release(name, container)
-        return container
-
-    def _acquire(self, name: str) -> Callable:
-        with self._lock:
-            idle = self._idle.setdefault(name, [])
-            if idle:
-                return idle.pop()
-        return self._new_container(name)
-
-    def _release(self, name: str, container: Callable) -> None:
-        with self._lock:
-            self._idle[name].append(container)
-
-    def invoke(self, name: str, event: dict) -> tuple[Any, LambdaContext]:
-        container = self._acquire(name)
-        try:
-            context = LambdaContext(name, FUNCTION_TIMEOUT_MS.get(name, DEFAULT_TIMEOUT_MS))
-            if routes.function(name).trigger == "api":
-                with self._api_lock:
-                    return container(event, context), context
-            return container(event, context), context
-        finally:
-            self._release(name, container)
+class Invoker(Protocol):
+    def invoke(self, name: str, event: dict) -> tuple[Any, Any]: ...
 
 
 class QueuePoller:
@@ -122,7 +35,7 @@ class QueuePoller:
 
     def __init__(
         self,
-        functions: Functions,
+        functions: Invoker,
         function_name: str,
         queue_url: str,
         queue_arn: str,
@@ -130,12 +43,14 @@ class QueuePoller:
         concurrency: int = 2,
         batch_size: int = 1,
         on_change: Callable[[], None] | None = None,
+        credentials: tuple[str, str] = ("local", "local"),
     ) -> None:
         self.functions = functions
         self.function_name = function_name
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.moto_url = moto_url
+        self.credentials = credentials  # the function role's key: the mapping reads the queue as that role
         self.concurrency = concurrency
         self.batch_size = batch_size
         self.on_change = on_change or (lambda: None)
@@ -155,7 +70,7 @@ class QueuePoller:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _loop(self) -> None:
-        sqs = aws.client("sqs", self.moto_url)
+        sqs = aws.client("sqs", self.moto_url, self.credentials)
         while not self._stop.is_set():
             try:
                 got = sqs.receive_message(
@@ -245,7 +160,7 @@ class Scheduler:
     """EventBridge's schedule rules: every "schedule" function of studio.routes.FUNCTIONS runs every
     `interval_seconds` (default: its deployed rate, schedule_minutes). `run_now` runs one at once."""
 
-    def __init__(self, functions: Functions, interval_seconds: float | None = None,
+    def __init__(self, functions: Invoker, interval_seconds: float | None = None,
                  on_change: Callable[[], None] | None = None) -> None:
         self.functions = functions
         self.names = [f.name for f in routes.FUNCTIONS if f.trigger == "schedule"]

@@ -17,122 +17,114 @@ import time
 from pathlib import Path
 
 from local import aws
+from local.iam.gate import ADMIN_KEY, ADMIN_SECRET
 from local.paths import DEFAULT_DATA_DIR, add_functions_to_path
 
 add_functions_to_path()
-from studio import catalog, settings as studio_settings, storage_layout  # noqa: E402
+from studio import routes, storage_layout  # noqa: E402
 
 DEFAULT_DEMO_USER = "demo@studio.local"
 DEFAULT_DEMO_PASSWORD = "Studio-Demo-2026!"
 POLLER_STOP_SECONDS = 3  # how long the queue pollers may take to finish the job in hand when stopping
+REAP_SECONDS = 15  # how often idle containers beyond each function's first are looked for
+API_CONTAINERS = 4  # containers an API function may run at once here (Lambda scales further; two cores do not)
+DENIALS_FILE = "iam-denials.jsonl"  # every call the IAM gate refused, one JSON line each
+HARNESS_FILE = "stack.json"  # where the emulators listen and the harness's key: for tests and tools (0600)
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 log = logging.getLogger("local")
 
 
-def model_regions() -> tuple[str, str]:
-    """bedrockRegion and embeddingRegion as the stack deploys them (cdk.json through cdk/config.py), so
-    the functions call each model where they would in the cloud (the emulator refuses other regions)."""
-    from cdk.config import cdk_json_context, load_config
+# Settings the local world runs with instead of the deployed ones, each overridable from the shell:
+# a generous daily quota for trying things out, and model timeouts short enough that the emulator's
+# `hang` fault (30 s) ends in model_timeout within a minute. They apply to the functions whose
+# deployed environment has the variable; nothing else of a function's environment is local.
+LOCAL_SETTINGS = {"DAILY_IMAGE_QUOTA": "200", "DAILY_TEXT_QUOTA": "500", "BEDROCK_READ_TIMEOUT_SECONDS": "20",
+                  "BEDROCK_MAX_ATTEMPTS": "2"}
+# Model choices a developer may change from the shell (the IAM policy still comes from the
+# synthesized stack: a model it does not grant is refused, as in the cloud; pass -c to synthesize).
+SHELL_SETTINGS = ("IMAGE_MODEL_ID", "ALLOWED_IMAGE_MODELS", "IMAGE_PRICES_JSON")
+# The AWS SDK's endpoint variables of the services the functions call, and where each is served here.
+MOTO_SERVICES = ("DYNAMODB", "SQS", "SECRETS_MANAGER", "SSM", "CLOUDFRONT", "S3VECTORS", "KMS",
+                 "COGNITO_IDENTITY_PROVIDER")
 
-    config = load_config(cdk_json_context())
-    return config.bedrock_region, config.embedding_region
 
+def function_environment(spec, identity, *, moto_url: str, s3_endpoint: str, bedrock_endpoint: str | None,
+                         verbose: bool) -> dict[str, str]:
+    """A container's environment: the function's deployed variables (synthesized, resolved to the
+    local resources), the local settings, the SDK's endpoints and its role's access key."""
+    from local.containers import base_environment
 
-def handler_environment(res: aws.Resources, s3_endpoint: str, bedrock_endpoint: str | None,
-                        real_credentials: bool) -> dict[str, str]:
-    """Every variable the handlers read (studio.settings.ENV) and the AWS SDK's endpoints."""
-    env_names = studio_settings.ENV
-    bedrock_region, embedding_region = model_regions()
-    # Like cdk.json: every active model and edit service, none past its end of life.
-    image_ids = catalog.DEFAULT_ENABLED_MODEL_IDS
-    defaults = {
-        env_names["image_model_id"]: catalog.DEFAULT_IMAGE_MODEL_ID,
-        env_names["allowed_image_models"]: ",".join(image_ids),
-        env_names["image_profile_prefix"]: catalog.DEFAULT_PROFILE_PREFIX,
-        env_names["daily_image_quota"]: "200",
-        env_names["daily_text_quota"]: "500",
-        # No CDN locally: nothing to invalidate (functions/studio/adapters/cdn.py).
-        env_names["distribution_id_parameter"]: "",
-        env_names["bedrock_region"]: bedrock_region,
-        env_names["embedding_region"]: embedding_region,
-        env_names["text_model_id"]: catalog.DEFAULT_TEXT_MODEL_ID,
-        env_names["text_temperature"]: "0.7",
-        env_names["text_max_tokens"]: "1500",
-        env_names["image_prices"]: "{}",
-        env_names["text_price_per_1k_input"]: "0.001",
-        env_names["text_price_per_1k_output"]: "0.005",
-        env_names["public_base_url"]: "",
-        # Long enough for a 16-megapixel upscale on a loaded machine, shorter than the emulator's 30 s
-        # `hang` fault (so that fault ends in model_timeout within a minute).
-        env_names["model_read_timeout"]: "20",
-        env_names["model_max_attempts"]: "2",
-        env_names["embedding_model_id"]: catalog.DEFAULT_EMBEDDING_MODEL_ID,
-    }
-    env = {name: os.environ.get(name, value) for name, value in defaults.items()}
+    env = base_environment()
+    env.update(spec.environment)
+    for name, value in LOCAL_SETTINGS.items():
+        if name in spec.environment:
+            env[name] = os.environ.get(name, value)
+    for name in SHELL_SETTINGS:
+        if name in spec.environment and os.environ.get(name):
+            env[name] = os.environ[name]
+    env.update({f"AWS_ENDPOINT_URL_{service}": moto_url for service in MOTO_SERVICES})
+    env["AWS_ENDPOINT_URL_S3"] = s3_endpoint
+    if bedrock_endpoint:
+        env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = env["AWS_ENDPOINT_URL_BEDROCK"] = bedrock_endpoint
     env.update({
-        env_names["table_name"]: res.table_name,
-        env_names["images_bucket"]: res.images_bucket,
-        env_names["jobs_queue_url"]: res.jobs_queue_url,
-        env_names["cursor_secret_arn"]: res.cursor_secret_arn,
-        env_names["index_queue_url"]: res.index_queue_url,
-        env_names["vector_index_arn"]: res.vector_index_arn,
-        "AWS_ENDPOINT_URL_S3VECTORS": res.moto_url,
-        env_names["origin_secret_arn"]: res.origin_secret_arn,
-        "AWS_ENDPOINT_URL_S3": s3_endpoint,
-        "AWS_ENDPOINT_URL_DYNAMODB": res.moto_url,
-        "AWS_ENDPOINT_URL_SQS": res.moto_url,
-        "AWS_ENDPOINT_URL_SECRETS_MANAGER": res.moto_url,
-        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": res.moto_url,
-        "AWS_DEFAULT_REGION": aws.REGION,
-        "AWS_REGION": aws.REGION,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "POWERTOOLS_SERVICE_NAME": os.environ.get("POWERTOOLS_SERVICE_NAME", "image-prompt-studio"),
-        "POWERTOOLS_METRICS_NAMESPACE": "ImagePromptStudio",
+        "AWS_ACCESS_KEY_ID": identity.access_key, "AWS_SECRET_ACCESS_KEY": identity.secret_key,
+        "AWS_REGION": aws.REGION, "AWS_DEFAULT_REGION": aws.REGION, "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_LAMBDA_FUNCTION_NAME": spec.lambda_name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
         "POWERTOOLS_TRACE_DISABLED": "true",
     })
-    # Every variable is checked against the list the handlers read, so a renamed one fails here.
-    missing = set(env_names.values()) - set(env)
-    assert not missing, f"no local value for {missing}"
-    if bedrock_endpoint:
-        env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = bedrock_endpoint
-    if not real_credentials:
-        env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": ""})
+    if not verbose:
+        env["POWERTOOLS_LOG_LEVEL"] = os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")
+        env["POWERTOOLS_METRICS_DISABLED"] = "true"
+        # Powertools warns when a function emitted no metric; with metrics off that is every event.
+        env["PYTHONWARNINGS"] = "ignore::UserWarning:aws_lambda_powertools.metrics.provider.base"
     return env
 
 
 class Stack:
     def __init__(self, port: int = 8080, host: str = "127.0.0.1", data_dir: Path = DEFAULT_DATA_DIR,
-                 demo_user: str | None = None, demo_password: str | None = None, workers: int = 2,
+                 demo_user: str | None = None, demo_password: str | None = None, workers: int | None = None,
                  persist: bool = True, verbose: bool = False, web_dir: Path | None = None,
-                 schedule_seconds: float | None = None) -> None:
+                 schedule_seconds: float | None = None, context: dict[str, str] | None = None,
+                 template: Path | None = None) -> None:
         self.port = port
         self.host = host
         self.data_dir = Path(data_dir)
         self.demo_user = demo_user or os.environ.get("STUDIO_DEMO_USER") or DEFAULT_DEMO_USER
         self.demo_password = demo_password or os.environ.get("STUDIO_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-        self.workers = workers
+        self.workers = workers  # concurrent generations; default: the worker's MaximumConcurrency as deployed
         self.persist = persist
         self.verbose = verbose
         self.web_dir = web_dir
         # How often the scheduled functions (the sweeper) run; default: their deployed rate.
         self.schedule_seconds = schedule_seconds or float(os.environ.get("STUDIO_SCHEDULE_SECONDS") or 0) or None
+        self.context = dict(context or {})  # -c key=value: the stack synthesized with these settings
+        self.template = template  # a synthesized template to run under instead (e.g. cdk.out's)
         self.bedrock_note = ""
         self._stopped = threading.Event()
 
     def start(self) -> "Stack":
+        from local import synth
         from local.auth import Authorizer
+        from local.containers import Functions, Limits
         from local.gateway import Gateway
-        from local.lambda_runtime import Functions, QueuePoller, Scheduler
+        from local.iam import deployment
+        from local.iam.gate import Gate, Identities
+        from local.lambda_runtime import QueuePoller, Scheduler
         from local.persistence import Store
 
         started = time.perf_counter()
         if not self.port:
             self.port = aws.free_port(self.host)
+        template_path = self.template or synth.template_path(self.context)
+        template = json.loads(Path(template_path).read_text())
         self.moto = aws.MotoServer(host="127.0.0.1").start()
         if self.persist:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         public_host = f"localhost:{self.port}"
         origins = [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
-        self.res = aws.bootstrap(self.moto.url, origins, Store.saved_cursor_secret(self.data_dir) if self.persist else None)
+        self.res = aws.bootstrap(self.moto.url, origins,
+                                 Store.saved_cursor_secret(self.data_dir) if self.persist else None,
+                                 distribution_parameter=deployment.distribution_parameter(template))
         self.store = Store(self.data_dir, self.res)
         try:
             self.restored = self.store.restore() if self.persist else {}
@@ -149,55 +141,82 @@ class Stack:
             self.moto.stop()
             raise RuntimeError(f"the demo user (STUDIO_DEMO_USER / STUDIO_DEMO_PASSWORD): {exc}.") from None
 
+        # Every function as its own role, under the policy the stack synthesizes (local/iam).
+        self.deployment = deployment.read(template, local_resources(self.res))
+        self.identities = Identities(self.deployment)
+        self.state_dir = self.data_dir  # the harness file and the refusals, kept there even with --no-persist
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        record = self.state_dir / DENIALS_FILE
+        record.unlink(missing_ok=True)
+        self.gate = Gate(self.deployment, self.identities, account=aws.ACCOUNT_ID, region=aws.REGION,
+                         distribution_arn=f"arn:aws:cloudfront::{aws.ACCOUNT_ID}:distribution/{self.res.distribution_id}",
+                         secret_arn=self._secret_arn, profile_destinations=profile_destinations, record=record)
+        self.moto.gate = self.gate
+
         # Bedrock: an endpoint the user set, real Bedrock, or the emulator.
-        self.emulator = None
+        self.emulator = self.bedrock_proxy = None
         mode = os.environ.get("STUDIO_BEDROCK", "").lower()
         bedrock_endpoint = os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME")
         if bedrock_endpoint:
-            self.bedrock_note = f"Bedrock Runtime: {bedrock_endpoint} (AWS_ENDPOINT_URL_BEDROCK_RUNTIME)"
+            self.bedrock_note = (f"Bedrock Runtime: {bedrock_endpoint} (AWS_ENDPOINT_URL_BEDROCK_RUNTIME; the "
+                                 "functions' Bedrock grants are not checked there)")
         elif mode == "aws":
-            self.bedrock_note = "Bedrock Runtime: real Amazon Bedrock with your AWS credentials (STUDIO_BEDROCK=aws)"
-            import boto3
+            from local.bedrock_proxy import BedrockProxy
 
-            if boto3.Session().get_credentials() is None:
+            self.bedrock_proxy = BedrockProxy(self.gate.authorize_http).start()
+            bedrock_endpoint = self.bedrock_proxy.url
+            self.bedrock_note = ("Bedrock: real Amazon Bedrock with your AWS credentials (STUDIO_BEDROCK=aws), each "
+                                 "call checked against the function's role first")
+            if not self.bedrock_proxy.has_credentials():
                 self.bedrock_note += "\n  WARNING: no AWS credentials found; model calls will fail (set a profile or keys)"
         else:
             from local.bedrock_emulator import EmulatorServer
 
-            self.emulator = EmulatorServer(host="127.0.0.1", port=0)
+            self.emulator = EmulatorServer(host="127.0.0.1", port=0, authorize=self.gate.authorize_http)
             self.emulator.start()
             bedrock_endpoint = self.emulator.url
-            self.bedrock_note = f"Bedrock Runtime: offline emulator at {bedrock_endpoint}"
+            self.bedrock_note = f"Bedrock: offline emulator at {bedrock_endpoint}"
 
-        self.functions = Functions()
-        self.authorizer = Authorizer(self.res, os.environ.get("STUDIO_JWKS_URL") or None)
+        s3_endpoint = f"http://{public_host}/_s3"
+
+        def environment(name: str) -> dict[str, str]:
+            return function_environment(self.deployment.functions[name], self.identities.functions[name],
+                                        moto_url=self.moto.url, s3_endpoint=s3_endpoint,
+                                        bedrock_endpoint=bedrock_endpoint, verbose=self.verbose)
+
+        limits = {}
+        for spec in self.deployment.functions.values():
+            trigger = routes.function(spec.name).trigger
+            most = API_CONTAINERS if trigger == "api" else max(1, spec.max_concurrency or 1)
+            if spec.name == "generate-worker" and self.workers:
+                most = self.workers
+            limits[spec.name] = Limits(timeout_ms=spec.timeout_seconds * 1000, memory_mb=spec.memory_mb,
+                                       max_containers=most)
+        self.functions = Functions(environment, limits)
+        from local.auth import install_signing_key, signing_key
+
+        self.jwks = install_signing_key(self.res.user_pool_id, signing_key(self.data_dir if self.persist else None))
+        jwks_url = os.environ.get("STUDIO_JWKS_URL") or None
+        self.authorizer = Authorizer(self.res, jwks_url, None if jwks_url else self.jwks)
         on_change = self.store.mark_dirty if self.persist else None
         self.gateway = Gateway(self.res, self.functions, self.authorizer, self.host, self.port,
-                               public_host, on_change=on_change, **({"web_dir": self.web_dir} if self.web_dir else {}))
+                               public_host, on_change=on_change, identities=self.identities,
+                               **({"web_dir": self.web_dir} if self.web_dir else {}))
         self.gateway.bedrock_url = self.emulator.url if self.emulator is not None else None
-        env = handler_environment(self.res, f"http://{public_host}/_s3", bedrock_endpoint,
-                                  real_credentials=(mode == "aws"))
-        if self.emulator is not None:  # its control plane too: the scheduled lifecycle check reads it
-            env["AWS_ENDPOINT_URL_BEDROCK"] = self.emulator.url
-        if not self.verbose:
-            env.setdefault("POWERTOOLS_LOG_LEVEL", os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
-            env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-        os.environ.update(env)
-        if os.environ.get("AWS_SESSION_TOKEN") == "":
-            del os.environ["AWS_SESSION_TOKEN"]
-        if mode != "aws":
-            os.environ.pop("AWS_PROFILE", None)
 
+        self._write_harness_file(bedrock_endpoint)
         self._gateway_thread = threading.Thread(target=self.gateway.server.serve_forever, name="gateway", daemon=True)
         self._gateway_thread.start()
-        self.pollers = [
-            QueuePoller(self.functions, "generate-worker", self.res.jobs_queue_url, self.res.jobs_queue_arn,
-                        self.moto.url, concurrency=self.workers, on_change=on_change),
-            QueuePoller(self.functions, "generate-dead-letters", self.res.dlq_url, self.res.dlq_arn,
-                        self.moto.url, concurrency=1, on_change=on_change),
-            QueuePoller(self.functions, "index", self.res.index_queue_url, self.res.index_queue_arn,
-                        self.moto.url, concurrency=1, on_change=on_change),
-        ]
+        queues = {self.res.jobs_queue_arn: self.res.jobs_queue_url, self.res.dlq_arn: self.res.dlq_url,
+                  self.res.index_queue_arn: self.res.index_queue_url}
+        self.pollers = []
+        for spec in self.deployment.functions.values():
+            identity = self.identities.functions[spec.name]
+            for queue_arn in spec.event_sources:
+                self.pollers.append(QueuePoller(
+                    self.functions, spec.name, queues[queue_arn], queue_arn, self.moto.url,
+                    concurrency=limits[spec.name].max_containers, on_change=on_change,
+                    credentials=(identity.access_key, identity.secret_key)))
         for poller in self.pollers:
             poller.start()
         self.scheduler = Scheduler(self.functions, self.schedule_seconds, on_change=on_change)
@@ -207,9 +226,36 @@ class Stack:
         if self.restored and self.restored.get("items"):
             self._reindex_restored()
         self.startup_seconds = time.perf_counter() - started
-        # Warm the handlers (imports) in the background, like provisioned containers.
+        # Start one container of each function in the background, like provisioned concurrency, and
+        # stop the extra ones a burst started once they have been idle a while.
         threading.Thread(target=self._warm, name="warm", daemon=True).start()
+        threading.Thread(target=self._reap, name="reap", daemon=True).start()
         return self
+
+    def _reap(self) -> None:
+        while not self._stopped.wait(REAP_SECONDS):
+            self.functions.reap()
+
+    def _write_harness_file(self, bedrock_endpoint: str | None) -> None:
+        """What a test or tool needs to act as an administrator here (moto's address and the harness's
+        key), readable by this user only; the emulators listen on loopback only."""
+        path = self.state_dir / HARNESS_FILE
+        path.write_text(json.dumps({
+            "motoUrl": self.moto.url, "bedrockUrl": bedrock_endpoint, "region": aws.REGION,
+            "userPoolId": self.res.user_pool_id, "denials": str(self.gate.record),
+            "admin": {"accessKeyId": ADMIN_KEY, "secretAccessKey": ADMIN_SECRET},
+            "resources": self.res.to_json(),
+        }, indent=1))
+        os.chmod(path, 0o600)
+
+    def _secret_arn(self, secret_id: str) -> str:
+        """A secret's full ARN from the id a caller gave (its ARN or its name), as IAM sees it."""
+        for arn in (self.res.cursor_secret_arn, self.res.origin_secret_arn):
+            name = arn.split(":secret:", 1)[1].rsplit("-", 1)[0]
+            if secret_id in (arn, name) or arn.startswith(secret_id):
+                return arn
+        return secret_id if secret_id.startswith("arn:") else \
+            f"arn:aws:secretsmanager:{aws.REGION}:{aws.ACCOUNT_ID}:secret:{secret_id}"
 
     def _reindex_restored(self) -> None:
         """moto keeps no vectors across restarts: queue an index job for every restored completed
@@ -224,13 +270,17 @@ class Stack:
                                  MessageBody=json.dumps({"generationId": item["id"]["S"]}))
 
     def _warm(self) -> None:
-        from studio import routes
-
-        for function in routes.FUNCTIONS:
+        for name in self.deployment.functions:
+            if self._stopped.is_set():
+                return
             try:
-                self.functions.handler(function.name)
-            except Exception as exc:  # reported when the route is called
-                log.warning("cannot import %s (%s): %s", function.name, function.handler, exc)
+                self.functions.warm(name)
+            except Exception as exc:  # reported again when the function is called
+                log.warning("cannot start %s: %s", name, exc)
+
+    @property
+    def denials(self) -> list:
+        return list(self.gate.denials)
 
     @property
     def url(self) -> str:
@@ -244,6 +294,8 @@ class Stack:
             f"  API client (OAuth2 client credentials at {self.url}/oauth2/token): "
             f"{self.res.machine_client_id} / {self.res.machine_client_secret}",
             f"  {self.bedrock_note}",
+            f"  IAM: each function runs as its own role under the synthesized stack's policy; refusals are "
+            f"logged and kept in {self.gate.record}",
             (f"  Data: {self.data_dir} (kept across restarts; `make local-reset` forgets it)" if self.persist
              else "  Data: not kept (--no-persist)"),
         ]
@@ -259,8 +311,9 @@ class Stack:
 
     def stop(self) -> None:
         """Stop promptly, even under load: no new connections, the pollers get a bounded join (a job
-        cut short comes back from the queue after its visibility timeout), then the data is saved.
-        Open connections and requests in flight are daemon threads and do not hold the stop up."""
+        cut short comes back from the queue after its visibility timeout), the containers exit, then
+        the data is saved. Open connections and requests in flight are daemon threads and do not
+        hold the stop up."""
         if self._stopped.is_set():
             return
         self._stopped.set()
@@ -270,17 +323,45 @@ class Stack:
             poller.stop(timeout=max(0.0, deadline - time.monotonic()))
         self.scheduler.stop(timeout=max(0.0, deadline - time.monotonic()))
         self.gateway.server.server_close()
+        self.functions.stop()
         if self.persist:
             try:
                 self.store.stop()
             except Exception:
                 log.exception("final snapshot failed")
-        if self.emulator is not None:
-            try:
-                self.emulator.stop()
-            except Exception:
-                log.exception("emulator stop failed")
+        for server in (self.emulator, self.bedrock_proxy):
+            if server is not None:
+                try:
+                    server.stop()
+                except Exception:
+                    log.exception("%s stop failed", type(server).__name__)
         self.moto.stop()
+
+
+def local_resources(res: aws.Resources):
+    from local.iam.deployment import LocalResources
+
+    return LocalResources(
+        region=aws.REGION, account=aws.ACCOUNT_ID, table_name=res.table_name, images_bucket=res.images_bucket,
+        jobs_queue_url=res.jobs_queue_url, jobs_queue_arn=res.jobs_queue_arn, dlq_url=res.dlq_url,
+        dlq_arn=res.dlq_arn, index_queue_url=res.index_queue_url, index_queue_arn=res.index_queue_arn,
+        index_dlq_arn=res.index_dlq_arn, cursor_secret_arn=res.cursor_secret_arn,
+        origin_secret_arn=res.origin_secret_arn, vector_bucket_arn=res.vector_bucket_arn,
+        vector_index_arn=res.vector_index_arn, distribution_id=res.distribution_id, user_pool_id=res.user_pool_id)
+
+
+def profile_destinations(profile_id: str) -> list[str]:
+    """The regions a cross-region inference profile may route a call to (its geography's)."""
+    return catalog_geographies().get(profile_id.split(".", 1)[0], [])
+
+
+def catalog_geographies() -> dict[str, list[str]]:
+    # Bedrock user guide, "Supported Regions and models for inference profiles" (checked 2026-12):
+    # a US profile is served from us-east-1, us-east-2 and us-west-2.
+    return {"us": ["us-east-1", "us-east-2", "us-west-2"],
+            "eu": ["eu-central-1", "eu-west-1", "eu-west-3", "eu-north-1"],
+            "apac": ["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2"],
+            "global": []}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -293,11 +374,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where users, records and images are kept (default .local-data/)")
     parser.add_argument("--web-dir", type=Path, default=None, help="the static site to serve (default web/)")
     parser.add_argument("--no-persist", action="store_true", help="start empty and keep nothing")
-    parser.add_argument("--workers", type=int, default=2, help="concurrent generations (default 2)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="concurrent generations (default: the worker's MaximumConcurrency as deployed)")
     parser.add_argument("--verbose", action="store_true", help="handler logs (Powertools) and metrics on stdout")
     parser.add_argument("--schedule-seconds", type=float, default=None,
                         help="how often scheduled functions (the sweeper) run (default: their deployed rate; "
                              "or STUDIO_SCHEDULE_SECONDS)")
+    parser.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE",
+                        help="a stack setting, as `cdk synth -c` takes it (the functions run under that stack)")
+    parser.add_argument("--template", type=Path, default=None,
+                        help="run under this synthesized template instead of synthesizing (e.g. cdk.out/...json)")
     return parser.parse_args(argv)
 
 
@@ -309,9 +395,10 @@ def main(argv: list[str] | None = None) -> int:
         warnings.filterwarnings("ignore", category=UserWarning, module=r"aws_lambda_powertools\..*")
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    context = dict(pair.split("=", 1) for pair in args.context if "=" in pair)
     stack = Stack(port=args.port, host=args.host, data_dir=args.data_dir, workers=args.workers,
                   persist=not args.no_persist, verbose=args.verbose, web_dir=args.web_dir,
-                  schedule_seconds=args.schedule_seconds)
+                  schedule_seconds=args.schedule_seconds, context=context, template=args.template)
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:
@@ -330,6 +417,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     print(stack.banner(), flush=True)
+    if args.host not in LOOPBACK:
+        print(f"  WARNING: listening on {args.host}, not only this machine. Anyone who can reach port {stack.port}\n"
+              "  can use the app, the emulator's fault switches (/_bedrock) and the sign-up endpoint. The stack is\n"
+              "  built for one developer's machine: prefer the default (127.0.0.1).\n", file=sys.stderr, flush=True)
     while not stop.wait(0.5):
         pass
     print("Stopping: saving data...", flush=True)

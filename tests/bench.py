@@ -14,6 +14,8 @@
 3. Search (tests/bench_search.py): the search API against its stubbed embedding call, and the local
    QueryVectors at 1,000 and 10,000 vectors.
 4. The web UI's first-load JavaScript + CSS, compressed, as a ratio to its 60 KB budget.
+5. The dependencies layer's size unzipped (the AWS SDK is in it: docs/deploy.md), against Lambda's
+   250 MB limit, and what the SDK adds to it.
 """
 
 from __future__ import annotations
@@ -253,6 +255,27 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
     return results
 
 
+def layer_size() -> None:
+    """The layer's size as built for Lambda (layers/build/<hash>/python, built now if missing) and the SDK's share."""
+    import tempfile
+
+    from cdk.layer import LAYER_CACHE, build_layer, layer_hash
+
+    site = LAYER_CACHE / layer_hash() / "python"
+    if not site.is_dir():
+        with tempfile.TemporaryDirectory() as out:
+            build_layer(Path(out))
+
+    def size(paths) -> int:
+        return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+
+    total = size([site])
+    sdk = size([p for p in site.iterdir() if p.name.split("-")[0].split(".")[0] in
+                ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")])
+    print(f"Dependencies layer unzipped: {total / 1e6:6.1f} MB of Lambda's 250 MB (x{total / 250e6:4.2f}); "
+          f"the AWS SDK in it: {sdk / 1e6:5.1f} MB")
+
+
 def main() -> None:
     print(f"Cold import of each Lambda entry module as Lambda runs it (LAMBDA_TASK_ROOT set; median of {RUNS} "
           f"fresh interpreters; goal <= {COLD_IMPORT_GOAL}x)")
@@ -279,6 +302,7 @@ def main() -> None:
     from tests.bench_search import measure as measure_search
 
     measure_search()
+    layer_size()
     try:
         from tests.bench_web import measure
     except ImportError:

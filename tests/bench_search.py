@@ -76,8 +76,10 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
         written = []
         for i in range(images):
             record = {"id": f"bench{i:05d}", "ownerId": USER_A, "status": "COMPLETE", "mode": "text",
-                      "modelId": "amazon.nova-canvas-v1:0", "request": {"prompt": f"bench {i}"},
-                      "lineage": {}, "imageCount": 1, "estimatedCost": 0.04, "createdAt": stamp, "updatedAt": stamp,
+                      "modelId": "amazon.nova-canvas-v1:0",
+                      "request": {"mode": "text", "prompt": f"bench {i}", "width": 1024, "height": 1024, "count": 1,
+                                  "quality": "standard", "modelId": "amazon.nova-canvas-v1:0", "seed": i},
+                      "lineage": {"source": "api", "finalPrompt": f"bench {i}"}, "imageCount": 1, "estimatedCost": 0.04, "createdAt": stamp, "updatedAt": stamp,
                       "favorite": False, "public": False,
                       "images": [{"key": f"images/b/{i}.png", "thumbnailKey": f"images/b/{i}.webp",
                                   "width": 1024, "height": 1024, "seed": i}]}

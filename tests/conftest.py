@@ -15,6 +15,7 @@ from studio import caches
 from studio.adapters import clients, secrets
 from studio.settings import ENV
 from tests.support import aws as aws_support
+from tests.support import suites
 from tests.support.bedrock import BedrockStub
 
 DEFAULT_MODEL = "amazon.titan-image-generator-v2:0"
@@ -112,6 +113,14 @@ def bedrock():
     stub = BedrockStub()
     yield stub
     stub.stubber.deactivate()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    # A suite's stack stops after its last test (tests/support/suites.py).
+    suite = suites.suite_of(item.fspath)
+    if nextitem is None or suites.suite_of(nextitem.fspath) != suite:
+        suites.suite_ended(suite)
 
 
 def pytest_configure(config):

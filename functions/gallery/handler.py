@@ -1,13 +1,13 @@
 """The gallery: GET /gallery, GET /gallery/search, GET/PATCH/DELETE /generations/{id}, and GET /openapi.json (no token)."""
 
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from studio.api_responses import responses
-from studio.bodies.common import RecordMode
+from studio.bodies.common import GalleryScope, RecordMode
 from studio.bodies.generations import (
     SEARCH_MAX_LIMIT,
     SEARCH_QUERY_MAX,
@@ -29,10 +29,10 @@ def _base_url() -> str:
     return public_base_url(router, settings().public_base_url)
 
 
-@router.get("/gallery", summary="A page of the gallery, newest first", tags=["gallery"],
+@router.get("/gallery", summary="A page of the gallery, newest first",
             responses=responses(200, GalleryPage, "A page of records and the cursor of the next one"))
 def list_gallery(
-    scope: Annotated[Literal["mine", "all"], Query(description="mine (default) or all: everyone's shared images")] = "mine",
+    scope: Annotated[GalleryScope, Query(description="mine (default) or all: everyone's shared images")] = "mine",
     limit: Annotated[int, Query(ge=1, le=100)] = 24,
     cursor: Annotated[Optional[str], Query(max_length=2048, description="nextCursor of the previous page")] = None,
     mode: Annotated[Optional[RecordMode], Query()] = None,
@@ -44,39 +44,42 @@ def list_gallery(
 
 
 @router.get("/gallery/search", summary="Find images by meaning (q, any language) or by example (like)",
-            tags=["gallery"], responses=responses(200, SearchPage, "The best matches first, each with its score"))
+            description="Send exactly one of `q` or `like` (both, or neither, is a 400 `invalid_search`). "
+                        "`imageIndex` picks the image of a `like` generation (0 to 4); with an upload key it is "
+                        "not used. Only completed images are found, a few seconds after they complete.",
+            responses=responses(200, SearchPage, "The best matches first, each with its score"))
 def search_gallery(
     q: Annotated[Optional[str], Query(min_length=1, max_length=SEARCH_QUERY_MAX,
                                       description="Words in any language: a subject, a color, a mood")] = None,
     like: Annotated[Optional[str], Query(max_length=200, description="More like this: a generation id "
                                          "(with imageIndex) or an uploaded image key (uploads/...)")] = None,
     imageIndex: Annotated[int, Query(ge=0, le=search.MAX_IMAGE_INDEX, description="Which image of `like`")] = 0,
-    scope: Annotated[Literal["mine", "all"], Query(description="mine (default) or all: yours and everyone's shared images")] = "mine",
+    scope: Annotated[GalleryScope, Query(description="mine (default) or all: yours and everyone's shared images")] = "mine",
     limit: Annotated[int, Query(ge=1, le=SEARCH_MAX_LIMIT)] = 24,
 ) -> SearchPage:
     return search.search(q, like, imageIndex, scope, limit, caller(router).user_id, _base_url(), settings())
 
 
 @router.get("/generations/<id>", summary="One generation: status, images, parameters, lineage",
-            tags=["generations"], responses=responses(200, Generation, "The record"))
+            responses=responses(200, Generation, "The record"))
 def get_generation(id: str) -> Generation:
     return generations.get(id, caller(router).user_id, _base_url())
 
 
 @router.patch("/generations/<id>", summary="Favorite or share one of your generations",
-              tags=["gallery"], responses=responses(200, Generation, "The updated record"))
+              responses=responses(200, Generation, "The updated record"))
 def update_generation(id: str, body: GenerationPatch) -> Generation:
     return generations.update(id, body, caller(router).user_id, _base_url())
 
 
 @router.delete("/generations/<id>", summary="Delete one of your generations and its images",
-               tags=["gallery"], responses=responses(204, None, "Deleted, with its images"))
+               responses=responses(204, None, "Deleted, with its images"))
 def delete_generation(id: str):  # 204, no body
     generations.delete(id, caller(router).user_id)
     return Response(status_code=204, body="")
 
 
-@router.get("/openapi.json", summary="This API's OpenAPI document", tags=["meta"], include_in_schema=False)
+@router.get("/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
 def openapi_document():  # the checked-in document, as is
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
                     body=OPENAPI_DOCUMENT.read_text(encoding="utf-8"))

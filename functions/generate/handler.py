@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from studio.api_responses import IDEMPOTENCY_CONFLICT, responses
+from studio.api_responses import responses
 from studio.bodies.generations import EditRequest, Generation, GenerationRequest
 from studio.bodies.model_listing import ModelsResponse
 from studio.entry_points import api_entry
@@ -17,8 +17,8 @@ router = APIGatewayRouter()
 
 
 @router.post(
-    "/generations", summary="Start a generation (asynchronous: poll GET /generations/{id})", tags=["generations"],
-    responses=responses(202, Generation, "Accepted: the PENDING record", IDEMPOTENCY_CONFLICT),
+    "/generations", summary="Start a generation (asynchronous: poll GET /generations/{id})",
+    responses=responses(202, Generation, "Accepted: the PENDING record"),
 )
 def create_generation(
     body: GenerationRequest,
@@ -33,8 +33,7 @@ def create_generation(
 
 @router.post(
     "/edits", summary="Edit one image (asynchronous: poll GET /generations/{id}); the result is a new record",
-    tags=["generations"],
-    responses=responses(202, Generation, "Accepted: the PENDING edit record", IDEMPOTENCY_CONFLICT),
+    responses=responses(202, Generation, "Accepted: the PENDING edit record"),
 )
 def create_edit(
     body: EditRequest,
@@ -47,7 +46,7 @@ def create_edit(
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=record)
 
 
-@router.get("/models", summary="The image and text models this deployment offers", tags=["models"],
+@router.get("/models", summary="The image and text models this deployment offers",
             responses=responses(200, ModelsResponse, "The enabled models, their limits and prices, the quota"))
 def list_models() -> ModelsResponse:
     return model_listing.list_models(settings(), caller(router).user_id)

@@ -18,7 +18,6 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import O
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 
 from studio.adapters import secrets
-from studio.api_responses import ERROR_RESPONSES  # noqa: F401  (the handlers' import; see api_responses)
 from studio.errors import Forbidden, StudioError, Unauthorized
 from studio.observability import logger
 from studio.routes import API_PREFIX, ORIGIN_HEADER

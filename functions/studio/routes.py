@@ -36,12 +36,26 @@ class Function:
     model_max_attempts: int = 2
 
 
+# The API's resources: each operation belongs to one, which names its tag in the OpenAPI document
+# (and so the module a generated client puts it in).
+RESOURCES = {
+    "prompts": "The text model writes prompts with you: translate your words, propose ideas, describe a reference",
+    "uploads": "Reference images, masks and images to edit, uploaded straight to storage",
+    "generations": "Images rendered or edited asynchronously: start one, poll it, favorite, share or delete it",
+    "gallery": "Your images and everyone's shared ones, newest first or found by meaning",
+    "models": "What this deployment offers: image models, edit operations, prices and your quota",
+    "meta": "This API's own description",
+}
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
     path: str  # API Gateway style, with {param} placeholders
     function: str
     scope: str | None  # machine scope accepted besides USER_SCOPE; None means no token needed
+    operation_id: str  # lowerCamelCase, verb first: the method's name in generated clients
+    resource: str  # a key of RESOURCES
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -69,19 +83,19 @@ FUNCTIONS: tuple[Function, ...] = (
 )
 
 ROUTES: tuple[Route, ...] = (
-    Route("POST", "/translate", "translate", SCOPE_GENERATE),
-    Route("POST", "/suggest", "suggest", SCOPE_GENERATE),
-    Route("POST", "/uploads", "describe", SCOPE_GENERATE),
-    Route("POST", "/describe", "describe", SCOPE_GENERATE),
-    Route("POST", "/generations", "generate", SCOPE_GENERATE),
-    Route("POST", "/edits", "generate", SCOPE_GENERATE),
-    Route("GET", "/models", "generate", SCOPE_READ),
-    Route("GET", "/generations/{id}", "gallery", SCOPE_READ),
-    Route("PATCH", "/generations/{id}", "gallery", SCOPE_GENERATE),
-    Route("DELETE", "/generations/{id}", "gallery", SCOPE_GENERATE),
-    Route("GET", "/gallery", "gallery", SCOPE_READ),
-    Route("GET", "/gallery/search", "gallery", SCOPE_READ),
-    Route("GET", "/openapi.json", "gallery", None),
+    Route("POST", "/translate", "translate", SCOPE_GENERATE, "translatePrompt", "prompts"),
+    Route("POST", "/suggest", "suggest", SCOPE_GENERATE, "suggestPrompts", "prompts"),
+    Route("POST", "/uploads", "describe", SCOPE_GENERATE, "createUpload", "uploads"),
+    Route("POST", "/describe", "describe", SCOPE_GENERATE, "describeReference", "prompts"),
+    Route("POST", "/generations", "generate", SCOPE_GENERATE, "createGeneration", "generations"),
+    Route("POST", "/edits", "generate", SCOPE_GENERATE, "createEdit", "generations"),
+    Route("GET", "/models", "generate", SCOPE_READ, "listModels", "models"),
+    Route("GET", "/generations/{id}", "gallery", SCOPE_READ, "getGeneration", "generations"),
+    Route("PATCH", "/generations/{id}", "gallery", SCOPE_GENERATE, "updateGeneration", "generations"),
+    Route("DELETE", "/generations/{id}", "gallery", SCOPE_GENERATE, "deleteGeneration", "generations"),
+    Route("GET", "/gallery", "gallery", SCOPE_READ, "listGallery", "gallery"),
+    Route("GET", "/gallery/search", "gallery", SCOPE_READ, "searchGallery", "gallery"),
+    Route("GET", "/openapi.json", "gallery", None, "getOpenApiDocument", "meta"),
 )
 
 

@@ -11,7 +11,8 @@ from studio.settings import settings
 router = APIGatewayRouter()
 
 
-@router.post("/suggest", summary="Propose image prompts from a style and keywords", tags=["prompts"], responses=responses(200, SuggestResponse, "The proposed prompts"))
+@router.post("/suggest", summary="Propose image prompts from a style and keywords",
+             responses=responses(200, SuggestResponse, "The proposed prompts"))
 def suggest(body: SuggestRequest) -> SuggestResponse:
     usage.charge_text_call(caller(router).user_id, settings())
     return prompts.suggest(body, settings())

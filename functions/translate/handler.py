@@ -11,7 +11,8 @@ from studio.settings import settings
 router = APIGatewayRouter()
 
 
-@router.post("/translate", summary="Translate a prompt to English", tags=["prompts"], responses=responses(200, TranslateResponse, "The detected language and the English text"))
+@router.post("/translate", summary="Translate a prompt to English",
+             responses=responses(200, TranslateResponse, "The detected language and the English text"))
 def translate(body: TranslateRequest) -> TranslateResponse:
     usage.charge_text_call(caller(router).user_id, settings())
     return prompts.translate(body, settings())

@@ -25,6 +25,10 @@ Admin:
   DELETE /_emulator/lifecycle       every model back to its published lifecycle
 A model called in a region that does not offer it (the SigV4 credential scope's region, checked against
 studio.model_regions) gets Bedrock's ValidationException "The provided model identifier is invalid."
+Authorization: an `authorize(method, path, query, headers, body)` hook given to EmulatorServer answers
+each model or control-plane call before the emulator does (the local stack checks the caller's IAM
+policy there: local/iam/gate.py); it returns None to go on, or (status, headers, body) to refuse.
+
 A marker `[fault:NAME]` in a prompt or message text applies that fault to every call carrying it
 (`[fault:error=AccessDeniedException]` for any Bedrock error type).
 """
@@ -133,10 +137,31 @@ class Handler(BaseHTTPRequestHandler):
     def _error(self, exc: BedrockError) -> None:
         self._json(exc.status, {"message": exc.message}, {"x-amzn-ErrorType": exc.code})
 
+    def _refused(self, body: bytes) -> bool:
+        """Whether the authorization hook refused the call (its answer is then sent)."""
+        authorize = self.server.authorize
+        if authorize is None:
+            return False
+        split = urllib.parse.urlsplit(self.path)
+        refusal = authorize(self.command, split.path, split.query, {k.lower(): v for k, v in self.headers.items()},
+                            body)
+        if refusal is None:
+            return False
+        status, headers, payload = refusal
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+        return True
+
     # --- verbs -------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802
         path = urllib.parse.urlsplit(self.path).path
         control = CONTROL.match(path)
+        if control and self._refused(b""):
+            return
         if control:
             self._control_plane(control.group("kind"), urllib.parse.unquote(control.group("id") or ""))
         elif path == "/_emulator/availability":
@@ -181,6 +206,8 @@ class Handler(BaseHTTPRequestHandler):
         match = ROUTE.match(path)
         if not match:
             self._error(BedrockError("UnknownOperationException", f"No route for POST {path}", 404))
+            return
+        if self._refused(body):
             return
         model_id = urllib.parse.unquote(match.group("model"))
         try:
@@ -362,8 +389,9 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False  # stop() must not wait for a request in flight (a `hang` fault sleeps)
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], hang_seconds: float) -> None:
+    def __init__(self, address: tuple[str, int], hang_seconds: float, authorize=None) -> None:
         super().__init__(address, Handler)
+        self.authorize = authorize
         self.board = FaultBoard()
         self.availability = control_plane.Availability()
         self.lifecycles = control_plane.Lifecycles()
@@ -380,9 +408,9 @@ class EmulatorServer:
     >>> server.stop()
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, hang_seconds: float = 30.0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, hang_seconds: float = 30.0, authorize=None) -> None:
         self.host = host
-        self._httpd = _Server((host, port), hang_seconds)
+        self._httpd = _Server((host, port), hang_seconds, authorize)
         self.port = self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
 

@@ -23,6 +23,8 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import DESKTOP, PHONE
+from tests.support.iam import assert_none_refused
+from tests.support.suites import once, until_suite_ends
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -57,8 +59,15 @@ def _get(url: str, timeout: float = 2) -> int:
 
 
 class Stack:
-    def __init__(self, url: str, user: str, password: str, process: subprocess.Popen | None = None) -> None:
-        self.url, self.user, self.password, self.process = url, user, password, process
+    def __init__(self, url: str, user: str, password: str, process: subprocess.Popen | None = None,
+                 data_dir: Path | None = None) -> None:
+        self.url, self.user, self.password, self.process, self.data_dir = url, user, password, process, data_dir
+
+    def harness(self):
+        """The administrator's view of this stack (local/harness.py)."""
+        from local.harness import Harness
+
+        return Harness(self.data_dir)
 
     def client(self):
         from local.client import StudioClient
@@ -124,10 +133,12 @@ def stack(tmp_path_factory):
     except RuntimeError:
         # A free port can be taken between choosing it and binding it: one more try on another.
         process, url, _ = _start_stack(base)
+    finish = once(lambda: (_stop(process), assert_none_refused(base / "data")))
+    until_suite_ends(__file__, finish)
     try:
-        yield Stack(url, DEMO_USER, DEMO_PASSWORD, process)
+        yield Stack(url, DEMO_USER, DEMO_PASSWORD, process, base / "data")
     finally:
-        _stop(process)
+        finish()
 
 
 @pytest.fixture(scope="session")
@@ -149,8 +160,10 @@ def browser():
         pytest.fail(f"{CHROMIUM} is missing: `make chromium` (apt-get install chromium); never `playwright install`")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        close = once(b.close)
+        until_suite_ends(__file__, close)  # Chromium goes with the suite's last test, like its stack
         yield b
-        b.close()
+        close()
 
 
 class Session:

@@ -23,7 +23,7 @@ def searcher(stack):
     client = StudioClient(stack.url)
     client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email, "Password": PASSWORD,
                               "UserAttributes": [{"Name": "email", "Value": email}]})
-    client.cognito("AdminConfirmSignUp", {"UserPoolId": client.config["userPoolId"], "Username": email})
+    stack.harness().confirm_user(email)
     client.sign_in(email, PASSWORD)
     ids = {}
     for name, prompt in (("red", RED), ("blue", BLUE)):

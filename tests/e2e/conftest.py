@@ -8,6 +8,8 @@ import pytest
 
 from e2e_helpers import DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, LocalStack, create_user, png_bytes
 from local.client import StudioClient
+from tests.support.iam import assert_none_refused
+from tests.support.suites import once, until_suite_ends
 
 
 @pytest.fixture(scope="session")
@@ -15,8 +17,10 @@ def stack(tmp_path_factory):
     base = tmp_path_factory.mktemp("local-stack")
     s = LocalStack(base / "data", base / "stack.log")
     s.start()
+    finish = once(lambda: (s.stop(), assert_none_refused(base / "data")))
+    until_suite_ends(__file__, finish)
     yield s
-    s.stop()
+    finish()
 
 
 @pytest.fixture(scope="session")

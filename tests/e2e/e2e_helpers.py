@@ -42,7 +42,8 @@ def free_port() -> int:
 
 
 class LocalStack:
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(self, data_dir: Path, log_path: Path, args: tuple[str, ...] = ()) -> None:
+        self.args = args  # more of `python -m local`'s options (e.g. --template)
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.data_dir = data_dir
@@ -58,7 +59,7 @@ class LocalStack:
         log = open(self.log_path, "ab")
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "local", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [sys.executable, "-m", "local", "--port", str(self.port), "--data-dir", str(self.data_dir), *self.args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         atexit.register(self._kill)  # never leave a stack behind, even if pytest dies
@@ -98,6 +99,12 @@ class LocalStack:
         self.stop()
         self.start()
 
+    def harness(self):
+        """The administrator's view of this stack (local/harness.py)."""
+        from local.harness import Harness
+
+        return Harness(self.data_dir)
+
     def client(self, user: str | None = None, password: str | None = None) -> StudioClient:
         c = StudioClient(self.url)
         if user:
@@ -106,11 +113,12 @@ class LocalStack:
 
 
 def create_user(stack: LocalStack, email: str, password: str) -> None:
-    """Sign up through Cognito's public API, then confirm as an administrator would."""
+    """Sign up through Cognito's public API, then confirm as an administrator would (with the
+    harness's key: the gateway serves only the user pool's public operations)."""
     c = stack.client()
     c.cognito("SignUp", {"ClientId": c.config["userPoolClientId"], "Username": email, "Password": password,
                          "UserAttributes": [{"Name": "email", "Value": email}]})
-    c.cognito("AdminConfirmSignUp", {"UserPoolId": c.config["userPoolId"], "Username": email})
+    stack.harness().confirm_user(email)
 
 
 def png_bytes(width: int = 640, height: int = 480) -> bytes:

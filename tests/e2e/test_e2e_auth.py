@@ -28,15 +28,55 @@ def call(stack, authorization: str | None, method: str = "GET", path: str = "/ap
 
 
 def moto_signing_key():
-    """The key moto signs its Cognito tokens with (public in moto's package), to forge edge cases."""
+    """The key moto bundles for its Cognito tokens (public in moto's package): anyone has it."""
     path = os.path.join(os.path.dirname(moto.__file__), "cognitoidp", "resources", "jwks-private.json.gz")
     return jwt.PyJWK(json.loads(gzip.open(path).read())).key
 
 
-def forged(stack, demo: StudioClient, **changes) -> str:
+def pool_signing_key(stack):
+    """The key this stack's user pool signs with (made for its data directory), to forge edge cases."""
+    from local.auth import SIGNING_KEY_FILE
+
+    return jwt.PyJWK(json.loads((stack.data_dir / SIGNING_KEY_FILE).read_text())).key
+
+
+def forged(stack, demo: StudioClient, key=None, **changes) -> str:
     claims = jwt.decode(demo.token, options={"verify_signature": False})
     claims.update(changes)
-    return jwt.encode(claims, moto_signing_key(), algorithm="RS256", headers={"kid": "dummy"})
+    return jwt.encode(claims, key or pool_signing_key(stack), algorithm="RS256", headers={"kid": "dummy"})
+
+
+def test_a_token_signed_with_the_key_moto_bundles_is_401(stack, demo):
+    # Given a token signed with the private key every moto install ships (anyone could mint these)
+    token = forged(stack, demo, key=moto_signing_key())
+    # Then the gateway refuses it: the pool signs with its data directory's own key
+    assert call(stack, token) == (401, UNAUTHORIZED)
+    assert call(stack, forged(stack, demo))[0] == 200
+
+
+def test_the_cognito_endpoint_serves_public_operations_only(stack):
+    client = StudioClient(stack.url)
+    pool = client.config["userPoolId"]
+    # Given an unauthenticated caller of the same-origin Cognito endpoint, then no administrator
+    # operation answers it: not ListUsers (every e-mail address), not AdminCreateUser
+    for operation, payload in (("ListUsers", {"UserPoolId": pool}),
+                               ("AdminCreateUser", {"UserPoolId": pool, "Username": "x@studio.local"})):
+        with pytest.raises(ApiError) as error:
+            client.cognito(operation, payload)
+        assert (error.value.status, error.value.code) == (400, "MissingAuthenticationTokenException"), operation
+    # nor with a forged administrator signature (the header is not passed on)
+    status, _, body = http("POST", f"{stack.url}/_cognito/", body=json.dumps({"UserPoolId": pool}).encode(), headers={
+        "X-Amz-Target": "AWSCognitoIdentityProviderService.ListUsers", "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=local/20261203/us-east-1/cognito-idp/aws4_request, "
+                         "SignedHeaders=host, Signature=00"})
+    assert status == 400 and b"@" not in body
+    # while the public ones work, and the pool's signing keys are public
+    with pytest.raises(ApiError) as error:
+        client.cognito("InitiateAuth", {"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client.config["userPoolClientId"],
+                                        "AuthParameters": {"USERNAME": "nobody@studio.local", "PASSWORD": "Wrong-1234"}})
+    assert error.value.status == 400 and error.value.code != "MissingAuthenticationTokenException"
+    status, _, body = http("GET", f"{stack.url}/_cognito/{pool}/.well-known/jwks.json")
+    assert status == 200 and json.loads(body)["keys"][0]["kid"] == "dummy" and "d" not in json.loads(body)["keys"][0]
 
 
 def test_a_valid_access_token_is_accepted_raw_or_as_bearer(stack, demo):
@@ -87,8 +127,8 @@ def test_a_token_without_the_routes_scope_is_refused(stack, demo):
 def test_machine_client_credentials_reach_the_api_with_their_scopes(stack):
     client = StudioClient(stack.url)
     config = client.config
-    secret = client.cognito("DescribeUserPoolClient", {"UserPoolId": config["userPoolId"],
-                                                       "ClientId": config["machineClientId"]})["UserPoolClient"]["ClientSecret"]
+    secret = stack.harness().client("cognito-idp").describe_user_pool_client(
+        UserPoolId=config["userPoolId"], ClientId=config["machineClientId"])["UserPoolClient"]["ClientSecret"]
     # When a program gets a read-only token with client credentials
     client.machine_token(config["machineClientId"], secret, scope="studio/read")
     # Then it can read the model catalogue but not generate

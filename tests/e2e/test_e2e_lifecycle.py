@@ -47,7 +47,7 @@ def test_sigterm_while_requests_are_in_flight_exits_promptly(tmp_path):
     stack.start()
     try:
         tally = load.Tally()
-        people, client_id = load.create_users(stack.url, 10, tally)
+        people, client_id = load.create_users(stack.url, 10, tally, stack.data_dir)
         budget = load.Budget(seconds=120, requests=100_000)
 
         def one(i: int, person: load.User) -> None:

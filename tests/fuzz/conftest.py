@@ -9,6 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from e2e_helpers import LocalStack  # noqa: E402
+from tests.support.iam import assert_none_refused  # noqa: E402
+from tests.support.suites import once, until_suite_ends  # noqa: E402
 
 
 def pytest_collection_modifyitems(items):
@@ -22,8 +24,10 @@ def fuzz_stack(tmp_path_factory):
     base = tmp_path_factory.mktemp("fuzz-stack")
     stack = LocalStack(base / "data", base / "stack.log")
     stack.start()
+    finish = once(lambda: (stack.stop(), assert_none_refused(base / "data")))
+    until_suite_ends(__file__, finish)
     yield stack
-    stack.stop()
+    finish()
 
 
 def pytest_terminal_summary(terminalreporter):

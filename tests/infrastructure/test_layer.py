@@ -60,15 +60,26 @@ def test_hash_follows_the_lock_file_only(tmp_path):
     assert layer.layer_hash(first) == layer.layer_hash(same) != layer.layer_hash(other)
 
 
-def test_prune_drops_what_the_runtime_ships_and_foreign_bytecode(tmp_path):
+def test_prune_keeps_the_sdk_and_drops_console_scripts_and_foreign_bytecode(tmp_path):
     for name in ("boto3", "botocore", "urllib3", "pydantic", "pydantic/__pycache__", "bin"):
         (tmp_path / name).mkdir(parents=True)
     for name in ("botocore-1.44.8.dist-info", "pydantic-2.14.4.dist-info"):
         (tmp_path / name).mkdir()
     (tmp_path / "six.py").write_text("")
     layer.prune(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pydantic", "pydantic-2.14.4.dist-info"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "boto3", "botocore", "botocore-1.44.8.dist-info", "pydantic", "pydantic-2.14.4.dist-info", "six.py", "urllib3"]
     assert not (tmp_path / "pydantic" / "__pycache__").exists()
+
+
+def test_the_layer_ships_the_sdk_the_tests_run_on():
+    # Given the lock the layer is built from, then boto3 and botocore are in it at the versions of this
+    # environment (where every test runs the handlers): the functions never run on another SDK
+    from importlib.metadata import version
+
+    pins = layer.locked_pins()
+    assert {name: pins.get(name) for name in ("boto3", "botocore", "s3transfer")} == {
+        name: version(name) for name in ("boto3", "botocore", "s3transfer")}
 
 
 def test_a_cached_build_is_copied_without_running_pip(tmp_path, monkeypatch):

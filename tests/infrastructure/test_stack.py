@@ -332,6 +332,23 @@ def test_object_grants_stay_inside_their_prefix(default):
     }
 
 
+def test_who_sends_to_which_queue(default):
+    # Given the queues' logical ids, then exactly these functions may send to each: the API queues a
+    # job, the worker a job's delayed copy (a duplicate delivery) and an index job; nothing else sends.
+    jobs = default.logical_id("GenerationJobs", "AWS::SQS::Queue")
+    index = default.logical_id("SearchIndexJobs", "AWS::SQS::Queue")
+    functions = studio_functions(default)
+    role_of = {render(fn["Properties"]["Role"]).split(".")[0].strip("${"): name for name, (_, fn) in functions.items()}
+    senders: dict[str, set[str]] = {}
+    for _, roles, statement in statements(default):
+        if "sqs:SendMessage" not in as_list(statement["Action"]):
+            continue
+        for resource in as_list(statement["Resource"]):
+            queue = render(resource).strip("${}").split(".")[0]
+            senders.setdefault(queue, set()).update(role_of[r["Ref"]] for r in roles if r["Ref"] in role_of)
+    assert senders == {jobs: {"generate", "generate-worker"}, index: {"generate-worker"}}
+
+
 def test_only_the_gallery_reads_the_cursor_secret(default):
     secret = default.logical_id("CursorSecret", "AWS::SecretsManager::Secret")
     readers = set()
@@ -560,7 +577,7 @@ def test_nag_ran_and_left_no_unacknowledged_finding_and_no_unused_acknowledgment
     check_nag(default)
 
 
-def test_layer_asset_holds_aarch64_wheels_for_the_runtime_without_boto(default):
+def test_layer_asset_holds_aarch64_wheels_for_the_runtime_and_the_sdk(default):
     assets = json.loads(next(default.outdir.glob("*.assets.json")).read_text())["files"]
     _, layer = next((k, v) for k, v in default.of_type("AWS::Lambda::LayerVersion").items()
                     if k.startswith("DependenciesLayer"))
@@ -570,7 +587,9 @@ def test_layer_asset_holds_aarch64_wheels_for_the_runtime_without_boto(default):
     assert list((site / "pydantic_core").glob(f"*{tag}.so"))
     assert list((site / "PIL").glob(f"_imaging.{tag}.so"))
     assert (site / "aws_lambda_powertools").is_dir()
-    assert not (site / "botocore").exists() and not (site / "boto3").exists()
+    # The SDK the tests run on ships with the functions (docs/deploy.md), console scripts do not
+    assert (site / "botocore" / "data" / "s3vectors").is_dir() and (site / "boto3").is_dir()
+    assert not (site / "bin").exists()
 
 
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"  # the pinned one (requirements.txt), not one on PATH

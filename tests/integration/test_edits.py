@@ -148,6 +148,36 @@ def test_given_an_edit_of_an_edit_then_the_chain_reads_both_ways(aws, bedrock):
     assert [c["id"] for c in children(first["id"]).body["items"]] == [second["id"]]
 
 
+def test_given_a_generation_and_its_edit_then_their_owner_sees_every_stored_field_of_request_and_lineage(aws, bedrock):
+    # Given a generation written with a client's lineage, and an inpaint of it with a mask
+    reply = post({"prompt": "a lighthouse", "modelId": CORE, "negativePrompt": "fog", "lineage": {
+        "source": "basic", "originalText": "등대", "originalLanguage": "ko", "english": "a lighthouse"}})
+    bedrock.invoke(CORE, Matches(lambda _: True, "text body"), stability_answer(SOURCE, 7))
+    run_worker(aws)
+    edited = edit({"operation": "inpaint", "generationId": reply.body["id"], "prompt": "a red door",
+                   "maskKey": mask_upload()}).body
+    for record_id in (reply.body["id"], edited["id"]):
+        # When the owner reads it, then every key the server stored in request and lineage is shown:
+        # the response schemas (RecordedGenerationRequest, RecordedEditRequest, RecordedLineage) drop none
+        record, shown = stored(record_id), get(record_id).body
+        assert set(shown["request"]) == set(record["request"]), record_id
+        assert set(shown["lineage"]) == set(record["lineage"]), record_id
+        assert None not in shown["request"].values() and None not in shown["lineage"].values()
+    assert {"outputWidth", "outputHeight", "maskKey"} <= set(edited["request"])
+    assert {"parentId", "parentImageIndex", "operation", "finalPrompt"} <= set(edited["lineage"])
+
+
+def test_given_the_request_side_lineage_then_every_field_a_client_writes_is_shown_back():
+    import typing
+
+    from studio.bodies.generations import Lineage, RecordedLineage
+
+    # What POST /generations and /edits accept in lineage, GET /generations/{id} shows in lineage
+    assert set(Lineage.model_fields) <= set(RecordedLineage.model_fields)
+    written, shown = (typing.get_args(m.model_fields["source"].annotation) for m in (Lineage, RecordedLineage))
+    assert set(written) <= set(shown)
+
+
 def test_given_an_upload_as_source_then_it_is_edited_and_its_key_stays_private(aws, bedrock):
     key = put_upload(USER_A, SOURCE, "png")
     reply = edit({"operation": "upscale-fast", "imageKey": key, "public": True})

@@ -4,7 +4,8 @@ import threading
 
 import boto3
 
-from local.lambda_runtime import Functions, Scheduler
+from local.lambda_runtime import Scheduler
+from tests.support.in_process import InProcess
 from studio.adapters import generation_records
 from tests.support.aws import REGION
 from tests.support.flow import post, quota_used, stored
@@ -16,16 +17,15 @@ def test_given_an_overdue_record_when_the_local_scheduler_runs_the_sweeper_then_
         TableName=aws.table_name, Key=generation_records.key(generation_id),
         UpdateExpression="SET activeUntil = :past", ExpressionAttributeValues={":past": {"S": "2000-01-01T00:00:00.000Z"}})
     changes = []
-    scheduler = Scheduler(Functions(), on_change=lambda: changes.append(1))
+    scheduler = Scheduler(InProcess(), on_change=lambda: changes.append(1))
     assert scheduler.names == ["generate-sweeper", "model-lifecycle"]
     assert scheduler.run_now("generate-sweeper") == {"expired": 1}
     assert stored(generation_id)["error"]["code"] == "expired" and quota_used() == 0
     assert changes  # the local store snapshots what the sweeper changed
 
 
-class Recording(Functions):
+class Recording:
     def __init__(self, wanted: int) -> None:
-        super().__init__()
         self.events, self.done, self.wanted = [], threading.Event(), wanted
 
     def invoke(self, name, event):
@@ -51,5 +51,5 @@ def test_given_an_interval_then_the_scheduler_runs_each_scheduled_function_with_
 def test_given_no_interval_then_the_deployed_rate_is_used():
     from studio import routes
 
-    assert Scheduler(Functions()).intervals == {name: routes.function(name).schedule_minutes * 60
-                                                for name in ("generate-sweeper", "model-lifecycle")}
+    assert Scheduler(Recording(1)).intervals == {name: routes.function(name).schedule_minutes * 60
+                                                 for name in ("generate-sweeper", "model-lifecycle")}

@@ -12,7 +12,8 @@ import pytest
 
 from cdk import constants as c
 from local.bedrock_emulator import EmulatorServer
-from local.lambda_runtime import Functions, Scheduler
+from local.lambda_runtime import Scheduler
+from tests.support.in_process import InProcess
 from studio import catalog
 from studio.logic import model_watch
 from studio.model_regions import ModelCall
@@ -48,7 +49,7 @@ def models(user=None) -> dict:
 
 
 def test_given_every_model_active_then_nothing_needs_attention_and_the_states_are_stored(aws, control_plane):
-    summary = Scheduler(Functions()).run_now("model-lifecycle")
+    summary = Scheduler(InProcess()).run_now("model-lifecycle")
     # Then every model the stack calls was read in its region, none is unknown, none needs attention
     assert summary["checked"] == 18 and summary["unknown"] == [] and summary[model_watch.METRIC] == 0
     body = models()
@@ -62,7 +63,7 @@ def test_given_a_model_moved_to_legacy_then_the_alarm_would_fire_and_get_models_
     end = (date.today() + timedelta(days=45)).isoformat()
     control_plane.lifecycles.set(CORE, "LEGACY", legacy=date.today().isoformat(), end=end)
     # When the scheduled check runs
-    summary = Scheduler(Functions()).run_now("model-lifecycle")
+    summary = Scheduler(InProcess()).run_now("model-lifecycle")
     # Then the metric it publishes reaches the alarm's threshold (cdk/monitoring.py ModelLifecycle alarm)
     assert summary["attention"] == [CORE]
     assert summary[model_watch.METRIC] >= c.MODEL_LIFECYCLE_ALARM_THRESHOLD
@@ -74,14 +75,14 @@ def test_given_a_model_moved_to_legacy_then_the_alarm_would_fire_and_get_models_
     assert [n["modelId"] for n in body["modelNotices"]] == [CORE]
     # When Bedrock moves it back, the next check clears the notice (and the metric goes back to 0)
     control_plane.lifecycles.clear()
-    assert Scheduler(Functions()).run_now("model-lifecycle")[model_watch.METRIC] == 0
+    assert Scheduler(InProcess()).run_now("model-lifecycle")[model_watch.METRIC] == 0
     assert models()["modelNotices"] == []
 
 
 def test_given_an_active_model_with_an_end_of_life_in_60_days_then_it_needs_attention(aws, control_plane):
     end = (date.today() + timedelta(days=60)).isoformat()
     control_plane.lifecycles.set(f"{INPAINT}", "ACTIVE", end=end)
-    summary = Scheduler(Functions()).run_now("model-lifecycle")
+    summary = Scheduler(InProcess()).run_now("model-lifecycle")
     assert summary["attention"] == [INPAINT]
     edit = next(op for op in models()["editOperations"] if op["operation"] == "inpaint")["checkedLifecycle"]
     assert edit["status"] == "ACTIVE" and edit["daysLeft"] == 60 and "is leaving" in edit["notice"]
@@ -96,6 +97,6 @@ def test_assess_draws_the_line_at_60_days(days, attention):
 
 def test_given_bedrock_does_not_answer_then_the_model_is_unknown_not_an_alarm(aws, control_plane, env):
     env(BEDROCK_REGION="eu-west-1", TEXT_MODEL_ID="eu.anthropic.claude-haiku-4-5-20251001-v1:0")
-    summary = Scheduler(Functions()).run_now("model-lifecycle")
+    summary = Scheduler(InProcess()).run_now("model-lifecycle")
     # Core is not known to Bedrock in eu-west-1: recorded as UNKNOWN (synth would have refused this config)
     assert CORE in summary["unknown"] and summary[model_watch.METRIC] == 0

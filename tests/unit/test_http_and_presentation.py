@@ -25,7 +25,9 @@ def record(**extra):
     return {
         "id": "g1", "ownerId": "owner-sub-1234", "status": "COMPLETE", "mode": "variation",
         "modelId": "amazon.titan-image-generator-v2:0",
-        "request": {"prompt": "p", "referenceImageKey": "uploads/owner-sub-1234/abcdef0123456789.png"},
+        "request": {"mode": "variation", "prompt": "p", "referenceImageKey": "uploads/owner-sub-1234/abcdef0123456789.png",
+                    "similarityStrength": 0.7, "width": 1024, "height": 1024, "count": 1, "quality": "standard",
+                    "modelId": "amazon.titan-image-generator-v2:0", "seed": 5},
         "lineage": {"source": "reference", "referenceImageKey": "uploads/owner-sub-1234/abcdef0123456789.png",
                     "finalPrompt": "p"},
         "images": [{"key": "images/xyz/0.png", "thumbnailKey": "images/xyz/0.webp", "width": 1024, "height": 1024,
@@ -70,6 +72,6 @@ def test_given_a_reference_then_only_the_owner_sees_its_url_summary_and_palette(
     theirs = presentation.generation(stored, "someone-else", "https://cdn.example")
     # Then the owner gets the reference's URL, summary and palette; the other viewer none of them
     assert mine.reference_url == "https://cdn.example/images/xyz/reference.png"
-    assert mine.lineage["referenceSummary"] == "a red boat on a lake" and mine.lineage["referencePalette"][1] == "#336699"
+    assert mine.lineage.reference_summary == "a red boat on a lake" and mine.lineage.reference_palette[1] == "#336699"
     assert theirs.reference_url is None
-    assert not {"referenceImageKey", "referenceSummary", "referencePalette"} & set(theirs.lineage)
+    assert not {"referenceImageKey", "referenceSummary", "referencePalette"} & set(theirs.model_dump(by_alias=True)["lineage"])

@@ -9,15 +9,19 @@ from pydantic import ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from studio.bodies.common import (
+    Absent,
     ApiModel,
     HexColor,
     ImageKey,
     LanguageTag,
+    LineageSource,
     Mode,
     Operation,
     RecordMode,
     ResponseModel,
+    SparseModel,
     Status,
+    recorded,
 )
 from studio.catalog import CONTROL_MODES, MAX_IMAGES_PER_GENERATION, OUTPAINT_MAX_PIXELS
 
@@ -99,6 +103,48 @@ class EditRequest(ApiModel):
     lineage: Lineage = Field(default_factory=Lineage)
 
 
+# --- a record as GET /generations/{id} shows it ------------------------------------------------
+RecordedGenerationRequest = recorded(
+    GenerationRequest, "RecordedGenerationRequest",
+    "The request of a generation as the server stored it: the model, seed and mode defaults filled in "
+    "(its lineage and public flag are fields of the record). Upload keys are shown to the owner only.",
+    always=("mode", "prompt", "width", "height", "count", "quality", "model_id", "seed"),
+    drop=("lineage", "public"),
+    notes={"model_id": "The image model it was sent to", "seed": "The seed it was sent with (drawn when none was "
+                                                                 "given)"})
+RecordedEditRequest = recorded(
+    EditRequest, "RecordedEditRequest",
+    "The request of an edit as the server stored it, with the seed drawn and the size of the result. "
+    "Upload keys are shown to the owner only.",
+    always=("operation", "image_index", "left", "right", "up", "down", "seed"),
+    drop=("lineage", "public"), notes={"seed": "The seed it was sent with (drawn when none was given)"},
+    output_width=(int, Field(description="The result's width in pixels")),
+    output_height=(int, Field(description="The result's height in pixels")))
+
+
+class RecordedLineage(SparseModel):
+    """How the image came to be, as the server stored it: what the client wrote in `lineage`, and what
+    the server added (the prompt the model got; for an edit, its parent or source and the operation).
+    Upload keys and what was seen in a reference are shown to the owner only."""
+
+    source: LineageSource
+    original_text: str | Absent = None
+    original_language: str | Absent = None
+    english: str | Absent = None
+    style: str | Absent = None
+    keywords: str | Absent = None
+    idea_title: str | Absent = None
+    reference_image_key: str | Absent = None
+    reference_summary: str | Absent = Field(None, description="What the text model saw in the reference")
+    reference_palette: list[str] | Absent = Field(None, description="The reference's palette")
+    parent_id: str | Absent = Field(None, description="The generation this one re-runs, varies or edits")
+    parent_image_index: int | Absent = Field(None, description="Which image of the parent an edit started from")
+    operation: Operation | Absent = Field(None, description="The edit that made this image from its parent")
+    source_image_key: str | Absent = Field(None, description="The upload an edit started from")
+    final_prompt: str | Absent = Field(None, description="The prompt the image model got (an edit without a prompt "
+                                                         "has none)")
+
+
 class GeneratedImage(ResponseModel):
     url: str
     thumbnail_url: str
@@ -108,7 +154,11 @@ class GeneratedImage(ResponseModel):
 
 
 class GenerationErrorInfo(ResponseModel):
-    code: str
+    """Why a generation FAILED."""
+
+    code: str = Field(description="content_filtered, model_throttled, model_timeout, model_unavailable, model_error, "
+                                  "model_access_denied, model_not_found, storage_error, reference_missing, "
+                                  "reference_invalid, internal_error or expired (ended by the sweeper)")
     message: str
 
 
@@ -126,13 +176,14 @@ class Generation(ResponseModel):
     id: str
     status: Status
     mode: RecordMode
-    operation: Operation | None = None
+    operation: Operation | None = Field(None, description="The edit operation (mode edit); null otherwise")
     model_id: str
-    request: dict
-    lineage: dict
-    images: list[GeneratedImage] = Field(default_factory=list)
+    request: RecordedGenerationRequest | RecordedEditRequest = Field(
+        description="What was asked: a RecordedEditRequest when mode is edit, else a RecordedGenerationRequest")
+    lineage: RecordedLineage
+    images: list[GeneratedImage] = Field(default_factory=list, description="Empty until COMPLETE")
     reference_url: str | None = Field(None, description="The reference image as the model got it (owner only)")
-    error: GenerationErrorInfo | None = None
+    error: GenerationErrorInfo | None = Field(None, description="Why it FAILED; null otherwise")
     estimated_cost: float
     created_at: str
     updated_at: str

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from studio.bodies.generations import GeneratedImage, Generation, GenerationErrorInfo
+from studio.bodies.generations import (
+    GeneratedImage,
+    Generation,
+    GenerationErrorInfo,
+    RecordedEditRequest,
+    RecordedGenerationRequest,
+    RecordedLineage,
+)
+from studio.catalog import EDIT_MODE
 
 
 def image_url(base_url: str, key: str) -> str:
@@ -28,8 +36,9 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         mode=record["mode"],
         operation=record.get("operation"),
         model_id=record["modelId"],
-        request=_without_private(record.get("request", {}), mine),
-        lineage=_without_private(record.get("lineage", {}), mine),
+        request=(RecordedEditRequest if record["mode"] == EDIT_MODE else RecordedGenerationRequest).model_validate(
+            _without_private(record.get("request", {}), mine)),
+        lineage=RecordedLineage.model_validate(_without_private(record.get("lineage", {}), mine)),
         images=[
             GeneratedImage(url=image_url(base_url, i["key"]), thumbnail_url=image_url(base_url, i["thumbnailKey"]),
                            width=i["width"], height=i["height"], seed=i["seed"])

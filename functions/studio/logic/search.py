@@ -19,6 +19,7 @@ from studio.adapters import generation_records, storage, vectors
 from studio.adapters.generation_records import GenerationRecord
 from studio.bodies.common import UPLOAD_MAX_BYTES
 from studio.bodies.generations import SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, SearchItem, SearchPage
+from studio.catalog import MAX_IMAGES_PER_GENERATION
 from studio.errors import BadRequest, InvalidField, NotFound
 from studio.logic import access, presentation
 from studio.logic.indexing import QUERY_PURPOSE, embed
@@ -28,7 +29,7 @@ from studio.settings import Settings
 
 GENERATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 UPLOAD_KEY = re.compile(r"^uploads/[A-Za-z0-9_-]{8,64}/[a-z0-9]{8,64}\.(png|jpeg|webp)$")
-MAX_IMAGE_INDEX = 9
+MAX_IMAGE_INDEX = MAX_IMAGES_PER_GENERATION - 1  # a generation has at most this many images
 
 
 # --- the filter: only ever built here ---------------------------------------------------------

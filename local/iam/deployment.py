@@ -1,0 +1,274 @@
+"""The deployment as the stack synthesizes it, read for the local world: each function's role policy and
+environment, the resources' own policies, which queue feeds which function.
+
+The template is the one `make synth` writes (local/synth.py makes it offline, cached). Its intrinsic
+functions are resolved against the local resources: a reference to the table becomes the local
+table's name or ARN, the pseudo parameters become the local account and region. A resource the
+local world does not have resolves to an ARN that matches nothing (`arn:unresolved:<LogicalId>`),
+so a grant on it allows nothing here either; `Deployment.unresolved` lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from local.paths import add_functions_to_path
+
+add_functions_to_path()
+from studio import routes  # noqa: E402
+from studio.settings import ENV  # noqa: E402
+
+PARTITION = "aws"
+ROLE_PREFIX = "image-prompt-studio-"
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    """What the local world made for each resource the functions use (local/aws.py bootstrap)."""
+
+    region: str
+    account: str
+    table_name: str
+    images_bucket: str
+    jobs_queue_url: str
+    jobs_queue_arn: str
+    dlq_url: str
+    dlq_arn: str
+    index_queue_url: str
+    index_queue_arn: str
+    index_dlq_arn: str
+    cursor_secret_arn: str
+    origin_secret_arn: str
+    vector_bucket_arn: str
+    vector_index_arn: str
+    distribution_id: str
+    user_pool_id: str
+
+
+@dataclass
+class FunctionSpec:
+    name: str  # as in studio.routes.FUNCTIONS
+    role_arn: str
+    statements: list[dict]  # the role's identity policy, resolved
+    environment: dict[str, str]  # the function's environment as deployed, resolved
+    timeout_seconds: int = 3
+    memory_mb: int = 128
+    event_sources: list[str] = field(default_factory=list)  # ARNs of the queues its event source mappings read
+    max_concurrency: int = 0  # its event source mappings' MaximumConcurrency (0: not set)
+
+    @property
+    def lambda_name(self) -> str:
+        return f"{ROLE_PREFIX}{self.name}"
+
+    @property
+    def session_arn(self) -> str:
+        """How AWS names the caller in an AccessDenied message: the role's session, named after the function."""
+        role = self.role_arn.rsplit("/", 1)[1]
+        return f"arn:aws:sts::{self.role_arn.split(':')[4]}:assumed-role/{role}/{self.lambda_name}"
+
+
+@dataclass
+class Deployment:
+    functions: dict[str, FunctionSpec]
+    resource_policies: dict[str, list[dict]]  # resource ARN (bucket, queue) -> statements
+    unresolved: set[str]
+
+
+class _Resolver:
+    def __init__(self, template: dict, local: LocalResources) -> None:
+        self.template, self.local = template, local
+        self.resources: dict[str, dict] = template.get("Resources", {})
+        self.values: dict[str, dict[str, str]] = {}  # logical id -> {"Ref": ..., "Arn": ..., ...}
+        self.unresolved: set[str] = set()
+        self._discover()
+
+    # --- which logical resource is which local one ------------------------------------------------
+    def _name(self, expression: Any) -> str | None:
+        """The logical id an expression refers to ({"Ref": X} or {"Fn::GetAtt": [X, ...]})."""
+        if isinstance(expression, dict):
+            if "Ref" in expression:
+                return expression["Ref"]
+            if "Fn::GetAtt" in expression:
+                return expression["Fn::GetAtt"][0]
+        return None
+
+    def _discover(self) -> None:
+        loc = self.local
+        table_arn = f"arn:aws:dynamodb:{loc.region}:{loc.account}:table/{loc.table_name}"
+        by_setting = {
+            "table_name": {"Ref": loc.table_name, "Arn": table_arn},
+            "images_bucket": {"Ref": loc.images_bucket, "Arn": f"arn:aws:s3:::{loc.images_bucket}"},
+            "jobs_queue_url": {"Ref": loc.jobs_queue_url, "Arn": loc.jobs_queue_arn,
+                               "QueueName": loc.jobs_queue_arn.rsplit(":", 1)[1]},
+            "index_queue_url": {"Ref": loc.index_queue_url, "Arn": loc.index_queue_arn,
+                                "QueueName": loc.index_queue_arn.rsplit(":", 1)[1]},
+            "cursor_secret_arn": {"Ref": loc.cursor_secret_arn},
+            "origin_secret_arn": {"Ref": loc.origin_secret_arn},
+            "vector_index_arn": {"IndexArn": loc.vector_index_arn},
+        }
+        for logical, resource in self.resources.items():
+            props = resource.get("Properties", {})
+            kind = resource.get("Type")
+            if kind == "AWS::Lambda::Function":
+                for env_name, value in (props.get("Environment") or {}).get("Variables", {}).items():
+                    setting = next((k for k, v in ENV.items() if v == env_name), None)
+                    target = self._name(value)
+                    if setting in by_setting and target:
+                        self.values.setdefault(target, {}).update(by_setting[setting])
+            elif kind == "AWS::CloudFront::Distribution":
+                self.values[logical] = {"Ref": loc.distribution_id, "Id": loc.distribution_id,
+                                        "DomainName": "localhost"}
+            elif kind == "AWS::S3Vectors::VectorBucket":
+                self.values[logical] = {"VectorBucketArn": loc.vector_bucket_arn}
+            elif kind == "AWS::Cognito::UserPool":
+                self.values[logical] = {"Ref": loc.user_pool_id, "UserPoolId": loc.user_pool_id,
+                                        "Arn": f"arn:aws:cognito-idp:{loc.region}:{loc.account}:userpool/{loc.user_pool_id}"}
+            elif kind == "AWS::Logs::LogGroup":
+                self.values[logical] = {"Arn": f"arn:aws:logs:{loc.region}:{loc.account}:log-group:/local/{logical}:*"}
+        # The jobs DLQ: what the dead-letter function's event source reads; the index DLQ: the index
+        # queue's redrive target.
+        for resource in self.resources.values():
+            props = resource.get("Properties", {})
+            if resource.get("Type") == "AWS::Lambda::EventSourceMapping":
+                function = self._function_of(self._name(props.get("FunctionName")))
+                queue = self._name(props.get("EventSourceArn"))
+                if function == "generate-dead-letters" and queue:
+                    self.values.setdefault(queue, {}).update(
+                        {"Ref": loc.dlq_url, "Arn": loc.dlq_arn, "QueueName": loc.dlq_arn.rsplit(":", 1)[1]})
+            if resource.get("Type") == "AWS::SQS::Queue" and "RedrivePolicy" in props:
+                source = next((k for k, v in self.resources.items() if v is resource), None)
+                if source and self.values.get(source, {}).get("Arn") == loc.index_queue_arn:
+                    dlq = self._name(props["RedrivePolicy"].get("deadLetterTargetArn"))
+                    if dlq:
+                        self.values.setdefault(dlq, {}).update({"Arn": loc.index_dlq_arn})
+
+    def _function_of(self, logical: str | None) -> str | None:
+        resource = self.resources.get(logical or "")
+        if not resource:
+            return None
+        if resource.get("Type") == "AWS::Lambda::Alias":  # SnapStart: the live alias of a function
+            return self._function_of(self._name(resource["Properties"].get("FunctionName")))
+        handler = resource.get("Properties", {}).get("Handler")
+        return next((f.name for f in routes.FUNCTIONS if f.handler == handler), None)
+
+    # --- intrinsic functions -----------------------------------------------------------------------
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self._ref(arg)
+            if key == "Fn::GetAtt":
+                logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                return self._attribute(logical, attribute)
+            if key == "Fn::Join":
+                separator, parts = arg
+                return separator.join(str(self.resolve(p)) for p in parts)
+            if key == "Fn::Select":
+                index, items = arg
+                return self.resolve(items)[int(self.resolve(index))]
+            if key == "Fn::Split":
+                separator, text = arg
+                return str(self.resolve(text)).split(separator)
+            if key == "Fn::Sub":
+                return self._sub(arg)
+        return {k: self.resolve(v) for k, v in value.items()}
+
+    def _ref(self, name: str) -> str:
+        pseudo = {"AWS::Partition": PARTITION, "AWS::Region": self.local.region, "AWS::AccountId": self.local.account,
+                  "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "local", "AWS::NoValue": ""}
+        if name in pseudo:
+            return pseudo[name]
+        return self._attribute(name, "Ref")
+
+    def _attribute(self, logical: str, attribute: str) -> str:
+        value = self.values.get(logical, {}).get(attribute)
+        if value is None:
+            self.unresolved.add(logical)
+            return f"arn:unresolved:{logical}"
+        return value
+
+    def _sub(self, arg: Any) -> str:
+        import re
+
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+
+        def replace(match: re.Match) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.resolve(variables[name]))
+            if "." in name:
+                logical, attribute = name.split(".", 1)
+                return self._attribute(logical, attribute)
+            return self._ref(name)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+
+def _statements(document: dict) -> list[dict]:
+    statements = document.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def read(template: dict, local: LocalResources) -> Deployment:
+    """Each function's role policy, environment and event sources; each bucket's and queue's policy."""
+    resolver = _Resolver(template, local)
+    resources = resolver.resources
+    functions: dict[str, FunctionSpec] = {}
+    for logical, resource in resources.items():
+        if resource.get("Type") != "AWS::Lambda::Function":
+            continue
+        name = resolver._function_of(logical)
+        if name is None:  # CDK's own custom-resource providers: not part of the product
+            continue
+        props = resource["Properties"]
+        role = resolver._name(props["Role"])
+        statements: list[dict] = []
+        role_props = resources.get(role, {}).get("Properties", {})
+        for inline in role_props.get("Policies", []):
+            statements += _statements(resolver.resolve(inline["PolicyDocument"]))
+        if role_props.get("ManagedPolicyArns"):
+            raise ValueError(f"{name}: managed policies are not read locally; grant statements instead")
+        for policy in resources.values():
+            if policy.get("Type") == "AWS::IAM::Policy" and {"Ref": role} in policy["Properties"].get("Roles", []):
+                statements += _statements(resolver.resolve(policy["Properties"]["PolicyDocument"]))
+        environment = {k: str(v) for k, v in resolver.resolve((props.get("Environment") or {}).get("Variables", {})).items()}
+        functions[name] = FunctionSpec(
+            name=name, role_arn=f"arn:aws:iam::{local.account}:role/{ROLE_PREFIX}{name}",
+            statements=statements, environment=environment, timeout_seconds=int(props.get("Timeout", 3)),
+            memory_mb=int(props.get("MemorySize", 128)))
+    for resource in resources.values():
+        if resource.get("Type") == "AWS::Lambda::EventSourceMapping":
+            props = resource["Properties"]
+            name = resolver._function_of(resolver._name(props.get("FunctionName")))
+            if name in functions:
+                functions[name].event_sources.append(resolver.resolve(props["EventSourceArn"]))
+                limit = (props.get("ScalingConfig") or {}).get("MaximumConcurrency", 0)
+                functions[name].max_concurrency = max(functions[name].max_concurrency, int(limit))
+    policies: dict[str, list[dict]] = {}
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        if resource.get("Type") == "AWS::S3::BucketPolicy":
+            bucket = resolver.resolve(props["Bucket"])
+            policies.setdefault(f"arn:aws:s3:::{bucket}", []).extend(_statements(resolver.resolve(props["PolicyDocument"])))
+        elif resource.get("Type") == "AWS::SQS::QueuePolicy":
+            for queue in props.get("Queues", []):
+                logical = resolver._name(queue)
+                arn = resolver.values.get(logical or "", {}).get("Arn")
+                if arn:
+                    policies.setdefault(arn, []).extend(_statements(resolver.resolve(props["PolicyDocument"])))
+    return Deployment(functions=functions, resource_policies=policies, unresolved=resolver.unresolved)
+
+
+def distribution_parameter(template: dict) -> str:
+    """The SSM parameter the functions read the CloudFront distribution's id from (DISTRIBUTION_ID_PARAMETER)."""
+    for resource in template.get("Resources", {}).values():
+        variables = ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
+        value = variables.get(ENV["distribution_id_parameter"])
+        if isinstance(value, str) and value:
+            return value
+    return ""

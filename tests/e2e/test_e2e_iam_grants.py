@@ -1,0 +1,70 @@
+"""Narrow or delete one grant a journey needs, and the local stack refuses the call as AWS would,
+naming the function, the action and the resource (local/iam/gate.py).
+
+One stack runs under the synthesized template with three grants edited (tests/support/templates.py):
+the worker may put objects under uploads/ instead of images/, the gallery may not QueryVectors,
+and the worker may not send to its own jobs queue.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from e2e_helpers import DEMO_PASSWORD, DEMO_USER, RENDER_DEADLINE, LocalStack
+from local import synth
+from local.client import ApiError
+from test_e2e_iam import delayed_jobs, deliver_twice, wait_for
+from tests.support import templates
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def narrowed(tmp_path_factory):
+    template = json.loads(synth.template_path().read_text())
+    template = templates.narrow(template, "generate-worker", "s3:PutObject", "/images/*", "/uploads/*")
+    template = templates.remove(template, "gallery", "s3vectors:QueryVectors")
+    template = templates.remove(template, "generate-worker", "sqs:SendMessage", "GenerationJobs")
+    base = tmp_path_factory.mktemp("narrowed-stack")
+    path = base / "template.json"
+    path.write_text(json.dumps(template))
+    stack = LocalStack(base / "data", base / "stack.log", args=("--template", str(path)))
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+def refusals(stack, function: str, action: str) -> list[dict]:
+    return [d for d in stack.harness().denials() if d["function"] == function and d["action"] == action]
+
+
+def test_the_worker_writing_images_outside_its_prefix_is_refused(narrowed):
+    demo = narrowed.client(DEMO_USER, DEMO_PASSWORD)
+    # When a generation renders under a worker that may only put objects under uploads/
+    record = demo.wait(demo.generate(prompt="a narrowed lighthouse")["id"], timeout=RENDER_DEADLINE)
+    # Then storing its image is refused, the generation fails cleanly, and the refusal names it all
+    assert record["status"] == "FAILED" and record["error"]["code"] == "storage_error"
+    bucket = narrowed.harness().resources["images_bucket"]
+    refused = refusals(narrowed, "generate-worker", "s3:PutObject")
+    assert refused and refused[0]["resource"].startswith(f"arn:aws:s3:::{bucket}/images/")
+
+
+def test_search_without_query_vectors_is_refused(narrowed):
+    demo = narrowed.client(DEMO_USER, DEMO_PASSWORD)
+    with pytest.raises(ApiError) as error:
+        demo.search(q="a lighthouse")
+    assert error.value.status == 503
+    index = narrowed.harness().resources["vector_index_arn"]
+    assert [d["resource"] for d in refusals(narrowed, "gallery", "s3vectors:QueryVectors")] == [index]
+
+
+def test_a_duplicate_delivery_without_the_send_grant_is_refused(narrowed):
+    demo = narrowed.client(DEMO_USER, DEMO_PASSWORD)
+    before = delayed_jobs(narrowed)
+    deliver_twice(narrowed, demo, "a lighthouse delivered twice")
+    jobs = narrowed.harness().resources["jobs_queue_arn"]
+    wait_for("the worker's refused send", lambda: refusals(narrowed, "generate-worker", "sqs:SendMessage"))
+    assert {d["resource"] for d in refusals(narrowed, "generate-worker", "sqs:SendMessage")} == {jobs}
+    assert delayed_jobs(narrowed) == before
