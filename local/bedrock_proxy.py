@@ -19,6 +19,7 @@ import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
+from local import responses
 from local.iam.requests import BEDROCK_RUNTIME, signature
 
 log = logging.getLogger("local.bedrock")
@@ -94,14 +95,7 @@ class BedrockProxy:
                            b'{"message": "make local has no AWS credentials to call Amazon Bedrock with"}')
             else:
                 refusal = self._forward(request.command, split, headers, body, region, credentials.get_frozen_credentials())
-        status, response_headers, payload = refusal
-        request.send_response(status)
-        for key, value in response_headers:
-            if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-                request.send_header(key, value)
-        request.send_header("Content-Length", str(len(payload)))
-        request.end_headers()
-        request.wfile.write(payload)
+        responses.send(request, *refusal)
 
     def _forward(self, method: str, split, headers: dict[str, str], body: bytes, region: str,
                  credentials) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -142,7 +142,7 @@ class Stack:
             raise RuntimeError(f"the demo user (STUDIO_DEMO_USER / STUDIO_DEMO_PASSWORD): {exc}.") from None
 
         # Every function as its own role, under the policy the stack synthesizes (local/iam).
-        self.deployment = deployment.read(template, local_resources(self.res))
+        self.deployment = deployment.read(template, self.res, deployment.Place(aws.ACCOUNT_ID, aws.REGION))
         self.identities = Identities(self.deployment)
         self.state_dir = self.data_dir  # the harness file and the refusals, kept there even with --no-persist
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -336,18 +336,6 @@ class Stack:
                 except Exception:
                     log.exception("%s stop failed", type(server).__name__)
         self.moto.stop()
-
-
-def local_resources(res: aws.Resources):
-    from local.iam.deployment import LocalResources
-
-    return LocalResources(
-        region=aws.REGION, account=aws.ACCOUNT_ID, table_name=res.table_name, images_bucket=res.images_bucket,
-        jobs_queue_url=res.jobs_queue_url, jobs_queue_arn=res.jobs_queue_arn, dlq_url=res.dlq_url,
-        dlq_arn=res.dlq_arn, index_queue_url=res.index_queue_url, index_queue_arn=res.index_queue_arn,
-        index_dlq_arn=res.index_dlq_arn, cursor_secret_arn=res.cursor_secret_arn,
-        origin_secret_arn=res.origin_secret_arn, vector_bucket_arn=res.vector_bucket_arn,
-        vector_index_arn=res.vector_index_arn, distribution_id=res.distribution_id, user_pool_id=res.user_pool_id)
 
 
 def profile_destinations(profile_id: str) -> list[str]:

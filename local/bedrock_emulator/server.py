@@ -147,13 +147,9 @@ class Handler(BaseHTTPRequestHandler):
                             body)
         if refusal is None:
             return False
-        status, headers, payload = refusal
-        self.send_response(status)
-        for key, value in headers:
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        from local.responses import send
+
+        send(self, *refusal)
         return True
 
     # --- verbs -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from local.aws import Resources
 from local.paths import add_functions_to_path
 
 add_functions_to_path()
@@ -21,29 +22,6 @@ from studio.settings import ENV  # noqa: E402
 
 PARTITION = "aws"
 ROLE_PREFIX = "image-prompt-studio-"
-
-
-@dataclass(frozen=True)
-class LocalResources:
-    """What the local world made for each resource the functions use (local/aws.py bootstrap)."""
-
-    region: str
-    account: str
-    table_name: str
-    images_bucket: str
-    jobs_queue_url: str
-    jobs_queue_arn: str
-    dlq_url: str
-    dlq_arn: str
-    index_queue_url: str
-    index_queue_arn: str
-    index_dlq_arn: str
-    cursor_secret_arn: str
-    origin_secret_arn: str
-    vector_bucket_arn: str
-    vector_index_arn: str
-    distribution_id: str
-    user_pool_id: str
 
 
 @dataclass
@@ -75,9 +53,17 @@ class Deployment:
     unresolved: set[str]
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the local resources are: the account and region their ARNs name."""
+
+    account: str
+    region: str
+
+
 class _Resolver:
-    def __init__(self, template: dict, local: LocalResources) -> None:
-        self.template, self.local = template, local
+    def __init__(self, template: dict, local: Resources, place: Place) -> None:
+        self.template, self.local, self.place = template, local, place
         self.resources: dict[str, dict] = template.get("Resources", {})
         self.values: dict[str, dict[str, str]] = {}  # logical id -> {"Ref": ..., "Arn": ..., ...}
         self.unresolved: set[str] = set()
@@ -94,8 +80,8 @@ class _Resolver:
         return None
 
     def _discover(self) -> None:
-        loc = self.local
-        table_arn = f"arn:aws:dynamodb:{loc.region}:{loc.account}:table/{loc.table_name}"
+        loc, place = self.local, self.place
+        table_arn = f"arn:aws:dynamodb:{place.region}:{place.account}:table/{loc.table_name}"
         by_setting = {
             "table_name": {"Ref": loc.table_name, "Arn": table_arn},
             "images_bucket": {"Ref": loc.images_bucket, "Arn": f"arn:aws:s3:::{loc.images_bucket}"},
@@ -123,9 +109,9 @@ class _Resolver:
                 self.values[logical] = {"VectorBucketArn": loc.vector_bucket_arn}
             elif kind == "AWS::Cognito::UserPool":
                 self.values[logical] = {"Ref": loc.user_pool_id, "UserPoolId": loc.user_pool_id,
-                                        "Arn": f"arn:aws:cognito-idp:{loc.region}:{loc.account}:userpool/{loc.user_pool_id}"}
+                                        "Arn": f"arn:aws:cognito-idp:{place.region}:{place.account}:userpool/{loc.user_pool_id}"}
             elif kind == "AWS::Logs::LogGroup":
-                self.values[logical] = {"Arn": f"arn:aws:logs:{loc.region}:{loc.account}:log-group:/local/{logical}:*"}
+                self.values[logical] = {"Arn": f"arn:aws:logs:{place.region}:{place.account}:log-group:/local/{logical}:*"}
         # The jobs DLQ: what the dead-letter function's event source reads; the index DLQ: the index
         # queue's redrive target.
         for resource in self.resources.values():
@@ -179,7 +165,7 @@ class _Resolver:
         return {k: self.resolve(v) for k, v in value.items()}
 
     def _ref(self, name: str) -> str:
-        pseudo = {"AWS::Partition": PARTITION, "AWS::Region": self.local.region, "AWS::AccountId": self.local.account,
+        pseudo = {"AWS::Partition": PARTITION, "AWS::Region": self.place.region, "AWS::AccountId": self.place.account,
                   "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "local", "AWS::NoValue": ""}
         if name in pseudo:
             return pseudo[name]
@@ -214,9 +200,9 @@ def _statements(document: dict) -> list[dict]:
     return statements if isinstance(statements, list) else [statements]
 
 
-def read(template: dict, local: LocalResources) -> Deployment:
+def read(template: dict, local: Resources, place: Place) -> Deployment:
     """Each function's role policy, environment and event sources; each bucket's and queue's policy."""
-    resolver = _Resolver(template, local)
+    resolver = _Resolver(template, local, place)
     resources = resolver.resources
     functions: dict[str, FunctionSpec] = {}
     for logical, resource in resources.items():
@@ -238,7 +224,7 @@ def read(template: dict, local: LocalResources) -> Deployment:
                 statements += _statements(resolver.resolve(policy["Properties"]["PolicyDocument"]))
         environment = {k: str(v) for k, v in resolver.resolve((props.get("Environment") or {}).get("Variables", {})).items()}
         functions[name] = FunctionSpec(
-            name=name, role_arn=f"arn:aws:iam::{local.account}:role/{ROLE_PREFIX}{name}",
+            name=name, role_arn=f"arn:aws:iam::{place.account}:role/{ROLE_PREFIX}{name}",
             statements=statements, environment=environment, timeout_seconds=int(props.get("Timeout", 3)),
             memory_mb=int(props.get("MemorySize", 128)))
     for resource in resources.values():
