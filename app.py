@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
     print(f"synthesized into {os.environ.get('CDK_OUTDIR', 'cdk.out')}/", file=sys.stderr)
     # The CDK CLI prints the stack's warnings itself; run directly, say them here.
     for stack in (child for child in app.node.children if isinstance(child, StudioStack)):
-        for warning in stack.config.lifecycle_warnings(date.today().isoformat()):
+        for warning in stack.config.region_warnings() + stack.config.lifecycle_warnings(date.today().isoformat()):
             print(f"warning: {warning}", file=sys.stderr)
     return 0
 

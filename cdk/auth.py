@@ -3,6 +3,8 @@ web client (authorization code + PKCE) and the machine client (client credential
 
 from __future__ import annotations
 
+import base64
+
 import textwrap
 
 from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
@@ -89,8 +91,11 @@ class Auth(Construct):
                            for scope in self._resource_scopes()]
 
         prefix = config.cognito_domain_prefix or f"{config.stack_name.lower()}-{Aws.ACCOUNT_ID}"
+        # Managed login (version 2), not the classic hosted UI: its pages are styled per app client by a
+        # branding resource (the web client's, in add_web_client).
         self.domain = self.user_pool.add_domain(
-            "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=prefix))
+            "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=prefix),
+            managed_login_version=cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN)
         self.domain_url = self.domain.base_url()
         self.domain_host = f"{self.domain.domain_name}.auth.{Aws.REGION}.amazoncognito.com"
         self.token_url = f"{self.domain_url}/oauth2/token"
@@ -145,6 +150,7 @@ class Auth(Construct):
                 email=True, email_verified=True, preferred_username=True, fullname=True, locale=True),
         )
         self.web_client.node.add_dependency(self.resource_server)
+        self.branding = managed_login_branding(self, self.user_pool, self.web_client)
         return self.web_client
 
     def _pre_sign_up(self, config: StudioConfig) -> lambda_.Function:
@@ -171,3 +177,31 @@ class Auth(Construct):
         ))
         acknowledge_runtime(function)
         return function
+
+
+def _rgba(hex_color: str) -> str:
+    """#2f3a8f -> 2f3a8fff: managed login's colours are RRGGBBAA without '#'."""
+    return f"{hex_color.lstrip('#').lower()}ff"
+
+
+def managed_login_branding(scope: Construct, user_pool: cognito.IUserPool,
+                           client: cognito.IUserPoolClient) -> cognito.CfnManagedLoginBranding:
+    """The sign-in pages in the product's colours (web/css/app.css) with its logo (web/icon.svg)."""
+    logo = base64.b64encode((c.WEB_DIR / "icon.svg").read_bytes()).decode("ascii")
+    accent, hover, ink, page = (_rgba(v) for v in (c.BRAND_ACCENT, c.BRAND_ACCENT_HOVER, c.BRAND_ACCENT_INK, c.BRAND_PAGE))
+    settings = {
+        "categories": {"global": {"colorSchemeMode": "LIGHT"}},
+        "components": {
+            "primaryButton": {"lightMode": {"defaults": {"backgroundColor": accent, "textColor": ink},
+                                            "hover": {"backgroundColor": hover, "textColor": ink},
+                                            "active": {"backgroundColor": hover, "textColor": ink}}},
+            "pageBackground": {"lightMode": {"color": page}},
+            "link": {"lightMode": {"defaults": {"textColor": accent}, "hover": {"textColor": hover}}},
+        },
+    }
+    return cognito.CfnManagedLoginBranding(
+        scope, "ManagedLoginBranding", user_pool_id=user_pool.user_pool_id, client_id=client.user_pool_client_id,
+        settings=settings, use_cognito_provided_values=False,
+        assets=[cognito.CfnManagedLoginBranding.AssetTypeProperty(category=category, color_mode="LIGHT",
+                                                                  extension="SVG", bytes=logo)
+                for category in ("FORM_LOGO", "FAVICON_SVG")])

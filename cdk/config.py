@@ -17,10 +17,11 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cdk.constants import INFERENCE_PROFILE_PREFIXES, ROOT
+from cdk.constants import ROOT
 
 sys.path.insert(0, str(ROOT / "functions"))
-from studio import catalog  # noqa: E402  (dependency-free module shared with the handlers)
+from studio import catalog, model_regions  # noqa: E402  (dependency-free modules shared with the handlers)
+from studio.model_regions import split_profile_id  # noqa: E402,F401  (cdk modules import it from here)
 
 CDK_JSON = ROOT / "cdk.json"
 
@@ -62,6 +63,11 @@ class StudioConfig(BaseModel):
     stack_name: str = Field("ImagePromptStudio", alias="stackName")
     region: str | None = Field(None, alias="region")
     bedrock_region: str = Field("us-west-2", alias="bedrockRegion")  # Core, Ultra and SD3.5 live there
+    # Nova Multimodal Embeddings runs in us-east-1 only (studio/model_regions.py): search calls it there.
+    embedding_region: str = Field(catalog.DEFAULT_EMBEDDING_REGION, alias="embeddingRegion")
+    # "refuse": synth stops when a model is called where the catalog says Bedrock does not offer it;
+    # "warn": an operator who knows better (a region newer than the catalog) gets a warning instead.
+    model_region_check: Literal["refuse", "warn"] = Field("refuse", alias="modelRegionCheck")
     image_model_id: str = Field(catalog.DEFAULT_IMAGE_MODEL_ID, alias="imageModelId")
     allowed_image_models: tuple[str, ...] = Field(catalog.DEFAULT_ENABLED_MODEL_IDS, alias="allowedImageModels")
     image_profile_prefix: str = Field(catalog.DEFAULT_PROFILE_PREFIX, alias="imageProfilePrefix")
@@ -109,7 +115,7 @@ class StudioConfig(BaseModel):
     def _optional(cls, value: object) -> object:
         return _empty_to_none(value)
 
-    @field_validator("removal_policy", mode="before")
+    @field_validator("removal_policy", "model_region_check", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
@@ -122,7 +128,7 @@ class StudioConfig(BaseModel):
             raise ValueError("must start with a letter and contain only letters, digits and hyphens (max 128)")
         return value
 
-    @field_validator("region", "bedrock_region")
+    @field_validator("region", "bedrock_region", "embedding_region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
         if value is not None and not _REGION.match(value):
@@ -150,8 +156,8 @@ class StudioConfig(BaseModel):
     @field_validator("image_profile_prefix")
     @classmethod
     def _profile_prefix(cls, value: str) -> str:
-        if value not in INFERENCE_PROFILE_PREFIXES:
-            raise ValueError(f"must be an inference profile prefix: one of {', '.join(INFERENCE_PROFILE_PREFIXES)}")
+        if value not in model_regions.PROFILE_PREFIXES:
+            raise ValueError(f"must be an inference profile prefix: one of {', '.join(model_regions.PROFILE_PREFIXES)}")
         return value
 
     @field_validator("text_model_id")
@@ -229,10 +235,13 @@ class StudioConfig(BaseModel):
                                     f"(it has {', '.join(qualities)})", self.image_prices)
                 if price < 0:
                     raise _SettingError("imagePrices", f"price of {model_id}/{quality} must be >= 0", self.image_prices)
+        # Models the catalog does not know (a custom text model): at least the profile's geography.
+        # Catalogued ones are checked against where they run (model_region_problems, at load_config).
         checks = [("textModelId", self.text_model_id), ("imageModelId", self.image_model_id)]
         checks += [("imageProfilePrefix", m) for m in self.image_invocation_ids() if split_profile_id(m)[0]]
         for key, model_id in checks:
-            problem = profile_region_problem(model_id, self.bedrock_region)
+            problem = None if model_regions.availability(model_id) else profile_region_problem(model_id,
+                                                                                               self.bedrock_region)
             if problem:
                 raise _SettingError(key, problem, model_id)
         return self
@@ -245,6 +254,31 @@ class StudioConfig(BaseModel):
     def image_invocation_ids(self) -> list[str]:
         """The ids the worker invokes: Image Services through <imageProfilePrefix>.<model id>."""
         return [catalog.invocation_id(m, self.image_profile_prefix) for m in self.allowed_image_models]
+
+    def model_calls(self) -> list[model_regions.ModelCall]:
+        """Every model the stack calls, each in the region it is called in."""
+        return model_regions.stack_calls(
+            image_ids=self.image_invocation_ids(), image_model_id=self.image_model_id,
+            text_model_id=self.text_model_id, embedding_model_id=catalog.DEFAULT_EMBEDDING_MODEL_ID,
+            bedrock_region=self.bedrock_region, embedding_region=self.embedding_region)
+
+    def model_region_problems(self) -> list[str]:
+        """One sentence per model called where the catalog says Bedrock does not offer it."""
+        problems = []
+        for call in self.model_calls():
+            problem = model_regions.problem(call.model_id, call.region)
+            if problem:
+                region_key = "embeddingRegion" if "embeddingRegion" in call.keys else "bedrockRegion"
+                settings = " / ".join(k for k in call.keys if k != "embeddingRegion")
+                change = f"change {region_key}" + (f" or {settings}" if settings else "")
+                problems.append(f"{problem} ({change}; checked against studio/model_regions.py)")
+        return problems
+
+    def region_warnings(self) -> list[str]:
+        """The model-region problems, as warnings, when modelRegionCheck=warn (else they stop the synth)."""
+        if self.model_region_check != "warn":
+            return []
+        return [f"{p}. modelRegionCheck=warn: synthesized anyway." for p in self.model_region_problems()]
 
     def lifecycle_warnings(self, today: str) -> list[str]:
         """One sentence per enabled model that is not active, for synth and preflight to say."""
@@ -280,14 +314,6 @@ class _SettingError(ValueError):
     def __init__(self, key: str, message: str, got: Any) -> None:
         super().__init__(message)
         self.key, self.message, self.got = key, message, got
-
-
-def split_profile_id(model_id: str) -> tuple[str | None, str]:
-    """('us', 'anthropic.claude...') for a system inference profile ID, (None, id) for a model ID."""
-    head, _, rest = model_id.partition(".")
-    if head in INFERENCE_PROFILE_PREFIXES and rest:
-        return head, rest
-    return None, model_id
 
 
 def profile_region_problem(model_id: str, bedrock_region: str) -> str | None:
@@ -357,7 +383,7 @@ def load_config(context: Mapping[str, Any]) -> StudioConfig:
             f'cdk.json context "{k}": unknown setting; known settings: {", ".join(sorted(KNOWN_KEYS))}'
             for k in unknown))
     try:
-        return StudioConfig(**values)
+        config = StudioConfig(**values)
     except _SettingError as err:  # pragma: no cover - pydantic wraps it; kept for direct raises
         raise ConfigError(f'cdk.json context "{err.key}": {err.message}, got {_describe(err.got)}') from None
     except ValidationError as err:
@@ -373,6 +399,13 @@ def load_config(context: Mapping[str, Any]) -> StudioConfig:
         raise ConfigError("\n".join(dict.fromkeys(lines))) from None
     except json.JSONDecodeError as err:
         raise ConfigError(f'cdk.json context: a value is not valid JSON ({err})') from None
+    if config.model_region_check == "refuse":
+        problems = config.model_region_problems()
+        if problems:
+            raise ConfigError("\n".join(
+                [f"a model is called where Bedrock does not offer it: {p}" for p in problems]
+                + ['(an operator who knows better: -c modelRegionCheck=warn makes these warnings)']))
+    return config
 
 
 def _looks_like_ours(key: str) -> bool:

@@ -44,6 +44,7 @@ FUNCTION_MEMORY = {
     "generate-sweeper": 256,
     "gallery": 512,
     "index": 1024,  # Pillow: re-encodes thumbnails for the vision model
+    "model-lifecycle": 256,
 }
 # Index jobs processed in parallel (each is a few Bedrock calls; search is not urgent).
 INDEX_CONCURRENCY = 2
@@ -77,14 +78,19 @@ ACCESS_TOKEN_MINUTES = 60
 ID_TOKEN_MINUTES = 60
 REFRESH_TOKEN_DAYS = 30
 LOCALHOST_URL = "http://localhost:8080/"
+# Managed login's branding: the product's colours (web/css/app.css --accent, --accent-hover, --accent-ink, --bg).
+BRAND_ACCENT = "#2f3a8f"
+BRAND_ACCENT_HOVER = "#26307a"
+BRAND_ACCENT_INK = "#ffffff"
+BRAND_PAGE = "#f6f5f1"
 
 # Alarms.
 WORKER_OLDEST_MESSAGE_SECONDS = 900
 INDEX_OLDEST_MESSAGE_SECONDS = 1800
 ALARM_PERIOD_MINUTES = 5
-
-# Cross-region inference profile prefixes (system-defined profiles) and the geography each covers.
-INFERENCE_PROFILE_PREFIXES = ("us", "eu", "apac", "jp", "au", "ca", "us-gov", "global")
+# Published daily by the model-lifecycle function (studio/logic/model_watch.py METRIC).
+MODEL_LIFECYCLE_METRIC = "ModelsNeedingAttention"
+MODEL_LIFECYCLE_ALARM_THRESHOLD = 1  # one model leaving is enough
 
 CLOUDFRONT_PRICE_CLASS = "PRICE_CLASS_100"
 

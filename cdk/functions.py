@@ -40,11 +40,16 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
                         "model_max_attempts", "image_profile_prefix", "index_queue_url"),
     "generate-dead-letters": ("table_name", "images_bucket"),
     "generate-sweeper": ("table_name", "images_bucket"),
+    # Search embeds its queries in embeddingRegion (gallery); the index function embeds there too and
+    # captions with the text model in bedrockRegion.
     "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url", "origin_secret_arn",
-                "distribution_id_parameter", "vector_index_arn", "embedding_model_id", "bedrock_region",
+                "distribution_id_parameter", "vector_index_arn", "embedding_model_id", "embedding_region",
                 "model_read_timeout", "model_max_attempts"),
-    "index": ("table_name", "images_bucket", "vector_index_arn", "embedding_model_id", "text_model_id",
-              "bedrock_region", "model_read_timeout", "model_max_attempts"),
+    "index": ("table_name", "images_bucket", "vector_index_arn", "embedding_model_id", "embedding_region",
+              "text_model_id", "bedrock_region", "model_read_timeout", "model_max_attempts"),
+    # Every model the stack calls, and where: the same list as synth's check (logic/model_watch.py).
+    "model-lifecycle": ("table_name", "bedrock_region", "embedding_region", "text_model_id", "image_model_id",
+                        "allowed_image_models", "image_profile_prefix", "embedding_model_id"),
 }
 
 
@@ -53,6 +58,7 @@ def setting_values(spec: routes.Function, config: StudioConfig, resources: dict[
     name = spec.name
     known = {
         "bedrock_region": config.bedrock_region,
+        "embedding_region": config.embedding_region,
         "text_model_id": config.text_model_id,
         "text_temperature": str(config.text_temperature),
         "text_max_tokens": str(config.text_max_tokens),

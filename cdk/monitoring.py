@@ -81,6 +81,14 @@ class Monitoring(Construct):
                  "Completed generations could not be queued for indexing: run make backfill")):
             alarm(name, cw.Metric(namespace=c.POWERTOOLS_NAMESPACE, metric_name=name,
                                   dimensions_map={"service": service}, period=PERIOD, statistic="Sum"), 3, description)
+        # Models that leave (logic/model_watch.py): the daily check counts the models that are LEGACY or
+        # within 60 days of their end of life; one is enough to mail alarmEmail.
+        self.model_lifecycle_alarm = alarm(
+            "ModelLifecycle", cw.Metric(namespace=c.POWERTOOLS_NAMESPACE, metric_name=c.MODEL_LIFECYCLE_METRIC,
+                                        dimensions_map={"service": "model-lifecycle"}, period=Duration.days(1),
+                                        statistic="Maximum"), c.MODEL_LIFECYCLE_ALARM_THRESHOLD,
+            "A model the stack calls is LEGACY or within 60 days of its end of life (GET /models and the model "
+            "picker say which): choose another model and deploy (docs/deploy.md, Models that leave)")
         bedrock_throttles = cw.Metric(
             namespace="AWS/Bedrock", metric_name="InvocationThrottles",
             dimensions_map={"ModelId": config.image_model_id}, region=config.bedrock_region,

@@ -8,7 +8,7 @@ cdk-nag beside the grant, with its reason.
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, Aws, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -89,16 +89,26 @@ class Grants:
         # a delete. The index function writes vectors, and removes them for a record deleted meanwhile.
         embedding = [DEFAULT_EMBEDDING_MODEL_ID]
         search.jobs.grant_send_messages(self.role("generate-worker"))
-        self.models("gallery", embedding)
+        self.models("gallery", embedding, config.embedding_region)
         self.vectors("gallery", search, ["s3vectors:QueryVectors", "s3vectors:GetVectors",
                                          "s3vectors:PutVectors", "s3vectors:DeleteVectors"])
         self.objects("gallery", storage_layout.UPLOADS_PREFIX, ["s3:GetObject"],
                      "reads the caller's uploaded image for a \"more like this\" search")
-        self.models("index", embedding + text)
+        self.models("index", embedding, config.embedding_region)
+        self.models("index", text)  # captions
         self.data("index")
         self.vectors("index", search, ["s3vectors:PutVectors", "s3vectors:DeleteVectors"])
         self.objects("index", storage_layout.IMAGES_PREFIX, ["s3:GetObject"],
                      "reads the thumbnails it embeds and captions")
+
+        # Models that leave: GetFoundationModel on exactly the models the stack calls, each in the region it
+        # is called in, and one UpdateItem per model into the table (studio/adapters/model_states.py).
+        self.role("model-lifecycle").add_to_policy(iam.PolicyStatement(
+            actions=["bedrock:GetFoundationModel"],
+            resources=sorted({f"arn:{Aws.PARTITION}:bedrock:{call.region}::foundation-model/{call.base_model}"
+                              for call in config.model_calls()})))
+        self.role("model-lifecycle").add_to_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem"], resources=[table.table_arn]))
 
     def vectors(self, name: str, search: Search, actions: list[str]) -> None:
         """S3 Vectors actions on the one index (never the bucket, never another index)."""
@@ -107,8 +117,9 @@ class Grants:
     def role(self, name: str) -> iam.IRole:
         return self._functions[name].role
 
-    def models(self, name: str, model_ids: list[str]) -> None:
-        self._functions[name].grant_invoke_models(model_ids, self._config.bedrock_region)
+    def models(self, name: str, model_ids: list[str], region: str | None = None) -> None:
+        """InvokeModel on these models in `region` (default bedrockRegion; search embeds in embeddingRegion)."""
+        self._functions[name].grant_invoke_models(model_ids, region or self._config.bedrock_region)
         for model_id in model_ids:
             prefix, base = split_profile_id(model_id)
             if prefix is not None:

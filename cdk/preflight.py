@@ -3,7 +3,9 @@
     make preflight CONTEXT="-c bedrockRegion=us-west-2"      (or: python -m cdk.preflight -c key=value ...)
 
 Reads the same context as the stack (cdk.json + -c overrides) and, with AWS credentials, asks the
-Bedrock control plane in bedrockRegion about every configured model: GetInferenceProfile for
+Bedrock control plane about every model the stack calls, each in the region it is called in (image
+models, edit services and the text model in bedrockRegion, the embedding model in embeddingRegion;
+the list is StudioConfig.model_calls, the one the synth checks against studio/model_regions.py): GetInferenceProfile for
 cross-region profile IDs (us.*, eu.*, global.* ...), GetFoundationModel for the lifecycle (ACTIVE,
 LEGACY with its dates), GetFoundationModelAvailability for model access. Each problem names the
 context key to change. Exit codes: 0 all good (warnings allowed), 1 a model is unusable,
@@ -18,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from cdk.config import ConfigError, StudioConfig, app_context, load_config, split_profile_id
+from studio.model_regions import ModelCall
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 
@@ -28,22 +31,17 @@ class Finding:
     model_id: str
     keys: tuple[str, ...]
     message: str
+    region: str = ""
 
     def render(self) -> str:
         mark = {OK: "ok  ", WARNING: "WARN", ERROR: "FAIL"}[self.level]
-        return f"[{mark}] {self.model_id}: {self.message}"
+        where = f" in {self.region}" if self.region else ""
+        return f"[{mark}] {self.model_id}{where}: {self.message}"
 
 
-def model_keys(config: StudioConfig) -> dict[str, tuple[str, ...]]:
-    """Each configured model ID and the context keys that name it."""
-    keys: dict[str, list[str]] = {}
-    keys.setdefault(config.text_model_id, []).append("textModelId")
-    keys.setdefault(config.image_model_id, []).append("imageModelId")
-    for model_id in config.image_invocation_ids():
-        keys.setdefault(model_id, []).append("allowedImageModels")
-        if split_profile_id(model_id)[0] and model_id != config.image_model_id:
-            keys[model_id].append("imageProfilePrefix")
-    return {k: tuple(dict.fromkeys(v)) for k, v in keys.items()}
+def model_calls(config: StudioConfig) -> list[ModelCall]:
+    """Every model the stack calls, in the region it is called in, with the settings that name it."""
+    return config.model_calls()
 
 
 def _error_code(err: Exception) -> str:
@@ -51,7 +49,9 @@ def _error_code(err: Exception) -> str:
 
 
 def _change(keys: tuple[str, ...], region: str) -> str:
-    return f"change {' / '.join(keys)} (or bedrockRegion, now {region})"
+    if keys == ("embeddingRegion",):
+        return f"change embeddingRegion (now {region})"
+    return f"change {' / '.join(k for k in keys if k != 'embeddingRegion')} (or bedrockRegion, now {region})"
 
 
 def check_model(client: Any, model_id: str, keys: tuple[str, ...], region: str,
@@ -136,7 +136,9 @@ def access_findings(client: Any, model_id: str, base_model: str, keys: tuple[str
 
 def run(config: StudioConfig, client: Any = None, now: datetime | None = None,
         out: Callable[[str], None] = print) -> int:
-    """Check every configured model; print one line per finding; return the exit code."""
+    """Check every model the stack calls, each in its region; print one line per finding; the exit code.
+
+    `client`: one bedrock client for every region (tests); by default one per region the stack calls."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     if client is None:
@@ -147,13 +149,25 @@ def run(config: StudioConfig, client: Any = None, now: datetime | None = None,
             out("preflight needs AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or SSO) "
                 "for the account you deploy to; none were found. Nothing was checked.")
             return 2
-        client = session.client("bedrock", region_name=config.bedrock_region)
+        regional: dict[str, Any] = {}
+
+        def client_in(region: str) -> Any:
+            return regional.setdefault(region, session.client("bedrock", region_name=region))
+    else:
+        def client_in(region: str) -> Any:
+            return client
     now = now or datetime.now(timezone.utc)
-    out(f"Bedrock models for stack {config.stack_name}, bedrockRegion {config.bedrock_region}:")
+    calls = model_calls(config)
+    out(f"Bedrock models the stack {config.stack_name} calls ({len(calls)}), each in the region it calls it in:")
+    for call in calls:
+        out(f"  {call.model_id} in {call.region} ({', '.join(call.keys)})")
     findings: list[Finding] = []
+    region = config.bedrock_region
     try:
-        for model_id, keys in model_keys(config).items():
-            findings.extend(check_model(client, model_id, keys, config.bedrock_region, now))
+        for call in calls:
+            region = call.region
+            findings.extend(Finding(f.level, f.model_id, f.keys, f.message, call.region)
+                            for f in check_model(client_in(call.region), call.model_id, call.keys, call.region, now))
     except NoCredentialsError:
         out("preflight needs AWS credentials; none were found. Nothing was checked.")
         return 2
@@ -170,7 +184,7 @@ def run(config: StudioConfig, client: Any = None, now: datetime | None = None,
             return 2
         raise
     except BotoCoreError as err:
-        out(f"could not reach Bedrock in {config.bedrock_region}: {err}")
+        out(f"could not reach Bedrock in {region}: {err}")
         return 2
     for finding in findings:
         out(finding.render())

@@ -53,6 +53,8 @@ class StudioStack(Stack):
         for warning in config.lifecycle_warnings(date.today().isoformat()):
             # Enabled on purpose by an operator; say at every synth what it costs them.
             Annotations.of(self).add_warning_v2("studio:legacy-model", warning)
+        for warning in config.region_warnings():  # modelRegionCheck=warn: the operator knows better
+            Annotations.of(self).add_warning_v2("studio:model-region", warning)
         storage = Storage(self, "Storage", config=config)
         auth = Auth(self, "Auth", config=config)
         generation = Generation(self, "Generation", config=config)
@@ -132,7 +134,7 @@ class StudioStack(Stack):
             "MachineClientId": (auth.machine_client.user_pool_client_id,
                                 "App client for programs (client credentials; secret in the Cognito console)"),
             "TokenUrl": (auth.token_url, "OAuth2 token endpoint (client credentials)"),
-            "CognitoDomain": (auth.domain_url, "Managed login (hosted UI) base URL"),
+            "CognitoDomain": (auth.domain_url, "Cognito managed login (version 2) base URL"),
         }
         for name, (value, description) in outputs.items():
             CfnOutput(self, name, value=value, description=description)

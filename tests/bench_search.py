@@ -92,7 +92,7 @@ def search_overhead(images: int = 200) -> tuple[float, float, float]:
         conf = settings()
 
         def embed() -> None:
-            bedrock.embed(conf.embedding_model_id, "GENERIC_RETRIEVAL", DIMENSION, text="a red rose")
+            bedrock.embed(conf.embedding_model_id, "IMAGE_RETRIEVAL", DIMENSION, conf.embedding_region, text="a red rose")
 
         def search() -> None:
             reply = call(gallery.handler.handler, "GET", "/gallery/search", user=USER_A,

@@ -305,6 +305,7 @@ TEXT_MODEL_MAX_IMAGE_SIDE = 1568
 TEXT_MODEL_MAX_IMAGE_BYTES = 3_750_000
 # Search embeddings: Amazon Nova Multimodal Embeddings (text and images in one space, multilingual).
 DEFAULT_EMBEDDING_MODEL_ID = "amazon.nova-2-multimodal-embeddings-v1:0"
+DEFAULT_EMBEDDING_REGION = "us-east-1"  # where it runs (studio/model_regions.py)
 
 
 def needs_profile(model_id: str) -> bool:

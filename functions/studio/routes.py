@@ -77,6 +77,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations"),
     Function("index", "index.handler.handler", "Embed, caption and index completed images for search",
              "index-queue", timeout_seconds=300, model_read_timeout_seconds=20, model_max_attempts=2),
+    Function("model-lifecycle", "models.handler.handler",
+             "Read the lifecycle of every model the stack calls and raise the alarm when one is leaving", "schedule",
+             timeout_seconds=120, schedule_minutes=24 * 60),
 )
 
 ROUTES: tuple[Route, ...] = (

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from studio import caches
 from studio.catalog import (
     DEFAULT_EMBEDDING_MODEL_ID,
+    DEFAULT_EMBEDDING_REGION,
     DEFAULT_ENABLED_MODEL_IDS,
     DEFAULT_IMAGE_MODEL_ID,
     DEFAULT_PROFILE_PREFIX,
@@ -47,6 +48,7 @@ ENV = {
     "index_queue_url": "INDEX_QUEUE_URL",
     "vector_index_arn": "VECTOR_INDEX_ARN",
     "embedding_model_id": "EMBEDDING_MODEL_ID",
+    "embedding_region": "EMBEDDING_REGION",
     # boto3's standard variable, never set in AWS: a custom S3 endpoint changes how presigned URLs
     # address the bucket (adapters/clients.py).
     "s3_endpoint_url": "AWS_ENDPOINT_URL_S3",
@@ -82,6 +84,8 @@ class Settings(BaseModel):
     index_queue_url: str = ""
     vector_index_arn: str = ""
     embedding_model_id: str = DEFAULT_EMBEDDING_MODEL_ID
+    # Where search calls the embedding model (it runs in fewer regions than the image models).
+    embedding_region: str = DEFAULT_EMBEDDING_REGION
     s3_endpoint_url: str = ""
 
     @field_validator("allowed_image_models", mode="before")

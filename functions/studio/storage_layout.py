@@ -71,3 +71,7 @@ VECTOR_DISTANCE = "cosine"
 VECTOR_DATA_TYPE = "float32"
 VECTOR_FILTERABLE_KEYS = ("owner", "public", "mode", "model", "createdAt")
 VECTOR_NON_FILTERABLE_KEYS = ("prompt",)
+
+# What the scheduled lifecycle check found for each model the stack calls: one item per model (sort
+# key: the foundation-model ID) in this partition, read by GET /models with one Query.
+MODEL_STATES_PARTITION = "MODELS"

@@ -9,6 +9,13 @@ regionAvailability}. Lifecycle data is AWS's as of 2026-12-01: Nova Canvas LEGAC
 end of life 2026-09-30; Titan Image Generator v2 LEGACY, end of life 2026-06-30; the Stability
 models ACTIVE.
 
+Regions: a model is known only where Bedrock offers it (on demand, or as an inference profile's
+source or destination region; studio.model_regions, the app's own catalog), elsewhere
+GetFoundationModel answers ValidationException "The provided model identifier is invalid." and
+GetInferenceProfile ResourceNotFoundException, as Bedrock does. `Lifecycles.set(model_id,
+status="LEGACY", legacy=..., end=...)` or `POST /_emulator/lifecycle` moves a model's lifecycle (tests of
+the scheduled lifecycle check).
+
 An operator-side switch simulates a model that is not yet usable (a Marketplace offer not accepted):
 `Availability.set(model_id, agreement="PENDING")` or `POST /_emulator/availability`. Such a model's
 InvokeModel then answers 403 AccessDeniedException, as Bedrock does before the subscription.
@@ -19,6 +26,8 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+
+from studio import model_regions
 
 from . import converse, errors, image_services
 from .errors import BedrockError
@@ -33,6 +42,7 @@ PROFILE_REGIONS = {
 }
 PROFILE_GEOGRAPHY = {"us": "US", "eu": "EU", "apac": "APAC", "global": "Global"}
 CREDENTIAL_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+INVALID_MODEL = "The provided model identifier is invalid."
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,12 @@ class FoundationModel:
     legacy: str | None = None
     end: str | None = None
 
-    def details(self, region: str) -> dict:
-        lifecycle: dict = {"status": self.status}
-        for key, value in (("startOfLifeTime", self.start), ("legacyTime", self.legacy),
-                           ("endOfLifeTime", self.end)):
+    def details(self, region: str, moved: dict | None = None) -> dict:
+        """GetFoundationModel's modelDetails; `moved` overrides the lifecycle (status, legacy, end)."""
+        life = {"status": self.status, "legacy": self.legacy, "end": self.end, **(moved or {})}
+        lifecycle: dict = {"status": life["status"]}
+        for key, value in (("startOfLifeTime", self.start), ("legacyTime", life["legacy"]),
+                           ("endOfLifeTime", life["end"])):
             if value:
                 lifecycle[key] = f"{value}T00:00:00Z"
         return {
@@ -79,6 +91,8 @@ FOUNDATION_MODELS: dict[str, FoundationModel] = {m.model_id: m for m in (
     _image("stability.sd3-5-large-v1:0", "Stable Diffusion 3.5 Large", "Stability AI", ("TEXT", "IMAGE")),
     *(_image(spec.model_id, spec.title, "Stability AI", ("TEXT", "IMAGE"), profile_only=True)
       for spec in image_services.SERVICES.values()),
+    FoundationModel("amazon.nova-2-multimodal-embeddings-v1:0", "Nova Multimodal Embeddings", "Amazon",
+                    ("TEXT", "IMAGE", "AUDIO", "VIDEO"), ("EMBEDDING",), ("ON_DEMAND",), start="2025-10-28"),
 )}
 
 
@@ -111,11 +125,31 @@ def _split_profile(model_id: str) -> tuple[str | None, str]:
     return None, model_id
 
 
-def get_foundation_model(model_id: str, region: str) -> dict:
+def known_in(model_id: str, region: str) -> bool:
+    """Does Bedrock's control plane in `region` know the model (the catalog's regions; any, if uncatalogued)?"""
+    where = model_regions.availability(model_id)
+    return (where is None or region in where.known_regions()
+            or any(p.sources == model_regions.ANY_REGION for p in where.profiles))
+
+
+def get_foundation_model(model_id: str, region: str, moved: dict | None = None) -> dict:
     model = foundation_model(model_id)
-    if model is None:
-        raise errors.validation("The provided model identifier is invalid.")
-    return {"modelDetails": model.details(region)}
+    if model is None or not known_in(model.model_id, region):
+        raise errors.validation(INVALID_MODEL)
+    return {"modelDetails": model.details(region, moved)}
+
+
+def _profile_regions(prefix: str, base: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(source, destination) regions of <prefix>.<base>: the catalog's, else the geography's."""
+    where = model_regions.availability(base)
+    if where is None:
+        return PROFILE_REGIONS[prefix], PROFILE_REGIONS[prefix]
+    profile = where.profile(prefix)
+    if profile is None:
+        return None
+    if profile.sources == model_regions.ANY_REGION:  # global: any region calls it; shown as the geography's
+        return profile.sources, PROFILE_REGIONS[prefix]
+    return profile.sources, profile.destinations
 
 
 def _profile(profile_id: str, region: str) -> dict | None:
@@ -123,16 +157,17 @@ def _profile(profile_id: str, region: str) -> dict | None:
     model = foundation_model(base) if prefix else None
     if model is None or "INFERENCE_PROFILE" not in model.inference_types:
         return None
-    if base in image_services.SERVICES and prefix not in ("us",):
-        return None  # the Image Services have US profiles only
+    regions = _profile_regions(prefix, base)
+    if regions is None or (regions[0] != model_regions.ANY_REGION and region not in regions[0]):
+        return None  # no such profile, or not callable from this region
     geography = PROFILE_GEOGRAPHY[prefix]
     profile_id = f"{prefix}.{base}"
     return {
         "inferenceProfileName": f"{geography} {model.name}",
-        "description": f"Routes requests to {model.name} in {', '.join(PROFILE_REGIONS[prefix])}.",
+        "description": f"Routes requests to {model.name} in {', '.join(regions[1])}.",
         "createdAt": "2024-10-01T00:00:00Z", "updatedAt": "2024-10-01T00:00:00Z",
         "inferenceProfileArn": f"arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/{profile_id}",
-        "models": [{"modelArn": model_arn(r, base)} for r in PROFILE_REGIONS[prefix]],
+        "models": [{"modelArn": model_arn(r, base)} for r in regions[1]],
         "inferenceProfileId": profile_id, "status": "ACTIVE", "type": "SYSTEM_DEFINED",
     }
 
@@ -148,7 +183,7 @@ def list_inference_profiles(region: str, max_results: int = 1000, next_token: st
                             type_equals: str | None = None) -> dict:
     """The Image Services' US profiles (the emulator's text profiles are answered by ID only)."""
     ids = sorted(f"us.{m}" for m in image_services.SERVICES)
-    if type_equals == "APPLICATION":
+    if type_equals == "APPLICATION" or region not in model_regions.US_PROFILE_REGIONS:
         ids = []
     start = int(next_token) if next_token and next_token.isdigit() else 0
     page = ids[start:start + max_results]
@@ -156,6 +191,41 @@ def list_inference_profiles(region: str, max_results: int = 1000, next_token: st
     if start + max_results < len(ids):
         answer["nextToken"] = str(start + max_results)
     return answer
+
+
+# --- lifecycle overrides (a model moved to LEGACY, or given an end of life) ---------------------
+LIFECYCLE_STATUSES = ("ACTIVE", "LEGACY")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Lifecycles:
+    """Per-model lifecycle overrides: {"status", "legacy" (YYYY-MM-DD), "end" (YYYY-MM-DD)}."""
+
+    _moved: dict[str, dict[str, str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def set(self, model_id: str, status: str, legacy: str | None = None, end: str | None = None) -> None:
+        if status not in LIFECYCLE_STATUSES or any(d is not None and not _DAY.match(d) for d in (legacy, end)):
+            raise ValueError(f"status must be one of {LIFECYCLE_STATUSES}, legacy and end YYYY-MM-DD days")
+        if foundation_model(model_id) is None:
+            raise ValueError(f"unknown model {model_id}")
+        moved = {"status": status, **({"legacy": legacy} if legacy else {}), **({"end": end} if end else {})}
+        with self._lock:
+            self._moved[model_id] = moved
+
+    def clear(self) -> None:
+        with self._lock:
+            self._moved.clear()
+
+    def of(self, model_id: str) -> dict | None:
+        with self._lock:
+            moved = self._moved.get(image_services.foundation_id(model_id))
+            return dict(moved) if moved else None
+
+    def listing(self) -> dict[str, dict[str, str]]:
+        with self._lock:
+            return {k: dict(v) for k, v in self._moved.items()}
 
 
 # --- availability (model access, Marketplace agreement) ----------------------------------------
@@ -212,5 +282,5 @@ class Availability:
                                "model ID.")
 
 
-__all__ = ["FOUNDATION_MODELS", "Availability", "get_foundation_model", "get_inference_profile",
+__all__ = ["FOUNDATION_MODELS", "Availability", "Lifecycles", "get_foundation_model", "get_inference_profile",
            "list_inference_profiles", "request_region"]

@@ -19,6 +19,12 @@ Admin:
   POST   /_emulator/availability    {"modelId": ID, "agreement": "PENDING"|"NOT_AVAILABLE"|"ERROR"|"AVAILABLE",
                                      "authorization": ..., "entitlement": ..., "region": ...}
   DELETE /_emulator/availability    every model available again
+  GET    /_emulator/lifecycle       the per-model lifecycle overrides
+  POST   /_emulator/lifecycle       {"modelId": ID, "status": "ACTIVE"|"LEGACY", "legacy": "YYYY-MM-DD",
+                                     "end": "YYYY-MM-DD"} (what GetFoundationModel answers from now on)
+  DELETE /_emulator/lifecycle       every model back to its published lifecycle
+A model called in a region that does not offer it (the SigV4 credential scope's region, checked against
+studio.model_regions) gets Bedrock's ValidationException "The provided model identifier is invalid."
 Authorization: an `authorize(method, path, query, headers, body)` hook given to EmulatorServer answers
 each model or control-plane call before the emulator does (the local stack checks the caller's IAM
 policy there: local/iam/gate.py); it returns None to go on, or (status, headers, body) to refuse.
@@ -39,7 +45,9 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import control_plane, converse, embeddings, errors, image_models
+from studio import model_regions
+
+from . import control_plane, converse, embeddings, errors, image_models, image_services
 from .errors import BedrockError
 
 log = logging.getLogger("bedrock_emulator")
@@ -154,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
             self._control_plane(control.group("kind"), urllib.parse.unquote(control.group("id") or ""))
         elif path == "/_emulator/availability":
             self._json(200, {"availability": self.server.availability.listing()})
+        elif path == "/_emulator/lifecycle":
+            self._json(200, {"lifecycle": self.server.lifecycles.listing()})
         elif path == "/_emulator/health":
             self._json(200, {"status": "ok", "models": {"image": image_models.model_ids(),
                                                         "text": "any Anthropic, Nova, Meta, Mistral... text model ID"},
@@ -171,6 +181,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_emulator/availability":
             self.server.availability.clear()
             self._json(200, {"availability": {}})
+        elif path == "/_emulator/lifecycle":
+            self.server.lifecycles.clear()
+            self._json(200, {"lifecycle": {}})
         else:
             self._error(BedrockError("UnknownOperationException", f"No route for DELETE {self.path}", 404))
 
@@ -182,6 +195,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/_emulator/availability":
             self._set_availability(body)
+            return
+        if path == "/_emulator/lifecycle":
+            self._set_lifecycle(body)
             return
         match = ROUTE.match(path)
         if not match:
@@ -238,12 +254,23 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._json(200, {"availability": self.server.availability.listing()})
 
+    def _set_lifecycle(self, body: bytes) -> None:
+        try:
+            data = json.loads(body or b"{}")
+            self.server.lifecycles.set(data["modelId"], data["status"], data.get("legacy"), data.get("end"))
+        except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+            self._json(400, {"message": f"Expected {{\"modelId\", \"status\": ACTIVE|LEGACY, \"legacy\", \"end\": "
+                                        f"YYYY-MM-DD}}: {exc}"}, {"x-amzn-ErrorType": "ValidationException"})
+            return
+        self._json(200, {"lifecycle": self.server.lifecycles.listing()})
+
     def _control_plane(self, kind: str, identifier: str) -> None:
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
         region = control_plane.request_region(self.headers.get("Authorization"))
         try:
             if kind == "foundation-models" and identifier:
-                answer = control_plane.get_foundation_model(identifier, region)
+                answer = control_plane.get_foundation_model(identifier, region,
+                                                            self.server.lifecycles.of(identifier))
             elif kind == "inference-profiles" and identifier:
                 answer = control_plane.get_inference_profile(identifier, region)
             elif kind == "inference-profiles":
@@ -279,13 +306,26 @@ class Handler(BaseHTTPRequestHandler):
             seconds = armed.seconds if armed.seconds is not None else self.server.hang_seconds
             self.server.stopping.wait(seconds)
 
+    def _region_check(self, model_id: str) -> None:
+        """Bedrock's answer for a model called in a region that does not offer it (the SigV4 scope's
+        region; where each model runs comes from the app's own catalog, studio.model_regions)."""
+        region = control_plane.request_region(self.headers.get("Authorization"))
+        model_id = image_services.foundation_id(model_id)
+        prefix, _ = model_regions.split_profile_id(model_id)
+        where = model_regions.availability(model_id)
+        if prefix is not None and where is not None and where.profile(prefix) is None:
+            return  # no such profile at all: answered as an unknown model further on
+        if model_regions.offered(model_id, region) is False:
+            raise errors.validation(control_plane.INVALID_MODEL)
+
     def _invoke(self, model_id: str, body: bytes) -> None:
-        if embeddings.is_embeddings_model(model_id):
-            self._json(200, embeddings.answer(body))
-            return
         refusal = image_models.image_services.on_demand_refusal(model_id)
         if refusal is not None:
             raise refusal
+        self._region_check(model_id)
+        if embeddings.is_embeddings_model(model_id):
+            self._json(200, embeddings.answer(body))
+            return
         if not image_models.is_image_model(model_id):
             if converse.is_text_model(model_id):
                 raise errors.validation(f"The offline Bedrock emulator answers InvokeModel for the image models "
@@ -313,6 +353,7 @@ class Handler(BaseHTTPRequestHandler):
         self._json(200, image_models.run(job))
 
     def _converse(self, model_id: str, body: bytes) -> None:
+        self._region_check(model_id)
         if image_models.is_image_model(model_id):
             raise errors.validation(converse.NOT_CHAT_MODEL)
         if not converse.is_text_model(model_id):
@@ -349,6 +390,7 @@ class _Server(ThreadingHTTPServer):
         self.authorize = authorize
         self.board = FaultBoard()
         self.availability = control_plane.Availability()
+        self.lifecycles = control_plane.Lifecycles()
         self.hang_seconds = hang_seconds
         self.stopping = threading.Event()
 
@@ -379,6 +421,10 @@ class EmulatorServer:
     @property
     def availability(self) -> control_plane.Availability:
         return self._httpd.availability
+
+    @property
+    def lifecycles(self) -> control_plane.Lifecycles:
+        return self._httpd.lifecycles
 
     @property
     def hang_seconds(self) -> float:

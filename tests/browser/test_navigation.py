@@ -57,6 +57,9 @@ def test_a_session_that_ends_with_a_detail_open_closes_it_and_reopens_after_sign
     page = desk.page
     desk.sign_in()
     dialog = open_detail(page, desk.stack.url, picture["id"])
+    # (the calls the detail and the views behind it make on opening have answered: a 401 to one of those
+    # would sign the user out before the click this test is about; a busy machine widened that race)
+    page.wait_for_load_state("networkidle")
     # Given the session has ended (the API refuses the token and there is no refresh token)
     page.evaluate("() => sessionStorage.removeItem('ips.refresh')")
     page.route("**/api/**", lambda route: route.fulfill(status=401, json=UNAUTHORIZED.body()))

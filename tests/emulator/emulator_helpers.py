@@ -29,9 +29,34 @@ def make_client(url: str, **config: Any):
                         config=Config(**options))
 
 
+_REGIONAL: dict[tuple[int, str], Any] = {}
+
+
+def regional(client, model_id: str):
+    """`client`, or its twin in a region that offers `model_id`: the emulator refuses a model called in a
+    region without it, as Bedrock does (where each model runs: studio.model_regions)."""
+    from studio import model_regions
+
+    if model_regions.offered(model_id, client.meta.region_name) is not False:
+        return client
+    where = model_regions.availability(model_id)
+    prefix, _ = model_regions.split_profile_id(model_id)
+    profile = where.profile(prefix) if prefix else None
+    regions = where.on_demand if prefix is None else (profile.sources if profile else ())
+    if not regions:  # a call no region offers (a bare profile-only ID, a missing profile): as it is
+        return client
+    region = regions[0]
+    key = (id(client), region)
+    if key not in _REGIONAL:
+        _REGIONAL[key] = boto3.client("bedrock-runtime", region_name=region, endpoint_url=client.meta.endpoint_url,
+                                      aws_access_key_id="testing", aws_secret_access_key="testing",
+                                      config=client.meta.config)
+    return _REGIONAL[key]
+
+
 def invoke(client, model_id: str, body: dict) -> dict:
-    response = client.invoke_model(modelId=model_id, body=json.dumps(body), contentType="application/json",
-                                   accept="application/json")
+    response = regional(client, model_id).invoke_model(modelId=model_id, body=json.dumps(body),
+                                                       contentType="application/json", accept="application/json")
     return json.loads(response["body"].read())
 
 

@@ -24,11 +24,28 @@ def bedrock(emulator):
                         config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
 
 
+@pytest.fixture(scope="module")
+def east(emulator):
+    """The control plane in us-east-1, where Nova Canvas, Titan v2 and the embeddings model are known."""
+    return boto3.client("bedrock", region_name="us-east-1", endpoint_url=emulator.url,
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+
+
 @pytest.fixture(autouse=True)
 def _everything_available(emulator):
     emulator.availability.clear()
+    emulator.lifecycles.clear()
     yield
     emulator.availability.clear()
+    emulator.lifecycles.clear()
+
+
+def set_lifecycle(url: str, **settings) -> dict:
+    req = urllib.request.Request(f"{url}/_emulator/lifecycle", data=json.dumps(settings).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        return json.loads(resp.read())
 
 
 def set_availability(url: str, **settings) -> dict:
@@ -39,13 +56,13 @@ def set_availability(url: str, **settings) -> dict:
 
 
 # --- GetFoundationModel ------------------------------------------------------------------------
-def test_given_nova_canvas_when_get_foundation_model_then_legacy_with_its_dates(bedrock):
-    details = bedrock.get_foundation_model(modelIdentifier="amazon.nova-canvas-v1:0")["modelDetails"]
+def test_given_nova_canvas_when_get_foundation_model_then_legacy_with_its_dates(east):
+    details = east.get_foundation_model(modelIdentifier="amazon.nova-canvas-v1:0")["modelDetails"]
     lifecycle = details["modelLifecycle"]
     assert lifecycle["status"] == "LEGACY"
     assert lifecycle["legacyTime"] == datetime(2026, 3, 30, tzinfo=UTC)
     assert lifecycle["endOfLifeTime"] == datetime(2026, 9, 30, tzinfo=UTC)
-    assert details["modelArn"] == "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-canvas-v1:0"
+    assert details["modelArn"] == "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-canvas-v1:0"
     assert details["inferenceTypesSupported"] == ["ON_DEMAND"]
 
 
@@ -70,6 +87,40 @@ def test_given_a_stability_model_when_get_foundation_model_then_active_and_how_i
 def test_given_an_unknown_model_when_get_foundation_model_then_validation_exception(bedrock):
     code, status, _ = error_of(lambda: bedrock.get_foundation_model(modelIdentifier="acme.nothing-v1:0"))
     assert (code, status) == ("ValidationException", 400)
+
+
+@pytest.mark.parametrize("model_id", ["amazon.nova-2-multimodal-embeddings-v1:0", "amazon.nova-canvas-v1:0"])
+def test_given_a_model_not_offered_in_the_region_when_get_foundation_model_then_invalid_identifier(
+        bedrock, east, model_id):
+    # Given us-west-2, where neither runs (model_regions: us-east-1 only; Nova Canvas east-1/ap-northeast-1/eu-west-1)
+    code, status, message = error_of(lambda: bedrock.get_foundation_model(modelIdentifier=model_id))
+    assert (code, status, message) == ("ValidationException", 400, "The provided model identifier is invalid.")
+    # Then in us-east-1 it is there
+    assert east.get_foundation_model(modelIdentifier=model_id)["modelDetails"]["modelId"] == model_id
+
+
+def test_given_a_model_moved_to_legacy_when_get_foundation_model_then_the_new_lifecycle(bedrock, emulator):
+    core = "stability.stable-image-core-v1:1"
+    set_lifecycle(emulator.url, modelId=core, status="LEGACY", legacy="2026-12-01", end="2027-01-15")
+    lifecycle = bedrock.get_foundation_model(modelIdentifier=core)["modelDetails"]["modelLifecycle"]
+    assert lifecycle["status"] == "LEGACY" and lifecycle["endOfLifeTime"] == datetime(2027, 1, 15, tzinfo=UTC)
+    req = urllib.request.Request(f"{emulator.url}/_emulator/lifecycle", method="DELETE")
+    with urllib.request.urlopen(req, timeout=5):
+        pass
+    assert bedrock.get_foundation_model(modelIdentifier=core)["modelDetails"]["modelLifecycle"] == {"status": "ACTIVE"}
+
+
+def test_given_a_bad_lifecycle_when_posted_then_400(emulator):
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        set_lifecycle(emulator.url, modelId="stability.stable-image-core-v1:1", status="GONE")
+    assert caught.value.code == 400
+
+
+def test_given_a_us_profile_asked_from_europe_when_get_inference_profile_then_not_found(emulator):
+    europe = boto3.client("bedrock", region_name="eu-west-1", endpoint_url=emulator.url,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    code, _, _ = error_of(lambda: europe.get_inference_profile(inferenceProfileIdentifier=f"us.{INPAINT}"))
+    assert code == "ResourceNotFoundException"
 
 
 # --- inference profiles ------------------------------------------------------------------------
@@ -134,8 +185,8 @@ def levels(findings: list[preflight.Finding]) -> list[str]:
     return [f.level for f in findings]
 
 
-def test_given_nova_canvas_past_its_end_of_life_when_preflight_checks_then_an_error_naming_the_date(bedrock):
-    findings = preflight.check_model(bedrock, "amazon.nova-canvas-v1:0", ("imageModelId",), "us-west-2", NOW)
+def test_given_nova_canvas_past_its_end_of_life_when_preflight_checks_then_an_error_naming_the_date(east):
+    findings = preflight.check_model(east, "amazon.nova-canvas-v1:0", ("imageModelId",), "us-east-1", NOW)
     assert levels(findings) == ["error"] and "2026-09-30" in findings[0].message
 
 
@@ -160,10 +211,12 @@ def test_given_aws_endpoint_url_bedrock_when_make_preflight_runs_then_it_checks_
                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    config = load_config(app_context(["-c", "bedrockRegion=us-east-1"], environ={}))
+    config = load_config(app_context(["-c", "bedrockRegion=us-east-1", "-c", "modelRegionCheck=warn"], environ={}))
     lines: list[str] = []
     code = preflight.run(config, out=lines.append)
     checked = "\n".join(lines[1:-1])
-    assert all(model_id in checked for model_id in preflight.model_keys(config))
+    assert all(f"{call.model_id} in {call.region}" in checked for call in preflight.model_calls(config))
     assert "could not" not in checked
-    assert code == (1 if "[FAIL]" in checked else 0)
+    # Then Stable Image Core, called in us-east-1 (modelRegionCheck=warn let the config through), fails there
+    assert code == 1 and "[FAIL] stability.stable-image-core-v1:1 in us-east-1: model stability.stable-image-core-v1:1 " \
+        "is not offered in us-east-1" in checked

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
-from emulator_helpers import HAIKU, NOVA, SD35, TITAN, error_of, invoke, make_client, titan_text
+from emulator_helpers import HAIKU, NOVA, SD35, TITAN, error_of, invoke, make_client, regional, titan_text
 
 from local.bedrock_emulator import EmulatorServer
 from local.bedrock_emulator.errors import CONTENT_FILTER_INPUT_NOVA, CONTENT_FILTER_OUTPUT
@@ -124,7 +124,7 @@ def test_given_filter_output_when_conversing_then_content_filtered_without_tool_
 @pytest.mark.parametrize("model_id, body", [(TITAN, titan_text()), (SD35, {"prompt": "a fox"})])
 def test_given_malformed_when_an_image_is_invoked_then_200_with_truncated_json(client, emulator, model_id, body):
     arm(emulator.url, "malformed", target="image")
-    raw = client.invoke_model(modelId=model_id, body=json.dumps(body))["body"].read()
+    raw = regional(client, model_id).invoke_model(modelId=model_id, body=json.dumps(body))["body"].read()
     with pytest.raises(json.JSONDecodeError):
         json.loads(raw)
 

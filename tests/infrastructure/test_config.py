@@ -37,7 +37,7 @@ def test_every_setting_has_a_default_in_cdk_json():
 def test_command_line_strings_are_parsed_into_their_types():
     config = config_with(
         dailyImageQuota="25", textTemperature="0.2", selfSignUp="true", waf="1",
-        allowedImageModels="amazon.nova-canvas-v1:0, stability.stable-image-core-v1:1",
+        allowedImageModels="amazon.nova-canvas-v1:0, stability.stable-image-core-v1:1", modelRegionCheck="warn",
         allowedEmailDomains='["Example.com", "@example.org"]',
         imagePrices='{"amazon.nova-canvas-v1:0": {"standard": 0.05}}',
         removalPolicy="DESTROY", workerConcurrency="3", logRetentionDays="14",
@@ -84,15 +84,43 @@ def test_settings_that_go_together_are_checked_together():
         config_with(customDomain="studio.example.com")
     with pytest.raises(ConfigError, match='"imagePrices": amazon.nova-canvas-v1:0 has no quality'):
         config_with(imagePrices={"amazon.nova-canvas-v1:0": {"ultra": 1}})
+    # A text model the catalog does not know: at least its profile's geography is checked
     with pytest.raises(ConfigError, match='"textModelId": the us. inference profile is only callable from us'):
-        config_with(bedrockRegion="eu-central-1")
-    with pytest.raises(ConfigError, match='"imageProfilePrefix": the us. inference profile is only callable from us'):
-        config_with(bedrockRegion="eu-central-1", textModelId="eu.anthropic.claude-haiku-4-5-20251001-v1:0")
-    one_model = {"imageModelId": "stability.sd3-5-large-v1:0", "allowedImageModels": ["stability.sd3-5-large-v1:0"]}
-    assert config_with(bedrockRegion="eu-central-1", textModelId="eu.anthropic.claude-haiku-4-5-20251001-v1:0",
-                       **one_model).bedrock_region == "eu-central-1"
-    assert config_with(bedrockRegion="ap-south-1", textModelId="global.anthropic.claude-haiku-4-5-20251001-v1:0",
-                       **one_model).text_model_id.startswith("global.")
+        config_with(bedrockRegion="eu-central-1", textModelId="us.meta.llama3-2-90b-instruct-v1:0",
+                    modelRegionCheck="warn")
+    nova = {"imageModelId": "amazon.nova-canvas-v1:0", "allowedImageModels": ["amazon.nova-canvas-v1:0"]}
+    assert config_with(bedrockRegion="eu-west-1", textModelId="eu.anthropic.claude-haiku-4-5-20251001-v1:0",
+                       **nova).bedrock_region == "eu-west-1"
+    assert config_with(bedrockRegion="us-east-1", textModelId="global.anthropic.claude-haiku-4-5-20251001-v1:0",
+                       **nova).text_model_id.startswith("global.")
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_given_a_bedrock_region_without_stable_image_core_then_the_synth_refuses_naming_where_it_runs(region):
+    with pytest.raises(ConfigError) as refused:
+        config_with(bedrockRegion=region)
+    lines = str(refused.value).splitlines()
+    core = next(line for line in lines if "stability.stable-image-core-v1:1" in line)
+    assert f"Stable Image Core (stability.stable-image-core-v1:1) is not offered in {region}: it is offered on " \
+        "demand in us-west-2" in core and "change bedrockRegion or imageModelId / allowedImageModels" in core
+    assert lines[-1] == "(an operator who knows better: -c modelRegionCheck=warn makes these warnings)"
+    # In Europe the us. profiles (edit services, text model) are refused too, each naming where it is offered
+    profiled = [line for line in lines if "inference profile from us-east-1, us-east-2, us-west-2" in line]
+    assert len(profiled) == (0 if region == "us-east-1" else 14)
+
+
+def test_given_modelregioncheck_warn_then_the_same_problems_are_warnings_and_the_synth_goes_on():
+    config = config_with(bedrockRegion="us-east-1", modelRegionCheck="warn")
+    warnings = config.region_warnings()
+    assert len(warnings) == 3 and all("offered on demand in us-west-2" in w for w in warnings)
+    assert all(w.endswith("modelRegionCheck=warn: synthesized anyway.") for w in warnings)
+    assert config_with().region_warnings() == []
+
+
+def test_given_an_embedding_region_without_the_embedding_model_then_refused():
+    with pytest.raises(ConfigError, match=r"Amazon Nova Multimodal Embeddings \(amazon.nova-2-multimodal-embeddings-v1:0\) "
+                       r"is not offered in us-west-2: it is offered on demand in us-east-1 \(change embeddingRegion"):
+        config_with(embeddingRegion="us-west-2")
 
 
 def test_all_errors_are_reported_at_once():
@@ -128,16 +156,19 @@ def test_synth_with_a_bad_value_exits_2_naming_the_key_before_building_anything(
 
 def test_given_a_legacy_model_enabled_then_make_synth_warns_on_stderr(tmp_path):
     models = f"{catalog.DEFAULT_IMAGE_MODEL_ID},amazon.nova-canvas-v1:0"
-    result = subprocess.run([sys.executable, "app.py", "-c", f"allowedImageModels={models}"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "app.py", "-c", f"allowedImageModels={models}",
+                             "-c", "modelRegionCheck=warn"], cwd=ROOT,
                             capture_output=True, text=True, timeout=600,
                             env={"PATH": "/usr/bin:/bin", "CDK_OUTDIR": str(tmp_path), "HOME": str(tmp_path),
                                  "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert "warning: amazon.nova-canvas-v1:0 is past its end of life (2026-09-30)" in result.stderr
+    assert "warning: Amazon Nova Canvas (amazon.nova-canvas-v1:0) is not offered in us-west-2" in result.stderr
 
 
 def test_given_a_legacy_model_enabled_then_synth_warns_and_past_its_end_of_life_says_so():
-    config = config_with(allowedImageModels=[catalog.DEFAULT_IMAGE_MODEL_ID, "amazon.nova-canvas-v1:0"])
+    config = config_with(allowedImageModels=[catalog.DEFAULT_IMAGE_MODEL_ID, "amazon.nova-canvas-v1:0"],
+                         modelRegionCheck="warn")
     [warning] = config.lifecycle_warnings("2026-12-01")
     assert "past its end of life (2026-09-30)" in warning and "allowedImageModels" in warning
     [early] = config.lifecycle_warnings("2026-05-01")

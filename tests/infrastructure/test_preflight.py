@@ -58,11 +58,21 @@ def expect_text_model_ok(stubber) -> None:
     stubber.add_response("get_foundation_model_availability", available(TEXT_BASE), {"modelId": TEXT_BASE})
 
 
+EMBED = "amazon.nova-2-multimodal-embeddings-v1:0"
+
+
+def expect_embedding_model_ok(stubber) -> None:
+    """The embedding model, checked last (in embeddingRegion)."""
+    stubber.add_response("get_foundation_model", model(EMBED), {"modelIdentifier": EMBED})
+    stubber.add_response("get_foundation_model_availability", available(EMBED), {"modelId": EMBED})
+
+
 def test_active_models_with_access_pass(bedrock):
     client, stubber = bedrock
     expect_text_model_ok(stubber)
     stubber.add_response("get_foundation_model", model(NOVA), {"modelIdentifier": NOVA})
     stubber.add_response("get_foundation_model_availability", available(NOVA), {"modelId": NOVA})
+    expect_embedding_model_ok(stubber)
     lines: list[str] = []
     assert preflight.run(config(), client=client, now=NOW, out=lines.append) == 0
     text = "\n".join(lines)
@@ -77,6 +87,7 @@ def test_a_model_past_end_of_life_fails_and_names_the_keys_to_change(bedrock):
                          model(TITAN, "LEGACY", legacyTime=datetime(2025, 12, 30, tzinfo=timezone.utc),
                                endOfLifeTime=datetime(2026, 6, 30, tzinfo=timezone.utc)),
                          {"modelIdentifier": TITAN})
+    expect_embedding_model_ok(stubber)
     lines: list[str] = []
     code = preflight.run(config(imageModelId=TITAN, allowedImageModels=[TITAN]), client=client, now=NOW,
                          out=lines.append)
@@ -96,6 +107,7 @@ def test_a_legacy_model_before_end_of_life_warns_with_its_dates(bedrock):
                                endOfLifeTime=datetime(2026, 6, 30, tzinfo=timezone.utc)),
                          {"modelIdentifier": TITAN})
     stubber.add_response("get_foundation_model_availability", available(TITAN), {"modelId": TITAN})
+    expect_embedding_model_ok(stubber)
     lines: list[str] = []
     code = preflight.run(config(allowedImageModels=[NOVA, TITAN]), client=client,
                          now=datetime(2026, 3, 1, tzinfo=timezone.utc), out=lines.append)
@@ -112,6 +124,7 @@ def test_a_model_missing_in_the_region_or_without_access_fails(bedrock):
     stubber.add_response("get_foundation_model", model(NOVA), {"modelIdentifier": NOVA})
     stubber.add_response("get_foundation_model_availability",
                          available(NOVA, authorizationStatus="NOT_AUTHORIZED"), {"modelId": NOVA})
+    expect_embedding_model_ok(stubber)
     lines: list[str] = []
     assert preflight.run(config(), client=client, now=NOW, out=lines.append) == 1
     failures = [line for line in lines if line.startswith("[FAIL]")]
@@ -158,10 +171,12 @@ def test_an_image_service_is_checked_through_its_inference_profile_and_a_missing
     stubber.add_response("get_foundation_model", model(INPAINT), {"modelIdentifier": INPAINT})
     stubber.add_response("get_foundation_model_availability",
                          available(INPAINT, agreementAvailability={"status": "NOT_AVAILABLE"}), {"modelId": INPAINT})
+    expect_embedding_model_ok(stubber)
     lines: list[str] = []
     code = preflight.run(config(bedrockRegion="us-west-2", imageModelId=CORE, allowedImageModels=[CORE, INPAINT]),
                          client=client, now=NOW, out=lines.append)
     assert code == 1
     failure = next(line for line in lines if line.startswith("[FAIL]"))
-    assert failure.startswith(f"[FAIL] us.{INPAINT}:") and "Marketplace" in failure and "docs/deploy.md" in failure
-    assert f"[ok  ] us.{INPAINT}: inference profile routes to {INPAINT}" in "\n".join(lines)
+    assert failure.startswith(f"[FAIL] us.{INPAINT} in us-west-2:") and "Marketplace" in failure and "docs/deploy.md" in failure
+    assert f"[ok  ] us.{INPAINT} in us-west-2: inference profile routes to {INPAINT}" in "\n".join(lines)
+    assert f"[ok  ] {EMBED} in us-east-1: model access granted" in "\n".join(lines)

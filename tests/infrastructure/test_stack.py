@@ -267,11 +267,14 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     # Every function uses the table (the text functions: their daily text quota).
     assert ENV["table_name"] in env
     assert (ENV["daily_text_quota"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
-    assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate", "index"))
+    assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate", "index",
+                                                           "model-lifecycle"))
     assert (ENV["bedrock_region"] in env) is (spec.name in ("translate", "suggest", "describe", "generate-worker",
-                                                            "gallery", "index"))
+                                                            "index", "model-lifecycle"))
+    # Search embeds in embeddingRegion: the gallery (queries) and index functions, and the lifecycle check.
+    assert (ENV["embedding_region"] in env) is (spec.name in ("gallery", "index", "model-lifecycle"))
     assert (ENV["vector_index_arn"] in env) is (spec.name in ("gallery", "index"))
-    assert (ENV["embedding_model_id"] in env) is (spec.name in ("gallery", "index"))
+    assert (ENV["embedding_model_id"] in env) is (spec.name in ("gallery", "index", "model-lifecycle"))
     assert (ENV["index_queue_url"] in env) is (spec.name == "generate-worker")
     assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
     # The worker reschedules a failed job (ChangeMessageVisibility) so its retry comes in a minute.
@@ -424,13 +427,16 @@ def test_worker_takes_one_job_at_a_time_with_capped_concurrency_and_the_dlq_has_
 def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_and_fail_records(default):
     spec = routes.function("generate-sweeper")
     functions = studio_functions(default)
-    [rule] = [r["Properties"] for r in default.of_type("AWS::Events::Rule").values()]
+    [rule] = [r["Properties"] for r in default.of_type("AWS::Events::Rule").values()
+              if r["Properties"]["ScheduleExpression"] == f"rate({spec.schedule_minutes} minutes)"]
     assert rule["ScheduleExpression"] == f"rate({spec.schedule_minutes} minutes)" and rule["State"] == "ENABLED"
     [target] = rule["Targets"]
     assert render(target["Arn"]) == "${" + functions["generate-sweeper"][0] + ".Arn}"
     permissions = [p["Properties"] for p in default.of_type("AWS::Lambda::Permission").values()
                    if p["Properties"]["Principal"] == "events.amazonaws.com"]
-    assert [render(p["FunctionName"]) for p in permissions] == [render(target["Arn"])]
+    # One permission per scheduled function (the sweeper, the lifecycle check), each for its own rule
+    assert sorted(render(p["FunctionName"]) for p in permissions) == sorted(
+        "${" + functions[f.name][0] + ".Arn}" for f in routes.FUNCTIONS if f.trigger == "schedule")
     table = default.logical_id("StorageTable", "AWS::DynamoDB::GlobalTable")
     role = render(functions["generate-sweeper"][1]["Properties"]["Role"]).split(".")[0].strip("${")
     dynamodb = {(action, render(resource)) for _, roles, statement in statements(default)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cdk import constants as c
 from studio import routes
 from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID
+from studio.model_regions import PROFILE_PREFIXES
 
 
 def api_methods(synth) -> dict[tuple[str, str], dict[str, Any]]:
@@ -74,16 +74,17 @@ def clients(synth) -> dict[str, dict[str, Any]]:
 
 def expected_model_arns(config) -> dict[str, set[str]]:
     """Which Bedrock ARNs (rendered) each kind of function may invoke."""
-    def arns(model_id: str) -> set[str]:
+    def arns(model_id: str, region: str = config.bedrock_region) -> set[str]:
         head, _, rest = model_id.partition(".")
-        if head in c.INFERENCE_PROFILE_PREFIXES:
-            return {f"arn:${{AWS::Partition}}:bedrock:{config.bedrock_region}:${{AWS::AccountId}}:"
+        if head in PROFILE_PREFIXES:
+            return {f"arn:${{AWS::Partition}}:bedrock:{region}:${{AWS::AccountId}}:"
                     f"inference-profile/{model_id}",
                     f"arn:${{AWS::Partition}}:bedrock:*::foundation-model/{rest}"}
-        return {f"arn:${{AWS::Partition}}:bedrock:{config.bedrock_region}::foundation-model/{model_id}"}
+        return {f"arn:${{AWS::Partition}}:bedrock:{region}::foundation-model/{model_id}"}
 
     image = set().union(*(arns(m) for m in config.image_invocation_ids()))
-    embedding = arns(DEFAULT_EMBEDDING_MODEL_ID)
+    # Search embeds in embeddingRegion (where Nova Multimodal Embeddings runs), not bedrockRegion.
+    embedding = arns(DEFAULT_EMBEDDING_MODEL_ID, config.embedding_region)
     return {"text": arns(config.text_model_id), "image": image, "embedding": embedding,
             "embedding+text": embedding | arns(config.text_model_id)}
 
@@ -97,6 +98,9 @@ def check_bedrock_statements(synth) -> None:
     for policy_id, roles, statement in statements(synth):
         actions = as_list(statement["Action"])
         if not any(a.startswith("bedrock:") or a == "*" for a in actions):
+            continue
+        if actions == ["bedrock:GetFoundationModel"]:  # the lifecycle check reads, never invokes
+            assert {role_of.get(r["Ref"]) for r in roles} == {"model-lifecycle"}, (policy_id, roles)
             continue
         assert statement["Effect"] == "Allow"
         assert actions == ["bedrock:InvokeModel"], (policy_id, actions)

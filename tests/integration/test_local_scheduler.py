@@ -5,6 +5,7 @@ import threading
 import boto3
 
 from local.lambda_runtime import Scheduler
+from tests.support.in_process import InProcess
 from studio.adapters import generation_records
 from tests.support.aws import REGION
 from tests.support.flow import post, quota_used, stored
@@ -17,24 +18,10 @@ def test_given_an_overdue_record_when_the_local_scheduler_runs_the_sweeper_then_
         UpdateExpression="SET activeUntil = :past", ExpressionAttributeValues={":past": {"S": "2000-01-01T00:00:00.000Z"}})
     changes = []
     scheduler = Scheduler(InProcess(), on_change=lambda: changes.append(1))
-    assert scheduler.names == ["generate-sweeper"]
+    assert scheduler.names == ["generate-sweeper", "model-lifecycle"]
     assert scheduler.run_now("generate-sweeper") == {"expired": 1}
     assert stored(generation_id)["error"]["code"] == "expired" and quota_used() == 0
     assert changes  # the local store snapshots what the sweeper changed
-
-
-class InProcess:
-    """The function's handler called in this process (under moto's in-process mock), not in a container."""
-
-    def invoke(self, name, event):
-        import importlib
-
-        from local.container import LambdaContext
-        from studio import routes
-
-        module, _, attribute = routes.function(name).handler.rpartition(".")
-        context = LambdaContext(name, routes.function(name).timeout_seconds * 1000, 128)
-        return getattr(importlib.import_module(module), attribute)(event, context), context
 
 
 class Recording:
@@ -49,19 +36,20 @@ class Recording:
 
 
 def test_given_an_interval_then_the_scheduler_runs_each_scheduled_function_with_a_scheduled_event():
-    functions = Recording(wanted=2)
+    functions = Recording(wanted=4)
     scheduler = Scheduler(functions, interval_seconds=0.05)
     scheduler.start()
     try:
         assert functions.done.wait(timeout=30), "the scheduler did not run twice"
     finally:
         scheduler.stop()
+    assert {name for name, _ in functions.events} == {"generate-sweeper", "model-lifecycle"}
     name, event = functions.events[0]
-    assert name == "generate-sweeper"
     assert event["source"] == "aws.events" and event["detail-type"] == "Scheduled Event"
 
 
 def test_given_no_interval_then_the_deployed_rate_is_used():
     from studio import routes
 
-    assert Scheduler(Recording(1)).intervals == {"generate-sweeper": routes.function("generate-sweeper").schedule_minutes * 60}
+    assert Scheduler(Recording(1)).intervals == {name: routes.function(name).schedule_minutes * 60
+                                                 for name in ("generate-sweeper", "model-lifecycle")}

@@ -82,7 +82,7 @@ def find(user=USER_A, **query):
 
 def text_query(bedrock, vector, text="red") -> None:
     bedrock.invoke(EMBED, {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": {
-        "embeddingPurpose": "GENERIC_RETRIEVAL", "embeddingDimension": 1024,
+        "embeddingPurpose": "IMAGE_RETRIEVAL", "embeddingDimension": 1024,
         "text": {"truncationMode": "END", "value": text}}}, embed_answer(vector, "TEXT"))
 
 
@@ -287,7 +287,7 @@ def test_more_like_a_foreign_private_or_unknown_image_is_404(aws, bedrock):
 def test_more_like_an_upload_embeds_it_and_only_its_owner_may_use_it(aws, bedrock):
     mine = indexed(aws, bedrock, directions=((RED, 0.0),))
     key = put_upload(USER_A, make.jpeg((300, 200)), "jpeg")
-    bedrock.invoke(EMBED, image_embedding_request("GENERIC_RETRIEVAL"), embed_answer(axis(RED)))
+    bedrock.invoke(EMBED, image_embedding_request("IMAGE_RETRIEVAL"), embed_answer(axis(RED)))
     reply = find(like=key)
     assert reply.status == 200 and reply.body["items"][0]["id"] == mine
     assert find(like=key, user=USER_B).status == 404

@@ -66,4 +66,4 @@ def test_the_day_is_the_utc_day_and_its_counter_expires(limit_two):
     assert refused.value.retry_after == 30
     next_day = datetime(2026, 11, 27, 0, 0, 1, tzinfo=timezone.utc)
     usage.charge_text_call(USER_A, conf, next_day)  # a new day, a new count
-    assert usage.left_today(USER_A, conf, next_day)[1] == 1
+    assert usage.left_today(USER_A, conf, next_day)[0][1] == 1

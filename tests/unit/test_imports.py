@@ -41,6 +41,8 @@ MUST_NOT_LOAD = {
     "gallery": PILLOW | RENDERER | MODELS | {"studio.logic.edits", "studio.logic.model_listing"},
     # Bedrock and Pillow load with the first message it indexes (studio/logic/indexing.py).
     "index": PILLOW | RENDERER | MODELS | API_WRITES,
+    # The daily lifecycle check reads Bedrock's control plane and writes one item per model: nothing else.
+    "model-lifecycle": PILLOW | RENDERER | MODELS | API_WRITES,
 }
 
 PROBE = """

@@ -58,11 +58,11 @@ def classify(error: Exception, model_id: str) -> StudioError:
     return ModelError(f"The model rejected the request: {message or code}", {"modelError": code})
 
 
-def invoke_json(model_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """InvokeModel with a JSON body; the parsed JSON answer (ModelError if it is not JSON)."""
+def invoke_json(model_id: str, body: dict[str, Any], region: str | None = None) -> dict[str, Any]:
+    """InvokeModel with a JSON body (in `region`, default bedrockRegion); the parsed JSON answer."""
     try:
         with model_latency(model_id):
-            response = clients.get("bedrock-runtime").invoke_model(
+            response = clients.get("bedrock-runtime", region).invoke_model(
                 modelId=model_id, body=json.dumps(body), contentType="application/json",
                 accept="application/json",
             )
@@ -108,10 +108,7 @@ def converse_tool(model_id: str, *, system: str, content: list[dict], tool_name:
     raise ModelError("The language model did not answer in the expected form. Try again.")
 
 
-EMBEDDING_PURPOSES = ("GENERIC_INDEX", "GENERIC_RETRIEVAL")
-
-
-def embed(model_id: str, purpose: str, dimension: int, *, text: str | None = None,
+def embed(model_id: str, purpose: str, dimension: int, region: str, *, text: str | None = None,
           image: tuple[str, bytes] | None = None) -> list[float]:
     """One Amazon Nova Multimodal Embeddings vector for a text or an image (format, bytes).
 
@@ -119,15 +116,15 @@ def embed(model_id: str, purpose: str, dimension: int, *, text: str | None = Non
     (https://docs.aws.amazon.com/nova/latest/userguide/embeddings-schema.html): taskType
     SINGLE_EMBEDDING, singleEmbeddingParams {embeddingPurpose, embeddingDimension 256|384|1024|3072,
     text {truncationMode, value} | image {format png|jpeg|gif|webp, source {bytes: base64}}};
-    answer {"embeddings": [{"embeddingType", "embedding": [floats]}]}. Index with GENERIC_INDEX,
-    query with GENERIC_RETRIEVAL (the page's "search and retrieval" guidance).
+    answer {"embeddings": [{"embeddingType", "embedding": [floats]}]}. The purposes the search uses are
+    in logic/indexing.py (INDEX_PURPOSE, QUERY_PURPOSE); `region` is where the model runs.
     """
     params: dict[str, Any] = {"embeddingPurpose": purpose, "embeddingDimension": dimension}
     if text is not None:
         params["text"] = {"truncationMode": "END", "value": text}
     elif image is not None:
         params["image"] = {"format": image[0], "source": {"bytes": base64.b64encode(image[1]).decode("ascii")}}
-    answer = invoke_json(model_id, {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": params})
+    answer = invoke_json(model_id, {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": params}, region)
     try:
         vector = answer["embeddings"][0]["embedding"]
         if len(vector) != dimension or not all(isinstance(x, (int, float)) for x in vector):

@@ -20,7 +20,8 @@ from studio import caches
 from studio.settings import settings
 
 # The boto3 service name of each client the adapters use.
-SERVICES = ("s3", "dynamodb", "sqs", "secretsmanager", "bedrock-runtime", "ssm", "cloudfront", "s3vectors")
+SERVICES = ("s3", "dynamodb", "sqs", "secretsmanager", "bedrock-runtime", "bedrock", "ssm", "cloudfront",
+            "s3vectors")
 
 _clients: dict[tuple[str, str, str], Any] = {}
 _overrides: dict[str, Any] = {}

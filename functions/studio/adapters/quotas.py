@@ -55,13 +55,21 @@ def use_text_call(owner: str, day: str, limit: int, expires_at: int, retry_after
     return int(answer["Attributes"]["used"]["N"])
 
 
-def used_on(owner: str, day: str) -> tuple[int, int]:
-    """(images, text calls) the owner has used on `day` (0 for a day not begun), in one
-    BatchGetItem of the two quota items."""
-    items, complete = table.batch_get([table.key(IMAGES, owner, day), table.key(TEXT, owner, day)],
-                                      ConsistentRead=True, ProjectionExpression="#pk, used",
-                                      ExpressionAttributeNames={"#pk": PARTITION_KEY})
-    if not complete:
-        raise StorageError(table.UNAVAILABLE_MESSAGE)
+def day_keys(owner: str, day: str) -> list[dict]:
+    """The keys of the owner's two quota items of `day` (images, text calls)."""
+    return [table.key(IMAGES, owner, day), table.key(TEXT, owner, day)]
+
+
+def used_in(items: list[dict]) -> tuple[int, int]:
+    """(images, text calls) counted by the quota items among `items` (DynamoDB items; others ignored)."""
     used = {item[PARTITION_KEY]["S"].split("#", 1)[0]: max(0, int(item.get("used", {"N": "0"})["N"])) for item in items}
     return used.get(IMAGES, 0), used.get(TEXT, 0)
+
+
+def used_on(owner: str, day: str, also: list[dict] = ()) -> tuple[tuple[int, int], list[dict]]:
+    """((images, text calls) the owner has used on `day`, 0 for a day not begun), and the items of the
+    `also` keys, in one BatchGetItem (GET /models reads the model states with it)."""
+    items, complete = table.batch_get([*day_keys(owner, day), *also], ConsistentRead=True)
+    if not complete:
+        raise StorageError(table.UNAVAILABLE_MESSAGE)
+    return used_in(items), items

@@ -20,6 +20,20 @@ class LifecycleInfo(ResponseModel):
     end_of_life: str | None = None
 
 
+class CheckedLifecycle(ResponseModel):
+    """What the daily check last read from Bedrock for a model (GetFoundationModel, in the region it is called in)."""
+
+    model_id: str = Field(description="The foundation model")
+    region: str
+    status: Literal["ACTIVE", "LEGACY", "UNKNOWN"]
+    legacy_since: str | None = None
+    end_of_life: str | None = None
+    days_left: int | None = None
+    attention: bool = Field(description="LEGACY, or within 60 days of its end of life")
+    notice: str | None = Field(None, description="What to do, when it needs attention")
+    checked_at: str | None = None
+
+
 class PixelLimitsInfo(ResponseModel):
     min_pixels: int
     max_pixels: int
@@ -46,6 +60,7 @@ class EditOperationInfo(ResponseModel):
     scale: int
     output_megapixels: float | None = None
     price_per_image: float
+    checked_lifecycle: CheckedLifecycle | None = Field(None, description="The daily lifecycle check's finding")
 
 
 class ImageModelInfo(ResponseModel):
@@ -69,6 +84,7 @@ class ImageModelInfo(ResponseModel):
     how: dict[str, str] = Field(default_factory=dict, description="How a mode works on this model, when not obvious")
     shape_from_reference: list[str] = Field(default_factory=list, description="The modes whose result takes the "
                                             "reference image's shape: width and height are not used")
+    checked_lifecycle: CheckedLifecycle | None = Field(None, description="The daily lifecycle check's finding")
 
 
 class TextModelInfo(ResponseModel):
@@ -81,6 +97,8 @@ class ModelsResponse(ResponseModel):
     image_models: list[ImageModelInfo]
     edit_operations: list[EditOperationInfo] = Field(default_factory=list)
     text_model: TextModelInfo
+    model_notices: list[CheckedLifecycle] = Field(default_factory=list, description="Every model the deployment "
+                                                  "calls (image, edit, text, embedding) that is leaving Bedrock")
     daily_image_quota: int = Field(description="Images per user per UTC day")
     images_left_today: int = Field(description="The caller's images left today (a failed generation gives its images back)")
     daily_text_quota: int = Field(description="Text requests (translate, suggest, describe) per user per UTC day")

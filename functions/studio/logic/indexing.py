@@ -20,6 +20,10 @@ from studio.observability import count, logger
 from studio.settings import Settings
 from studio.storage_layout import VECTOR_DIMENSION
 
+# Nova Multimodal Embeddings' purposes (docs/search.md says why): the index holds images, embedded
+# for an index; a query (words, or an image for "more like this") is embedded to retrieve images.
+INDEX_PURPOSE = "GENERIC_INDEX"
+QUERY_PURPOSE = "IMAGE_RETRIEVAL"
 PROMPT_METADATA_MAX = 2000  # characters of the prompt kept as non-filterable metadata (40 KB cap per vector)
 
 
@@ -45,7 +49,7 @@ def embed(conf: Settings, purpose: str, **content) -> list[float]:
     """One embedding of a text or an image (format, bytes) for the index or a query."""
     from studio.adapters import bedrock
 
-    return bedrock.embed(conf.embedding_model_id, purpose, VECTOR_DIMENSION, **content)
+    return bedrock.embed(conf.embedding_model_id, purpose, VECTOR_DIMENSION, conf.embedding_region, **content)
 
 
 def index_generation(generation_id: str, conf: Settings) -> str:
@@ -58,7 +62,7 @@ def index_generation(generation_id: str, conf: Settings) -> str:
     written, annotations = [], []
     for index, image in enumerate(record["images"]):
         webp = storage.read(image["thumbnailKey"], UPLOAD_MAX_BYTES, "thumbnailKey")
-        embedding = embed(conf, "GENERIC_INDEX", image=("webp", webp))
+        embedding = embed(conf, INDEX_PURPOSE, image=("webp", webp))
         written.append((vectors.key(generation_id, index), embedding, _metadata(record)))
         annotations.append(captions.caption(webp, record, conf) or {"caption": "", "tags": []})
     vectors.put(written)

@@ -4,6 +4,7 @@ limits, prices and lifecycle, and the caller's quota left today."""
 from __future__ import annotations
 
 from studio.bodies.model_listing import (
+    CheckedLifecycle,
     EditOperationInfo,
     ImageModelInfo,
     LifecycleInfo,
@@ -13,14 +14,25 @@ from studio.bodies.model_listing import (
     TextModelInfo,
 )
 from studio.catalog import EDIT_OPERATIONS, IMAGE_MODELS, MAX_IMAGES_PER_GENERATION, EditOperation
-from studio.logic import usage
+from studio.logic import model_watch, usage
 from studio.settings import Settings
 
 PALETTE_BY_STYLE_GUIDE = ("No live model has a palette mode: the colors are painted as a swatch image that the "
                           "style guide follows, and named in the prompt.")
 
 
+def _checked(states: dict[str, dict], model_id: str) -> CheckedLifecycle | None:
+    state = states.get(model_id)
+    if state is None:
+        return None
+    fields = ("modelId", "region", "status", "legacySince", "endOfLife", "daysLeft", "attention", "notice", "checkedAt")
+    return CheckedLifecycle.model_validate({k: state.get(k) for k in fields})
+
+
 def list_models(conf: Settings, user_id: str) -> ModelsResponse:
+    # One BatchGetItem: the caller's quota items and what the daily lifecycle check found.
+    (images_left, text_left), items = usage.left_today(user_id, conf, also=model_watch.state_keys(conf))
+    states = model_watch.states_in(items)
     models = []
     for model in IMAGE_MODELS:
         if model.model_id not in conf.allowed_image_models:
@@ -44,11 +56,14 @@ def list_models(conf: Settings, user_id: str) -> ModelsResponse:
             legacy=model.legacy,
             how={"color": PALETTE_BY_STYLE_GUIDE} if "color" in model.modes and model.family != "titan" else {},
             shape_from_reference=list(model.shape_from_reference),
+            checked_lifecycle=_checked(states, model.model_id),
         ))
-    images_left, text_left = usage.left_today(user_id, conf)
     return ModelsResponse(
         image_models=models,
-        edit_operations=[_operation_info(op, conf) for op in EDIT_OPERATIONS if op.model_id in conf.allowed_image_models],
+        edit_operations=[_operation_info(op, conf, _checked(states, op.model_id)) for op in EDIT_OPERATIONS
+                         if op.model_id in conf.allowed_image_models],
+        model_notices=[_checked(states, call.base_model) for call in model_watch.calls(conf)
+                       if states.get(call.base_model, {}).get("attention")],
         text_model=TextModelInfo(model_id=conf.text_model_id, price_per_1k_input_tokens=conf.text_price_per_1k_input,
                                  price_per_1k_output_tokens=conf.text_price_per_1k_output),
         daily_image_quota=conf.daily_image_quota,
@@ -58,7 +73,7 @@ def list_models(conf: Settings, user_id: str) -> ModelsResponse:
     )
 
 
-def _operation_info(op: EditOperation, conf: Settings) -> EditOperationInfo:
+def _operation_info(op: EditOperation, conf: Settings, checked: CheckedLifecycle | None) -> EditOperationInfo:
     limits = op.input_limits
     if op.outpaint:
         output = "the image's size plus the pixels added on each side"
@@ -75,5 +90,5 @@ def _operation_info(op: EditOperation, conf: Settings) -> EditOperationInfo:
                                      min_side=limits.min_side, max_side=limits.max_side or None,
                                      max_aspect=limits.max_aspect or None),
         output=output, scale=op.scale, output_megapixels=op.output_megapixels or None,
-        price_per_image=conf.price_per_image(op.model_id, "standard"),
+        price_per_image=conf.price_per_image(op.model_id, "standard"), checked_lifecycle=checked,
     )

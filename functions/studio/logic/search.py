@@ -22,7 +22,7 @@ from studio.bodies.generations import SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX, Search
 from studio.catalog import MAX_IMAGES_PER_GENERATION
 from studio.errors import BadRequest, InvalidField, NotFound
 from studio.logic import access, presentation
-from studio.logic.indexing import embed
+from studio.logic.indexing import QUERY_PURPOSE, embed
 from studio.logic.uploads import check_owner
 from studio.observability import count
 from studio.settings import Settings
@@ -52,7 +52,7 @@ def _query_vector_for_like(like: str, image_index: int, user_id: str, conf: Sett
 
         check_owner(like, user_id, "like")
         data = storage.read(like, UPLOAD_MAX_BYTES, "like")
-        return embed(conf, "GENERIC_RETRIEVAL", image=("webp", upload_thumbnail(data, "like")))
+        return embed(conf, QUERY_PURPOSE, image=("webp", upload_thumbnail(data, "like")))
     if not GENERATION_ID.match(like):
         raise InvalidField("like", "a generation id or an uploaded image key (uploads/...)")
     stored = vectors.get([vectors.key(like, image_index)]).get(vectors.key(like, image_index))
@@ -76,7 +76,7 @@ def search(q: str | None, like: str | None, image_index: int, scope: str, limit:
         q = q.strip()
         if not q or len(q) > SEARCH_QUERY_MAX:
             raise InvalidField("q", f"1-{SEARCH_QUERY_MAX} characters, not only spaces")
-        vector = embed(conf, "GENERIC_RETRIEVAL", text=q)
+        vector = embed(conf, QUERY_PURPOSE, text=q)
         hits = vectors.query(vector, limit, metadata_filter(scope, user_id))
     else:
         vector = _query_vector_for_like(like, image_index, user_id, conf)

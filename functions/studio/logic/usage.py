@@ -34,8 +34,10 @@ def charge_text_call(user_id: str, conf: Settings, now: datetime | None = None) 
                           int(now.timestamp()) + quotas.QUOTA_TTL_SECONDS, seconds_to_midnight(now))
 
 
-def left_today(user_id: str, conf: Settings, now: datetime | None = None) -> tuple[int, int]:
-    """(images, text calls) the caller may still ask for today (UTC)."""
+def left_today(user_id: str, conf: Settings, now: datetime | None = None,
+               also: list[dict] = ()) -> tuple[tuple[int, int], list[dict]]:
+    """((images, text calls) the caller may still ask for today (UTC)), and the items of the `also` keys
+    read in the same BatchGetItem."""
     now = now or datetime.now(timezone.utc)
-    images, text = quotas.used_on(user_id, quota_day(now))
-    return max(0, conf.daily_image_quota - images), max(0, conf.daily_text_quota - text)
+    (images, text), items = quotas.used_on(user_id, quota_day(now), list(also))
+    return (max(0, conf.daily_image_quota - images), max(0, conf.daily_text_quota - text)), items

@@ -220,7 +220,8 @@ function render(root) {
     d.modelId = modelSelect.value;
     renderComposer();
   } } }, state.models.imageModels.filter((x) => x.modes.includes(d.mode))
-    .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId }, x.name)));
+    .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId },
+      x.checkedLifecycle?.attention ? `⚠ ${x.name} (${t("compose.leavingShort")})` : x.name)));
   const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } });
   const fillCounts = () => {
     const allowed = allowedCounts(m, d.width, d.height);
@@ -350,7 +351,7 @@ function render(root) {
     translateNotice,
     modeBlock,
     h("div", { class: "grid-params" },
-      field(t("compose.model"), modelSelect, { hint: m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null }),
+      field(t("compose.model"), modelSelect, { hint: leavingNotice(m) || (m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null) }),
       // Some modes take the reference's shape on this model (GET /models): no size to choose there.
       shapeFromReference
         ? field(t("compose.size"), h("output", { id: "compose-size-reference", class: "size-note" }, d.referenceSize
@@ -427,4 +428,12 @@ function styleImagePicker(d) {
 export function focusPrompt() {
   const prompt = document.getElementById("compose-prompt");
   if (prompt) { prompt.focus(); prompt.scrollIntoView({ block: "center" }); announce(t("compose.prompt")); }
+}
+
+// What the daily lifecycle check found (GET /models checkedLifecycle): a model Bedrock is retiring.
+function leavingNotice(model) {
+  const life = model.checkedLifecycle;
+  if (!life?.attention) return null;
+  return life.endOfLife ? t("compose.leaving", { date: life.endOfLife, days: Math.max(0, life.daysLeft ?? 0) })
+    : t("compose.leavingNoDate");
 }
