@@ -339,17 +339,10 @@ class Stack:
 
 
 def profile_destinations(profile_id: str) -> list[str]:
-    """The regions a cross-region inference profile may route a call to (its geography's)."""
-    return catalog_geographies().get(profile_id.split(".", 1)[0], [])
+    """The regions a cross-region inference profile may route a call to (studio/model_regions.py)."""
+    from studio.model_regions import destinations
 
-
-def catalog_geographies() -> dict[str, list[str]]:
-    # Bedrock user guide, "Supported Regions and models for inference profiles" (checked 2026-12):
-    # a US profile is served from us-east-1, us-east-2 and us-west-2.
-    return {"us": ["us-east-1", "us-east-2", "us-west-2"],
-            "eu": ["eu-central-1", "eu-west-1", "eu-west-3", "eu-north-1"],
-            "apac": ["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2"],
-            "global": []}
+    return list(destinations(profile_id))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -132,6 +132,14 @@ def availability(model_id: str) -> Availability | None:
     return MODEL_AVAILABILITY.get(split_profile_id(model_id)[1])
 
 
+def destinations(profile_id: str) -> tuple[str, ...]:
+    """The regions an inference profile may route a call to ("*" for a global profile; none when unknown)."""
+    prefix, base = split_profile_id(profile_id)
+    where = MODEL_AVAILABILITY.get(base)
+    profile = where.profile(prefix) if where is not None and prefix is not None else None
+    return profile.destinations if profile is not None else ()
+
+
 def offered(model_id: str, region: str) -> bool | None:
     """Can `model_id` (model or profile ID) be invoked in `region`? None when the catalog does not know it."""
     prefix, base = split_profile_id(model_id)
