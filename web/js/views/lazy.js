@@ -15,6 +15,7 @@ export function detailIdFromHash(hash = location.hash) {
 }
 
 export const loadGallery = () => import("./gallery.js");
+export const loadBoards = () => import("./boards.js");
 const loadDetail = () => import("./detail.js").then((module) => (detail = module));
 
 /** The detail module, or null (and a message) when it cannot be fetched. */
