@@ -43,5 +43,5 @@ export function closeDetail(options) {
 
 export function prefetch() {
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
-  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); });
+  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); });
 }
