@@ -12,9 +12,9 @@ from local.client import ApiError
 pytestmark = pytest.mark.e2e
 
 
-def refused(call) -> tuple[int, str]:
+def refused(client, method: str, path: str, body=None) -> tuple[int, str]:
     with pytest.raises(ApiError) as error:
-        call()
+        client.request(method, path, body)
     return error.value.status, error.value.body["error"]["code"]
 
 
@@ -36,7 +36,7 @@ def test_boards_auth_matrix_and_the_owners_journey(demo, other):
                               ("DELETE", "", None), ("PUT", f"/items/{theirs['id']}", None),
                               ("DELETE", f"/items/{shared_image['id']}", None),
                               ("POST", "/items/batch", {"add": [theirs["id"]]})]:
-        assert refused(lambda: other.request(method, path + sub, body)) == (404, "board_not_found"), (method, sub)
+        assert refused(other, method, path + sub, body) == (404, "board_not_found"), (method, sub)
     assert board["id"] not in [b["id"] for b in other.request("GET", "/boards", query={"scope": "all"})["items"]]
 
     # When the owner shares it, then the other user reads it (only the shared image) and cannot change it
@@ -48,11 +48,11 @@ def test_boards_auth_matrix_and_the_owners_journey(demo, other):
     for method, sub, body in [("PATCH", "", {"name": "x"}), ("DELETE", "", None),
                               ("PUT", f"/items/{theirs['id']}", None), ("DELETE", f"/items/{shared_image['id']}", None),
                               ("POST", "/items/batch", {"remove": [shared_image["id"]]})]:
-        assert refused(lambda: other.request(method, path + sub, body)) == (403, "board_read_only"), (method, sub)
+        assert refused(other, method, path + sub, body) == (403, "board_read_only"), (method, sub)
 
     # When the owner deletes an image, it leaves the board; when they delete the board, the images stay
     demo.delete(private_image["id"])
     assert [i["id"] for i in demo.request("GET", f"{path}/items")["items"]] == [shared_image["id"]]
     demo.request("DELETE", path)
-    assert refused(lambda: demo.request("GET", path)) == (404, "board_not_found")
+    assert refused(demo, "GET", path) == (404, "board_not_found")
     assert demo.generation(shared_image["id"])["status"] == "COMPLETE"

@@ -1,5 +1,5 @@
-// The views the first screen does not need, fetched on first use: the gallery (with its search) and
-// the image detail (with the edit studio behind it). The first load carries sign-in and Create only;
+// The views the first screen does not need, fetched on first use: the gallery (with its search), the
+// image detail (with the edit studio behind it) and the boards. The first load carries sign-in and Create only;
 // once a signed-in screen is shown, the rest is fetched while the browser is idle (prefetch), so
 // opening them later does not wait for the network.
 
