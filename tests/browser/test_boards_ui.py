@@ -1,5 +1,6 @@
-"""Boards in a real browser: make a board, add an image to it from the image's detail, open the board
-and share it; another signed-in user then sees it (read-only). axe-checked."""
+"""Boards in a real browser: make a board, add an image to it from the image's detail, open the board,
+share it and set its cover; put a selection of the gallery on a new board; another signed-in user then
+sees the shared board (read-only). axe-checked."""
 
 from __future__ import annotations
 
@@ -65,11 +66,29 @@ def test_create_a_board_add_an_image_from_its_detail_then_share_it(desk, stack, 
     expect(page.locator(f'#board-items li[data-id="{image_id}"]')).to_have_count(1)
     page.get_by_label("Shared: every signed-in user may see it (read-only)").check()
     expect(page.locator(".boards .gallery-foot [role=status]")).to_contain_text("shared")
+    page.locator(f'#board-items li[data-id="{image_id}"] [data-action=cover]').click()
+    expect(page.locator("#toasts")).to_contain_text("Cover set.")
     desk.axe_check("board-page")
     desk.shot("20-board")
 
+    # And, in the gallery's select mode, picks the image and puts it on a new board
+    page.get_by_role("link", name="Gallery").click()
+    page.locator("#gallery-select").click()
+    tile = page.locator(f'#gallery-grid li[data-id="{image_id}"] .tile')
+    tile.click()
+    expect(tile).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#gallery-selected")).to_have_text("1 selected")
+    expect(page.get_by_role("dialog")).to_have_count(0)  # picked, not opened
+    page.locator("#board-pick-new").fill("Picks")
+    page.locator("#board-pick-add").click()
+    expect(page.locator(".gallery-select-bar .board-pick [role=status]")).to_have_text("Added to “Picks”.")
+    desk.axe_check("gallery-select", "#main")  # not the fading toast
+
     # And another signed-in user finds it among the shared boards, but cannot change it
-    [board] = [b for b in client.request("GET", "/boards")["items"] if b["name"] == "Coast"]
+    boards = {b["name"]: b for b in client.request("GET", "/boards")["items"]}
+    board = boards["Coast"]
+    assert board["cover"]["generationId"] == image_id
+    assert [i["id"] for i in client.request("GET", f"/boards/{boards['Picks']['id']}/items")["items"]] == [image_id]
     _, other = new_user(stack)
     assert board["id"] in [b["id"] for b in other.request("GET", "/boards", query={"scope": "all"})["items"]]
     assert [i["id"] for i in other.request("GET", f"/boards/{board['id']}/items")["items"]] == [image_id]

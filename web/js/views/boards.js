@@ -113,13 +113,18 @@ function boardPage(root, id) {
   const tile = (record) => {
     const li = galleryTile(record, { onOpen: (r) => openDetail(r, 0, { back: `#boards/${id}`, onChange: (changed, { deleted } = {}) => { if (deleted) li.remove(); } }) });
     if (board?.mine) {
-      li.append(h("button", { class: "btn btn-small board-remove", type: "button", "aria-label": t("boards.removeItem"),
-        on: { click: () => run(async () => {
+      li.append(h("div", { class: "board-item-tools" },
+        h("button", { class: "btn btn-small", type: "button", dataset: { action: "cover" }, on: { click: () => run(async () => {
+          await api.updateBoard(id, { coverGenerationId: record.id });
+          announce(t("boards.coverSet"));
+          toast(t("boards.coverSet"));
+        }) } }, t("boards.cover")),
+        h("button", { class: "btn btn-small", type: "button", "aria-label": t("boards.removeItem"), on: { click: () => run(async () => {
           await api.removeFromBoard(id, record.id);
           li.remove();
           board.itemCount -= 1;
           showHeading();
-        }) } }, t("boards.remove")));
+        }) } }, t("boards.remove"))));
     }
     return li;
   };
@@ -179,16 +184,36 @@ function boardPage(root, id) {
 
 /** "Add to board" in the detail: pick one of your boards (or name a new one) and add the image. */
 export function addToBoardPanel(record) {
+  return boardPicker(async (boardId) => { await api.addToBoard(boardId, record.id); return 1; });
+}
+
+/** "Add to board" for a selection (the gallery's): the images go on in the order given, in one request
+ *  for up to 50. `ids()` reads the selection when the button is pressed. */
+export function addManyPanel(ids, onDone) {
+  return boardPicker(async (boardId) => {
+    const chosen = ids();
+    let added = 0;
+    for (let first = 0; first < chosen.length; first += 50) {
+      const result = await api.changeBoardItems(boardId, { add: chosen.slice(first, first + 50) });
+      added += result.added.length;
+    }
+    onDone?.();
+    return added;
+  });
+}
+
+/** One of your boards (or a new one, by name), and an Add button that runs `add(boardId)`. */
+function boardPicker(add) {
   const select = h("select", { id: "board-pick" }, h("option", { value: "" }, t("loading")));
-  const newName = h("input", { id: "board-pick-new", type: "text", maxlength: 100, placeholder: t("boards.newName") });
+  const newName = h("input", { id: "board-pick-new", type: "text", maxlength: 100, placeholder: t("boards.newName"), "aria-label": t("boards.newName") });
   const status = h("p", { class: "muted", role: "status" });
   api.boards({ scope: "mine", limit: 100 }).then((page) => {
     clear(select);
     select.append(h("option", { value: "" }, t("boards.pick")), ...page.items.map((b) => h("option", { value: b.id }, b.name)));
   }).catch((e) => { status.textContent = errorMessage(e); });
-  const add = h("button", { class: "btn btn-primary", type: "button", id: "board-pick-add", on: { click: async () => {
+  const button = h("button", { class: "btn btn-primary", type: "button", id: "board-pick-add", on: { click: async () => {
     status.textContent = "";
-    add.disabled = true;
+    button.disabled = true;
     try {
       let boardId = select.value;
       let boardName = select.selectedOptions[0]?.textContent;
@@ -199,10 +224,10 @@ export function addToBoardPanel(record) {
         newName.value = "";
       }
       if (!boardId) { status.textContent = t("boards.pickFirst"); return; }
-      await api.addToBoard(boardId, record.id);
-      status.textContent = t("boards.added", { name: boardName });
-    } catch (e) { status.textContent = errorMessage(e); } finally { add.disabled = false; }
+      const added = await add(boardId);
+      status.textContent = added === 1 ? t("boards.added", { name: boardName }) : t("boards.addedMany", { n: added, name: boardName });
+    } catch (e) { status.textContent = errorMessage(e); } finally { button.disabled = false; }
   } } }, t("boards.add"));
   return h("div", { class: "board-pick" },
-    h("div", { class: "field inline" }, h("label", { for: "board-pick" }, t("boards.addTo")), select), newName, add, status);
+    h("div", { class: "field inline" }, h("label", { for: "board-pick" }, t("boards.addTo")), select), newName, button, status);
 }
