@@ -95,3 +95,20 @@ def test_create_a_board_add_an_image_from_its_detail_then_share_it(desk, stack, 
     with pytest.raises(ApiError) as refused:
         other.request("PATCH", f"/boards/{board['id']}", {"name": "mine"})
     assert refused.value.status == 403
+
+
+def test_boards_on_a_phone_fit_the_screen_in_korean(phone, collector):
+    email, client, image_id = collector
+    board = client.request("POST", "/boards", {"name": "바다 Coast"})
+    client.request("PUT", f"/boards/{board['id']}/items/{image_id}")
+    page = phone.page
+    phone.sign_in(email, PASSWORD)
+    page.locator("#lang").select_option("ko")
+    page.get_by_role("link", name="보드").click()
+    expect(page.locator("#boards-grid a", has_text="바다 Coast")).to_contain_text("이미지 1개")
+    page.locator("#boards-grid a", has_text="바다 Coast").click()
+    expect(page.locator(f'#board-items li[data-id="{image_id}"]')).to_have_count(1)
+    # Nothing wider than the phone's screen
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    phone.axe_check("board-page-phone", "#main")
+    phone.shot("21-board")
