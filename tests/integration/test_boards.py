@@ -244,3 +244,15 @@ def test_given_a_tampered_or_foreign_cursor_then_400(aws):
     cursor = api("GET", f"/boards/{board}/items", query={"limit": 1}).body["nextCursor"]
     assert api("GET", f"/boards/{other}/items", query={"cursor": cursor}).error["code"] == "invalid_cursor"
     assert api("GET", f"/boards/{board}/items", query={"cursor": cursor[:-2] + "xx"}).error["code"] == "invalid_cursor"
+
+
+def test_given_the_board_left_unprocessed_by_a_throttled_batch_read_then_503_not_404(aws, monkeypatch):
+    board = make_board()
+    dynamodb = clients.get("dynamodb")
+
+    def throttled(RequestItems, **_):  # noqa: N803 (boto3's parameter name)
+        return {"Responses": {TABLE: []}, "UnprocessedKeys": RequestItems}
+
+    monkeypatch.setattr(dynamodb, "batch_get_item", throttled)
+    reply = api("GET", f"/boards/{board}/items")
+    assert (reply.status, reply.error["code"]) == (503, "storage_error")

@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients, generation_records, table
-from studio.errors import Conflict
+from studio.errors import Conflict, StorageError
 from studio.storage_layout import (
     BOARD_ITEM_PREFIX,
     BOARD_KIND,
@@ -217,13 +217,15 @@ def items_page(board_id: str, limit: int, start_key: dict | None) -> tuple[list[
 def board_and_records(board_id: str, generation_ids: list[str]) -> tuple[BoardRecord | None, dict[str, dict]]:
     """The board and the records of these images, in one BatchGetItem (at most 99 ids)."""
     ids = list(dict.fromkeys(generation_ids))
-    items, _complete = table.batch_get([key(board_id), *(generation_records.key(i) for i in ids)])
+    items, complete = table.batch_get([key(board_id), *(generation_records.key(i) for i in ids)])
     board, records = None, {}
     for item in map(table.from_item, items):
         if item[SORT_KEY] == BOARD_KIND:
             board = _plain_board(item)
         else:
             records[item["id"]] = item
+    if board is None and not complete:  # throttled, not absent: never answer 404 for a board that is there
+        raise StorageError(table.UNAVAILABLE_MESSAGE, {"awsError": "UnprocessedKeys"})
     return board, records  # type: ignore[return-value]
 
 
