@@ -53,6 +53,8 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
               "or the request did not come through the site's address", EVERY),
     ErrorCode(404, "not_found", "no generation with this id, or it is not yours (another user's private record "
               "answers the same)", (*ONE_RECORD, "createEdit", "searchGallery")),
+    ErrorCode(404, "parent_not_found", "lineage.parentId names no generation you may see (yours, or one shared "
+              "and finished): leave it out, or name the generation this one re-runs", RENDERS),
     ErrorCode(404, "reference_missing", "an upload key names no upload of yours (uploads are kept for one day): "
               "upload it again", (*RENDERS, "describeReference", "searchGallery")),
     ErrorCode(409, "idempotency_conflict", "this Idempotency-Key was used with another request body: use a new key "

@@ -14,7 +14,7 @@ from studio.bodies.generations import Generation, GenerationPatch, GenerationReq
 from studio.catalog import ImageModel, image_model, model_for_mode
 from studio.clock import now_iso
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
-from studio.logic import access, image_requests, indexing, lifecycle, presentation
+from studio.logic import access, image_requests, indexing, lifecycle, lineage, presentation
 from studio.logic.uploads import check_owner
 from studio.observability import count, logger
 from studio.settings import Settings
@@ -44,7 +44,7 @@ def create(request: GenerationRequest, user_id: str, idempotency_key: str | None
     record = new_record(user_id, final.mode, model.model_id, now, public=final.public, count=final.count,
                         cost=conf.price_per_image(model.model_id, final.quality) * final.count)
     record["request"] = final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"})
-    record["lineage"] = {**final.lineage.model_dump(by_alias=True, exclude_none=True), "finalPrompt": final.prompt}
+    record["lineage"] = {**lineage.client_lineage(final.lineage, user_id), "finalPrompt": final.prompt}
     return store_and_queue(record, request, user_id, idempotency_key, base_url, conf, now)
 
 
