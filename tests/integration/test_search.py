@@ -258,7 +258,7 @@ def test_a_text_search_costs_three_aws_calls(aws, bedrock):
 
 
 # --- search: more like this ------------------------------------------------------------------
-def test_more_like_this_ranks_other_images_leaves_the_source_out_and_costs_three_calls(aws, bedrock):
+def test_more_like_this_ranks_other_images_leaves_the_source_out_and_costs_four_calls(aws, bedrock):
     # Given an image (red, tilted), its sibling (green) and another generation's red image
     source = indexed(aws, bedrock, directions=((RED, 0.2), (GREEN, 0.0)))
     other = indexed(aws, bedrock, directions=((RED, 0.0),))
@@ -269,7 +269,7 @@ def test_more_like_this_ranks_other_images_leaves_the_source_out_and_costs_three
     assert reply.status == 200, reply.body
     assert [(i["id"], i["imageIndex"]) for i in reply.body["items"]] == [(other, 0)]
     assert 0.9 < reply.body["items"][0]["score"] < 1.0
-    assert sorted(counter.calls) == ["BatchGetItem", "GetVectors", "QueryVectors"]
+    assert sorted(counter.calls) == ["BatchGetItem", "GetItem", "GetVectors", "QueryVectors"]
     # And with room for all: the other image, then the sibling; never the source
     ranked = [(i["id"], i["imageIndex"]) for i in find(like=source, imageIndex=0).body["items"]]
     assert ranked == [(other, 0), (source, 1)]
@@ -282,6 +282,17 @@ def test_more_like_a_foreign_private_or_unknown_image_is_404(aws, bedrock):
     assert find(like="0" * 32).status == 404
     assert find(like=shared, imageIndex=1).status == 404
     assert find(like=shared).status == 200
+
+
+def test_more_like_a_private_image_whose_index_still_says_public_is_404(aws, bedrock):
+    # issue 19.3: B unshared, the index rewrite failed; the record, not the vector, decides
+    private = indexed(aws, bedrock, user=USER_B, directions=((RED, 0.0),))
+    key = vectors.key(private, 0)
+    vector = stored_vectors(private)[key]
+    vectors.put([(key, vector["data"], {**vector["metadata"], "public": True})])
+    reply = find(like=private)
+    assert reply.status == 404, reply.body
+    assert find(like=private, user=USER_B).status == 200  # its owner still may
 
 
 def test_more_like_an_upload_embeds_it_and_only_its_owner_may_use_it(aws, bedrock):
