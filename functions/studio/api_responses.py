@@ -51,8 +51,8 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
               "gateway): get a new one", EVERY),
     ErrorCode(403, gateway_errors.ACCESS_DENIED.code, "the token lacks this operation's scope (from the gateway), "
               "or the request did not come through the site's address", EVERY),
-    ErrorCode(404, "not_found", "no generation with this id, or it is not yours (another user's private record "
-              "answers the same)", (*ONE_RECORD, "createEdit", "searchGallery")),
+    ErrorCode(404, "not_found", "no generation with this id, or it is not yours (another user's private record, "
+              "or a shared one not yet COMPLETE, answers the same)", (*ONE_RECORD, "createEdit", "searchGallery")),
     ErrorCode(404, "parent_not_found", "lineage.parentId names no generation you may see (yours, or one shared "
               "and finished): leave it out, or name the generation this one re-runs", RENDERS),
     ErrorCode(404, "reference_missing", "an upload key names no upload of yours (uploads are kept for one day): "
