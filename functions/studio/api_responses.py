@@ -67,7 +67,8 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(413, gateway_errors.REQUEST_TOO_LARGE.code, f"the request is over {MAX_MB} MB (from the gateway); "
               "POST /uploads: the declared size is over the upload limit; an uploaded image is larger than its "
               "field allows", EVERY),
-    ErrorCode(415, "unsupported_media_type", "the body is not sent as application/json", WITH_BODY),
+    ErrorCode(415, "unsupported_media_type", "the body is not sent as application/json (or is sent without a "
+              "Content-Type header)", WITH_BODY),
     ErrorCode(422, "validation_error", "a parameter or field breaks a rule or has the wrong JSON type (strict: "
               '"2" is not a number): details name each field and its rule', EVERY),
     ErrorCode(422, "content_filtered", "the model's content filters blocked the text or image: rephrase it",
