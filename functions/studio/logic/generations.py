@@ -118,10 +118,12 @@ def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: s
     record = generation_records.update_flags(generation_id, user_id, patch.favorite, patch.public, now_iso())
     if record is None:
         raise NotFound(access.NOT_FOUND_MESSAGE)
+    if patch.public is False:
+        # Unshared: edge copies must not outlive the share. First, so a failed index rewrite (503)
+        # cannot skip it; the invalidation itself never raises (adapters/cdn.py).
+        cdn.invalidate(_keys(record))
     if patch.public is not None:
         indexing.share(record)  # the search index follows in the same request (retry the PATCH if it fails)
-    if patch.public is False:  # unshared: edge copies must not outlive the share
-        cdn.invalidate(_keys(record))
     return presentation.generation(record, user_id, base_url)
 
 
