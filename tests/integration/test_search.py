@@ -14,7 +14,8 @@ import gallery.handler
 import index.handler
 from studio import backfill as backfill_command
 from studio.adapters import clients, generation_records, vectors
-from studio.logic import search
+from studio.errors import StorageError
+from studio.logic import indexing, search
 from studio.storage_layout import VECTOR_DIMENSION
 from studio.settings import settings
 from tests.support import images as make
@@ -193,6 +194,56 @@ def test_given_a_record_deleted_while_it_is_indexed_then_its_vectors_are_removed
     monkeypatch.setattr(vectors, "put", put_then_delete_record)
     run_index(aws)
     assert not stored_vectors(reply.body["id"])
+
+
+def test_given_the_cleanup_of_a_deleted_record_fails_once_then_the_retry_removes_its_vectors(
+        aws, bedrock, monkeypatch):
+    # issue 19.4: the retry finds no record; it must still delete the vectors, not skip
+    reply = post({"prompt": "a rose"})
+    bedrock.invoke(TITAN, ANY_BODY, titan_answer(make.png((64, 64))))
+    run_worker(aws)
+    bedrock.invoke(EMBED, image_embedding_request(), embed_answer(axis(RED)))
+    caption_answer(bedrock)
+    messages = queued_messages(aws.index_queue_url)
+    real_put, real_delete, failures = vectors.put, vectors.delete, []
+
+    def put_then_delete_record(batch):
+        real_put(batch)
+        generation_records.delete(generation_records.get(reply.body["id"]))
+
+    def delete_fails_once(keys):
+        if not failures:
+            failures.append(keys)
+            raise StorageError("The search index is unavailable.")
+        real_delete(keys)
+
+    monkeypatch.setattr(vectors, "put", put_then_delete_record)
+    monkeypatch.setattr(vectors, "delete", delete_fails_once)
+    with pytest.raises(BatchProcessingError):  # the one job failed: SQS delivers it again
+        index.handler.handler(sqs_event(messages, aws.index_queue_arn), LambdaContext())
+    assert failures and stored_vectors(reply.body["id"])
+    retry = index.handler.handler(sqs_event(messages, aws.index_queue_arn), LambdaContext())
+    assert retry == {"batchItemFailures": []}
+    assert not stored_vectors(reply.body["id"])
+
+
+def test_given_the_index_job_writes_between_a_deletes_forget_and_its_record_delete_then_no_vector_survives(
+        aws, bedrock, monkeypatch):
+    # issue 19.4: DELETE forgets the vectors, the index job (still seeing the record) writes them back,
+    # then DELETE removes the record: the cleanup it queues removes them for good
+    generation_id = indexed(aws, bedrock, directions=((RED, 0.0), (GREEN, 0.0)))
+    written = stored_vectors(generation_id, 2)
+    real_forget = indexing.forget
+
+    def forget_then_the_job_writes(record):
+        real_forget(record)
+        vectors.put([(k, v["data"], v["metadata"]) for k, v in written.items()])
+
+    monkeypatch.setattr(indexing, "forget", forget_then_the_job_writes)
+    assert call(gallery.handler.handler, "DELETE", f"/generations/{generation_id}").status == 204
+    monkeypatch.undo()
+    assert run_index(aws) == {"batchItemFailures": []}
+    assert stored_vectors(generation_id, 2) == {}
 
 
 # --- search: text ---------------------------------------------------------------------------

@@ -147,6 +147,8 @@ def delete(generation_id: str, user_id: str) -> None:
             storage.delete_all(keys)
         indexing.forget(record)  # the search index follows in the same request
         if generation_records.delete(record):
+            if record["status"] == "COMPLETE":  # only a completed record can have vectors
+                indexing.request_cleanup(generation_id)
             cdn.invalidate(keys)
             count("GenerationsDeleted")
             return
