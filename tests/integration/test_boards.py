@@ -256,3 +256,13 @@ def test_given_the_board_left_unprocessed_by_a_throttled_batch_read_then_503_not
     monkeypatch.setattr(dynamodb, "batch_get_item", throttled)
     reply = api("GET", f"/boards/{board}/items")
     assert (reply.status, reply.error["code"]) == (503, "storage_error")
+
+
+def test_given_a_full_board_then_a_new_image_is_409_board_full_and_one_already_on_it_keeps_its_place(aws, monkeypatch):
+    board, first, second = make_board(), make_image(), make_image()
+    api("PUT", f"/boards/{board}/items/{first}")
+    monkeypatch.setattr("studio.logic.boards.BOARD_MAX_ITEMS", 1)
+    reply = api("PUT", f"/boards/{board}/items/{second}")
+    assert (reply.status, reply.error["code"]) == (409, "board_full")
+    again = api("PUT", f"/boards/{board}/items/{first}")
+    assert again.status == 200 and item_ids(board) == [first]

@@ -143,10 +143,10 @@ def update(board_id: str, owner: str, *, name: str | None, shared: bool | None, 
     return None, ("board" if reasons[0] == table.FAILED_CONDITION else "cover")
 
 
-def add(board_id: str, owner: str, generation_id: str, added_at: str, max_items: int) -> str | None:
-    """Put the image on the owner's board, after the ones already there: None when it was added,
-    else why not: "board" (not the owner's board, or full), "generation" (no such image the owner may
-    see) or "present" (it already is on the board: nothing changed)."""
+def add(board_id: str, owner: str, generation_id: str, added_at: str, max_items: int) -> set[str]:
+    """Put the image on the owner's board, after the ones already there: an empty set when it was
+    added, else every reason it was not: "board" (not the owner's board, or full), "generation" (no
+    such image the owner may see), "present" (it already is on the board: nothing changed)."""
     sort = item_sort(added_at, generation_id)
     membership = {PARTITION_KEY: f"GEN#{generation_id}", SORT_KEY: f"{BOARD_MEMBERSHIP_PREFIX}{board_id}",
                   "boardId": board_id, "generationId": generation_id, "itemSort": sort, "addedAt": added_at}
@@ -169,11 +169,8 @@ def add(board_id: str, owner: str, generation_id: str, added_at: str, max_items:
         {"Put": {"TableName": table.name(), "Item": table.to_item(item)}},
     ], IN_PROGRESS_MESSAGE)
     if reasons is None:
-        return None
-    for reason, why in zip(reasons, ("board", "generation", "present")):
-        if reason == table.FAILED_CONDITION:
-            return why
-    return "board"
+        return set()
+    return {why for reason, why in zip(reasons, ("board", "generation", "present")) if reason == table.FAILED_CONDITION}
 
 
 def membership(board_id: str, generation_id: str) -> dict | None:

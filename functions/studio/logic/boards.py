@@ -138,7 +138,8 @@ def delete(board_id: str, user_id: str) -> None:
 
 def items(board_id: str, limit: int, cursor_text: str | None, user_id: str, base_url: str) -> BoardItemsPage:
     """A page of the board's images in the order they were added: one Query for the page, one
-    BatchGetItem for the board, its cover and the page's records, whatever the board's size."""
+    BatchGetItem for the board (checked before anything is shown) and the page's records, whatever
+    the board's size."""
     key = secrets.cursor_key()
     start = cursor.decode(key, cursor_text, ITEMS_INDEX, board_id) if cursor_text else None
     rows, last = boards.items_page(board_id, limit, start)
@@ -154,19 +155,18 @@ def items(board_id: str, limit: int, cursor_text: str | None, user_id: str, base
 def _add(board_id: str, generation_id: str, user_id: str) -> BoardItem:
     added_at = now_iso()
     why = boards.add(board_id, user_id, generation_id, added_at, BOARD_MAX_ITEMS)
-    if why == "generation":
-        raise NotFound(IMAGE_NOT_FOUND_MESSAGE)
-    if why == "board":
-        board = _writable(boards.get(board_id), user_id)
-        if int(board.get("itemCount", 0)) >= BOARD_MAX_ITEMS:
-            raise Conflict(FULL_MESSAGE, code="board_full")
-        raise Conflict(boards.IN_PROGRESS_MESSAGE, code="in_progress")  # changed meanwhile: try again
-    if why == "present":
+    if not why:
+        return BoardItem(board_id=board_id, generation_id=generation_id, added_at=added_at)
+    board = _writable(boards.get(board_id), user_id) if "board" in why else None  # 404 or 403 first
+    if "present" in why:  # already there (a full board included): it keeps its place
         found = boards.membership(board_id, generation_id)
         if found:
             return BoardItem(board_id=board_id, generation_id=generation_id, added_at=found["addedAt"])
-        raise Conflict(boards.IN_PROGRESS_MESSAGE, code="in_progress")  # removed meanwhile
-    return BoardItem(board_id=board_id, generation_id=generation_id, added_at=added_at)
+    elif "generation" in why:
+        raise NotFound(IMAGE_NOT_FOUND_MESSAGE)
+    elif board and int(board.get("itemCount", 0)) >= BOARD_MAX_ITEMS:
+        raise Conflict(FULL_MESSAGE, code="board_full")
+    raise Conflict(boards.IN_PROGRESS_MESSAGE, code="in_progress")  # changed meanwhile: try again
 
 
 def add(board_id: str, generation_id: str, user_id: str) -> BoardItem:
