@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from botocore.exceptions import BotoCoreError, ClientError
 
 from studio.adapters import clients, generation_records, table
+from studio.adapters.feeds import PARTITION_ATTRIBUTES
 from studio.errors import Conflict, StorageError
 from studio.storage_layout import (
     BOARD_ITEM_PREFIX,
@@ -29,6 +30,8 @@ from studio.storage_layout import (
 )
 
 BATCH_WRITE_MAX = 25
+OWNER_FEED = PARTITION_ATTRIBUTES[BOARDS_OWNER_INDEX]  # the index attributes a board carries
+SHARED_FEED = PARTITION_ATTRIBUTES[BOARDS_SHARED_INDEX]
 IN_PROGRESS_MESSAGE = "Another change to this board is in progress. Try again in a moment."
 
 
@@ -61,8 +64,8 @@ def item_sort(added_at: str, generation_id: str) -> str:
 
 def _list_attributes(board: dict) -> dict[str, Any]:
     """The index attributes that put a board in its owner's list and, when shared, in everyone's."""
-    return {"ownerFeed": f"{BOARDS_OWNER_PARTITION_PREFIX}{board['ownerId']}",
-            "publicFeed": BOARDS_SHARED_PARTITION if board.get("shared") else None,
+    return {OWNER_FEED: owner_partition(board["ownerId"]),
+            SHARED_FEED: BOARDS_SHARED_PARTITION if board.get("shared") else None,
             SORT_BY_CREATED: f"{board['createdAt']}#{board['id']}"}
 
 
@@ -89,15 +92,14 @@ def get(board_id: str) -> BoardRecord | None:
 
 def _plain_board(item: dict) -> BoardRecord:
     return {k: v for k, v in item.items()  # type: ignore[return-value]
-            if k not in (PARTITION_KEY, SORT_KEY, "ownerFeed", "publicFeed", SORT_BY_CREATED)}
+            if k not in (PARTITION_KEY, SORT_KEY, OWNER_FEED, SHARED_FEED, SORT_BY_CREATED)}
 
 
 def page(index: str, partition: str, limit: int, start_key: dict | None) -> tuple[list[BoardRecord], dict | None]:
     """One page of a list of boards, newest first (one Query on one index, no filter)."""
-    attribute = "ownerFeed" if index == BOARDS_OWNER_INDEX else "publicFeed"
     items, last = table.query({
         "IndexName": index, "Limit": limit, "ScanIndexForward": False,
-        "KeyConditionExpression": "#f = :f", "ExpressionAttributeNames": {"#f": attribute},
+        "KeyConditionExpression": "#f = :f", "ExpressionAttributeNames": {"#f": PARTITION_ATTRIBUTES[index]},
         "ExpressionAttributeValues": {":f": {"S": partition}},
     }, start_key)
     return [_plain_board(i) for i in items], last
@@ -118,17 +120,19 @@ def update(board_id: str, owner: str, *, name: str | None, shared: bool | None, 
         sets.append("#shared = :shared")
         values[":shared"] = {"BOOL": shared}
         if shared:
-            sets.append("#publicFeed = :feed")
+            sets.append("#shared_feed = :feed")
             values[":feed"] = {"S": BOARDS_SHARED_PARTITION}
         else:
-            removes.append("#publicFeed")
+            removes.append("#shared_feed")
     if clear_cover:
         removes.append("#coverGenerationId")
     elif cover is not None:
         sets.append("#coverGenerationId = :cover")
         values[":cover"] = {"S": cover}
     used = " ".join(sets + removes)
-    names.update({f"#{n}": n for n in ("name", "shared", "publicFeed", "coverGenerationId") if f"#{n}" in used})
+    names.update({f"#{n}": n for n in ("name", "shared", "coverGenerationId") if f"#{n}" in used})
+    if "#shared_feed" in used:
+        names["#shared_feed"] = SHARED_FEED
     updating = {"TableName": table.name(), "Key": key(board_id),
                 "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
                 "ConditionExpression": "#ownerId = :owner", "ExpressionAttributeValues": values,
