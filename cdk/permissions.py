@@ -71,6 +71,10 @@ class Grants:
             actions=["dynamodb:Query"], resources=[f"{table.table_arn}/index/{storage_layout.DEADLINE_INDEX}"]))
         self.role("generate-sweeper").add_to_policy(iam.PolicyStatement(
             actions=["dynamodb:UpdateItem"], resources=[table.table_arn]))
+        # It also finishes removing deleted boards' rows (studio/logic/board_purge.py): a Query on the purge
+        # partition and on each board's partition of the table (no index), and BatchWriteItem deletes.
+        self.role("generate-sweeper").add_to_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query", "dynamodb:BatchWriteItem"], resources=[table.table_arn]))
         self.objects("generate-sweeper", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],
                      "removes what the attempts of a generation it ends may have written")
 

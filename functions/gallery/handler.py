@@ -1,4 +1,5 @@
-"""The gallery: GET /gallery, GET /gallery/search, GET/PATCH/DELETE /generations/{id}, and GET /openapi.json (no token)."""
+"""The gallery: GET /gallery, GET /gallery/search, GET/PATCH/DELETE /generations/{id}, the boards
+(gallery/boards.py), and GET /openapi.json (no token)."""
 
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,6 +17,7 @@ from studio.bodies.generations import (
     GenerationPatch,
     SearchPage,
 )
+from gallery.boards import router as boards_router
 from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
 from studio.logic import gallery, generations, search
@@ -85,6 +87,8 @@ def openapi_document():  # the checked-in document, as is
                     body=OPENAPI_DOCUMENT.read_text(encoding="utf-8"))
 
 
+routers = (router, boards_router)  # studio.openapi documents each
 app = make_resolver()
-app.include_router(router)
+for each in routers:
+    app.include_router(each)
 handler = api_entry(app)

@@ -22,7 +22,9 @@ TEXT = ("translatePrompt", "suggestPrompts", "describeReference")
 MODEL_CALLS = (*TEXT, "searchGallery")  # the operations that call a model before they answer
 RENDERS = ("createGeneration", "createEdit")
 ONE_RECORD = ("getGeneration", "updateGeneration", "deleteGeneration")
-WRITES = (*TEXT, *RENDERS, "updateGeneration", "deleteGeneration")
+BOARD_READS = ("getBoard", "listBoardItems")
+BOARD_WRITES = ("updateBoard", "deleteBoard", "updateBoardItems", "createBoardItem", "deleteBoardItem")
+WRITES = (*TEXT, *RENDERS, "updateGeneration", "deleteGeneration", "createBoard", *BOARD_WRITES)
 MAX_MB = gateway_errors.MAX_REQUEST_BYTES // (1024 * 1024)
 
 
@@ -42,7 +44,7 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(400, "unsupported_operation", "this edit operation is not enabled here: GET /models lists "
               "editOperations", ("createEdit",)),
     ErrorCode(400, "invalid_cursor", "cursor is not the nextCursor of a page with the same filters: start again "
-              "without it", ("listGallery",)),
+              "without it", ("listGallery", "listBoards", "listBoardItems")),
     ErrorCode(400, "invalid_filter", "favorite=true and parent list your own images: send them with scope=mine "
               "(parent alone, without mode or favorite)", ("listGallery",)),
     ErrorCode(400, "invalid_search", "send exactly one of q (words) or like (an image): not both, not neither",
@@ -51,8 +53,13 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
               "gateway): get a new one", EVERY),
     ErrorCode(403, gateway_errors.ACCESS_DENIED.code, "the token lacks this operation's scope (from the gateway), "
               "or the request did not come through the site's address", EVERY),
+    ErrorCode(403, "board_read_only", "the board is shared with you read-only: only its owner may change it",
+              BOARD_WRITES),
     ErrorCode(404, "not_found", "no generation with this id, or it is not yours (another user's private record, "
-              "or a shared one not yet COMPLETE, answers the same)", (*ONE_RECORD, "createEdit", "searchGallery")),
+              "or a shared one not yet COMPLETE, answers the same); to add to a board: no image its owner may see "
+              "(theirs, or a shared and COMPLETE one)", (*ONE_RECORD, "createEdit", "searchGallery", "createBoardItem")),
+    ErrorCode(404, "board_not_found", "no board with this id, or it is another user's private board (which answers "
+              "the same)", (*BOARD_READS, *BOARD_WRITES)),
     ErrorCode(404, "parent_not_found", "lineage.parentId names no generation you may see (yours, or one shared "
               "and finished): leave it out, or name the generation this one re-runs", RENDERS),
     ErrorCode(404, "reference_missing", "an upload key names no upload of yours (uploads are kept for one day): "
@@ -62,6 +69,8 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(409, "conflict", "a request with this Idempotency-Key is still being processed: try again in a moment",
               RENDERS),
     ErrorCode(409, "source_not_ready", "the generation to edit has not completed: wait for it", ("createEdit",)),
+    ErrorCode(409, "board_full", "the board holds as many images as a board may: make another board",
+              ("createBoardItem",)),
     ErrorCode(409, "in_progress", "another change to the same record or quota was being written: try again",
               WRITES),
     ErrorCode(413, gateway_errors.REQUEST_TOO_LARGE.code, f"the request is over {MAX_MB} MB (from the gateway); "

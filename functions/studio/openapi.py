@@ -95,7 +95,8 @@ def document() -> dict:
     app = make_resolver()
     for function in api_functions():
         module = importlib.import_module(function.handler.rsplit(".", 1)[0])
-        app.include_router(module.router)
+        for router in getattr(module, "routers", (module.router,)):  # a handler may serve several routers
+            app.include_router(router)
     schema = app.get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION, servers=[SERVER])
     document = json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
     document["info"]["license"] = LICENSE

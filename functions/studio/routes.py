@@ -43,6 +43,7 @@ RESOURCES = {
     "uploads": "Reference images, masks and images to edit, uploaded straight to storage",
     "generations": "Images rendered or edited asynchronously: start one, poll it, favorite, share or delete it",
     "gallery": "Your images and everyone's shared ones, newest first or found by meaning",
+    "boards": "Named collections of your images, in the order added; private, or shared read-only with everyone",
     "models": "What this deployment offers: image models, edit operations, prices and your quota",
     "meta": "This API's own description",
 }
@@ -74,7 +75,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("generate-sweeper", "generate.sweeper.handler",
              "Fail the generations still unfinished past their deadline and release their quota", "schedule",
              timeout_seconds=120, schedule_minutes=15),
-    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations"),
+    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations; boards"),
     Function("index", "index.handler.handler", "Embed, caption and index completed images for search",
              "index-queue", timeout_seconds=300, model_read_timeout_seconds=20, model_max_attempts=2),
     Function("model-lifecycle", "models.handler.handler",
@@ -95,6 +96,15 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/generations/{id}", "gallery", SCOPE_GENERATE, "deleteGeneration", "generations"),
     Route("GET", "/gallery", "gallery", SCOPE_READ, "listGallery", "gallery"),
     Route("GET", "/gallery/search", "gallery", SCOPE_READ, "searchGallery", "gallery"),
+    Route("GET", "/boards", "gallery", SCOPE_READ, "listBoards", "boards"),
+    Route("POST", "/boards", "gallery", SCOPE_GENERATE, "createBoard", "boards"),
+    Route("GET", "/boards/{id}", "gallery", SCOPE_READ, "getBoard", "boards"),
+    Route("PATCH", "/boards/{id}", "gallery", SCOPE_GENERATE, "updateBoard", "boards"),
+    Route("DELETE", "/boards/{id}", "gallery", SCOPE_GENERATE, "deleteBoard", "boards"),
+    Route("GET", "/boards/{id}/items", "gallery", SCOPE_READ, "listBoardItems", "boards"),
+    Route("POST", "/boards/{id}/items/batch", "gallery", SCOPE_GENERATE, "updateBoardItems", "boards"),
+    Route("PUT", "/boards/{id}/items/{generationId}", "gallery", SCOPE_GENERATE, "createBoardItem", "boards"),
+    Route("DELETE", "/boards/{id}/items/{generationId}", "gallery", SCOPE_GENERATE, "deleteBoardItem", "boards"),
     Route("GET", "/openapi.json", "gallery", None, "getOpenApiDocument", "meta"),
 )
 

@@ -37,6 +37,28 @@ INDEXES: tuple[Index, ...] = (
     Index("byDeadline", "activeFeed", "activeUntil"),
 )
 DEADLINE_INDEX = "byDeadline"
+
+# Boards (studio/adapters/boards.py): no index of their own. Three kinds of item in the table:
+# - the board:      pk BOARD#<boardId>, sk BOARD (name, owner, shared flag, cover, item count);
+# - a board item:   pk BOARD#<boardId>, sk ITEM#<addedAt>#<generationId>: a board's images in the order
+#                   they were added are one Query on the board's partition, paged, never a Scan;
+# - a membership:   pk GEN#<generationId>, sk BOARD#<boardId>: which boards hold an image (a Query on the
+#                   image's partition: a delete removes it from its boards) and whether one already does.
+# A user's boards are a Query on byOwner (partition BOARDS#<ownerId>); the shared boards a Query on
+# byPublic (partition BOARDS): partitions no generation record uses, so no gallery feed ever shows a
+# board. (Reusing those indexes adds no GSI: DynamoDB creates one GSI per table update at most.)
+BOARD_KIND = "BOARD"
+BOARD_ITEM_PREFIX = "ITEM#"
+BOARD_MEMBERSHIP_PREFIX = "BOARD#"
+BOARDS_OWNER_INDEX = "byOwner"
+BOARDS_SHARED_INDEX = "byPublic"
+BOARDS_OWNER_PARTITION_PREFIX = "BOARDS#"
+BOARDS_SHARED_PARTITION = "BOARDS"
+# A deleted board whose rows are still being removed: pk BOARDS#PURGE, sk <boardId> (the sweeper
+# finishes what the DELETE request could not within its time budget).
+BOARDS_PURGE_PARTITION = "BOARDS#PURGE"
+# The most images one board holds (a delete removes its rows within one request's budget, mostly).
+BOARD_MAX_ITEMS = 5000
 ACTIVE_PARTITION = "active"
 # Until when the worker that claimed a RUNNING record holds it (a duplicate delivery waits it out).
 LEASE_ATTRIBUTE = "leaseUntil"

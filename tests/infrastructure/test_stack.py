@@ -426,7 +426,7 @@ def test_worker_takes_one_job_at_a_time_with_capped_concurrency_and_the_dlq_has_
     assert dead["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
-def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_and_fail_records(default):
+def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_fail_records_and_purge_boards(default):
     spec = routes.function("generate-sweeper")
     functions = studio_functions(default)
     [rule] = [r["Properties"] for r in default.of_type("AWS::Events::Rule").values()
@@ -446,7 +446,9 @@ def test_the_sweeper_runs_on_a_schedule_and_may_only_query_the_deadline_index_an
                 for action in as_list(statement["Action"]) if action.startswith("dynamodb:")
                 for resource in as_list(statement["Resource"])}
     assert dynamodb == {("dynamodb:Query", f"${{{table}.Arn}}/index/{storage_layout.DEADLINE_INDEX}"),
-                        ("dynamodb:UpdateItem", f"${{{table}.Arn}}")}
+                        ("dynamodb:UpdateItem", f"${{{table}.Arn}}"),
+                        # deleted boards' rows (studio/logic/board_cleanup.py): their partitions, no index
+                        ("dynamodb:Query", f"${{{table}.Arn}}"), ("dynamodb:BatchWriteItem", f"${{{table}.Arn}}")}
 
 
 # ------------------------------------------------------------------------------------------- web

@@ -99,7 +99,7 @@ def test_given_the_scheduled_event_then_the_handler_sweeps(aws):
     boto3.client("dynamodb", region_name=REGION).update_item(
         TableName=aws.table_name, Key=generation_records.key(generation_id),
         UpdateExpression="SET activeUntil = :past", ExpressionAttributeValues={":past": {"S": "2000-01-01T00:00:00.000Z"}})
-    assert generate.sweeper.handler(SCHEDULED_EVENT, LambdaContext()) == {"expired": 1}
+    assert generate.sweeper.handler(SCHEDULED_EVENT, LambdaContext()) == {"expired": 1, "boardsPurged": 0}
     assert stored(generation_id)["error"]["code"] == "expired"
 
 

@@ -93,6 +93,14 @@ export const api = {
     call("GET", `/gallery/search${query({ q, like, imageIndex, scope, limit })}`),
   gallery: ({ scope = "mine", limit = 24, cursor, mode, favorite, parent } = {}) =>
     call("GET", `/gallery${query({ scope, limit, cursor, mode, parent, favorite: favorite ? "true" : undefined })}`),
+  boards: ({ scope = "mine", limit = 50, cursor } = {}) => call("GET", `/boards${query({ scope, limit, cursor })}`),
+  createBoard: (body) => call("POST", "/boards", body),
+  updateBoard: (id, body) => call("PATCH", `/boards/${encodeURIComponent(id)}`, body),
+  deleteBoard: (id) => call("DELETE", `/boards/${encodeURIComponent(id)}`),
+  boardItems: (id, { limit = 48, cursor } = {}) => call("GET", `/boards/${encodeURIComponent(id)}/items${query({ limit, cursor })}`),
+  addToBoard: (id, generationId) => call("PUT", `/boards/${encodeURIComponent(id)}/items/${encodeURIComponent(generationId)}`),
+  changeBoardItems: (id, body) => call("POST", `/boards/${encodeURIComponent(id)}/items/batch`, body),
+  removeFromBoard: (id, generationId) => call("DELETE", `/boards/${encodeURIComponent(id)}/items/${encodeURIComponent(generationId)}`),
 
   /** Presigned POST: ask for the form, then post its fields and the file (last) to S3. */
   async upload(file) {

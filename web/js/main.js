@@ -8,13 +8,17 @@ import { loadModels, resume, subscribe, resetSession } from "./store.js";
 import { signInView } from "./views/signin.js";
 import { createView } from "./views/create.js";
 import { renderComposer } from "./views/composer.js";
-import { closeDetail, detailIdFromHash, openDetailById, loadGallery, prefetch } from "./views/lazy.js";
+import { closeDetail, detailIdFromHash, openDetailById, loadGallery, loadBoards, prefetch } from "./views/lazy.js";
 import { errorMessage } from "./messages.js";
 
 const main = document.getElementById("main");
 const header = document.getElementById("topbar");
 // Each route's view, loaded on first use (the gallery is not part of the first load: lazy.js).
-const ROUTES = { create: async () => createView, gallery: async () => (await loadGallery()).galleryView };
+const ROUTES = {
+  create: async () => createView,
+  gallery: async () => (await loadGallery()).galleryView,
+  boards: async () => (await loadBoards()).boardsView, // #boards and #boards/<id> (boards.js)
+};
 let current = null;
 let cleanup = null;
 let signInNotice = "";
@@ -22,7 +26,7 @@ let renders = 0; // the latest show() wins when two overlap (sign-in events duri
 
 function route() {
   if (detailIdFromHash()) return current || "gallery"; // a detail opens over the view it was opened from
-  const name = location.hash.replace(/^#\/?/, "");
+  const name = location.hash.replace(/^#\/?/, "").replace(/^boards\/[A-Za-z0-9_-]{1,64}$/, "boards");
   return ROUTES[name] ? name : "create";
 }
 
@@ -44,7 +48,7 @@ function renderHeader() {
   header.append(
     h("a", { class: "brand", href: "#create", "aria-label": t("app.name") }, h("span", { class: "brand-mark", "aria-hidden": "true" }), h("span", { class: "brand-name" }, t("app.name"))),
     h("nav", { class: "nav", "aria-label": t("nav.main") },
-      ["create", "gallery"].map((name) => h("a", { href: `#${name}`, class: "nav-link", "aria-current": name === here ? "page" : null }, t(`nav.${name}`)))),
+      ["create", "gallery", "boards"].map((name) => h("a", { href: `#${name}`, class: "nav-link", "aria-current": name === here ? "page" : null }, t(`nav.${name}`)))),
     h("div", { class: "tools" },
       h("label", { for: "lang", class: "visually-hidden" }, t("lang.label")),
       language,

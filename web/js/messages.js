@@ -5,6 +5,7 @@ import { t, formatWait } from "./i18n.js";
 const KNOWN = new Set([
   "content_filtered", "model_throttled", "model_timeout", "model_error", "model_unavailable", "storage_error",
   "reference_invalid", "internal_error", "quota_exceeded", "not_found", "forbidden", "network", "too_large",
+  "board_not_found", "board_read_only", "board_full",
 ]);
 // The API's name (errors.py) and API Gateway's bare HTTP 413 (api.js) for a body over the limit.
 const ALIASES = { payload_too_large: "too_large", http_413: "too_large" };

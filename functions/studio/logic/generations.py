@@ -14,7 +14,7 @@ from studio.bodies.generations import Generation, GenerationPatch, GenerationReq
 from studio.catalog import ImageModel, image_model, model_for_mode
 from studio.clock import now_iso
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
-from studio.logic import access, image_requests, indexing, lifecycle, lineage, presentation
+from studio.logic import access, board_cleanup, image_requests, indexing, lifecycle, lineage, presentation
 from studio.logic.uploads import check_owner
 from studio.observability import count, logger
 from studio.settings import Settings
@@ -134,6 +134,15 @@ def _keys(record: GenerationRecord) -> list[str]:
     return keys
 
 
+def _off_boards_again(generation_id: str) -> None:
+    """Added to a board between the first clean-up and the delete (an add needs the record to exist,
+    so none can follow the delete). Should this fail, a board page leaves the missing image out."""
+    try:
+        board_cleanup.forget_image(generation_id)
+    except StudioError:
+        logger.exception("could not take a deleted image off its boards", extra={"generationId": generation_id})
+
+
 def delete(generation_id: str, user_id: str) -> None:
     """Images first, then the record as it was read: if storage fails, the record is still there to
     retry with; if the record changed meanwhile (the worker completed it), read it again. An
@@ -146,7 +155,9 @@ def delete(generation_id: str, user_id: str) -> None:
         if keys:
             storage.delete_all(keys)
         indexing.forget(record)  # the search index follows in the same request
+        board_cleanup.forget_image(generation_id)  # off its boards first: a failure leaves the record to retry with
         if generation_records.delete(record):
+            _off_boards_again(generation_id)
             if record["status"] == "COMPLETE":  # only a completed record can have vectors
                 indexing.request_cleanup(generation_id)
             cdn.invalidate(keys)

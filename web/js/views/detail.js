@@ -249,6 +249,15 @@ function render(d, record, index, onChange) {
     ? [retry, use, mine ? del : null]
     : [mine ? [rerun, fixed ? null : vary] : null, edit, use, asReference, moreLikeThisButton(record, index, { onRun: () => d.close() }),
        mine ? [favorite, share] : null, download, mine ? del : null];
+  // Add to board: the boards module (and its panel) load on the first press.
+  const boardSlot = h("div", { class: "board-slot" });
+  const toBoard = failed ? null : h("button", { class: "btn", type: "button", dataset: { action: "board" }, "aria-expanded": "false", on: { click: () => busy(toBoard, async () => {
+    if (boardSlot.childElementCount) { clear(boardSlot); toBoard.setAttribute("aria-expanded", "false"); return; }
+    const { addToBoardPanel } = await import("./boards.js").catch(() => Promise.reject({ code: "network" }));
+    boardSlot.append(addToBoardPanel(record));
+    toBoard.setAttribute("aria-expanded", "true");
+  }) } }, t("boards.addTo"));
+  if (toBoard) actions.splice(actions.length - 2, 0, toBoard);
   const prompt = r.prompt || r.searchPrompt || r.selectPrompt || "";
   d.append(h("div", { class: "detail-inner" },
     h("header", { class: "detail-header" },
@@ -260,6 +269,7 @@ function render(d, record, index, onChange) {
         prompt ? [h("h3", { class: "sub" }, t("detail.prompt")), h("p", { class: "prompt-text" }, prompt)] : null,
         r.negativePrompt ? [h("h3", { class: "sub" }, t("detail.negative")), h("p", { class: "prompt-text muted" }, r.negativePrompt)] : null,
         h("div", { class: "actions" }, actions),
+        boardSlot,
         gone,
         confirmBox,
         status,

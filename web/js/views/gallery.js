@@ -73,7 +73,38 @@ export function galleryView(root) {
     knownModes().map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
 
-  const tile = (record) => galleryTile(record, { onOpen: (r) => openDetail(r, 0, { onChange }) });
+  // Select mode: a press picks a tile instead of opening it, and the picked ones go on a board
+  // together (the boards module and its panel load when select mode is first turned on).
+  let selecting = false;
+  const selected = new Set(); // ids, in the order picked
+  const selectCount = h("span", { class: "muted", role: "status", id: "gallery-selected" });
+  const selectBar = h("div", { class: "gallery-select-bar", hidden: true });
+  const selectButton = h("button", { class: "btn btn-small", type: "button", id: "gallery-select", "aria-pressed": "false", on: { click: () => toggleSelecting() } }, t("gallery.select"));
+  async function toggleSelecting() {
+    selecting = !selecting;
+    selectButton.setAttribute("aria-pressed", String(selecting));
+    selected.clear();
+    grid.querySelectorAll(".tile[aria-pressed]").forEach((b) => b.removeAttribute("aria-pressed"));
+    clear(selectBar);
+    selectBar.hidden = !selecting;
+    if (!selecting) return;
+    selectCount.textContent = t("gallery.selected", { n: 0 });
+    grid.querySelectorAll(".tile").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    try {
+      const { addManyPanel } = await import("./boards.js");
+      if (selecting) selectBar.append(selectCount, addManyPanel(() => [...selected]));
+    } catch (e) { error.textContent = errorMessage({ code: "network" }); }
+  }
+  function pick(record) {
+    if (selected.has(record.id)) selected.delete(record.id); else selected.add(record.id);
+    grid.querySelector(`li[data-id="${CSS.escape(record.id)}"] .tile`)?.setAttribute("aria-pressed", String(selected.has(record.id)));
+    selectCount.textContent = t("gallery.selected", { n: selected.size });
+  }
+  const tile = (record) => {
+    const li = galleryTile(record, { onOpen: (r) => (selecting ? pick(r) : openDetail(r, 0, { onChange })) });
+    if (selecting) li.querySelector(".tile")?.setAttribute("aria-pressed", String(selected.has(record.id)));
+    return li;
+  };
   const failed = h("input", { type: "checkbox", id: "gallery-failed", checked: filters.failed, on: { change: () => { filters.failed = failed.checked; reset(); } } });
 
   function onChange(record, { deleted } = {}) {
@@ -163,8 +194,9 @@ export function galleryView(root) {
         scope,
         h("div", { class: "field inline" }, h("label", { for: "gallery-mode" }, t("gallery.mode")), mode),
         h("div", { class: "check" }, favorite, h("label", { for: "gallery-favorite" }, t("gallery.favorites"))),
-        h("div", { class: "check" }, failed, h("label", { for: "gallery-failed" }, t("gallery.showFailed"))))),
-    search.form, search.results, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
+        h("div", { class: "check" }, failed, h("label", { for: "gallery-failed" }, t("gallery.showFailed"))),
+        selectButton)),
+    search.form, search.results, selectBar, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
 
   // Infinite scroll: load the next page when the end of the grid comes near the viewport.
   const observer = new IntersectionObserver((entries) => {

@@ -1,5 +1,5 @@
-// The views the first screen does not need, fetched on first use: the gallery (with its search) and
-// the image detail (with the edit studio behind it). The first load carries sign-in and Create only;
+// The views the first screen does not need, fetched on first use: the gallery (with its search), the
+// image detail (with the edit studio behind it) and the boards. The first load carries sign-in and Create only;
 // once a signed-in screen is shown, the rest is fetched while the browser is idle (prefetch), so
 // opening them later does not wait for the network.
 
@@ -15,6 +15,7 @@ export function detailIdFromHash(hash = location.hash) {
 }
 
 export const loadGallery = () => import("./gallery.js");
+export const loadBoards = () => import("./boards.js");
 const loadDetail = () => import("./detail.js").then((module) => (detail = module));
 
 /** The detail module, or null (and a message) when it cannot be fetched. */
@@ -42,5 +43,5 @@ export function closeDetail(options) {
 
 export function prefetch() {
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
-  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); });
+  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); });
 }
