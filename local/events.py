@@ -277,9 +277,6 @@ def serve_realtime(handler: "GatewayRequestHandler", hub: Hub) -> None:
         handler._json(400, {"errors": [{"errorType": "BadRequestException",
                                         "message": f"The subprotocol {SUBPROTOCOL} is required."}]})
         return
-    if hub.down:
-        handler._json(503, {"errors": [{"errorType": "ServiceUnavailable", "message": "The channel is stopped."}]})
-        return
     accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()
     handler.send_response(101, "Switching Protocols")
     handler.send_header("Upgrade", "websocket")
@@ -289,7 +286,11 @@ def serve_realtime(handler: "GatewayRequestHandler", hub: Hub) -> None:
     handler.end_headers()
     handler.wfile.flush()
     handler.close_connection = True
-    hub.serve(Connection(handler.connection, handler.rfile), header_from_subprotocols(offered))
+    connection = Connection(handler.connection, handler.rfile)
+    if hub.down:  # stopped: the socket opens and closes at once ("try again later"), as a dropped one would
+        connection.close(1013, "channel stopped")
+        return
+    hub.serve(connection, header_from_subprotocols(offered))
 
 
 def serve_publish(handler: "GatewayRequestHandler", hub: Hub, gate, namespace_arn) -> None:
