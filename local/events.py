@@ -191,6 +191,8 @@ class Hub:
             try:
                 self.authorizer.verify_user_pool_token(_authorization(connect_header))
             except Exception:
+                # Refused at the client's first message (connection_init), with the reason, then closed.
+                connection.receive()
                 connection.send({"type": "connection_error", "errors": [
                     {"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}]})
                 connection.close(4401, "unauthorized")
@@ -314,7 +316,12 @@ def serve_publish(handler: "GatewayRequestHandler", hub: Hub, gate, namespace_ar
         from local.iam.requests import Asked, signature
 
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        asked = Asked(signature(headers, {}), "appsync", "EventPublish",
+        signed = signature(headers, {})
+        if not signed.access_key:  # AppSync answers 401 before any policy is read
+            handler._json(401, {"errors": [{"errorType": "UnauthorizedException",
+                                            "message": "You are not authorized to make this call."}]})
+            return
+        asked = Asked(signed, "appsync", "EventPublish",
                       [Request("appsync:EventPublish", namespace_arn(segments[0] if segments else ""))])
         identity, denial = gate.decide(asked)
         if denial is not None:

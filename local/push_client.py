@@ -55,7 +55,7 @@ class Channel:
         header = auth_header(self.host, self.token)
         try:
             self.socket = connect(self.realtime_url, subprotocols=[SUBPROTOCOL, header_subprotocol(header)],
-                                  open_timeout=self.timeout, max_size=2**20)
+                                  open_timeout=self.timeout, max_size=2**20).__enter__()
             self.socket.send(json.dumps({"type": "connection_init"}))
             self._expect("connection_ack")
             self.socket.send(json.dumps({"type": "subscribe", "id": self.subscription, "channel": self.channel,
