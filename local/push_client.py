@@ -55,7 +55,8 @@ class Channel:
         header = auth_header(self.host, self.token)
         try:
             self.socket = connect(self.realtime_url, subprotocols=[SUBPROTOCOL, header_subprotocol(header)],
-                                  open_timeout=self.timeout, max_size=2**20).__enter__()
+                                  open_timeout=self.timeout, max_size=2**20,
+                                  ping_interval=None).__enter__()  # AppSync keeps alive with "ka" messages
             self.socket.send(json.dumps({"type": "connection_init"}))
             self._expect("connection_ack")
             self.socket.send(json.dumps({"type": "subscribe", "id": self.subscription, "channel": self.channel,
