@@ -17,15 +17,14 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
 from studio import caches
-from studio.errors import StudioError
 from studio.settings import settings
 
 SIGNING_SERVICE = "appsync"
 TIMEOUT_SECONDS = 3  # a slow push must not hold a job: the record is written, polling still finds it
 
 
-class PushError(StudioError):
-    code = "push_failed"
+class PushError(Exception):
+    """A publish that did not go through. Never an API answer: logic/announcing.py logs and counts it."""
 
 
 _session: list = []
