@@ -151,7 +151,6 @@ class Hub:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[tuple[Connection, str]]] = {}
         self._connections: set[Connection] = set()
-        self.published = 0  # events delivered to a socket (the bench reads it)
 
     # --- publish -----------------------------------------------------------------------------
     def publish(self, channel: str, events: list[str]) -> int:
@@ -165,7 +164,6 @@ class Hub:
                     delivered += 1
                 except Closed:
                     self._drop(connection)
-        self.published += delivered
         return delivered
 
     def set_down(self, down: bool) -> None:
