@@ -1,7 +1,7 @@
 """Narrow or delete one grant a journey needs, and the local stack refuses the call as AWS would,
 naming the function, the action and the resource (local/iam/gate.py).
 
-One stack runs under the synthesized template with three grants edited (tests/support/templates.py):
+One stack runs under the synthesized template with four grants edited (tests/support/templates.py):
 the worker may put objects under uploads/ instead of images/, the gallery may not QueryVectors,
 the worker may not send to its own jobs queue, nor publish to the push channel.
 """

@@ -80,3 +80,18 @@ def test_with_the_channel_stopped_wait_falls_back_to_polling(stack, demo):
         assert demo.wait_pushed(generation_id, timeout=RENDER_DEADLINE)["status"] == "COMPLETE"
     finally:
         set_channel(stack, down=False)
+
+
+def test_the_cli_waits_on_the_channel_without_polling(stack, monkeypatch, capsys):
+    from e2e_helpers import DEMO_PASSWORD, DEMO_USER
+    from local import cli
+    from local.client import StudioClient
+
+    # Given a CLI whose polling would fail the test
+    monkeypatch.setattr(StudioClient, "wait", lambda *a, **k: pytest.fail("the CLI polled instead of using push"))
+    # When `generate` waits for its result
+    code = cli.main(["--base-url", stack.url, "--user", DEMO_USER, "--password", DEMO_PASSWORD, "--json",
+                     "generate", "a weathervane on a barn", "--timeout", str(RENDER_DEADLINE)])
+    # Then it ends with the finished record, heard on the channel
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "COMPLETE"
