@@ -37,7 +37,8 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
                  "daily_image_quota", "daily_text_quota", "image_prices", "text_model_id",
                  "text_price_per_1k_input", "text_price_per_1k_output", "public_base_url", "origin_secret_arn"),
     "generate-worker": ("table_name", "images_bucket", "jobs_queue_url", "bedrock_region", "model_read_timeout",
-                        "model_max_attempts", "image_profile_prefix", "index_queue_url"),
+                        "model_max_attempts", "image_profile_prefix", "index_queue_url", "credentials_key_id",
+                        "credentials_chain_secret_arn", "credentials_tsa_url", "credentials_include_prompt"),
     "generate-dead-letters": ("table_name", "images_bucket"),
     "generate-sweeper": ("table_name", "images_bucket"),
     # Search embeds its queries in embeddingRegion (gallery); the index function embeds there too and
@@ -75,6 +76,8 @@ def setting_values(spec: routes.Function, config: StudioConfig, resources: dict[
         "model_read_timeout": str(spec.model_read_timeout_seconds),
         "model_max_attempts": str(spec.model_max_attempts),
         "embedding_model_id": DEFAULT_EMBEDDING_MODEL_ID,
+        "credentials_tsa_url": config.credentials_tsa_url,
+        "credentials_include_prompt": "true" if config.credentials_include_prompt else "false",
         **resources,
     }
     env = {}

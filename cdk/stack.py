@@ -13,6 +13,7 @@ from cdk import constants as c
 from cdk.api import Api
 from cdk.auth import Auth
 from cdk.config import StudioConfig
+from cdk.credentials import Credentials
 from cdk.functions import ARCHITECTURE, RUNTIME, StudioFunction, setting_values
 from cdk.generation import Generation
 from cdk.layer import DependenciesLayer
@@ -59,6 +60,7 @@ class StudioStack(Stack):
         auth = Auth(self, "Auth", config=config)
         generation = Generation(self, "Generation", config=config)
         search = Search(self, "Search")
+        credentials = Credentials(self, "Credentials", config=config)
 
         cursor_secret = generated_secret(
             self, "CursorSecret", "Signs the gallery's opaque page cursors", c.CURSOR_SECRET_LENGTH,
@@ -82,6 +84,8 @@ class StudioStack(Stack):
             "index_queue_url": search.jobs.queue_url,
             "vector_index_arn": search.index_arn,
             "origin_secret_arn": origin_secret.secret_arn,
+            "credentials_key_id": credentials.key.key_arn,
+            "credentials_chain_secret_arn": credentials.chain_secret.secret_arn,
         }
         self.functions = {
             spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code, layer=layer,
@@ -98,7 +102,7 @@ class StudioStack(Stack):
             elif spec.trigger == "schedule":
                 generation.schedule(self.functions[spec.name].target, spec)
         Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
-               jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search)
+               jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search, credentials=credentials)
 
         api = Api(self, "Api", config=config, user_pool=auth.user_pool,
                   functions={f.name: self.functions[f.name] for f in routes.api_functions()})

@@ -44,6 +44,7 @@ RESOURCES = {
     "generations": "Images rendered or edited asynchronously: start one, poll it, favorite, share or delete it",
     "gallery": "Your images and everyone's shared ones, newest first or found by meaning",
     "models": "What this deployment offers: image models, edit operations, prices and your quota",
+    "credentials": "Content Credentials (C2PA): check what an image's signed manifest says",
     "meta": "This API's own description",
 }
 
@@ -74,7 +75,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("generate-sweeper", "generate.sweeper.handler",
              "Fail the generations still unfinished past their deadline and release their quota", "schedule",
              timeout_seconds=120, schedule_minutes=15),
-    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations"),
+    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations; verify Content Credentials"),
     Function("index", "index.handler.handler", "Embed, caption and index completed images for search",
              "index-queue", timeout_seconds=300, model_read_timeout_seconds=20, model_max_attempts=2),
     Function("model-lifecycle", "models.handler.handler",
@@ -95,6 +96,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/generations/{id}", "gallery", SCOPE_GENERATE, "deleteGeneration", "generations"),
     Route("GET", "/gallery", "gallery", SCOPE_READ, "listGallery", "gallery"),
     Route("GET", "/gallery/search", "gallery", SCOPE_READ, "searchGallery", "gallery"),
+    Route("POST", "/credentials/verify", "gallery", SCOPE_READ, "verifyCredentials", "credentials"),
     Route("GET", "/openapi.json", "gallery", None, "getOpenApiDocument", "meta"),
 )
 

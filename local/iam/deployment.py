@@ -92,6 +92,8 @@ class _Resolver:
             "cursor_secret_arn": {"Ref": loc.cursor_secret_arn},
             "origin_secret_arn": {"Ref": loc.origin_secret_arn},
             "vector_index_arn": {"IndexArn": loc.vector_index_arn},
+            "credentials_key_id": {"Arn": loc.credentials_key_arn, "Ref": loc.credentials_key_arn.rsplit("/", 1)[-1]},
+            "credentials_chain_secret_arn": {"Ref": loc.credentials_chain_secret_arn},
         }
         for logical, resource in self.resources.items():
             props = resource.get("Properties", {})
