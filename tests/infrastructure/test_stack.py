@@ -361,6 +361,30 @@ def test_only_the_gallery_reads_the_cursor_secret(default):
     assert generated["ExcludePunctuation"] is True and generated["PasswordLength"] == c.CURSOR_SECRET_LENGTH
 
 
+def test_content_credentials_key_is_p256_for_signing_and_only_the_worker_signs_and_reads_its_chain(default):
+    # Given the stack's Content Credentials key and chain secret (docs/credentials.md)
+    key = default.logical_id("CredentialsSigningKey", "AWS::KMS::Key")
+    chain = default.logical_id("CredentialsCertificateChain", "AWS::SecretsManager::Secret")
+    assert default.resources[key]["Properties"]["KeySpec"] == "ECC_NIST_P256"
+    assert default.resources[key]["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+    signers, readers = set(), set()
+    for _, roles, statement in statements(default):
+        actions = as_list(statement["Action"])
+        if any(a.startswith("kms:") for a in actions):
+            # Then no role may use any other key, nor do anything but sign and read the public key
+            assert [render(r) for r in as_list(statement["Resource"])] == [f"${{{key}.Arn}}"]
+            assert sorted(actions) == ["kms:GetPublicKey", "kms:Sign"]
+            signers.update(r["Ref"] for r in roles)
+        if any(render(r) == f"${{{chain}}}" for r in as_list(statement["Resource"])):
+            assert actions == ["secretsmanager:GetSecretValue"]
+            readers.update(r["Ref"] for r in roles)
+    assert len(signers) == 1 and next(iter(signers)).startswith("GenerateWorkerRole")
+    assert readers == signers
+    worker = studio_functions(default)["generate-worker"][1]["Properties"]["Environment"]["Variables"]
+    assert worker[ENV["credentials_include_prompt"]] == "false"  # prompts stay out of manifests by default
+    assert render(worker[ENV["credentials_key_id"]]) == f"${{{key}.Arn}}"
+
+
 def test_code_asset_is_the_functions_folder_with_every_handler_and_no_bytecode(default):
     assets = json.loads(next(default.outdir.glob("*.assets.json")).read_text())["files"]
     _, fn = studio_functions(default)["translate"]
