@@ -221,8 +221,11 @@ def read(template: dict, local: Resources, place: Place) -> Deployment:
             statements += _statements(resolver.resolve(inline["PolicyDocument"]))
         if role_props.get("ManagedPolicyArns"):
             raise ValueError(f"{name}: managed policies are not read locally; grant statements instead")
+        # A role's own policies, and the managed policies CDK adds when the inline ones would pass
+        # IAM's 10,240-character limit per role (OverflowPolicy<n>, attached through their Roles).
         for policy in resources.values():
-            if policy.get("Type") == "AWS::IAM::Policy" and {"Ref": role} in policy["Properties"].get("Roles", []):
+            if policy.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and \
+                    {"Ref": role} in policy["Properties"].get("Roles", []):
                 statements += _statements(resolver.resolve(policy["Properties"]["PolicyDocument"]))
         environment = {k: str(v) for k, v in resolver.resolve((props.get("Environment") or {}).get("Variables", {})).items()}
         functions[name] = FunctionSpec(
