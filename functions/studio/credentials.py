@@ -19,10 +19,11 @@ READABLE_TYPES = (PNG, "image/jpeg", "image/webp")
 # No claim thumbnail: the full-size file is the product's own, a thumbnail would only add ~40 KB
 # per image and its encoding time. No network while reading: a manifest that points at a remote
 # store, or a certificate's OCSP responder, is not fetched (the functions have no internet path
-# they should use for a stranger's file).
+# they should use for a stranger's file). No verification inside sign: the worker reads every signed
+# file back (studio/logic/content_credentials.py), which validates it once instead of twice.
 SETTINGS = {
     "builder": {"thumbnail": {"enabled": False}},
-    "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
+    "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False, "verify_after_sign": False},
 }
 
 
