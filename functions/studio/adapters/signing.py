@@ -17,7 +17,7 @@ import hashlib
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from studio import caches, certificates
+from studio import caches
 from studio.adapters import clients
 from studio.errors import StorageError
 from studio.observability import logger
@@ -69,6 +69,8 @@ def certificate_chain() -> str:
     """The PEM chain (signing certificate first) for the KMS key, read once per container: the
     organisation's from the secret, or a day-one chain when the secret holds none. A configured
     chain for another key is refused rather than used: every signature would fail validation."""
+    from studio import certificates  # cryptography's x509: loaded by the worker's first signature only
+
     arn = settings().credentials_chain_secret_arn
     chain = ""
     if arn:
