@@ -10,6 +10,11 @@ LAYER_REQUIREMENTS = ROOT / "layers" / "requirements.txt"
 # The whole dependency tree of the layer, pinned with hashes (`make lock` compiles it from
 # LAYER_REQUIREMENTS for LOCK_PLATFORM); the layer is built from it alone, with --require-hashes.
 LAYER_LOCK = ROOT / "layers" / "requirements.lock"
+# The Content Credentials layer (C2PA bindings and cryptography, about 36 MB): only the functions that
+# sign or read manifests get it. Its lock is compiled against LAYER_LOCK and keeps only what that lacks.
+CREDENTIALS_LAYER_REQUIREMENTS = ROOT / "layers" / "credentials" / "requirements.txt"
+CREDENTIALS_LAYER_LOCK = ROOT / "layers" / "credentials" / "requirements.lock"
+CREDENTIALS_LAYER_FUNCTIONS = ("generate-worker", "gallery")
 LOCK_PLATFORM = "aarch64-manylinux_2_34"  # Lambda's Amazon Linux 2023 (glibc 2.34) on arm64
 WEB_DIR = ROOT / "web"
 

@@ -92,7 +92,7 @@ class StudioFunction(Construct):
     """A function of routes.FUNCTIONS with its own role, an explicit log group and JSON logs."""
 
     def __init__(self, scope: Construct, construct_id: str, *, spec: routes.Function, code: lambda_.Code,
-                 layer: lambda_.ILayerVersion, config: StudioConfig, environment: dict[str, str]) -> None:
+                 layers: list[lambda_.ILayerVersion], config: StudioConfig, environment: dict[str, str]) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
         self.log_group = logs.LogGroup(
@@ -117,7 +117,7 @@ class StudioFunction(Construct):
             architecture=ARCHITECTURE,
             handler=spec.handler,
             code=code,
-            layers=[layer],
+            layers=layers,
             role=self.role,
             memory_size=c.FUNCTION_MEMORY[spec.name],
             timeout=Duration.seconds(spec.timeout_seconds),

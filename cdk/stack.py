@@ -75,6 +75,10 @@ class StudioStack(Stack):
             "AWSCURRENT and AWSPREVIOUS meanwhile. A rotation Lambda could not update CloudFront.")
 
         layer = DependenciesLayer(self, "Dependencies", runtime=RUNTIME, architecture=ARCHITECTURE).layer
+        # Only the functions that sign or read Content Credentials carry the C2PA bindings.
+        credentials_layer = DependenciesLayer(
+            self, "CredentialsDependencies", runtime=RUNTIME, architecture=ARCHITECTURE,
+            requirements=c.CREDENTIALS_LAYER_LOCK, contents="C2PA bindings (c2pa-python), cryptography").layer
         code = lambda_.Code.from_asset(str(c.FUNCTIONS_DIR), exclude=c.CODE_EXCLUDES)
         resources = {
             "table_name": storage.table.table_name,
@@ -88,7 +92,9 @@ class StudioStack(Stack):
             "credentials_chain_secret_arn": credentials.chain_secret.secret_arn,
         }
         self.functions = {
-            spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code, layer=layer,
+            spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code,
+                                      layers=[layer, *([credentials_layer] if spec.name in c.CREDENTIALS_LAYER_FUNCTIONS
+                                                       else [])],
                                       config=config, environment=setting_values(spec, config, resources))
             for spec in routes.FUNCTIONS
         }

@@ -91,6 +91,10 @@ def cold_imports() -> list[tuple[str, float, float]]:
 
     statements = {"baseline": f"exec({BASELINE_HANDLER!r})"}
     statements.update({f.handler.rsplit(".", 1)[0]: "import " + f.handler.rsplit(".", 1)[0] for f in LAMBDAS})
+    # Not at cold start: what the worker's first signature (and the gallery's first verify) loads on
+    # top of its handler, the C2PA bindings' native library and the certificate code.
+    statements["first signature: + c2pa, cryptography.x509"] = (
+        "import generate.worker, c2pa, studio.certificates")
     samples: dict[str, list[float]] = {name: [] for name in statements}
     for _ in range(RUNS):
         for name, statement in statements.items():
@@ -267,21 +271,28 @@ def layer_size() -> None:
     """The layer's size as built for Lambda (layers/build/<hash>/python, built now if missing) and the SDK's share."""
     import tempfile
 
+    from cdk import constants as c
     from cdk.layer import LAYER_CACHE, build_layer, layer_hash
 
-    site = LAYER_CACHE / layer_hash() / "python"
-    if not site.is_dir():
-        with tempfile.TemporaryDirectory() as out:
-            build_layer(Path(out))
+    def site_of(lock: Path) -> Path:
+        site = LAYER_CACHE / layer_hash(lock) / "python"
+        if not site.is_dir():
+            with tempfile.TemporaryDirectory() as out:
+                build_layer(Path(out), lock)
+        return site
 
     def size(paths) -> int:
         return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
 
+    site = site_of(c.LAYER_LOCK)
     total = size([site])
     sdk = size([p for p in site.iterdir() if p.name.split("-")[0].split(".")[0] in
                 ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")])
     print(f"Dependencies layer unzipped: {total / 1e6:6.1f} MB of Lambda's 250 MB (x{total / 250e6:4.2f}); "
           f"the AWS SDK in it: {sdk / 1e6:5.1f} MB")
+    both = total + size([site_of(c.CREDENTIALS_LAYER_LOCK)])
+    print(f"  + the Content Credentials layer ({', '.join(c.CREDENTIALS_LAYER_FUNCTIONS)} only): "
+          f"{both / 1e6:6.1f} MB together (x{both / 250e6:4.2f})")
 
 
 def main() -> None:

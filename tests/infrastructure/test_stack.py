@@ -616,6 +616,24 @@ def test_layer_asset_holds_aarch64_wheels_for_the_runtime_and_the_sdk(default):
     assert not (site / "bin").exists()
 
 
+def test_only_the_functions_that_sign_or_read_credentials_carry_the_c2pa_layer(default):
+    # Given the two layers: every function has the dependencies layer, the C2PA one only the worker and gallery
+    layers = default.of_type("AWS::Lambda::LayerVersion")
+    base = next(k for k in layers if k.startswith("DependenciesLayer"))
+    c2pa = next(k for k in layers if k.startswith("CredentialsDependenciesLayer"))
+    for name, (_, fn) in studio_functions(default).items():
+        attached = sorted(ref["Ref"] for ref in fn["Properties"]["Layers"])  # no file is in both: order is free
+        assert attached == sorted([base, c2pa] if name in c.CREDENTIALS_LAYER_FUNCTIONS else [base]), name
+    # And its asset holds the aarch64 native library, without the Rust static library nobody loads
+    assets = json.loads(next(default.outdir.glob("*.assets.json")).read_text())["files"]
+    key = layers[c2pa]["Properties"]["Content"]["S3Key"].removesuffix(".zip")
+    site = default.outdir / assets[key]["source"]["path"] / "python"
+    library = site / "c2pa" / "libs" / "libc2pa_c.so"
+    assert library.read_bytes()[18:20] == (183).to_bytes(2, "little")  # ELF e_machine: AArch64
+    assert not (site / "c2pa" / "libs" / "libc2pa_c.rlib").exists()
+    assert (site / "cryptography").is_dir() and not (site / "botocore").exists()
+
+
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"  # the pinned one (requirements.txt), not one on PATH
 
 
