@@ -1,5 +1,5 @@
-"""Content Credentials in a real browser: the detail's badge and panel say what the signed manifest says,
-and "Check an image" reads a dropped file (ours, then one without a manifest); axe-checked."""
+"""Content Credentials in a real browser: a result's badge, the detail's badge and panel say what the signed
+manifest says, and "Check an image" reads a dropped file (ours, then one without a manifest); axe-checked."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from local.client import StudioClient, http
 from tests.support import images as make
 
 PASSWORD = "Browser-Credentials-Password-1"
+RENDER_TIMEOUT = 90_000  # ms: a render on a busy machine
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,17 @@ def signer(stack):
     status, _, signed = http("GET", stack.url + url if url.startswith("/") else url)
     assert status == 200
     return email, record, signed
+
+
+def test_a_finished_result_carries_the_badge(desk):
+    # When the user renders an image under Create, then its finished card shows the badge
+    page = desk.page
+    desk.sign_in()
+    page.locator("#compose-prompt").fill("a quiet harbour at dawn")
+    page.locator("#compose-render").click()
+    card = page.locator(".results-list > li").first
+    expect(card).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
+    expect(card.locator(".cr-badge")).to_contain_text("Content Credentials")
 
 
 def test_the_detail_shows_the_credentials_and_check_an_image_reads_a_file(desk, signer, tmp_path):
