@@ -97,6 +97,8 @@ class Grants:
         # a delete. The index function writes vectors, and removes them for a record deleted meanwhile.
         embedding = [DEFAULT_EMBEDDING_MODEL_ID]
         search.jobs.grant_send_messages(self.role("generate-worker"))
+        # A delete queues the index job that removes the vectors an index job may have written meanwhile.
+        search.jobs.grant_send_messages(self.role("gallery"))
         self.models("gallery", embedding, config.embedding_region)
         self.vectors("gallery", search, ["s3vectors:QueryVectors", "s3vectors:GetVectors",
                                          "s3vectors:PutVectors", "s3vectors:DeleteVectors"])

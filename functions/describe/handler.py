@@ -24,8 +24,8 @@ def create_upload(body: UploadRequest) -> UploadResponse:
 def describe(body: DescribeRequest) -> DescribeResponse:
     user_id = caller(router).user_id
     uploads.check_owner(body.image_key, user_id, "imageKey")
-    usage.charge_text_call(user_id, settings())
-    return prompts.describe(body, settings())
+    with usage.text_call(user_id, settings()):
+        return prompts.describe(body, settings())
 
 
 app = make_resolver()

@@ -51,8 +51,10 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
               "gateway): get a new one", EVERY),
     ErrorCode(403, gateway_errors.ACCESS_DENIED.code, "the token lacks this operation's scope (from the gateway), "
               "or the request did not come through the site's address", EVERY),
-    ErrorCode(404, "not_found", "no generation with this id, or it is not yours (another user's private record "
-              "answers the same)", (*ONE_RECORD, "createEdit", "searchGallery")),
+    ErrorCode(404, "not_found", "no generation with this id, or it is not yours (another user's private record, "
+              "or a shared one not yet COMPLETE, answers the same)", (*ONE_RECORD, "createEdit", "searchGallery")),
+    ErrorCode(404, "parent_not_found", "lineage.parentId names no generation you may see (yours, or one shared "
+              "and finished): leave it out, or name the generation this one re-runs", RENDERS),
     ErrorCode(404, "reference_missing", "an upload key names no upload of yours (uploads are kept for one day): "
               "upload it again", (*RENDERS, "describeReference", "searchGallery", "verifyCredentials")),
     ErrorCode(409, "idempotency_conflict", "this Idempotency-Key was used with another request body: use a new key "
@@ -65,7 +67,8 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(413, gateway_errors.REQUEST_TOO_LARGE.code, f"the request is over {MAX_MB} MB (from the gateway); "
               "POST /uploads: the declared size is over the upload limit; an uploaded image is larger than its "
               "field allows", EVERY),
-    ErrorCode(415, "unsupported_media_type", "the body is not sent as application/json", WITH_BODY),
+    ErrorCode(415, "unsupported_media_type", "the body is not sent as application/json (or is sent without a "
+              "Content-Type header)", WITH_BODY),
     ErrorCode(422, "validation_error", "a parameter or field breaks a rule or has the wrong JSON type (strict: "
               '"2" is not a number): details name each field and its rule', EVERY),
     ErrorCode(422, "content_filtered", "the model's content filters blocked the text or image: rephrase it",

@@ -90,12 +90,13 @@ class JsonBodies(OpenAPIRequestValidationMiddleware):
     def _get_body(self, app: APIGatewayRestResolver) -> Any:
         event = app.current_event
         content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if content_type and content_type != content_types.APPLICATION_JSON:
-            raise RequestUnsupportedContentType("Unsupported content type", errors=[
-                {"type": "unsupported_content_type", "loc": ("body",), "msg": f"unsupported: {content_type}"}])
         body = event.body
         if not body:
             return None
+        # A body without Content-Type is refused too (the README's contract): it is not declared JSON.
+        if content_type != content_types.APPLICATION_JSON:
+            raise RequestUnsupportedContentType("Unsupported content type", errors=[
+                {"type": "unsupported_content_type", "loc": ("body",), "msg": f"unsupported: {content_type or 'none'}"}])
         try:
             text = base64.b64decode(body, validate=True).decode("utf-8") if event.is_base64_encoded else body
         except (binascii.Error, UnicodeDecodeError) as error:

@@ -14,8 +14,8 @@ router = APIGatewayRouter()
 @router.post("/suggest", summary="Propose image prompts from a style and keywords",
              responses=responses(200, SuggestResponse, "The proposed prompts"))
 def suggest(body: SuggestRequest) -> SuggestResponse:
-    usage.charge_text_call(caller(router).user_id, settings())
-    return prompts.suggest(body, settings())
+    with usage.text_call(caller(router).user_id, settings()):
+        return prompts.suggest(body, settings())
 
 
 app = make_resolver()

@@ -14,8 +14,8 @@ router = APIGatewayRouter()
 @router.post("/translate", summary="Translate a prompt to English",
              responses=responses(200, TranslateResponse, "The detected language and the English text"))
 def translate(body: TranslateRequest) -> TranslateResponse:
-    usage.charge_text_call(caller(router).user_id, settings())
-    return prompts.translate(body, settings())
+    with usage.text_call(caller(router).user_id, settings()):
+        return prompts.translate(body, settings())
 
 
 app = make_resolver()

@@ -275,7 +275,8 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     assert (ENV["embedding_region"] in env) is (spec.name in ("gallery", "index", "model-lifecycle"))
     assert (ENV["vector_index_arn"] in env) is (spec.name in ("gallery", "index"))
     assert (ENV["embedding_model_id"] in env) is (spec.name in ("gallery", "index", "model-lifecycle"))
-    assert (ENV["index_queue_url"] in env) is (spec.name == "generate-worker")
+    # The worker queues a completed generation's index job; the gallery, after a delete, the cleanup job.
+    assert (ENV["index_queue_url"] in env) is (spec.name in ("generate-worker", "gallery"))
     assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
     # The worker reschedules a failed job (ChangeMessageVisibility) so its retry comes in a minute.
     assert (ENV["jobs_queue_url"] in env) is (spec.name in ("generate", "generate-worker"))
@@ -334,7 +335,8 @@ def test_object_grants_stay_inside_their_prefix(default):
 
 def test_who_sends_to_which_queue(default):
     # Given the queues' logical ids, then exactly these functions may send to each: the API queues a
-    # job, the worker a job's delayed copy (a duplicate delivery) and an index job; nothing else sends.
+    # job, the worker a job's delayed copy (a duplicate delivery) and an index job, the gallery the
+    # index job that cleans up after a delete; nothing else sends.
     jobs = default.logical_id("GenerationJobs", "AWS::SQS::Queue")
     index = default.logical_id("SearchIndexJobs", "AWS::SQS::Queue")
     functions = studio_functions(default)
@@ -346,7 +348,7 @@ def test_who_sends_to_which_queue(default):
         for resource in as_list(statement["Resource"]):
             queue = render(resource).strip("${}").split(".")[0]
             senders.setdefault(queue, set()).update(role_of[r["Ref"]] for r in roles if r["Ref"] in role_of)
-    assert senders == {jobs: {"generate", "generate-worker"}, index: {"generate-worker"}}
+    assert senders == {jobs: {"generate", "generate-worker"}, index: {"generate-worker", "gallery"}}
 
 
 def test_only_the_gallery_reads_the_cursor_secret(default):

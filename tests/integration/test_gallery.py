@@ -7,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import gallery.handler
+import generate.handler
 from studio import openapi
 from studio.adapters import clients
 from tests.support import images as make
@@ -166,6 +167,22 @@ def test_given_a_public_generation_still_pending_then_only_its_owner_sees_it(aws
     assert [i["id"] for i in gallery_page(USER_B, scope="all").body["items"]] == [generation_id]
 
 
+def test_given_a_public_generation_still_pending_then_every_read_by_another_user_is_404(aws):
+    # issue 19.8: the public feed waits for COMPLETE; a read by id, an edit and a lineage agree with it
+    generation_id = make_generation(public=True, finish=False)
+    assert get(generation_id).status == 200
+    reply = get(generation_id, user=USER_B)
+    assert reply.status == 404 and reply.error["code"] == "not_found"
+    edit = call(generate.handler.handler, "POST", "/edits", user=USER_B,
+                body={"operation": "upscale-fast", "generationId": generation_id})
+    assert edit.status == 404, edit.body
+    rerun = post({"prompt": "p", "lineage": {"source": "rerun", "parentId": generation_id}}, user=USER_B)
+    assert rerun.status == 404 and rerun.error["code"] == "parent_not_found"
+    finish_generation(generation_id)
+    assert get(generation_id, user=USER_B).status == 200
+    assert post({"prompt": "p", "lineage": {"source": "rerun", "parentId": generation_id}}, user=USER_B).status == 202
+
+
 def test_given_patch_public_then_it_enters_and_leaves_the_public_feed(aws):
     generation_id = make_generation()
     assert gallery_page(USER_B, scope="all").body["items"] == []
@@ -258,6 +275,7 @@ def test_given_another_users_public_record_then_readable_but_not_changeable(aws)
     key = put_upload(USER_B, make.png())
     generation_id = post({"prompt": "p", "mode": "variation", "referenceImageKey": key, "public": True,
                           "lineage": {"source": "reference", "referenceImageKey": key}}, user=USER_B).body["id"]
+    finish_generation(generation_id)  # shared with others once COMPLETE
     reply = get(generation_id)
     assert reply.status == 200 and reply.body["mine"] is False
     assert USER_B not in json.dumps(reply.body)  # no owner id, not even inside an upload key

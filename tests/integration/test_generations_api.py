@@ -275,3 +275,38 @@ def test_given_an_allow_list_then_only_those_models_are_listed(aws, env):
     reply = call(generate.handler.handler, "GET", "/models")
     assert [m["modelId"] for m in reply.body["imageModels"]] == [CORE, TITAN]
     assert reply.body["editOperations"] == []  # no edit service in the list
+
+
+# --- lineage is the image's true story (issue 19.5) ----------------------------------------------
+def test_given_lineage_naming_another_users_private_generation_then_404_and_nothing_stored(aws):
+    private = post({"prompt": "mine only"}, user=USER_B).body["id"]
+    reply = post({"prompt": "p", "lineage": {"source": "rerun", "parentId": private}})
+    assert reply.status == 404 and reply.body["error"]["code"] == "parent_not_found"
+    assert reply.body["error"]["details"][0]["field"] == "lineage.parentId"
+    assert [i["id"]["S"] for i in generation_items()] == [private] and quota_used() == 0
+
+
+def test_given_lineage_naming_no_generation_then_404(aws):
+    reply = post({"prompt": "p", "lineage": {"source": "rerun", "parentId": "no-such-generation"}})
+    assert reply.status == 404 and reply.body["error"]["code"] == "parent_not_found"
+
+
+def test_given_lineage_naming_a_visible_generation_then_it_is_stored(aws):
+    mine = post({"prompt": "first"}).body["id"]
+    reply = post({"prompt": "again", "lineage": {"source": "rerun", "parentId": mine}})
+    assert reply.status == 202 and stored(reply.body["id"])["lineage"]["parentId"] == mine
+
+
+@pytest.mark.parametrize("claim", [{"operation": "erase"}, {"parentImageIndex": 0}, {"source": "edit"},
+                                   {"sourceImageKey": "uploads/" + USER_A + "/0123456789abcdef.png"}])
+def test_given_lineage_claiming_what_only_the_server_writes_then_422(aws, claim):
+    reply = post({"prompt": "p", "lineage": {"source": "api", **claim}})
+    assert reply.status == 422, reply.body
+    assert reply.body["error"]["details"][0]["field"] == "lineage." + next(iter(claim))
+    assert generation_items() == []
+
+
+def test_given_lineage_naming_another_users_upload_then_404(aws):
+    reply = post({"prompt": "p", "lineage": {"source": "reference",
+                                             "referenceImageKey": f"uploads/{USER_B}/0123456789abcdef.png"}})
+    assert reply.status == 404 and generation_items() == []

@@ -48,6 +48,13 @@ def test_given_valid_json_with_another_content_type_then_415(aws, route, content
     assert "application/json" in reply.error["message"]
 
 
+@pytest.mark.parametrize("route", JSON_ROUTES, ids=ROUTE_IDS)
+def test_given_a_json_body_without_content_type_then_415(aws, route):
+    # issue 19.6: the README promises 415 for a body not sent as application/json; no header is not JSON
+    reply = send(route, raw_body='{"prompt": "a lighthouse"}', headers={"Content-Type": None})
+    assert_error(reply, 415, "unsupported_media_type")
+
+
 def test_given_json_with_a_charset_then_it_is_accepted(aws):
     route = next(r for r in JSON_ROUTES if r.path == "/generations")
     reply = send(route, raw_body='{"prompt": "a lighthouse"}', headers={"Content-Type": "application/json; charset=utf-8"})

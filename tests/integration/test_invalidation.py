@@ -13,6 +13,8 @@ from botocore.stub import ANY, Stubber
 import gallery.handler
 from studio import caches
 from studio.adapters import cdn, clients, generation_records
+from studio.errors import StorageError
+from studio.logic import indexing
 from tests.support.events import USER_A, call
 from tests.support.flow import claim, post
 
@@ -66,6 +68,21 @@ def test_unsharing_invalidates_and_sharing_or_favoriting_does_not(cloudfront):
     expect_invalidation(cloudfront, PATHS)
     reply = call(gallery.handler.handler, "PATCH", f"/generations/{generation_id}", body={"public": False})
     assert reply.status == 200 and reply.body["public"] is False
+
+
+def test_an_unshare_whose_index_rewrite_fails_still_invalidates(cloudfront, monkeypatch):
+    # issue 19.9: the record is private already; its edge copies must go even though the PATCH answers 503
+    generation_id = finished_generation(public=True)
+
+    def index_down(_record):
+        raise StorageError("The search index is unavailable.")
+
+    monkeypatch.setattr(indexing, "share", index_down)
+    expect_invalidation(cloudfront, PATHS)
+    reply = call(gallery.handler.handler, "PATCH", f"/generations/{generation_id}", body={"public": False})
+    assert reply.status == 503 and reply.error["code"] == "storage_error"
+    assert generation_records.get(generation_id)["public"] is False
+    cloudfront.assert_no_pending_responses()  # the invalidation was sent
 
 
 def test_a_cloudfront_failure_never_fails_the_delete(cloudfront):

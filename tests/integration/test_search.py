@@ -14,7 +14,8 @@ import gallery.handler
 import index.handler
 from studio import backfill as backfill_command
 from studio.adapters import clients, generation_records, vectors
-from studio.logic import search
+from studio.errors import StorageError
+from studio.logic import indexing, search
 from studio.storage_layout import VECTOR_DIMENSION
 from studio.settings import settings
 from tests.support import images as make
@@ -195,6 +196,56 @@ def test_given_a_record_deleted_while_it_is_indexed_then_its_vectors_are_removed
     assert not stored_vectors(reply.body["id"])
 
 
+def test_given_the_cleanup_of_a_deleted_record_fails_once_then_the_retry_removes_its_vectors(
+        aws, bedrock, monkeypatch):
+    # issue 19.4: the retry finds no record; it must still delete the vectors, not skip
+    reply = post({"prompt": "a rose"})
+    bedrock.invoke(TITAN, ANY_BODY, titan_answer(make.png((64, 64))))
+    run_worker(aws)
+    bedrock.invoke(EMBED, image_embedding_request(), embed_answer(axis(RED)))
+    caption_answer(bedrock)
+    messages = queued_messages(aws.index_queue_url)
+    real_put, real_delete, failures = vectors.put, vectors.delete, []
+
+    def put_then_delete_record(batch):
+        real_put(batch)
+        generation_records.delete(generation_records.get(reply.body["id"]))
+
+    def delete_fails_once(keys):
+        if not failures:
+            failures.append(keys)
+            raise StorageError("The search index is unavailable.")
+        real_delete(keys)
+
+    monkeypatch.setattr(vectors, "put", put_then_delete_record)
+    monkeypatch.setattr(vectors, "delete", delete_fails_once)
+    with pytest.raises(BatchProcessingError):  # the one job failed: SQS delivers it again
+        index.handler.handler(sqs_event(messages, aws.index_queue_arn), LambdaContext())
+    assert failures and stored_vectors(reply.body["id"])
+    retry = index.handler.handler(sqs_event(messages, aws.index_queue_arn), LambdaContext())
+    assert retry == {"batchItemFailures": []}
+    assert not stored_vectors(reply.body["id"])
+
+
+def test_given_the_index_job_writes_between_a_deletes_forget_and_its_record_delete_then_no_vector_survives(
+        aws, bedrock, monkeypatch):
+    # issue 19.4: DELETE forgets the vectors, the index job (still seeing the record) writes them back,
+    # then DELETE removes the record: the cleanup it queues removes them for good
+    generation_id = indexed(aws, bedrock, directions=((RED, 0.0), (GREEN, 0.0)))
+    written = stored_vectors(generation_id, 2)
+    real_forget = indexing.forget
+
+    def forget_then_the_job_writes(record):
+        real_forget(record)
+        vectors.put([(k, v["data"], v["metadata"]) for k, v in written.items()])
+
+    monkeypatch.setattr(indexing, "forget", forget_then_the_job_writes)
+    assert call(gallery.handler.handler, "DELETE", f"/generations/{generation_id}").status == 204
+    monkeypatch.undo()
+    assert run_index(aws) == {"batchItemFailures": []}
+    assert stored_vectors(generation_id, 2) == {}
+
+
 # --- search: text ---------------------------------------------------------------------------
 def test_given_a_text_query_then_my_images_come_nearest_first_with_the_gallery_shape(aws, bedrock):
     red = indexed(aws, bedrock, directions=((RED, 0.1),))
@@ -258,7 +309,7 @@ def test_a_text_search_costs_three_aws_calls(aws, bedrock):
 
 
 # --- search: more like this ------------------------------------------------------------------
-def test_more_like_this_ranks_other_images_leaves_the_source_out_and_costs_three_calls(aws, bedrock):
+def test_more_like_this_ranks_other_images_leaves_the_source_out_and_costs_four_calls(aws, bedrock):
     # Given an image (red, tilted), its sibling (green) and another generation's red image
     source = indexed(aws, bedrock, directions=((RED, 0.2), (GREEN, 0.0)))
     other = indexed(aws, bedrock, directions=((RED, 0.0),))
@@ -269,7 +320,7 @@ def test_more_like_this_ranks_other_images_leaves_the_source_out_and_costs_three
     assert reply.status == 200, reply.body
     assert [(i["id"], i["imageIndex"]) for i in reply.body["items"]] == [(other, 0)]
     assert 0.9 < reply.body["items"][0]["score"] < 1.0
-    assert sorted(counter.calls) == ["BatchGetItem", "GetVectors", "QueryVectors"]
+    assert sorted(counter.calls) == ["BatchGetItem", "GetItem", "GetVectors", "QueryVectors"]
     # And with room for all: the other image, then the sibling; never the source
     ranked = [(i["id"], i["imageIndex"]) for i in find(like=source, imageIndex=0).body["items"]]
     assert ranked == [(other, 0), (source, 1)]
@@ -282,6 +333,17 @@ def test_more_like_a_foreign_private_or_unknown_image_is_404(aws, bedrock):
     assert find(like="0" * 32).status == 404
     assert find(like=shared, imageIndex=1).status == 404
     assert find(like=shared).status == 200
+
+
+def test_more_like_a_private_image_whose_index_still_says_public_is_404(aws, bedrock):
+    # issue 19.3: B unshared, the index rewrite failed; the record, not the vector, decides
+    private = indexed(aws, bedrock, user=USER_B, directions=((RED, 0.0),))
+    key = vectors.key(private, 0)
+    vector = stored_vectors(private)[key]
+    vectors.put([(key, vector["data"], {**vector["metadata"], "public": True})])
+    reply = find(like=private)
+    assert reply.status == 404, reply.body
+    assert find(like=private, user=USER_B).status == 200  # its owner still may
 
 
 def test_more_like_an_upload_embeds_it_and_only_its_owner_may_use_it(aws, bedrock):

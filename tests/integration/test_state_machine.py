@@ -18,7 +18,7 @@ from tests.support.aws import BUCKET, REGION, objects_under, queued_messages, sq
 from tests.support.bedrock import titan_answer
 from tests.support.events import USER_A, USER_B, call
 from tests.support.flow import (
-    LEASE_UNTIL, WORKER_MS, claim, get, post, quota_used, redeliver, run_worker, stored, worker_context,
+    LEASE_UNTIL, WORKER_MS, claim, finish, get, post, quota_used, redeliver, run_worker, stored, worker_context,
 )
 from studio.logic import rendering
 from studio.clock import now_iso
@@ -200,6 +200,31 @@ def test_given_the_render_completes_between_a_patchs_read_and_write_then_the_pat
     monkeypatch.undo()
     assert raced and stored(generation_id)["status"] == "COMPLETE"
     assert public_feed() == [generation_id]
+
+
+def test_given_a_favorite_toggle_races_an_unshare_then_the_image_stays_unshared(aws, monkeypatch):
+    # issue 19.2: the toggle read public=true, the unshare landed, then the toggle wrote its stale copy back
+    generation_id = job(public=True)
+    finish(generation_id)
+    raced = after_the_first_read(monkeypatch, lambda: generation_records.update_flags(
+        generation_id, USER_A, None, False, "2026-11-26T00:00:03.000Z"))
+    assert generation_records.update_flags(generation_id, USER_A, True, None, "2026-11-26T00:00:04.000Z")
+    monkeypatch.undo()
+    record = stored(generation_id)
+    assert raced and record["public"] is False and record["favorite"] is True
+    assert "publicFeed" not in record and public_feed() == []
+
+
+def test_given_a_share_races_a_favorite_toggle_then_both_writes_hold(aws, monkeypatch):
+    generation_id = job(public=False)
+    finish(generation_id)
+    raced = after_the_first_read(monkeypatch, lambda: generation_records.update_flags(
+        generation_id, USER_A, True, None, "2026-11-26T00:00:03.000Z"))
+    assert generation_records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:04.000Z")
+    monkeypatch.undo()
+    record = stored(generation_id)
+    assert raced and record["public"] is True and record["favorite"] is True
+    assert record["favoriteFeed"] == USER_A and public_feed() == [generation_id]
 
 
 # --- 2. cancelled transactions -------------------------------------------------------------

@@ -67,3 +67,25 @@ def test_the_day_is_the_utc_day_and_its_counter_expires(limit_two):
     next_day = datetime(2026, 11, 27, 0, 0, 1, tzinfo=timezone.utc)
     usage.charge_text_call(USER_A, conf, next_day)  # a new day, a new count
     assert usage.left_today(USER_A, conf, next_day)[0][1] == 1
+
+
+# --- a call the model failed is given back (issue 19.7) -------------------------------------------
+@pytest.mark.parametrize("code,status,expected", [
+    ("ThrottlingException", 429, 429),          # model_throttled: the model was busy
+    ("ServiceUnavailableException", 503, 503),  # model_unavailable
+    ("ModelErrorException", 424, 502),          # model_error
+])
+def test_a_text_call_the_model_failed_is_given_back(limit_two, bedrock, code, status, expected):
+    bedrock.converse_error(code, "fault", status)
+    reply = translate_once(bedrock, answer=False)
+    assert reply.status == expected, reply.body
+    assert models()["textCallsLeft"] == 2
+    assert translate_once(bedrock).status == 200 and models()["textCallsLeft"] == 1
+
+
+def test_a_text_call_refused_for_its_content_still_counts(limit_two, bedrock):
+    # the caller's 4xx (content filtered) used the model: it is not given back
+    bedrock.converse(None, "record_translation", {}, stop_reason="content_filtered", content=[{"text": "…"}])
+    reply = translate_once(bedrock, answer=False)
+    assert reply.status == 422 and reply.error["code"] == "content_filtered"
+    assert models()["textCallsLeft"] == 1

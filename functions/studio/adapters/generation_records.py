@@ -209,8 +209,9 @@ def update_flags(generation_id: str, owner: str, favorite: bool | None, public: 
     """Set favorite/public on the owner's record, keeping the sparse feed attributes in step.
     None when there is no such record of this owner.
 
-    The feeds depend on the status too (only a COMPLETE record is shared): the update is
-    conditioned on the status it read, and re-read when the worker finished the record meanwhile."""
+    Both flags and the feeds are written from the record as read, so the update is conditioned on
+    the status and both flags it read: a PATCH or a completion that landed meanwhile fails it, and it
+    is read again (else a favorite toggle racing an unshare would write public=true back)."""
     for tries in range(table.WRITE_ATTEMPTS):
         record = get(generation_id)
         if not record or record["ownerId"] != owner:
@@ -221,7 +222,7 @@ def update_flags(generation_id: str, owner: str, favorite: bool | None, public: 
         if public is not None:
             changed["public"] = public
         shown = feeds.attributes(changed)
-        sets, removes = ["favorite = :favorite", "#p = :public", "updatedAt = :now"], []
+        sets, removes = ["#f = :favorite", "#p = :public", "updatedAt = :now"], []
         values: dict = {":favorite": {"BOOL": changed.get("favorite", False)},
                         ":public": {"BOOL": changed.get("public", False)}, ":now": {"S": now},
                         ":owner": {"S": owner}, ":status": {"S": record["status"]}}
@@ -234,8 +235,10 @@ def update_flags(generation_id: str, owner: str, favorite: bool | None, public: 
         answer = table.update({
             "Key": key(generation_id),
             "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
-            "ConditionExpression": "ownerId = :owner AND #s = :status",
-            "ExpressionAttributeNames": {"#p": "public", "#s": "status"},
+            "ConditionExpression": "ownerId = :owner AND #s = :status AND "
+                                   + _flag_condition(record, "favorite", "#f", values) + " AND "
+                                   + _flag_condition(record, "public", "#p", values),
+            "ExpressionAttributeNames": {"#p": "public", "#s": "status", "#f": "favorite"},
             "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW",
         })
         if answer is not None:

@@ -55,6 +55,17 @@ def use_text_call(owner: str, day: str, limit: int, expires_at: int, retry_after
     return int(answer["Attributes"]["used"]["N"])
 
 
+def give_back_text_call(owner: str, day: str) -> bool:
+    """Return one text call to the owner's `day` (a call the model failed); never below 0. False when
+    there was nothing to give back (the day's item expired or is already at 0)."""
+    return table.update({
+        "Key": table.key(TEXT, owner, day),
+        "UpdateExpression": "ADD used :minus",
+        "ConditionExpression": "used > :zero",
+        "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+    }) is not None
+
+
 def day_keys(owner: str, day: str) -> list[dict]:
     """The keys of the owner's two quota items of `day` (images, text calls)."""
     return [table.key(IMAGES, owner, day), table.key(TEXT, owner, day)]

@@ -27,7 +27,10 @@ from studio.catalog import CONTROL_MODES, MAX_IMAGES_PER_GENERATION, OUTPAINT_MA
 
 
 class Lineage(ApiModel):
-    """How the prompt came to be; stored with the record as the user's story of the image."""
+    """How the prompt came to be, as the client knows it (its words, their translation, the idea, its
+    reference upload, the generation it re-runs); stored with the record as the image's story. What
+    only the server knows (an edit's parent image, operation and source upload) is not the client's
+    to write: RecordedLineage shows it."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True)
     source: Literal["basic", "ideas", "reference", "rerun", "api", "edit"] = "api"
@@ -40,11 +43,9 @@ class Lineage(ApiModel):
     reference_image_key: ImageKey | None = None
     reference_summary: str | None = Field(None, max_length=2000, description="What the text model saw in the reference")
     reference_palette: list[HexColor] | None = Field(None, max_length=10, description="The reference's palette")
-    parent_id: str | None = Field(None, max_length=64, description="The generation this one re-runs, varies or edits")
-    parent_image_index: int | None = Field(None, ge=0, le=MAX_IMAGES_PER_GENERATION - 1,
-                                           description="Which image of the parent an edit started from")
-    operation: Operation | None = Field(None, description="The edit that made this image from its parent")
-    source_image_key: ImageKey | None = Field(None, description="The upload an edit started from")
+    parent_id: str | None = Field(None, max_length=64, description=(
+        "The generation this one re-runs or varies: one you may see (yours, or shared and finished), else 404 "
+        "parent_not_found. An edit's parent is written by POST /edits from its generationId"))
 
 
 class GenerationRequest(ApiModel):

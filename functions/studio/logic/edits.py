@@ -16,7 +16,7 @@ from studio.bodies.generations import EditRequest, Generation
 from studio.catalog import EDIT_MODE, EDIT_OPERATIONS, EditOperation, edit_operation
 from studio.errors import BadRequest, Conflict, InvalidField
 from studio.images import check_mask, inspect
-from studio.logic import access, image_requests
+from studio.logic import access, image_requests, lineage
 from studio.logic.generations import check_idempotency_key, new_record, store_and_queue
 from studio.logic.uploads import check_owner
 from studio.settings import Settings
@@ -82,7 +82,7 @@ def create(request: EditRequest, user_id: str, idempotency_key: str | None, base
     record["request"] = final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"})
     record["request"].update(outputWidth=width, outputHeight=height)
     record["source"] = {k: source[k] for k in ("key", "width", "height")}
-    record["lineage"] = {**final.lineage.model_dump(by_alias=True, exclude_none=True), "source": "edit",
+    record["lineage"] = {**lineage.client_lineage(final.lineage, user_id, edit=True), "source": "edit",
                          "operation": operation.name, **source["lineage"]}
     if final.prompt:
         record["lineage"]["finalPrompt"] = final.prompt

@@ -14,7 +14,7 @@ from studio.bodies.generations import Generation, GenerationPatch, GenerationReq
 from studio.catalog import ImageModel, image_model, model_for_mode
 from studio.clock import now_iso
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
-from studio.logic import access, image_requests, indexing, lifecycle, presentation
+from studio.logic import access, image_requests, indexing, lifecycle, lineage, presentation
 from studio.logic.uploads import check_owner
 from studio.observability import count, logger
 from studio.settings import Settings
@@ -44,7 +44,7 @@ def create(request: GenerationRequest, user_id: str, idempotency_key: str | None
     record = new_record(user_id, final.mode, model.model_id, now, public=final.public, count=final.count,
                         cost=conf.price_per_image(model.model_id, final.quality) * final.count)
     record["request"] = final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"})
-    record["lineage"] = {**final.lineage.model_dump(by_alias=True, exclude_none=True), "finalPrompt": final.prompt}
+    record["lineage"] = {**lineage.client_lineage(final.lineage, user_id), "finalPrompt": final.prompt}
     return store_and_queue(record, request, user_id, idempotency_key, base_url, conf, now)
 
 
@@ -118,10 +118,12 @@ def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: s
     record = generation_records.update_flags(generation_id, user_id, patch.favorite, patch.public, now_iso())
     if record is None:
         raise NotFound(access.NOT_FOUND_MESSAGE)
+    if patch.public is False:
+        # Unshared: edge copies must not outlive the share. First, so a failed index rewrite (503)
+        # cannot skip it; the invalidation itself never raises (adapters/cdn.py).
+        cdn.invalidate(_keys(record))
     if patch.public is not None:
         indexing.share(record)  # the search index follows in the same request (retry the PATCH if it fails)
-    if patch.public is False:  # unshared: edge copies must not outlive the share
-        cdn.invalidate(_keys(record))
     return presentation.generation(record, user_id, base_url)
 
 
@@ -145,6 +147,8 @@ def delete(generation_id: str, user_id: str) -> None:
             storage.delete_all(keys)
         indexing.forget(record)  # the search index follows in the same request
         if generation_records.delete(record):
+            if record["status"] == "COMPLETE":  # only a completed record can have vectors
+                indexing.request_cleanup(generation_id)
             cdn.invalidate(keys)
             count("GenerationsDeleted")
             return

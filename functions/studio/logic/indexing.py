@@ -4,7 +4,9 @@ index kept in step when a generation is shared, unshared or deleted.
 Indexing runs off the user's path: the worker queues an index job when a generation completes, the
 "index" function embeds each image (Nova Multimodal Embeddings, GENERIC_INDEX), writes the vectors
 to S3 Vectors with filterable metadata, and asks the vision model for a caption and tags
-(logic/captions.py). A share or a delete rewrites or removes the vectors in the same request.
+(logic/captions.py). A share or a delete rewrites or removes the vectors in the same request; a
+delete also queues an index job that finds no record and removes whatever is left (a race with an
+index job, a failed cleanup), so no vector outlives its record for longer than the queue's retries.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Callable
 from studio.adapters import generation_records, jobs, storage, vectors
 from studio.adapters.generation_records import GenerationRecord
 from studio.bodies.common import UPLOAD_MAX_BYTES
+from studio.catalog import MAX_IMAGES_PER_GENERATION
 from studio.clock import now_iso
 from studio.logic import captions
 from studio.observability import count, logger
@@ -53,11 +56,18 @@ def embed(conf: Settings, purpose: str, **content) -> list[float]:
 
 
 def index_generation(generation_id: str, conf: Settings) -> str:
-    """Embed, store and caption every image of a COMPLETE generation: "INDEXED" or "SKIPPED".
+    """Make the index follow the record: embed, store and caption every image of a COMPLETE
+    generation ("INDEXED"); for a record that is gone, delete whatever vectors it may have left
+    ("FORGOTTEN"); else "SKIPPED".
 
+    Deleting is idempotent, so the job is also the retry of every cleanup: a job whose cleanup failed,
+    and the job a DELETE queues after the record is gone (request_cleanup), both end here.
     Model and storage errors propagate, so the queue retries the job (and its DLQ keeps it)."""
     record = generation_records.get(generation_id)
-    if not record or record.get("status") != "COMPLETE" or not record.get("images"):
+    if record is None:
+        forget_all(generation_id)
+        return "FORGOTTEN"
+    if record.get("status") != "COMPLETE" or not record.get("images"):
         return "SKIPPED"
     written, annotations = [], []
     for index, image in enumerate(record["images"]):
@@ -69,9 +79,9 @@ def index_generation(generation_id: str, conf: Settings) -> str:
     if not generation_records.set_annotations(generation_id, annotations, bool(record.get("public")), now_iso()):
         # Deleted or (un)shared while indexing: follow the record as it is now.
         current = generation_records.get(generation_id)
-        if current is None:
+        if current is None:  # should this fail, the retry finds no record and forgets them all
             vectors.delete([k for k, _, _ in written])
-            return "SKIPPED"
+            return "FORGOTTEN"
         vectors.put([(k, v, _metadata(current)) for k, v, _ in written])
         generation_records.set_annotations(generation_id, annotations, bool(current.get("public")), now_iso())
     count("ImagesIndexed", len(written))
@@ -89,6 +99,19 @@ def forget(record: GenerationRecord) -> None:
     keys = _keys(record)
     if keys:
         vectors.delete(keys)
+
+
+def forget_all(generation_id: str) -> None:
+    """Delete every vector a generation of this id could have (its record is gone, so its image
+    count is unknown): idempotent, a key that is not there is no error."""
+    vectors.delete([vectors.key(generation_id, i) for i in range(MAX_IMAGES_PER_GENERATION)])
+
+
+def request_cleanup(generation_id: str) -> None:
+    """After a DELETE removed the record: queue an index job, which finds no record and forgets its
+    vectors. It catches vectors an index job wrote after the DELETE's own forget() (a race), and a
+    failed cleanup is retried by the queue. Never raises: the delete has happened."""
+    request_indexing(generation_id)
 
 
 def share(record: GenerationRecord) -> None:

@@ -1,7 +1,8 @@
 """Search by meaning and by example: the images nearest a text or an image, among those the caller may see.
 
-A search costs three AWS calls: one embedding of the query text (or one GetVectors for "more like
-this" on a generation), one QueryVectors, one BatchGetItem. The query text is not translated first:
+A search costs three AWS calls: one embedding of the query text, one QueryVectors, one BatchGetItem.
+"More like this" on a generation costs four: its record first (GetItem: may the caller see it?),
+then its vector (GetVectors) instead of an embedding. The query text is not translated first:
 Nova Multimodal Embeddings is multilingual and maps text in many languages into the same space as
 images, so a translation (one more Converse call, and latency) would buy nothing; see docs/search.md.
 "More like this" on an upload reads the file (one GetObject), so it costs four.
@@ -30,6 +31,8 @@ from studio.settings import Settings
 GENERATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 UPLOAD_KEY = re.compile(r"^uploads/[A-Za-z0-9_-]{8,64}/[a-z0-9]{8,64}\.(png|jpeg|webp)$")
 MAX_IMAGE_INDEX = MAX_IMAGES_PER_GENERATION - 1  # a generation has at most this many images
+NOT_INDEXED_MESSAGE = ("No indexed image with this id and imageIndex (or it is not yours). New images are "
+                       "searchable a few seconds after they complete.")
 
 
 # --- the filter: only ever built here ---------------------------------------------------------
@@ -55,11 +58,13 @@ def _query_vector_for_like(like: str, image_index: int, user_id: str, conf: Sett
         return embed(conf, QUERY_PURPOSE, image=("webp", upload_thumbnail(data, "like")))
     if not GENERATION_ID.match(like):
         raise InvalidField("like", "a generation id or an uploaded image key (uploads/...)")
+    # The record decides who may see the source, as for every other read: the vector's metadata may
+    # be stale (an unshare whose index rewrite failed, PATCHes applied out of order).
+    if not _shown(generation_records.get(like), user_id):
+        raise NotFound(NOT_INDEXED_MESSAGE)
     stored = vectors.get([vectors.key(like, image_index)]).get(vectors.key(like, image_index))
-    metadata = (stored or {}).get("metadata", {})
-    if not stored or not stored.get("data") or (metadata.get("owner") != user_id and metadata.get("public") is not True):
-        raise NotFound("No indexed image with this id and imageIndex (or it is not yours). New images are "
-                       "searchable a few seconds after they complete.")
+    if not stored or not stored.get("data"):
+        raise NotFound(NOT_INDEXED_MESSAGE)
     return stored["data"]
 
 
