@@ -252,7 +252,8 @@ def test_function_runs_arm64_current_python_with_tracing_json_logs_and_retained_
     log_group = default.resources[props["LoggingConfig"]["LogGroup"]["Ref"]]
     assert log_group["Type"] == "AWS::Logs::LogGroup"
     assert log_group["Properties"]["RetentionInDays"] == default.config.log_retention_days
-    assert len(props["Layers"]) == 1
+    # The dependencies layer, and the Content Credentials one where a function signs or reads manifests
+    assert len(props["Layers"]) == (2 if spec.name in c.CREDENTIALS_LAYER_FUNCTIONS else 1)
     assert (props["MemorySize"], props["Timeout"]) == (c.FUNCTION_MEMORY[spec.name], spec.timeout_seconds)
     assert props["Description"] == spec.description
 
