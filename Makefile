@@ -15,7 +15,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): requirements.txt layers/requirements.txt
+$(STAMP): requirements.txt layers/requirements.txt layers/credentials/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -r requirements.txt
@@ -78,7 +78,7 @@ client: $(STAMP) $(CLIENT_TOOLS) ## generate a Python client and TypeScript type
 lint-api: $(STAMP) $(CLIENT_TOOLS) ## lint the OpenAPI document (Redocly CLI, tests/clients/redocly.yaml)
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/clients/node_modules/.bin/redocly lint --config tests/clients/redocly.yaml functions/gallery/openapi.json
 
-lock: $(STAMP) ## recompile layers/requirements.lock (the layer's whole tree, hashed) after editing layers/requirements.txt
+lock: $(STAMP) ## recompile layers/requirements.lock and layers/credentials/requirements.lock (each layer's tree, hashed) after editing a requirements.txt
 	$(PY) -m cdk.layer
 
 synth: $(STAMP) ## synthesize the CDK stack (offline, no Docker) into cdk.out/

@@ -95,6 +95,10 @@ class StudioConfig(BaseModel):
     # The Secrets Manager VersionId of the origin secret CloudFront sends (after a rotation); empty = AWSCURRENT.
     origin_secret_version: str | None = Field(None, alias="originSecretVersion")
     snap_start: bool = Field(False, alias="snapStart")
+    # Content Credentials (docs/credentials.md): the prompt in every signed manifest (off: prompts can
+    # be private and a signed file travels wherever it is shared), and an RFC 3161 timestamp authority.
+    credentials_include_prompt: bool = Field(False, alias="credentialsIncludePrompt")
+    credentials_tsa_url: str = Field("", alias="credentialsTsaUrl", pattern=r"^(https?://\S+)?$")
 
     # ---- parsing of command-line strings -------------------------------------------------------
     @field_validator("allowed_image_models", "allowed_email_domains", mode="before")

@@ -10,6 +10,11 @@ LAYER_REQUIREMENTS = ROOT / "layers" / "requirements.txt"
 # The whole dependency tree of the layer, pinned with hashes (`make lock` compiles it from
 # LAYER_REQUIREMENTS for LOCK_PLATFORM); the layer is built from it alone, with --require-hashes.
 LAYER_LOCK = ROOT / "layers" / "requirements.lock"
+# The Content Credentials layer (C2PA bindings and cryptography, about 36 MB): only the functions that
+# sign or read manifests get it. Its lock is compiled against LAYER_LOCK and keeps only what that lacks.
+CREDENTIALS_LAYER_REQUIREMENTS = ROOT / "layers" / "credentials" / "requirements.txt"
+CREDENTIALS_LAYER_LOCK = ROOT / "layers" / "credentials" / "requirements.lock"
+CREDENTIALS_LAYER_FUNCTIONS = ("generate-worker", "gallery")
 LOCK_PLATFORM = "aarch64-manylinux_2_34"  # Lambda's Amazon Linux 2023 (glibc 2.34) on arm64
 WEB_DIR = ROOT / "web"
 
@@ -23,7 +28,9 @@ PYTHON_VERSION = "3.13"
 PIP_PLATFORMS = ("manylinux_2_28_aarch64", "manylinux2014_aarch64")
 # What the functions never run: console scripts. The AWS SDK stays: the layer's boto3 and botocore
 # (pinned in layers/requirements.txt, the versions every test runs on) shadow the runtime's own.
-LAYER_PRUNE = ("bin",)
+# c2pa-python's wheel also carries the Rust static library and its build manifest (31 MB the
+# bindings never load: they open libc2pa_c.so).
+LAYER_PRUNE = ("bin", "c2pa/libs/libc2pa_c.rlib", "c2pa/libs/libc2pa_c.d")
 LAYER_PRUNE_DIST_PREFIXES: tuple[str, ...] = ()
 
 # With SnapStart on, the API and the queues invoke this alias of the latest published version.
@@ -39,7 +46,7 @@ FUNCTION_MEMORY = {
     "suggest": 512,
     "describe": 1024,  # Pillow: downscales reference images
     "generate": 512,
-    "generate-worker": 2048,  # Pillow: PNG + WebP thumbnails of up to 5 large images
+    "generate-worker": 2048,  # Pillow: PNG + WebP thumbnails of up to 5 large images; C2PA signing
     "generate-dead-letters": 256,
     "generate-sweeper": 256,
     "gallery": 512,

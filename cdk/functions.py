@@ -38,7 +38,8 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
                  "text_price_per_1k_input", "text_price_per_1k_output", "public_base_url", "origin_secret_arn"),
     "generate-worker": ("table_name", "images_bucket", "jobs_queue_url", "bedrock_region", "model_read_timeout",
                         "model_max_attempts", "image_profile_prefix", "index_queue_url", "events_http_domain",
-                        "public_base_url"),
+                        "public_base_url", "credentials_key_id", "credentials_chain_secret_arn",
+                        "credentials_tsa_url", "credentials_include_prompt"),
     # They end jobs, and push each end to the owner's open pages (events_http_domain).
     "generate-dead-letters": ("table_name", "images_bucket", "events_http_domain", "public_base_url"),
     "generate-sweeper": ("table_name", "images_bucket", "events_http_domain", "public_base_url"),
@@ -78,6 +79,8 @@ def setting_values(spec: routes.Function, config: StudioConfig, resources: dict[
         "model_read_timeout": str(spec.model_read_timeout_seconds),
         "model_max_attempts": str(spec.model_max_attempts),
         "embedding_model_id": DEFAULT_EMBEDDING_MODEL_ID,
+        "credentials_tsa_url": config.credentials_tsa_url,
+        "credentials_include_prompt": "true" if config.credentials_include_prompt else "false",
         **resources,
     }
     env = {}
@@ -92,7 +95,7 @@ class StudioFunction(Construct):
     """A function of routes.FUNCTIONS with its own role, an explicit log group and JSON logs."""
 
     def __init__(self, scope: Construct, construct_id: str, *, spec: routes.Function, code: lambda_.Code,
-                 layer: lambda_.ILayerVersion, config: StudioConfig, environment: dict[str, str]) -> None:
+                 layers: list[lambda_.ILayerVersion], config: StudioConfig, environment: dict[str, str]) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
         self.log_group = logs.LogGroup(
@@ -117,7 +120,7 @@ class StudioFunction(Construct):
             architecture=ARCHITECTURE,
             handler=spec.handler,
             code=code,
-            layers=[layer],
+            layers=layers,
             role=self.role,
             memory_size=c.FUNCTION_MEMORY[spec.name],
             timeout=Duration.seconds(spec.timeout_seconds),

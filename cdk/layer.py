@@ -43,10 +43,33 @@ def pip_command(target: Path, requirements: Path = c.LAYER_LOCK) -> list[str]:
     ]
 
 
-def lock_command(output: Path = c.LAYER_LOCK, requirements: Path = c.LAYER_REQUIREMENTS) -> list[str]:
-    """How `make lock` compiles the lock: the tree for the runtime's Python and platform, with hashes."""
+def lock_command(output: Path = c.LAYER_LOCK, requirements: Path = c.LAYER_REQUIREMENTS,
+                 constraints: Path | None = None) -> list[str]:
+    """How `make lock` compiles the lock: the tree for the runtime's Python and platform, with hashes
+    (with `constraints`: at the versions that lock pins, for a layer that sits beside it)."""
+    extra = ["--constraint", str(constraints)] if constraints else []
     return [str(Path(sys.executable).with_name("uv")), "pip", "compile", str(requirements), "--generate-hashes", "--python-platform", c.LOCK_PLATFORM,
-            "--python-version", c.PYTHON_VERSION, "--no-header", "--quiet", "-o", str(output)]
+            "--python-version", c.PYTHON_VERSION, "--no-header", "--quiet", *extra, "-o", str(output)]
+
+
+def without_pinned(lock_text: str, pinned: dict[str, str]) -> str:
+    """A lock without the entries (a pin, its hashes, its "via" comments) of packages in `pinned`:
+    what a second layer must not ship again (Lambda merges layers into one folder)."""
+    kept, keep = [], True
+    for line in lock_text.splitlines(keepends=True):
+        if "==" in line and not line.startswith((" ", "#")):
+            keep = line.split(" ")[0].split("==")[0].lower().replace("_", "-") not in pinned
+        if keep:
+            kept.append(line)
+    return "".join(kept)
+
+
+def lock_credentials_layer() -> None:
+    """The Content Credentials layer's lock: compiled against the dependencies layer's lock, then
+    stripped of what that layer already ships."""
+    subprocess.run(lock_command(c.CREDENTIALS_LAYER_LOCK, c.CREDENTIALS_LAYER_REQUIREMENTS, constraints=c.LAYER_LOCK),
+                   check=True)
+    c.CREDENTIALS_LAYER_LOCK.write_text(without_pinned(c.CREDENTIALS_LAYER_LOCK.read_text(), locked_pins()))
 
 
 def locked_pins(lock: Path = c.LAYER_LOCK) -> dict[str, str]:
@@ -104,21 +127,22 @@ class PipLocalBundling:
 
 
 class DependenciesLayer(Construct):
-    """One layer with the third-party packages every function imports."""
+    """One layer of third-party packages, built from a lock: by default the one every function imports
+    (layers/requirements.lock); the Content Credentials layer is another (layers/credentials/)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, runtime: lambda_.Runtime,
-                 architecture: lambda_.Architecture) -> None:
+                 architecture: lambda_.Architecture, requirements: Path = c.LAYER_LOCK,
+                 contents: str = "Powertools, pydantic, Pillow") -> None:
         super().__init__(scope, construct_id)
-        requirements = c.LAYER_LOCK
         self.layer = lambda_.LayerVersion(
             self, "Layer",
-            description=f"Powertools, pydantic, Pillow for Python {c.PYTHON_VERSION} arm64 (layers/requirements.lock)",
+            description=f"{contents} for Python {c.PYTHON_VERSION} arm64 ({requirements.relative_to(c.ROOT)})",
             compatible_runtimes=[runtime],
             compatible_architectures=[architecture],
             removal_policy=RemovalPolicy.DESTROY,
             code=lambda_.Code.from_asset(
                 str(requirements.parent),
-                exclude=["build", "build/**"],
+                exclude=["build", "build/**", "credentials", "credentials/**"],
                 asset_hash_type=AssetHashType.CUSTOM,
                 asset_hash=layer_hash(requirements),
                 bundling=BundlingOptions(
@@ -133,3 +157,6 @@ class DependenciesLayer(Construct):
 if __name__ == "__main__":  # make lock
     subprocess.run(lock_command(), check=True)
     print(f"{c.LAYER_LOCK.relative_to(c.ROOT)}: {len(locked_pins())} packages pinned with hashes")
+    lock_credentials_layer()
+    print(f"{c.CREDENTIALS_LAYER_LOCK.relative_to(c.ROOT)}: {len(locked_pins(c.CREDENTIALS_LAYER_LOCK))} packages "
+          "pinned with hashes (beside the dependencies layer's)")

@@ -16,6 +16,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 
 from cdk.config import StudioConfig, split_profile_id
+from cdk.credentials import Credentials
 from cdk.functions import StudioFunction
 from cdk.push import Push
 from cdk.search import Search
@@ -32,7 +33,8 @@ def _ref(construct) -> str:
 class Grants:
     def __init__(self, *, config: StudioConfig, functions: dict[str, StudioFunction], bucket: s3.IBucket,
                  table: dynamodb.ITableV2, jobs: sqs.IQueue, cursor_secret: secretsmanager.ISecret,
-                 origin_secret: secretsmanager.ISecret, search: Search, push: Push) -> None:
+                 origin_secret: secretsmanager.ISecret, search: Search, push: Push,
+                 credentials: Credentials) -> None:
         self._functions, self._bucket, self._table = functions, bucket, table
         self._config = config
         text = [config.text_model_id]
@@ -61,6 +63,13 @@ class Grants:
         self.objects("generate-worker", storage_layout.IMAGES_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                      "reads the image an edit starts from, writes the rendered PNG and WebP thumbnail (and removes "
                      "them when recording fails)")
+
+        # Content Credentials: the worker alone signs (KMS Sign; GetPublicKey to issue a day-one
+        # certificate and to check a configured one is for this key) and reads the chain.
+        self.role("generate-worker").add_to_policy(iam.PolicyStatement(
+            actions=["kms:Sign", "kms:GetPublicKey"], resources=[credentials.key.key_arn]))
+        self.role("generate-worker").add_to_policy(iam.PolicyStatement(
+            actions=["secretsmanager:GetSecretValue"], resources=[credentials.chain_secret.secret_arn]))
 
         self.data("generate-dead-letters")
         self.objects("generate-dead-letters", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],

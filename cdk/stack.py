@@ -13,6 +13,7 @@ from cdk import constants as c
 from cdk.api import Api
 from cdk.auth import Auth
 from cdk.config import StudioConfig
+from cdk.credentials import Credentials
 from cdk.functions import ARCHITECTURE, RUNTIME, StudioFunction, setting_values
 from cdk.generation import Generation
 from cdk.layer import DependenciesLayer
@@ -61,6 +62,7 @@ class StudioStack(Stack):
         generation = Generation(self, "Generation", config=config)
         search = Search(self, "Search")
         push = Push(self, "Push", user_pool=auth.user_pool, api_name=f"{config.stack_name}-events")
+        credentials = Credentials(self, "Credentials", config=config)
 
         cursor_secret = generated_secret(
             self, "CursorSecret", "Signs the gallery's opaque page cursors", c.CURSOR_SECRET_LENGTH,
@@ -75,6 +77,10 @@ class StudioStack(Stack):
             "AWSCURRENT and AWSPREVIOUS meanwhile. A rotation Lambda could not update CloudFront.")
 
         layer = DependenciesLayer(self, "Dependencies", runtime=RUNTIME, architecture=ARCHITECTURE).layer
+        # Only the functions that sign or read Content Credentials carry the C2PA bindings.
+        credentials_layer = DependenciesLayer(
+            self, "CredentialsDependencies", runtime=RUNTIME, architecture=ARCHITECTURE,
+            requirements=c.CREDENTIALS_LAYER_LOCK, contents="C2PA bindings (c2pa-python), cryptography").layer
         code = lambda_.Code.from_asset(str(c.FUNCTIONS_DIR), exclude=c.CODE_EXCLUDES)
         resources = {
             "table_name": storage.table.table_name,
@@ -85,9 +91,13 @@ class StudioStack(Stack):
             "vector_index_arn": search.index_arn,
             "origin_secret_arn": origin_secret.secret_arn,
             "events_http_domain": push.http_domain,
+            "credentials_key_id": credentials.key.key_arn,
+            "credentials_chain_secret_arn": credentials.chain_secret.secret_arn,
         }
         self.functions = {
-            spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code, layer=layer,
+            spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code,
+                                      layers=[layer, *([credentials_layer] if spec.name in c.CREDENTIALS_LAYER_FUNCTIONS
+                                                       else [])],
                                       config=config, environment=setting_values(spec, config, resources))
             for spec in routes.FUNCTIONS
         }
@@ -101,7 +111,8 @@ class StudioStack(Stack):
             elif spec.trigger == "schedule":
                 generation.schedule(self.functions[spec.name].target, spec)
         Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
-               jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search, push=push)
+               jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search, push=push,
+               credentials=credentials)
 
         api = Api(self, "Api", config=config, user_pool=auth.user_pool,
                   functions={f.name: self.functions[f.name] for f in routes.api_functions()})

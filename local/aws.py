@@ -78,6 +78,8 @@ class Resources:
 
     def events_namespace_arn(self, region: str, account: str, namespace: str) -> str:
         return f"arn:aws:appsync:{region}:{account}:apis/{self.events_api_id}/channelNamespace/{namespace}"
+    credentials_key_arn: str = ""  # the KMS key that signs Content Credentials (local/credentials.py)
+    credentials_chain_secret_arn: str = ""
 
     @property
     def jwks_url(self) -> str:
@@ -167,8 +169,11 @@ def seed_moto(seed: int | None = MOTO_SEED) -> None:
 
 
 def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None = None,
-              distribution_parameter: str = "") -> Resources:
+              distribution_parameter: str = "", credentials_authority=None) -> Resources:
     """Create every resource the handlers use. Deterministic IDs (seeded), idempotent per process.
+
+    `credentials_authority`: the CA that issues the Content Credentials signing certificate
+    (local/credentials.py; a throwaway one when None).
 
     `distribution_parameter`: the SSM parameter the stack writes the CloudFront distribution's id
     into (the functions' DISTRIBUTION_ID_PARAMETER): a distribution is made in moto and its id put
@@ -291,6 +296,11 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
 
     distribution_id = _distribution(moto_url, distribution_parameter) if distribution_parameter else ""
 
+    from local import credentials
+
+    key_arn, chain_arn = credentials.provision(client("kms", moto_url), sm,
+                                               credentials_authority or credentials.authority(None))
+
     # Only the bootstrap is deterministic: IDs made later (user subs above all) must never repeat
     # the ones an earlier run made, or a new user could inherit a restored user's records.
     seed_moto(None)
@@ -315,6 +325,8 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
         index_dlq_arn=index_dlq_arn,
         vector_bucket_arn=vector_bucket_arn,
         distribution_id=distribution_id,
+        credentials_key_arn=key_arn,
+        credentials_chain_secret_arn=chain_arn,
         vector_index_arn=vectors.get_index(vectorBucketName=VECTOR_BUCKET,
                                            indexName=storage_layout.VECTOR_INDEX_NAME)["index"]["indexArn"],
     )

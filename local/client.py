@@ -262,6 +262,10 @@ class StudioClient:
     def delete(self, generation_id: str) -> Any:
         return self.request("DELETE", f"/generations/{urllib.parse.quote(generation_id, safe='')}")
 
+    def verify(self, image_key: str) -> dict:
+        """What the Content Credentials of an uploaded image say (POST /credentials/verify)."""
+        return self.request("POST", "/credentials/verify", {"imageKey": image_key})
+
     def models(self) -> dict:
         return self.request("GET", "/models")
 

@@ -7,6 +7,10 @@ copy of the whole table. Here a transaction first checks every condition, writes
 fails (as DynamoDB does), and otherwise applies its writes, keeping only the items it touches to
 put back should a write be refused half way (a malformed update). Requests reach moto's DynamoDB
 one at a time (local/iam/gate.py GatedMoto), so nothing interleaves with the two phases.
+
+KMS Sign with MessageType DIGEST: moto 5.2 ignores the message type and hashes the digest again, so
+the signature is over the wrong bytes. AWS signs the digest as it is (the Content Credentials signer
+sends a digest for a message over KMS's 4096-byte RAW limit: studio/adapters/signing.py).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 
 def install() -> None:
+    install_kms_digest()
     from moto.dynamodb.models import DynamoDBBackend
 
     if getattr(DynamoDBBackend.transact_write_items, "studio_patched", False):
@@ -103,3 +108,49 @@ def transact_write_items(self, transact_items: list[dict[str, Any]]) -> None:
             else:
                 self.put_item(table_name, before)
         raise
+
+
+DIGEST_SIZES = {"ECDSA_SHA_256": 32, "ECDSA_SHA_384": 48, "ECDSA_SHA_512": 64}
+
+
+def install_kms_digest() -> None:
+    from moto.kms.responses import KmsResponse
+
+    if getattr(KmsResponse.sign, "studio_patched", False):
+        return
+    original = KmsResponse.sign
+
+    def sign(self) -> str:
+        if self._get_param("MessageType") != "DIGEST":
+            return original(self)
+        return _sign_digest(self)
+
+    sign.studio_patched = True  # type: ignore[attr-defined]
+    KmsResponse.sign = sign
+
+
+def _sign_digest(response) -> str:
+    """KMS Sign of a precomputed digest (ECDSA keys): the digest is signed as it is, as AWS does."""
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, utils
+    from moto.kms.exceptions import ValidationException
+
+    key_id = response._get_param("KeyId")
+    algorithm = response._get_param("SigningAlgorithm")
+    digest = response._get_param("Message")
+    digest = base64.b64decode(digest) if isinstance(digest, str) else digest
+    response._validate_key_id(key_id)
+    key = response.kms_backend.describe_key(key_id)
+    size = DIGEST_SIZES.get(algorithm)
+    private = getattr(key.private_key, "private_key", None)
+    if size is None or not isinstance(private, ec.EllipticCurvePrivateKey):
+        raise ValidationException(f"DIGEST signing is emulated here for ECDSA keys only, not {algorithm}")
+    if len(digest) != size:
+        raise ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
+    hash_algorithm = {32: hashes.SHA256(), 48: hashes.SHA384(), 64: hashes.SHA512()}[size]
+    signature = private.sign(digest, ec.ECDSA(utils.Prehashed(hash_algorithm)))
+    return json.dumps({"KeyId": key.arn, "Signature": base64.b64encode(signature).decode(),
+                       "SigningAlgorithm": algorithm})

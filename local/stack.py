@@ -126,9 +126,12 @@ class Stack:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         public_host = f"localhost:{self.port}"
         origins = [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
+        from local import credentials
+
         self.res = aws.bootstrap(self.moto.url, origins,
                                  Store.saved_cursor_secret(self.data_dir) if self.persist else None,
-                                 distribution_parameter=deployment.distribution_parameter(template))
+                                 distribution_parameter=deployment.distribution_parameter(template),
+                                 credentials_authority=credentials.authority(self.data_dir if self.persist else None))
         self.store = Store(self.data_dir, self.res)
         try:
             self.restored = self.store.restore() if self.persist else {}
@@ -256,7 +259,7 @@ class Stack:
 
     def _secret_arn(self, secret_id: str) -> str:
         """A secret's full ARN from the id a caller gave (its ARN or its name), as IAM sees it."""
-        for arn in (self.res.cursor_secret_arn, self.res.origin_secret_arn):
+        for arn in (self.res.cursor_secret_arn, self.res.origin_secret_arn, self.res.credentials_chain_secret_arn):
             name = arn.split(":secret:", 1)[1].rsplit("-", 1)[0]
             if secret_id in (arn, name) or arn.startswith(secret_id):
                 return arn

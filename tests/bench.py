@@ -14,6 +14,8 @@
 3. Search (tests/bench_search.py): the search API against its stubbed embedding call, and the local
    QueryVectors at 1,000 and 10,000 vectors.
 4. The web UI's first-load JavaScript + CSS, compressed, as a ratio to its 60 KB budget.
+   Inside each job, the Content Credentials signing (studio/logic/content_credentials.py): the job
+   as a ratio to the same job without it. Goal: <= 1.3x.
 5. The dependencies layer's size unzipped (the AWS SDK is in it: docs/deploy.md), against Lambda's
    250 MB limit, and what the SDK adds to it.
 """
@@ -40,6 +42,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 COLD_IMPORT_GOAL = 1.3
 WORKER_GOAL = 3.0
+# Content Credentials: the worker's job with signing, as a ratio to the same job without it (issue 21).
+SIGNING_GOAL = 1.3
 
 # The least a Powertools API function of ours pays: Logger, Tracer, Metrics, a validating resolver
 # with a pydantic body, and one boto3 client.
@@ -87,6 +91,10 @@ def cold_imports() -> list[tuple[str, float, float]]:
 
     statements = {"baseline": f"exec({BASELINE_HANDLER!r})"}
     statements.update({f.handler.rsplit(".", 1)[0]: "import " + f.handler.rsplit(".", 1)[0] for f in LAMBDAS})
+    # Not at cold start: what the worker's first signature (and the gallery's first verify) loads on
+    # top of its handler, the C2PA bindings' native library and the certificate code.
+    statements["first signature: + c2pa, cryptography.x509"] = (
+        "import generate.worker, c2pa, studio.certificates")
     samples: dict[str, list[float]] = {name: [] for name in statements}
     for _ in range(RUNS):
         for name, statement in statements.items():
@@ -115,6 +123,7 @@ class WorkerRun:
     bare: float
     thumbnail: float
     services: float  # inside the job: claim + completion (DynamoDB) + the index message (SQS)
+    signing: float  # inside the job: Content Credentials (build, KMS Sign, embed, read back)
 
 
 @contextmanager
@@ -202,12 +211,13 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
         resources = create_all()
         os.environ.update(TABLE_NAME=resources.table_name, IMAGES_BUCKET=resources.bucket,
                           JOBS_QUEUE_URL=resources.queue_url, CURSOR_SECRET_ARN=resources.secret_arn,
-                          INDEX_QUEUE_URL=resources.index_queue_url)
+                          INDEX_QUEUE_URL=resources.index_queue_url, CREDENTIALS_KEY_ID=resources.credentials_key_arn,
+                          CREDENTIALS_CHAIN_SECRET_ARN=resources.credentials_chain_secret_arn)
         caches.reset()
         from studio.adapters import generation_records
         from studio.bodies.generations import EditRequest, GenerationRequest
         from studio.images import GalleryImage
-        from studio.logic import edits, generations, indexing, rendering
+        from studio.logic import content_credentials, edits, generations, indexing, rendering
 
         # Noise compresses like a real render, unlike a flat color; the upscale is that noise enlarged.
         photo = Image.effect_noise((1024, 1024), 64).convert("RGB")
@@ -231,7 +241,7 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
             ids, stored = jobs[kind]
             # Interleaved, one bare write, one thumbnail, one job; medians of each: load from other
             # processes on the machine weighs on every side alike.
-            bare_times, thumbnail_times, worker_times, service_times = [], [], [], []
+            bare_times, thumbnail_times, worker_times, service_times, signing_times = [], [], [], [], []
             for index, generation_id in enumerate(ids):
                 started = time.perf_counter()
                 s3.put_object(Bucket=resources.bucket, Key=f"bench/{kind}-{index}.png", Body=stored,
@@ -241,13 +251,15 @@ def worker_overhead(transport: str = "in-process", images: int = 12,
                 GalleryImage(stored).thumbnail()
                 thumbnail_times.append(time.perf_counter() - started)
                 service_times.append(0.0)
+                signing_times.append(0.0)
                 with _timed(generation_records, ("claim", "complete"), service_times), \
-                        _timed(indexing, ("request_indexing",), service_times):
+                        _timed(indexing, ("request_indexing",), service_times), \
+                        _timed(content_credentials, ("sign_image",), signing_times):
                     started = time.perf_counter()
                     assert rendering.render(generation_id) == "COMPLETE"
                     worker_times.append(time.perf_counter() - started)
             results[kind] = WorkerRun(*(statistics.median(t) for t in
-                                        (worker_times, bare_times, thumbnail_times, service_times)))
+                                        (worker_times, bare_times, thumbnail_times, service_times, signing_times)))
             if kind == "generation":  # the finished generations are the upscales' sources
                 jobs["upscale"] = ([edits.create(EditRequest(operation="upscale-fast", generation_id=source),
                                                  "bench-user", None, "", conf).id
@@ -259,21 +271,28 @@ def layer_size() -> None:
     """The layer's size as built for Lambda (layers/build/<hash>/python, built now if missing) and the SDK's share."""
     import tempfile
 
+    from cdk import constants as c
     from cdk.layer import LAYER_CACHE, build_layer, layer_hash
 
-    site = LAYER_CACHE / layer_hash() / "python"
-    if not site.is_dir():
-        with tempfile.TemporaryDirectory() as out:
-            build_layer(Path(out))
+    def site_of(lock: Path) -> Path:
+        site = LAYER_CACHE / layer_hash(lock) / "python"
+        if not site.is_dir():
+            with tempfile.TemporaryDirectory() as out:
+                build_layer(Path(out), lock)
+        return site
 
     def size(paths) -> int:
         return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
 
+    site = site_of(c.LAYER_LOCK)
     total = size([site])
     sdk = size([p for p in site.iterdir() if p.name.split("-")[0].split(".")[0] in
                 ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")])
     print(f"Dependencies layer unzipped: {total / 1e6:6.1f} MB of Lambda's 250 MB (x{total / 250e6:4.2f}); "
           f"the AWS SDK in it: {sdk / 1e6:5.1f} MB")
+    both = total + size([site_of(c.CREDENTIALS_LAYER_LOCK)])
+    print(f"  + the Content Credentials layer ({', '.join(c.CREDENTIALS_LAYER_FUNCTIONS)} only): "
+          f"{both / 1e6:6.1f} MB together (x{both / 250e6:4.2f})")
 
 
 def main() -> None:
@@ -298,6 +317,10 @@ def main() -> None:
                   f"x{run.thumbnail / run.bare:5.2f}")
             print(f"        + the emulator's table and queue calls {run.services * 1000:8.1f} ms   "
                   f"x{run.services / run.bare:5.2f}")
+            unsigned = run.worker - run.signing
+            print(f"      Content Credentials signing (KMS Sign + embed + read back) {run.signing * 1000:8.1f} ms; "
+                  f"the job x{run.worker / unsigned:5.2f} of the job without it  "
+                  + ("ok" if run.worker / unsigned <= SIGNING_GOAL else "OVER GOAL"))
             print(f"        = this emulator's floor for the job    {floor * 1000:8.1f} ms   x{floor / run.bare:5.2f}")
     from tests.bench_search import measure as measure_search
 

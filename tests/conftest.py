@@ -104,6 +104,8 @@ def aws(environment):
         environment.setenv("CURSOR_SECRET_ARN", resources.secret_arn)
         environment.setenv("INDEX_QUEUE_URL", resources.index_queue_url)
         environment.setenv("ORIGIN_SECRET_ARN", resources.origin_secret_arn)
+        environment.setenv("CREDENTIALS_KEY_ID", resources.credentials_key_arn)
+        environment.setenv("CREDENTIALS_CHAIN_SECRET_ARN", resources.credentials_chain_secret_arn)
         caches.reset()
         yield resources
 

@@ -1,5 +1,5 @@
 """The gallery: GET /gallery, GET /gallery/search, GET/PATCH/DELETE /generations/{id}, the boards
-(gallery/boards.py), and GET /openapi.json (no token)."""
+(gallery/boards.py), POST /credentials/verify, and GET /openapi.json (no token)."""
 
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,11 +16,13 @@ from studio.bodies.generations import (
     Generation,
     GenerationPatch,
     SearchPage,
+    VerifyRequest,
+    VerifyResponse,
 )
 from gallery.boards import router as boards_router
 from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
-from studio.logic import gallery, generations, search
+from studio.logic import content_credentials, gallery, generations, search
 from studio.settings import settings
 
 OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -72,6 +74,17 @@ def get_generation(id: str) -> Generation:
               responses=responses(200, Generation, "The updated record"))
 def update_generation(id: str, body: GenerationPatch) -> Generation:
     return generations.update(id, body, caller(router).user_id, _base_url())
+
+
+@router.post("/credentials/verify", summary="Check the Content Credentials (C2PA manifest) of an uploaded image",
+             description="Upload the image first (POST /uploads), then send its key. Any C2PA image is read, ours "
+                         "or not: the answer says what its active manifest declares and whether it validates "
+                         "(Trusted, Valid: intact but the signer is on no trust list known here, or Invalid). An "
+                         "image without a manifest is answered with hasManifest false. When the image is one of "
+                         "ours that you may see, generationId names it.",
+             responses=responses(200, VerifyResponse, "What the manifest says, or that there is none"))
+def verify_credentials(body: VerifyRequest) -> VerifyResponse:
+    return VerifyResponse.model_validate(content_credentials.verify(body.image_key, caller(router).user_id))
 
 
 @router.delete("/generations/<id>", summary="Delete one of your generations and its images",

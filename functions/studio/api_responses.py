@@ -63,7 +63,7 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(404, "parent_not_found", "lineage.parentId names no generation you may see (yours, or one shared "
               "and finished): leave it out, or name the generation this one re-runs", RENDERS),
     ErrorCode(404, "reference_missing", "an upload key names no upload of yours (uploads are kept for one day): "
-              "upload it again", (*RENDERS, "describeReference", "searchGallery")),
+              "upload it again", (*RENDERS, "describeReference", "searchGallery", "verifyCredentials")),
     ErrorCode(409, "idempotency_conflict", "this Idempotency-Key was used with another request body: use a new key "
               "for a new request", RENDERS),
     ErrorCode(409, "conflict", "a request with this Idempotency-Key is still being processed: try again in a moment",

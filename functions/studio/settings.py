@@ -53,6 +53,13 @@ ENV = {
     "events_http_domain": "EVENTS_HTTP_DOMAIN",
     # Never set in AWS: the local gateway's base URL that replaces https://<events_http_domain>.
     "events_endpoint_url": "EVENTS_ENDPOINT_URL",
+    # Content Credentials (docs/credentials.md): the KMS key that signs, the secret holding an
+    # organisation's certificate chain for it (empty value: a day-one certificate is issued), an
+    # RFC 3161 timestamp authority, and whether manifests carry the prompt.
+    "credentials_key_id": "CREDENTIALS_KEY_ID",
+    "credentials_chain_secret_arn": "CREDENTIALS_CHAIN_SECRET_ARN",
+    "credentials_tsa_url": "CREDENTIALS_TSA_URL",
+    "credentials_include_prompt": "CREDENTIALS_INCLUDE_PROMPT",
     # boto3's standard variable, never set in AWS: a custom S3 endpoint changes how presigned URLs
     # address the bucket (adapters/clients.py).
     "s3_endpoint_url": "AWS_ENDPOINT_URL_S3",
@@ -90,6 +97,11 @@ class Settings(BaseModel):
     embedding_model_id: str = DEFAULT_EMBEDDING_MODEL_ID
     # Where search calls the embedding model (it runs in fewer regions than the image models).
     embedding_region: str = DEFAULT_EMBEDDING_REGION
+    credentials_key_id: str = ""
+    credentials_chain_secret_arn: str = ""
+    credentials_tsa_url: str = Field("", pattern=r"^(https?://\S+)?$")
+    # Off by default: prompts can be private, and a signed file travels wherever it is shared.
+    credentials_include_prompt: bool = False
     s3_endpoint_url: str = ""
     events_http_domain: str = ""
     events_endpoint_url: str = ""

@@ -92,6 +92,8 @@ class _Resolver:
             "cursor_secret_arn": {"Ref": loc.cursor_secret_arn},
             "origin_secret_arn": {"Ref": loc.origin_secret_arn},
             "vector_index_arn": {"IndexArn": loc.vector_index_arn},
+            "credentials_key_id": {"Arn": loc.credentials_key_arn, "Ref": loc.credentials_key_arn.rsplit("/", 1)[-1]},
+            "credentials_chain_secret_arn": {"Ref": loc.credentials_chain_secret_arn},
         }
         for logical, resource in self.resources.items():
             props = resource.get("Properties", {})
@@ -227,6 +229,8 @@ def read(template: dict, local: Resources, place: Place) -> Deployment:
             statements += _statements(resolver.resolve(inline["PolicyDocument"]))
         if role_props.get("ManagedPolicyArns"):
             raise ValueError(f"{name}: managed policies are not read locally; grant statements instead")
+        # A role's own policies, and the managed policies CDK adds when the inline ones would pass
+        # IAM's 10,240-character limit per role (OverflowPolicy<n>, attached through their Roles).
         for policy in resources.values():
             # AWS::IAM::ManagedPolicy: CDK moves statements past the inline policy's size limit (10,240
             # characters) into an "overflow" managed policy attached to the role; AWS applies it just the same.

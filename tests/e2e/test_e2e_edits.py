@@ -71,6 +71,32 @@ def test_the_lineage_reads_back_as_a_chain_both_ways(demo, chain):
         assert [i["id"] for i in items] == [chain[child]["id"]]
 
 
+def test_downloads_carry_content_credentials_that_read_back_to_the_first_generation(demo, chain):
+    # Given the last image of the chain as the site serves it (the local worker signed it through
+    # moto's KMS, under its role's synthesized policy)
+    import json
+
+    import c2pa
+
+    url = chain["upscaled"]["images"][0]["url"]
+    status, _, data = http("GET", demo.base_url + url if url.startswith("/") else url)
+    assert status == 200
+    with c2pa.Reader("image/png", io.BytesIO(data)) as reader:
+        store = json.loads(reader.json())
+    # Then it validates (its signer is the local development CA, on no trust list)
+    assert store["validation_state"] == "Valid"
+    # And its manifests name every step back to the generation
+    ids = {a["data"]["generationId"] for m in store["manifests"].values() for a in m["assertions"]
+           if a["label"] == "com.imagepromptstudio.generation"}
+    assert ids == {chain[step]["id"] for step in ("generated", "inpainted", "background", "upscaled")}
+    # And the API's check of the same file, uploaded, names the record
+    key = demo.upload("check.png", content=data, content_type="image/png")["imageKey"]
+    checked = demo.verify(key)
+    assert checked["hasManifest"] is True and checked["generationId"] == chain["upscaled"]["id"]
+    assert [a["action"] for a in checked["credentials"]["actions"]] == ["c2pa.opened", "c2pa.resized"]
+    assert chain["upscaled"]["contentCredentials"]["validationState"] == "Valid"
+
+
 def test_inpaint_changes_only_the_masked_area(demo, chain):
     before = image_of(demo, chain["generated"]).convert("RGB")
     after = image_of(demo, chain["inpainted"]).convert("RGB")

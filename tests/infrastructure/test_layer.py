@@ -119,3 +119,25 @@ def test_local_bundling_says_it_bundled_so_docker_never_starts(tmp_path, monkeyp
     bundler = layer.PipLocalBundling(c.LAYER_REQUIREMENTS)
     assert bundler.try_bundle(str(tmp_path), None) is True
     assert calls == [tmp_path]
+
+
+def test_the_credentials_layer_ships_only_what_the_dependencies_layer_lacks():
+    # Given the two locks (Lambda merges a function's layers into one folder)
+    main, credentials = layer.locked_pins(), layer.locked_pins(c.CREDENTIALS_LAYER_LOCK)
+    # Then no package is in both, and the C2PA bindings and their certificate library are in the second
+    assert set(main) & set(credentials) == set()
+    for line in c.CREDENTIALS_LAYER_REQUIREMENTS.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            assert credentials.get(name) == version, "run `make lock`"
+    entries = c.CREDENTIALS_LAYER_LOCK.read_text().split("\n")
+    for index, line in enumerate(entries):
+        if "==" in line and not line.startswith((" ", "#")):
+            assert entries[index + 1].strip().startswith("--hash=sha256:"), line
+
+
+def test_without_pinned_drops_whole_entries():
+    text = ("a==1 \\\n    --hash=sha256:aa\n    # via x\nurllib3==2 \\\n    --hash=sha256:bb\n    # via a\n"
+            "c==3 \\\n    --hash=sha256:cc\n")
+    assert layer.without_pinned(text, {"urllib3": "2"}) == "a==1 \\\n    --hash=sha256:aa\n    # via x\nc==3 \\\n    --hash=sha256:cc\n"

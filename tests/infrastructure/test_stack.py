@@ -252,7 +252,8 @@ def test_function_runs_arm64_current_python_with_tracing_json_logs_and_retained_
     log_group = default.resources[props["LoggingConfig"]["LogGroup"]["Ref"]]
     assert log_group["Type"] == "AWS::Logs::LogGroup"
     assert log_group["Properties"]["RetentionInDays"] == default.config.log_retention_days
-    assert len(props["Layers"]) == 1
+    # The dependencies layer, and the Content Credentials one where a function signs or reads manifests
+    assert len(props["Layers"]) == (2 if spec.name in c.CREDENTIALS_LAYER_FUNCTIONS else 1)
     assert (props["MemorySize"], props["Timeout"]) == (c.FUNCTION_MEMORY[spec.name], spec.timeout_seconds)
     assert props["Description"] == spec.description
 
@@ -361,6 +362,30 @@ def test_only_the_gallery_reads_the_cursor_secret(default):
     assert len(readers) == 1 and next(iter(readers)).startswith("GalleryRole")
     generated = default.resources[secret]["Properties"]["GenerateSecretString"]
     assert generated["ExcludePunctuation"] is True and generated["PasswordLength"] == c.CURSOR_SECRET_LENGTH
+
+
+def test_content_credentials_key_is_p256_for_signing_and_only_the_worker_signs_and_reads_its_chain(default):
+    # Given the stack's Content Credentials key and chain secret (docs/credentials.md)
+    key = default.logical_id("CredentialsSigningKey", "AWS::KMS::Key")
+    chain = default.logical_id("CredentialsCertificateChain", "AWS::SecretsManager::Secret")
+    assert default.resources[key]["Properties"]["KeySpec"] == "ECC_NIST_P256"
+    assert default.resources[key]["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+    signers, readers = set(), set()
+    for _, roles, statement in statements(default):
+        actions = as_list(statement["Action"])
+        if any(a.startswith("kms:") for a in actions):
+            # Then no role may use any other key, nor do anything but sign and read the public key
+            assert [render(r) for r in as_list(statement["Resource"])] == [f"${{{key}.Arn}}"]
+            assert sorted(actions) == ["kms:GetPublicKey", "kms:Sign"]
+            signers.update(r["Ref"] for r in roles)
+        if any(render(r) == f"${{{chain}}}" for r in as_list(statement["Resource"])):
+            assert actions == ["secretsmanager:GetSecretValue"]
+            readers.update(r["Ref"] for r in roles)
+    assert len(signers) == 1 and next(iter(signers)).startswith("GenerateWorkerRole")
+    assert readers == signers
+    worker = studio_functions(default)["generate-worker"][1]["Properties"]["Environment"]["Variables"]
+    assert worker[ENV["credentials_include_prompt"]] == "false"  # prompts stay out of manifests by default
+    assert render(worker[ENV["credentials_key_id"]]) == f"${{{key}.Arn}}"
 
 
 def test_code_asset_is_the_functions_folder_with_every_handler_and_no_bytecode(default):
@@ -594,6 +619,24 @@ def test_layer_asset_holds_aarch64_wheels_for_the_runtime_and_the_sdk(default):
     # The SDK the tests run on ships with the functions (docs/deploy.md), console scripts do not
     assert (site / "botocore" / "data" / "s3vectors").is_dir() and (site / "boto3").is_dir()
     assert not (site / "bin").exists()
+
+
+def test_only_the_functions_that_sign_or_read_credentials_carry_the_c2pa_layer(default):
+    # Given the two layers: every function has the dependencies layer, the C2PA one only the worker and gallery
+    layers = default.of_type("AWS::Lambda::LayerVersion")
+    base = next(k for k in layers if k.startswith("DependenciesLayer"))
+    c2pa = next(k for k in layers if k.startswith("CredentialsDependenciesLayer"))
+    for name, (_, fn) in studio_functions(default).items():
+        attached = sorted(ref["Ref"] for ref in fn["Properties"]["Layers"])  # no file is in both: order is free
+        assert attached == sorted([base, c2pa] if name in c.CREDENTIALS_LAYER_FUNCTIONS else [base]), name
+    # And its asset holds the aarch64 native library, without the Rust static library nobody loads
+    assets = json.loads(next(default.outdir.glob("*.assets.json")).read_text())["files"]
+    key = layers[c2pa]["Properties"]["Content"]["S3Key"].removesuffix(".zip")
+    site = default.outdir / assets[key]["source"]["path"] / "python"
+    library = site / "c2pa" / "libs" / "libc2pa_c.so"
+    assert library.read_bytes()[18:20] == (183).to_bytes(2, "little")  # ELF e_machine: AArch64
+    assert not (site / "c2pa" / "libs" / "libc2pa_c.rlib").exists()
+    assert (site / "cryptography").is_dir() and not (site / "botocore").exists()
 
 
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"  # the pinned one (requirements.txt), not one on PATH

@@ -39,6 +39,8 @@ class Resources:
     index_queue_url: str = ""
     index_queue_arn: str = ""
     origin_secret_arn: str = ""
+    credentials_key_arn: str = ""
+    credentials_chain_secret_arn: str = ""
 
 
 def create_table(dynamodb, name: str = TABLE) -> None:
@@ -84,8 +86,24 @@ def create_all(region: str = REGION) -> Resources:
         {"deadLetterTargetArn": index_dlq_arn, "maxReceiveCount": str(storage_layout.INDEX_JOBS_MAX_RECEIVE_COUNT)})})["QueueUrl"]
     index_queue_arn = sqs.get_queue_attributes(QueueUrl=index_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     create_vector_index(boto3.client("s3vectors", region_name=region))
+    key_arn, chain_arn = create_signing_key(boto3.client("kms", region_name=region), sm)
     return Resources(TABLE, BUCKET, queue_url, queue_arn, dlq_url, secret_arn, index_queue_url=index_queue_url,
-                     index_queue_arn=index_queue_arn, origin_secret_arn=origin_arn)
+                     index_queue_arn=index_queue_arn, origin_secret_arn=origin_arn, credentials_key_arn=key_arn,
+                     credentials_chain_secret_arn=chain_arn)
+
+
+_authority = []
+
+
+def create_signing_key(kms, secretsmanager) -> tuple[str, str]:
+    """The Content Credentials key in moto's KMS and its chain secret, as `make local` makes them
+    (one development CA per test run: making a CA key is the slow part)."""
+    from local import credentials, moto_patches
+
+    moto_patches.install_kms_digest()
+    if not _authority:
+        _authority.append(credentials.authority(None))
+    return credentials.provision(kms, secretsmanager, _authority[0])
 
 
 def create_vector_index(s3vectors, bucket: str = VECTOR_BUCKET) -> None:

@@ -136,3 +136,34 @@ def test_a_bedrock_call_through_a_profile_checks_the_profile_and_the_model_in_ea
     assert [c.resource for c in direct.checks] == ["arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-core-v1:1"]
     converse = asked("POST", "/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream")
     assert converse.checks[0].action == "bedrock:InvokeModelWithResponseStream"
+
+
+def test_the_deployment_reads_the_overflow_managed_policies_cdk_attaches_to_a_role():
+    # Given a role whose inline policy overflowed into a managed policy (IAM's 10,240-character limit
+    # per role): the worker's Content Credentials grants live there once its Bedrock grants are many
+    from local.aws import Resources
+    from local.iam import deployment
+
+    key_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1"
+    local = Resources(**{name: f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}" for name in ("moto_url", "table_name", "images_bucket", "jobs_queue_url",
+                                               "jobs_queue_arn", "dlq_url", "dlq_arn", "cursor_secret_arn",
+                                               "origin_secret_arn", "origin_secret", "user_pool_id", "web_client_id",
+                                               "machine_client_id", "machine_client_secret")},
+                      index_queue_arn=f"arn:aws:sqs:us-east-1:{ACCOUNT}:index", credentials_key_arn=key_arn)
+    template = {"Resources": {
+        "WorkerRole": {"Type": "AWS::IAM::Role", "Properties": {}},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Worker": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Handler": "generate.worker.handler", "Role": {"Fn::GetAtt": ["WorkerRole", "Arn"]},
+            "Environment": {"Variables": {"CREDENTIALS_KEY_ID": {"Fn::GetAtt": ["Key", "Arn"]}}}}},
+        "WorkerRoleDefaultPolicy": {"Type": "AWS::IAM::Policy", "Properties": {
+            "Roles": [{"Ref": "WorkerRole"}], "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/images/*"}]}}},
+        "WorkerRoleOverflowPolicy1": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "Roles": [{"Ref": "WorkerRole"}], "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": "kms:Sign", "Resource": {"Fn::GetAtt": ["Key", "Arn"]}}]}}},
+    }}
+    worker = deployment.read(template, local, deployment.Place(ACCOUNT, "us-east-1")).functions["generate-worker"]
+    assert allowed("kms:Sign", key_arn, worker.statements)
+    assert allowed("s3:GetObject", "arn:aws:s3:::b/images/x.png", worker.statements)
+    assert not allowed("kms:Sign", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/other", worker.statements)

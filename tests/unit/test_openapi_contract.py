@@ -22,7 +22,7 @@ from studio.errors import StudioError
 from studio.routes import RESOURCES, ROUTES, USER_SCOPE
 
 STUDIO = Path(__file__).resolve().parents[2] / "functions" / "studio"
-VERBS = ("create", "get", "list", "update", "delete", "search", "translate", "suggest", "describe")
+VERBS = ("create", "get", "list", "update", "delete", "search", "translate", "suggest", "describe", "verify")
 ALWAYS = {401, 403, 413, 429, 500, 502, 503}  # the gateway's answers and the handlers' edge, on any operation
 DOCUMENT = openapi.document()
 SCHEMAS = DOCUMENT["components"]["schemas"]

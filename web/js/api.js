@@ -89,6 +89,7 @@ export const api = {
   generation: (id) => call("GET", `/generations/${encodeURIComponent(id)}`),
   patch: (id, body) => call("PATCH", `/generations/${encodeURIComponent(id)}`, body),
   remove: (id) => call("DELETE", `/generations/${encodeURIComponent(id)}`),
+  verify: (imageKey) => call("POST", "/credentials/verify", { imageKey }),
   search: ({ q, like, imageIndex, scope = "mine", limit = 24 } = {}) =>
     call("GET", `/gallery/search${query({ q, like, imageIndex, scope, limit })}`),
   gallery: ({ scope = "mine", limit = 24, cursor, mode, favorite, parent } = {}) =>

@@ -21,7 +21,7 @@ from studio.settings import settings
 
 # The boto3 service name of each client the adapters use.
 SERVICES = ("s3", "dynamodb", "sqs", "secretsmanager", "bedrock-runtime", "bedrock", "ssm", "cloudfront",
-            "s3vectors")
+            "s3vectors", "kms")
 
 _clients: dict[tuple[str, str, str], Any] = {}
 _overrides: dict[str, Any] = {}

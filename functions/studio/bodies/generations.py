@@ -173,6 +173,35 @@ class ImageAnnotation(ResponseModel):
     local_tags: list[str] | None = Field(None, description="The tags in `language`")
 
 
+class CredentialAction(ResponseModel):
+    """One action of a C2PA manifest (c2pa.created, c2pa.opened, c2pa.edited, c2pa.resized...)."""
+
+    action: str
+    digital_source_type: str | None = Field(None, description="The IPTC digital source type's last segment, such as "
+                                                               "trainedAlgorithmicMedia")
+    software_agent: str | None = Field(None, description="What performed it: the model's name and id")
+
+
+class CredentialIngredient(ResponseModel):
+    title: str | None = None
+    relationship: str | None = Field(None, description="parentOf, componentOf or inputTo")
+    has_manifest: bool = Field(False, description="It carries its own Content Credentials (an edit's parent does)")
+
+
+class ContentCredentials(ResponseModel):
+    """What an image's C2PA manifest (Content Credentials) says, as read when it was signed."""
+
+    signed: bool
+    issuer: str | None = Field(None, description="The signing certificate's organisation")
+    signed_at: str | None = None
+    claim_generator: str | None = Field(None, description="The product that wrote the manifest, with its version")
+    actions: list[CredentialAction] = Field(default_factory=list)
+    ingredient_count: int = 0
+    ingredients: list[CredentialIngredient] = Field(default_factory=list)
+    validation_state: str | None = Field(None, description="Trusted, Valid (intact; the signer is on no trust list "
+                                                           "known here) or Invalid; null when unsigned")
+
+
 class Generation(ResponseModel):
     id: str
     status: Status
@@ -192,6 +221,8 @@ class Generation(ResponseModel):
     public: bool = False
     mine: bool = True
     annotations: list[ImageAnnotation] = Field(default_factory=list, description="Per image, once indexed")
+    content_credentials: ContentCredentials | None = Field(
+        None, description="The signed C2PA manifest of the full-size images (as read when signed); null until COMPLETE")
 
 
 class GenerationPatch(ApiModel):
@@ -216,3 +247,15 @@ class SearchItem(Generation):
 
 class SearchPage(ResponseModel):
     items: list[SearchItem]
+
+
+class VerifyRequest(ApiModel):
+    image_key: ImageKey = Field(description="An upload (POST /uploads) of the image to check")
+
+
+class VerifyResponse(ResponseModel):
+    has_manifest: bool = Field(description="False when the image carries no C2PA manifest")
+    message: str
+    credentials: ContentCredentials | None = Field(None, description="What the active manifest says")
+    failures: list[str] = Field(default_factory=list, description="The validation failure codes (c2pa's), if any")
+    generation_id: str | None = Field(None, description="The generation it is, when it is one of ours you may see")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from studio.bodies.generations import (
+    ContentCredentials,
     GeneratedImage,
     Generation,
     GenerationErrorInfo,
@@ -53,4 +54,15 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         public=bool(record.get("public")),
         mine=mine,
         annotations=record.get("annotations", []),
+        content_credentials=_credentials(record),
     )
+
+
+def _credentials(record: dict) -> ContentCredentials | None:
+    """The first image's manifest as read when signed (every image of a record is signed alike);
+    an image stored before signing existed shows as unsigned."""
+    images = record.get("images") or []
+    if not images:
+        return None
+    summary = images[0].get("credentials")
+    return ContentCredentials.model_validate(summary) if summary else ContentCredentials(signed=False)

@@ -36,7 +36,7 @@ from studio.errors import (
     StudioError,
 )
 from studio.images import GalleryImage, for_image_model, mask_for, png_dimensions
-from studio.logic import image_requests, indexing, lifecycle
+from studio.logic import content_credentials, image_requests, indexing, lifecycle, provenance
 from studio.logic.abandoned import attempt_keys, cleanup
 from studio.observability import count, logger
 from studio.settings import settings
@@ -172,9 +172,10 @@ def _check_time(time_left_ms: Callable[[], int] | None) -> None:
 def _render_and_store(record: dict, attempt: str,
                       time_left_ms: Callable[[], int] | None) -> tuple[list[dict], dict | None]:
     if record["mode"] == EDIT_MODE:
-        rendered, reference_png = _render_edit(record, time_left_ms), None
+        rendered, inputs = _render_edit(record, time_left_ms)
+        reference_png = None
     else:
-        rendered, reference_png = _render_generation(record, time_left_ms)
+        rendered, reference_png, inputs = _render_generation(record, time_left_ms)
 
     folder = f"{IMAGES_PREFIX}{attempt}"
     images, reference = [], None
@@ -186,12 +187,15 @@ def _render_and_store(record: dict, attempt: str,
             key, thumb = f"{folder}/{index}.png", f"{folder}/{index}.webp"
             try:
                 stored = GalleryImage(image.data)
-                batch.put(key, stored.png, "image/png")  # uploads while the thumbnail is made
-                batch.put(thumb, stored.thumbnail(), "image/webp")
+                batch.put(thumb, stored.thumbnail(), "image/webp")  # decodes every pixel: a broken image fails here
             except ValueError as error:
                 raise ModelError("The image model returned something that is not an image.") from error
+            # The full-size file carries its signed Content Credentials (signed while the thumbnail uploads);
+            # the thumbnail need not.
+            signed, summary = content_credentials.sign_image(record, index, stored.png, image.seed, inputs)
+            batch.put(key, signed, "image/png")
             images.append({"key": key, "thumbnailKey": thumb, "width": stored.width, "height": stored.height,
-                           "seed": image.seed})
+                           "seed": image.seed, "credentials": summary})
     return images, reference
 
 
@@ -200,7 +204,8 @@ def _invoke(model_id: str, body: dict, time_left_ms: Callable[[], int] | None) -
     return bedrock.invoke_json(invocation_id(model_id, settings().image_profile_prefix), body)
 
 
-def _render_generation(record: dict, time_left_ms: Callable[[], int] | None) -> tuple[list, bytes | None]:
+def _render_generation(record: dict, time_left_ms: Callable[[], int] | None) -> tuple[list, bytes | None, list]:
+    """(the rendered images, the reference as the model got it, the Content Credentials inputs)."""
     model = image_model(record["modelId"])
     if model is None:
         raise ModelError(f"The model {record['modelId']} is no longer configured.")
@@ -210,7 +215,9 @@ def _render_generation(record: dict, time_left_ms: Callable[[], int] | None) -> 
     rendered = []
     for body in image_requests.model_bodies(request, model, reference_png, style_png):
         rendered.extend(image_requests.parse_answer(model, body, _invoke(model.model_id, body, time_left_ms)))
-    return rendered, reference_png
+    inputs = [(role, png) for role, png in zip(provenance.generation_roles(record),
+                                                [p for p in (reference_png, style_png) if p is not None])]
+    return rendered, reference_png, inputs
 
 
 def _reference(model: ImageModel, key: str | None, field: str) -> bytes | None:
@@ -227,8 +234,9 @@ def _reference(model: ImageModel, key: str | None, field: str) -> bytes | None:
     return png
 
 
-def _render_edit(record: dict, time_left_ms: Callable[[], int] | None) -> list:
-    """One Image Services call on the source image (and its mask, scaled to the source's size)."""
+def _render_edit(record: dict, time_left_ms: Callable[[], int] | None) -> tuple[list, list]:
+    """One Image Services call on the source image (and its mask, scaled to the source's size); with
+    the source as stored (its own Content Credentials inside) as the parent ingredient."""
     operation = edit_operation(record.get("operation", ""))
     if operation is None:
         raise ModelError(f"The edit {record.get('operation')} is no longer offered.")
@@ -239,5 +247,6 @@ def _render_edit(record: dict, time_left_ms: Callable[[], int] | None) -> list:
     if request.mask_key:
         mask = mask_for(storage.read(request.mask_key, UPLOAD_MAX_BYTES, "maskKey"), source["width"], source["height"])
     body = image_requests.edit_body(request, operation, image, mask, request.seed)
-    return image_requests.parse_answer(None, body, _invoke(operation.model_id, body, time_left_ms))
+    rendered = image_requests.parse_answer(None, body, _invoke(operation.model_id, body, time_left_ms))
+    return rendered, [(provenance.edit_role(), image)]
 

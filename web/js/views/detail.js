@@ -14,6 +14,7 @@ import { downloadName } from "../files.js";
 import { retryButton } from "./results.js";
 import { annotationsBlock, moreLikeThisButton } from "./search.js";
 import { detailIdFromHash } from "./lazy.js";
+import { credentialsBadge, credentialsPanel } from "./credentials.js";
 
 let dialog = null;
 let opener = null;
@@ -261,7 +262,7 @@ function render(d, record, index, onChange) {
   const prompt = r.prompt || r.searchPrompt || r.selectPrompt || "";
   d.append(h("div", { class: "detail-inner" },
     h("header", { class: "detail-header" },
-      h("h2", { id: "detail-title" }, t("detail.title")),
+      h("h2", { id: "detail-title" }, t("detail.title"), record.status === "COMPLETE" ? credentialsBadge(record.contentCredentials) : null),
       h("button", { class: "btn btn-icon btn-ghost detail-close", type: "button", "aria-label": t("detail.close"), on: { click: () => d.close() } }, icon("close"))),
     h("div", { class: "detail-body" },
       h("div", { class: "detail-media" }, figure, picker),
@@ -278,6 +279,7 @@ function render(d, record, index, onChange) {
         h("h3", { class: "sub" }, t("detail.lineage")),
         lineageList(record),
         h("div", { class: "chain-slot", id: "chain-slot" }),
+        credentialsPanel(record),
         h("h3", { class: "sub" }, t("detail.parameters")),
         params))));
   // The edit chain and, for an edit, the before/after compare (edit.js, loaded on demand).

@@ -7,7 +7,8 @@ import { t, tOr } from "../i18n.js";
 import { api } from "../api.js";
 import { state, editOperations } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
-import { openDetail } from "./detail.js";
+import { openDetail, openDetailById } from "./detail.js";
+import { openChecker } from "./credentials.js";
 import { searchPanel } from "./search.js";
 
 const MODES = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer", "edit"];
@@ -195,7 +196,9 @@ export function galleryView(root) {
         h("div", { class: "field inline" }, h("label", { for: "gallery-mode" }, t("gallery.mode")), mode),
         h("div", { class: "check" }, favorite, h("label", { for: "gallery-favorite" }, t("gallery.favorites"))),
         h("div", { class: "check" }, failed, h("label", { for: "gallery-failed" }, t("gallery.showFailed"))),
-        selectButton)),
+        selectButton,
+        h("button", { class: "btn btn-ghost", type: "button", dataset: { action: "check-image" }, on: { click: () => openChecker({ openGeneration: (id) => openDetailById(id, 0) }) } },
+        t("cr.check")))),
     search.form, search.results, selectBar, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
 
   // Infinite scroll: load the next page when the end of the grid comes near the viewport.

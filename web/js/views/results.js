@@ -41,6 +41,8 @@ function card(record) {
   const head = h("div", { class: "result-head" },
     h("span", { class: `pill pill-${record.status.toLowerCase()}` }, t(`status.${record.status}`)),
     h("span", { class: "meta" }, [modeLabel(record), sizeText(record)].filter(Boolean).join(" · ")),
+    // Signed Content Credentials (C2PA): the detail's panel says what they hold (credentials.js).
+    record.contentCredentials?.signed ? h("span", { class: "cr-badge" }, h("span", { class: "cr-mark", "aria-hidden": "true" }, "cr"), t("cr.title")) : null,
     h("button", { class: "btn btn-icon btn-ghost", type: "button", "aria-label": `${t("results.dismiss")}: ${shorten(prompt, 40)}`, on: { click: () => dismiss(record.id) } }, "×"));
   const body = [head, h("p", { class: "result-prompt" }, shorten(prompt, 200)), stepper(record.status)];
   if (running) {
