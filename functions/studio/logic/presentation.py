@@ -53,4 +53,5 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         public=bool(record.get("public")),
         mine=mine,
         annotations=record.get("annotations", []),
+        batch_id=record.get("batchId"),
     )
