@@ -9,6 +9,9 @@ import { state, editOperations } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { openDetail } from "./detail.js";
 import { searchPanel } from "./search.js";
+import { openCompare } from "./lazy.js";
+
+const COMPARE_MAX = 4;
 
 const MODES = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer", "edit"];
 const filters = { scope: "mine", mode: "", favorite: false, failed: false };
@@ -73,7 +76,44 @@ export function galleryView(root) {
     knownModes().map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
 
-  const tile = (record) => galleryTile(record, { onOpen: (r) => openDetail(r, 0, { onChange }) });
+  // Select to compare: a tap picks a tile (2-4) instead of opening it; the bar opens the comparison.
+  let selecting = false;
+  const picked = new Map();
+  const pickedText = h("span", { id: "compare-count", "aria-live": "polite" });
+  const compareGo = h("button", { class: "btn btn-primary btn-small", type: "button", id: "compare-go", on: { click: () => openCompare([...picked.values()]) } }, t("compare.go"));
+  const compareBar = h("div", { class: "compare-bar", hidden: true }, pickedText, compareGo);
+  const showPicked = () => {
+    pickedText.textContent = t("compare.selected", { n: picked.size });
+    compareGo.disabled = picked.size < 2;
+    for (const li of grid.querySelectorAll("li[data-id]")) {
+      const on = picked.has(li.dataset.id);
+      li.classList.toggle("selected", on);
+      li.querySelector(".tile")?.setAttribute("aria-pressed", selecting ? String(on) : "");
+      if (!selecting) li.querySelector(".tile")?.removeAttribute("aria-pressed");
+    }
+  };
+  const pick = (record) => {
+    if (picked.has(record.id)) picked.delete(record.id);
+    else if (picked.size < COMPARE_MAX && record.status === "COMPLETE") picked.set(record.id, record);
+    showPicked();
+  };
+  const selectToggle = h("button", { class: "btn btn-small", type: "button", id: "gallery-select", "aria-pressed": "false", on: { click: () => {
+    selecting = !selecting;
+    if (!selecting) picked.clear();
+    selectToggle.setAttribute("aria-pressed", String(selecting));
+    selectToggle.textContent = t(selecting ? "compare.selectDone" : "compare.select");
+    compareBar.hidden = !selecting;
+    showPicked();
+  } } }, t("compare.select"));
+
+  const tile = (record) => {
+    const li = galleryTile(record, { onOpen: (r) => (selecting ? pick(r) : openDetail(r, 0, { onChange })) });
+    if (selecting) {
+      li.classList.toggle("selected", picked.has(record.id));
+      li.querySelector(".tile")?.setAttribute("aria-pressed", String(picked.has(record.id)));
+    }
+    return li;
+  };
   const failed = h("input", { type: "checkbox", id: "gallery-failed", checked: filters.failed, on: { change: () => { filters.failed = failed.checked; reset(); } } });
 
   function onChange(record, { deleted } = {}) {
@@ -163,8 +203,9 @@ export function galleryView(root) {
         scope,
         h("div", { class: "field inline" }, h("label", { for: "gallery-mode" }, t("gallery.mode")), mode),
         h("div", { class: "check" }, favorite, h("label", { for: "gallery-favorite" }, t("gallery.favorites"))),
-        h("div", { class: "check" }, failed, h("label", { for: "gallery-failed" }, t("gallery.showFailed"))))),
-    search.form, search.results, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
+        h("div", { class: "check" }, failed, h("label", { for: "gallery-failed" }, t("gallery.showFailed"))),
+        selectToggle)),
+    search.form, search.results, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more), compareBar));
 
   // Infinite scroll: load the next page when the end of the grid comes near the viewport.
   const observer = new IntersectionObserver((entries) => {
