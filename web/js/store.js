@@ -211,7 +211,7 @@ export function batchEstimate(draft = state.draft) {
 }
 
 /** The POST /generations/batch body: what every chosen model takes (no cfg scale or negative prompt
- *  unless all take them; a seed within every model's range). */
+ *  unless all take them); the composer keeps a fixed seed within every model's range. */
 export function batchBody(draft = state.draft) {
   const models = batchModels(draft);
   const body = requestBody(draft);
@@ -219,7 +219,6 @@ export function batchBody(draft = state.draft) {
   body.modelIds = models.map((m) => m.modelId);
   if (!models.every((m) => m.cfgScale)) delete body.cfgScale;
   if (!models.every((m) => m.maxNegativePromptLength !== 0)) delete body.negativePrompt;
-  if (body.seed !== undefined) body.seed = Math.min(body.seed, ...models.map((m) => m.maxSeed));
   return body;
 }
 

@@ -433,8 +433,9 @@ function validate(d, m) {
   if (d.mode === "color" && !d.colors.length) return { message: t("compose.needColors"), focus: "compose-add-color" };
   const bad = d.mode === "color" ? d.colors.findIndex((c) => !HEX.test(c)) : -1;
   if (bad >= 0) return { message: t("compose.badColor", { n: bad + 1 }), focus: `compose-hex-${bad}` };
-  if (d.seedFixed && !(/^\d+$/.test(String(d.seed).trim()) && Number(d.seed) <= m.maxSeed)) {
-    return { message: t("compose.badSeed", { max: m.maxSeed }), focus: "compose-seed" };
+  const maxSeed = Math.min(...batchModels(d).map((x) => x.maxSeed)); // on several models, the seed every one takes
+  if (d.seedFixed && !(/^\d+$/.test(String(d.seed).trim()) && Number(d.seed) <= maxSeed)) {
+    return { message: t("compose.badSeed", { max: maxSeed }), focus: "compose-seed" };
   }
   if (REFERENCE_MODES.includes(d.mode) && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
   if (d.mode === "style-transfer" && !d.styleImageKey) return { message: t("compose.needStyleImage"), focus: "compose-style-file" };

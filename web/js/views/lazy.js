@@ -54,5 +54,5 @@ export async function openCompare(records, options) {
 
 export function prefetch() {
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
-  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); });
+  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); import("./compare.js").catch(() => {}); });
 }
