@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from browser_helpers import DESKTOP, PHONE
 from local.client import StudioClient
 
 PASSWORD = "Browser-Compare-Password-1"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"  # as the Session's shots
 CORE = "stability.stable-image-core-v1:1"
 ULTRA = "stability.stable-image-ultra-v1:1"
 
@@ -62,6 +65,13 @@ def test_one_prompt_on_two_models_shows_the_summed_cost_then_a_grid_then_compare
     card.scroll_into_view_if_needed()
     desk.axe_check("batch-grid", "#results")
     desk.shot("22-batch-grid", full_page=False)
+    # The same grid on a phone's width (the cells wrap; nothing is cut off)
+    page.set_viewport_size(PHONE)
+    card.scroll_into_view_if_needed()
+    expect(card.locator(".batch-cell img").first).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(SHOTS / "22-batch-grid-phone.png"), animations="disabled")
+    page.set_viewport_size(DESKTOP)
 
     # When the user compares them: side by side, the model differs and the seed and prompt do not
     card.get_by_role("button", name=re.compile("Compare 2 side by side")).click()
@@ -69,7 +79,7 @@ def test_one_prompt_on_two_models_shows_the_summed_cost_then_a_grid_then_compare
     expect(dialog.locator(".compare-col")).to_have_count(2)
     expect(dialog.locator('dd[data-setting="model"].differs')).to_have_count(2)
     expect(dialog.locator('dd[data-setting="seed"].differs')).to_have_count(0)
-    expect(dialog.locator(".compare-diff-count")).to_have_text("Same prompt")
+    expect(dialog.locator(".compare-diff-count")).to_have_text(["The base prompt", "Same prompt"])
     desk.axe_check("compare", ".compare")
     desk.shot("22-compare", full_page=False)
     page.keyboard.press("Escape")
@@ -89,7 +99,7 @@ def two_images(stack):
 
 
 def test_compare_from_the_gallery_on_a_phone_diffs_the_prompt_and_swipes(session_factory, two_images):
-    phone = session_factory({"width": 390, "height": 844}, "ko-KR")
+    phone = session_factory(PHONE, "ko-KR")
     email, ids = two_images
     page = phone.page
     # The Korean page has Korean labels: sign in by the fields' types.

@@ -268,6 +268,7 @@ const STRINGS = {
     "compare.removed": "removed",
     "compare.legend": "words of the prompt, against the first image",
     "compare.words": "{added} words added, {removed} removed",
+    "compare.basePrompt": "The base prompt",
     "compare.samePrompt": "Same prompt",
     "compare.column": "Image {n} of {total}",
     "compare.image": "Image {n}, {model}",

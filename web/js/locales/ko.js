@@ -266,6 +266,7 @@ export default {
   "compare.removed": "삭제",
   "compare.legend": "첫 이미지 대비 프롬프트 단어",
   "compare.words": "단어 {added}개 추가, {removed}개 삭제",
+  "compare.basePrompt": "기준 프롬프트",
   "compare.samePrompt": "같은 프롬프트",
   "compare.column": "{total}개 중 {n}번째",
   "compare.image": "{n}번째 이미지, {model}",

@@ -67,7 +67,7 @@ const SETTINGS = [
 
 function promptBlock(record, base) {
   const p = h("p", { class: "compare-prompt" });
-  if (record === base) { p.textContent = promptOf(record); return p; }
+  if (record === base) { p.textContent = promptOf(record); return h("div", {}, p, h("p", { class: "hint compare-diff-count" }, t("compare.basePrompt"))); }
   const parts = diffWords(promptOf(base), promptOf(record));
   for (const [index, part] of parts.entries()) {
     if (index) p.append(" ");
