@@ -98,3 +98,30 @@ def test_given_a_batch_then_another_user_cannot_read_its_records(aws):
 def test_given_a_single_generation_then_its_batch_id_is_null(aws):
     reply = post({"prompt": "p", "modelId": CORE})
     assert reply.status == 202 and reply.body["batchId"] is None
+
+
+def test_given_the_queue_fails_after_the_first_job_then_503_the_rest_fail_and_give_their_images_back(aws, monkeypatch):
+    """Never charged without a record that renders: the queued one keeps its image, the others are
+    FAILED storage_error with their images given back to the day."""
+    from botocore.exceptions import ClientError
+
+    from studio.adapters import clients
+
+    sqs = clients.get("sqs")
+    send = sqs.send_message
+    sent = []
+
+    def first_only(**kwargs):
+        if sent:
+            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendMessage")
+        sent.append(kwargs)
+        return send(**kwargs)
+
+    monkeypatch.setattr(sqs, "send_message", first_only)
+    reply = post_batch({"prompt": "p", "modelIds": [CORE, ULTRA, SD35]})
+    assert reply.status == 503 and reply.error["code"] == "storage_error"
+    statuses = sorted(item["status"]["S"] for item in generation_items())
+    assert statuses == ["FAILED", "FAILED", "PENDING"]
+    [queued] = [json.loads(m["Body"])["generationId"] for m in queued_messages(aws.queue_url)]
+    assert stored(queued)["status"] == "PENDING"
+    assert quota_used() == 1
