@@ -84,6 +84,7 @@ def test_one_prompt_on_two_models_shows_the_summed_cost_then_a_grid_then_compare
     desk.shot("22-compare", full_page=False)
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    expect(card.get_by_role("button", name=re.compile("Compare 2 side by side"))).to_be_focused()
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ if (!document.querySelector("link[data-compare-css]")) {
 export const COMPARE_MIN = 2;
 export const COMPARE_MAX = 4;
 let dialog = null;
+let opener = null; // what had focus before the dialog opened
 
 /** The words of a prompt, for a diff ("a red, tall house" -> ["a", "red,", "tall", "house"]). */
 function words(text) {
@@ -101,11 +102,15 @@ export function openCompare(records) {
   if (chosen.length < COMPARE_MIN) return;
   if (!dialog) {
     dialog = h("dialog", { class: "compare", "aria-labelledby": "compare-title" });
-    dialog.addEventListener("close", () => clear(dialog));
+    dialog.addEventListener("close", () => {
+      clear(dialog);
+      if (opener?.isConnected) opener.focus(); // back to the button that opened it
+    });
     dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
     document.body.append(dialog);
   }
   clear(dialog);
+  if (!dialog.open) opener = document.activeElement;
   const strip = h("ol", { class: "compare-strip", id: "compare-strip", tabindex: "0" }, chosen.map((r, i) => column(r, i, chosen)));
   strip.style.setProperty("--cols", String(chosen.length)); // CSSOM, not a style attribute (the CSP)
   const position = h("p", { class: "compare-position", "aria-live": "polite", id: "compare-position" }, t("compare.column", { n: 1, total: chosen.length }));
