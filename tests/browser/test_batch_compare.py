@@ -11,9 +11,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from browser_helpers import DESKTOP, PHONE
 from playwright.sync_api import expect
 
-from browser_helpers import DESKTOP, PHONE
 from local.client import StudioClient
 
 PASSWORD = "Browser-Compare-Password-1"
@@ -54,8 +54,8 @@ def test_one_prompt_on_two_models_shows_the_summed_cost_then_a_grid_then_compare
     cells = card.locator(".batch-cell")
     expect(cells).to_have_count(2)
     expect(card.locator('.batch-cell[data-status="COMPLETE"]')).to_have_count(2)
-    expect(card.locator('.batch-cell[data-model="%s"]' % ULTRA)).to_have_count(1)
-    expect(card.locator('.batch-cell[data-model="%s"]' % CORE)).to_have_count(1)
+    expect(card.locator(f'.batch-cell[data-model="{ULTRA}"]')).to_have_count(1)
+    expect(card.locator(f'.batch-cell[data-model="{CORE}"]')).to_have_count(1)
     for cell in cells.all():
         expect(cell.locator("img")).to_be_visible()
         expect(cell.locator(".batch-cost")).to_have_text(re.compile(r"\$0\.\d+"))

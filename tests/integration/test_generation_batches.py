@@ -2,9 +2,9 @@
 
 import json
 
+import generate.handler
 import pytest
 
-import generate.handler
 from tests.support.aws import queued_messages
 from tests.support.events import USER_A, USER_B, call
 from tests.support.flow import generation_items, get, post, quota_used, stored
@@ -104,7 +104,6 @@ def test_given_the_queue_fails_after_the_first_job_then_503_the_rest_fail_and_gi
     """Never charged without a record that renders: the queued one keeps its image, the others are
     FAILED storage_error with their images given back to the day."""
     from botocore.exceptions import ClientError
-
     from studio.adapters import clients
 
     sqs = clients.get("sqs")
