@@ -148,7 +148,10 @@ class Gateway:
     def match(self, method: str, path: str) -> tuple[routes.Route | None, dict | None, bool]:
         """(route, path parameters, path exists with another method)."""
         path_known = False
-        for r in self.routes:
+        # A literal path wins over a {param} one, as in API Gateway: POST /generations/batch is not
+        # /generations/{id}, and GET /generations/batch is not a record called "batch".
+        literal = [r for r in self.routes if "{" not in r.route.path and r.regex.match(path)]
+        for r in literal or self.routes:
             m = r.regex.match(path)
             if m:
                 path_known = True

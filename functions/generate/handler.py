@@ -6,7 +6,13 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from studio.api_responses import responses
-from studio.bodies.generations import EditRequest, Generation, GenerationRequest
+from studio.bodies.generations import (
+    BatchGenerationRequest,
+    EditRequest,
+    Generation,
+    GenerationBatch,
+    GenerationRequest,
+)
 from studio.bodies.model_listing import ModelsResponse
 from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
@@ -29,6 +35,17 @@ def create_generation(
     record = generations.create(body, caller(router).user_id, idempotency_key,
                                 public_base_url(router, conf.public_base_url), conf)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=record)
+
+
+@router.post(
+    "/generations/batch",
+    summary="Render one prompt on 2-3 models at once (asynchronous: poll each GET /generations/{id})",
+    responses=responses(202, GenerationBatch, "Accepted: one PENDING record per model, sharing a batchId"),
+)
+def create_generation_batch(body: BatchGenerationRequest) -> Response[GenerationBatch]:
+    conf = settings()
+    batch = generations.create_batch(body, caller(router).user_id, public_base_url(router, conf.public_base_url), conf)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=batch)
 
 
 @router.post(

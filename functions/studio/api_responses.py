@@ -20,7 +20,8 @@ EVERY = "every operation"
 WITH_BODY = "operations with a JSON body"
 TEXT = ("translatePrompt", "suggestPrompts", "describeReference")
 MODEL_CALLS = (*TEXT, "searchGallery")  # the operations that call a model before they answer
-RENDERS = ("createGeneration", "createEdit")
+RENDERS = ("createGeneration", "createGenerationBatch", "createEdit")
+KEYED_RENDERS = ("createGeneration", "createEdit")  # the ones that take an Idempotency-Key
 ONE_RECORD = ("getGeneration", "updateGeneration", "deleteGeneration")
 BOARD_READS = ("getBoard", "listBoardItems")
 BOARD_WRITES = ("updateBoard", "deleteBoard", "updateBoardItems", "createBoardItem", "deleteBoardItem")
@@ -40,7 +41,7 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(400, "invalid_json", "the body is not valid JSON (or not UTF-8, nested too deeply, or holds an "
               "integer too long to read)", WITH_BODY),
     ErrorCode(400, "unsupported_mode", "no enabled model renders this mode, or the chosen model lacks it: "
-              "GET /models lists each model's modes", ("createGeneration",)),
+              "GET /models lists each model's modes", ("createGeneration", "createGenerationBatch")),
     ErrorCode(400, "unsupported_operation", "this edit operation is not enabled here: GET /models lists "
               "editOperations", ("createEdit",)),
     ErrorCode(400, "invalid_cursor", "cursor is not the nextCursor of a page with the same filters: start again "
@@ -65,9 +66,9 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(404, "reference_missing", "an upload key names no upload of yours (uploads are kept for one day): "
               "upload it again", (*RENDERS, "describeReference", "searchGallery", "verifyCredentials")),
     ErrorCode(409, "idempotency_conflict", "this Idempotency-Key was used with another request body: use a new key "
-              "for a new request", RENDERS),
+              "for a new request", KEYED_RENDERS),
     ErrorCode(409, "conflict", "a request with this Idempotency-Key is still being processed: try again in a moment",
-              RENDERS),
+              KEYED_RENDERS),
     ErrorCode(409, "source_not_ready", "the generation to edit has not completed: wait for it", ("createEdit",)),
     ErrorCode(409, "board_full", "the board holds as many images as a board may: make another board",
               ("createBoardItem",)),

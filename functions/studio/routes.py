@@ -90,6 +90,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/uploads", "describe", SCOPE_GENERATE, "createUpload", "uploads"),
     Route("POST", "/describe", "describe", SCOPE_GENERATE, "describeReference", "prompts"),
     Route("POST", "/generations", "generate", SCOPE_GENERATE, "createGeneration", "generations"),
+    Route("POST", "/generations/batch", "generate", SCOPE_GENERATE, "createGenerationBatch", "generations"),
     Route("POST", "/edits", "generate", SCOPE_GENERATE, "createEdit", "generations"),
     Route("GET", "/models", "generate", SCOPE_READ, "listModels", "models"),
     Route("GET", "/generations/{id}", "gallery", SCOPE_READ, "getGeneration", "generations"),

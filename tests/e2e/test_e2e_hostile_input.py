@@ -19,7 +19,7 @@ BODIES = {
 }
 
 
-@pytest.mark.parametrize("path", ["/api/generations", "/api/translate", "/api/suggest", "/api/uploads"])
+@pytest.mark.parametrize("path", ["/api/generations", "/api/generations/batch", "/api/translate", "/api/suggest", "/api/uploads"])
 @pytest.mark.parametrize("case", list(BODIES))
 def test_a_hostile_body_is_a_4xx_in_the_error_shape(stack, demo, path, case):
     body, content_type, status = BODIES[case]

@@ -37,3 +37,18 @@ def test_given_the_function_table_then_every_handler_imports_and_is_callable():
     for function in routes.FUNCTIONS:
         assert callable(handler_of(function.name))
     assert {r.function for r in routes.ROUTES} == {f.name for f in routes.api_functions()}
+
+
+def test_a_literal_path_wins_over_a_parameter_in_the_local_gateway():
+    """As API Gateway: POST /generations/batch is its own route, and GET /generations/batch is not a
+    record called "batch" (it is a known path without that method)."""
+    from types import SimpleNamespace
+
+    from local.gateway import Gateway, Route as GatewayRoute
+
+    gateway = SimpleNamespace(routes=[GatewayRoute(r) for r in routes.ROUTES])
+    route, params, _ = Gateway.match(gateway, "POST", "/api/generations/batch")
+    assert route.operation_id == "createGenerationBatch" and params == {}
+    assert Gateway.match(gateway, "GET", "/api/generations/batch") == (None, None, True)
+    route, params, _ = Gateway.match(gateway, "GET", "/api/generations/abc123")
+    assert route.operation_id == "getGeneration" and params == {"id": "abc123"}

@@ -15,6 +15,17 @@ export function costTag(n, price) {
   return h("span", { class: "btn-cost", dataset: { n, price } }, spendText(n, price));
 }
 
+/** Images on different models at different prices: "N images = total" and the images left today. */
+export function sumText(n, total) {
+  const line = t("cost.sum", { n, total: formatMoney(total) });
+  const left = quotaLeft();
+  return left === null ? line : `${line} · ${t("cost.left", { n: left })}`;
+}
+
+export function sumTag(n, total) {
+  return h("span", { class: "btn-cost", dataset: { n, total } }, sumText(n, total));
+}
+
 /** Set a spending button's label: the action, then its cost. */
 export function spendLabel(button, label, n, price) {
   button.replaceChildren(...[...button.childNodes].filter((c) => c.nodeName === "svg"), label, " ", costTag(n, price));
@@ -23,5 +34,6 @@ export function spendLabel(button, label, n, price) {
 
 subscribe((what) => {
   if (what !== "quota") return;
-  for (const tag of document.querySelectorAll(".btn-cost")) tag.textContent = spendText(Number(tag.dataset.n), Number(tag.dataset.price));
+  for (const tag of document.querySelectorAll(".btn-cost")) tag.textContent = tag.dataset.total !== undefined ? sumText(Number(tag.dataset.n), Number(tag.dataset.total))
+    : spendText(Number(tag.dataset.n), Number(tag.dataset.price));
 });

@@ -12,7 +12,7 @@ const DRAFT_KEY = "ips.draft";
 // What a reload keeps of the composer (a blob: preview does not survive it).
 const DRAFT_FIELDS = ["mode", "prompt", "negativePrompt", "colors", "referenceImageKey", "useReferenceForColor", "controlMode",
   "controlStrength", "similarityStrength", "fidelity", "styleImageKey", "modelId", "width", "height", "count", "quality", "seedFixed", "seed", "cfgScale",
-  "public", "lineage", "translation", "referenceSize"];
+  "public", "lineage", "translation", "referenceSize", "alsoOn"];
 const TERMINAL = new Set(["COMPLETE", "FAILED"]);
 
 export const state = {
@@ -186,7 +186,42 @@ export function defaultDraft() {
     cfgScale: 6.5,
     public: false,
     lineage: { source: "basic" },
+    alsoOn: [], // more models to render the same prompt on (POST /generations/batch)
   };
+}
+
+// --- one prompt on several models (POST /generations/batch) ------------------------------------
+export const BATCH_MAX_MODELS = 3;
+
+/** The other models that can render the draft as it is set (mode, size, quality, count). */
+export function batchCandidates(draft = state.draft) {
+  return (state.models?.imageModels || []).filter((m) => m.modelId !== draft.modelId && m.modes.includes(draft.mode)
+    && m.sizes.some((s) => s.width === draft.width && s.height === draft.height)
+    && m.qualities.includes(draft.quality) && m.maxImages >= draft.count);
+}
+
+/** The models the draft renders on: its model, then the chosen others that still fit. */
+export function batchModels(draft = state.draft) {
+  const fit = new Set(batchCandidates(draft).map((m) => m.modelId));
+  draft.alsoOn = (draft.alsoOn || []).filter((id) => fit.has(id)).slice(0, BATCH_MAX_MODELS - 1);
+  return [model(draft.modelId), ...draft.alsoOn.map((id) => model(id))];
+}
+
+/** The summed price of the draft on every chosen model (shown before spending). */
+export function batchEstimate(draft = state.draft) {
+  return batchModels(draft).reduce((sum, m) => sum + (m.pricePerImage[draft.quality] ?? m.pricePerImage.standard ?? 0) * draft.count, 0);
+}
+
+/** The POST /generations/batch body: what every chosen model takes (no cfg scale or negative prompt
+ *  unless all take them); the composer keeps a fixed seed within every model's range. */
+export function batchBody(draft = state.draft) {
+  const models = batchModels(draft);
+  const body = requestBody(draft);
+  delete body.modelId;
+  body.modelIds = models.map((m) => m.modelId);
+  if (!models.every((m) => m.cfgScale)) delete body.cfgScale;
+  if (!models.every((m) => m.maxNegativePromptLength !== 0)) delete body.negativePrompt;
+  return body;
 }
 
 /** Price of a render: pricePerImage[quality] × count. */
@@ -476,6 +511,15 @@ export async function submit(body) {
   countQuota(body.count || 1);
   follow(record);
   return record;
+}
+
+/** One prompt on 2-3 models: one record each (sharing a batchId), followed like generations. */
+export async function submitBatch(body) {
+  const batch = await api.generateBatch(body);
+  countQuota(batch.generations.reduce((n, g) => n + (g.request?.count || 1), 0));
+  for (const record of [...batch.generations].reverse()) upsert(record);
+  for (const record of batch.generations) poll(record.id);
+  return batch;
 }
 
 /** An edit (POST /edits): a new record, followed like a generation. */

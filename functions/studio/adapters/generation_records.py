@@ -45,6 +45,7 @@ class GenerationRecord(TypedDict, total=False):
     attempts: list[str]  # every claim's token (their image folders)
     annotations: list[dict[str, Any]]
     indexedAt: str
+    batchId: str  # the batch (POST /generations/batch) it belongs to
 
 
 def key(generation_id: str) -> dict:
@@ -93,6 +94,34 @@ def create(record: GenerationRecord, *, quota_day: str, quota_limit: int, quota_
         raise QuotaExceeded(
             f"You have reached your daily limit of {quota_limit} images. It resets at midnight UTC.",
             {"limit": quota_limit}, retry_after=retry_after)
+    raise StorageError(table.UNAVAILABLE_MESSAGE, {"awsError": table.FAILED_CONDITION})
+
+
+def create_batch(records: list[GenerationRecord], *, quota_day: str, quota_limit: int, quota_expires_at: int,
+                 retry_after: int, active_until: str) -> None:
+    """Reserve the images of every record (one owner) and store them all PENDING, in one transaction:
+    the whole batch fits the day's quota and is stored, or nothing is (QuotaExceeded)."""
+    owner = records[0]["ownerId"]
+    images = sum(record["imageCount"] for record in records)
+    if quota_limit < images:
+        raise QuotaExceeded(f"This batch needs {images} images and your daily limit is {quota_limit}. "
+                            "Choose fewer models or images.", {"limit": quota_limit, "requested": images},
+                            retry_after=retry_after)
+    # One quota update for the sum: a transaction may not touch the same item twice.
+    actions: list[dict] = [quotas.reserve(owner, quota_day, images, quota_limit, quota_expires_at)]
+    for record in records:
+        item = {**record, **feeds.attributes(record), PARTITION_KEY: f"GEN#{record['id']}", SORT_KEY: "GEN",
+                "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until}
+        actions.append({"Put": {"TableName": table.name(), "Item": table.to_item(item),
+                                "ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}})
+    reasons = table.transact(actions, "Another request of yours is being processed. Try again in a moment.")
+    if reasons is None:
+        return
+    if reasons[0] == table.FAILED_CONDITION:
+        raise QuotaExceeded(
+            f"This batch needs {images} images, more than you have left of your daily limit of {quota_limit}. "
+            "It resets at midnight UTC; choose fewer models or images.",
+            {"limit": quota_limit, "requested": images}, retry_after=retry_after)
     raise StorageError(table.UNAVAILABLE_MESSAGE, {"awsError": table.FAILED_CONDITION})
 
 

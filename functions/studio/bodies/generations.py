@@ -80,6 +80,33 @@ class GenerationRequest(ApiModel):
         return value
 
 
+BATCH_MIN_MODELS, BATCH_MAX_MODELS = 2, 3
+
+
+class BatchGenerationRequest(GenerationRequest):
+    """POST /generations/batch: the same prompt and settings on 2-3 models at once. Each model's result
+    is a record of its own; they share a batchId. One seed is drawn for all when none is given."""
+
+    model_ids: list[str] = Field(min_length=BATCH_MIN_MODELS, max_length=BATCH_MAX_MODELS, description=(
+        "2-3 distinct enabled image models that render this mode (GET /models); modelId is not taken here"))
+
+    @field_validator("model_ids")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("modelIds must name distinct models")
+        if any(not 1 <= len(m) <= 128 for m in value):
+            raise ValueError("each model id is 1-128 characters")
+        return value
+
+    @field_validator("model_id")
+    @classmethod
+    def _no_single_model(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError("send modelIds (2-3 models) here, not modelId")
+        return value
+
+
 class EditRequest(ApiModel):
     """POST /edits: one edit of one image (a finished generation's, or an upload), as a new record."""
 
@@ -223,6 +250,16 @@ class Generation(ResponseModel):
     annotations: list[ImageAnnotation] = Field(default_factory=list, description="Per image, once indexed")
     content_credentials: ContentCredentials | None = Field(
         None, description="The signed C2PA manifest of the full-size images (as read when signed); null until COMPLETE")
+    batch_id: str | None = Field(None, description="The batch (POST /generations/batch) this record belongs to; "
+                                                   "null for a single generation")
+
+
+class GenerationBatch(ResponseModel):
+    """POST /generations/batch's answer: one PENDING record per model, in the order of modelIds."""
+
+    batch_id: str = Field(description="Shared by the batch's records (their batchId)")
+    generations: list[Generation]
+    estimated_cost: float = Field(description="The sum of the records' estimated costs")
 
 
 class GenerationPatch(ApiModel):

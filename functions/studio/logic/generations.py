@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import uuid
 from datetime import datetime, timezone
 
@@ -10,7 +11,13 @@ from pydantic import BaseModel
 
 from studio.adapters import cdn, generation_records, idempotency, jobs, storage, table
 from studio.adapters.generation_records import GenerationRecord
-from studio.bodies.generations import Generation, GenerationPatch, GenerationRequest
+from studio.bodies.generations import (
+    BatchGenerationRequest,
+    Generation,
+    GenerationBatch,
+    GenerationPatch,
+    GenerationRequest,
+)
 from studio.catalog import ImageModel, image_model, model_for_mode
 from studio.clock import now_iso
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
@@ -46,6 +53,62 @@ def create(request: GenerationRequest, user_id: str, idempotency_key: str | None
     record["request"] = final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"})
     record["lineage"] = {**lineage.client_lineage(final.lineage, user_id), "finalPrompt": final.prompt}
     return store_and_queue(record, request, user_id, idempotency_key, base_url, conf, now)
+
+
+def create_batch(request: BatchGenerationRequest, user_id: str, base_url: str, conf: Settings,
+                 now: datetime | None = None, rng: random.Random | None = None) -> GenerationBatch:
+    """The same prompt on 2-3 models: one record per model, sharing a batchId and one seed. Every
+    model is checked before anything is stored, and the images of all are reserved in one write:
+    the whole batch is accepted (202) or refused (4xx, 429), never a part of it."""
+    now = now or datetime.now(timezone.utc)
+    models = [_batch_model(model_id, conf) for model_id in request.model_ids]
+    base = GenerationRequest.model_construct(**{name: getattr(request, name) for name in GenerationRequest.model_fields},
+                                             _fields_set=request.model_fields_set - {"model_ids"})
+    for model in models:
+        image_requests.check_against_model(base, model)
+    for field, key in (("referenceImageKey", request.reference_image_key), ("styleImageKey", request.style_image_key)):
+        if key:
+            check_upload_exists(key, user_id, field)
+    # One seed for every model, in the range all of them take, so that the results differ by model only.
+    seed = request.seed if request.seed is not None else (rng or random.SystemRandom()).randint(
+        0, min(model.max_seed for model in models))
+    client_lineage = lineage.client_lineage(base.lineage, user_id)
+    batch_id = uuid.uuid4().hex
+    records: list[GenerationRecord] = []
+    for model in models:
+        final = image_requests.normalized(base.model_copy(update={"model_id": model.model_id, "seed": seed}), model)
+        record = new_record(user_id, final.mode, model.model_id, now, public=final.public, count=final.count,
+                            cost=conf.price_per_image(model.model_id, final.quality) * final.count)
+        record["batchId"] = batch_id
+        record["request"] = final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"})
+        record["lineage"] = {**client_lineage, "finalPrompt": final.prompt}
+        records.append(record)
+    lifecycle.create_batch(records, conf=conf, now=now)
+    for position, record in enumerate(records):
+        try:
+            jobs.enqueue(record["id"])
+        except StudioError:
+            # The queued ones render (their images are theirs); the rest fail and give their images back.
+            for unqueued in records[position:]:
+                try:
+                    lifecycle.fail(unqueued, "storage_error", STORAGE_FAILURE_MESSAGE)
+                except StudioError:
+                    logger.exception("could not fail an unqueued generation", extra={"generationId": unqueued["id"]})
+            raise
+    count("GenerationBatchesRequested")
+    count("GenerationsRequested", len(records))
+    count("ImagesRequested", sum(r["imageCount"] for r in records))
+    return GenerationBatch(batch_id=batch_id, generations=[presentation.generation(r, user_id, base_url) for r in records],
+                           estimated_cost=round(sum(r["estimatedCost"] for r in records), 4))
+
+
+def _batch_model(model_id: str, conf: Settings) -> ImageModel:
+    model = image_model(model_id)
+    if model is None or model_id not in conf.allowed_image_models:
+        creators = [m for m in conf.allowed_image_models if image_model(m)]
+        raise InvalidField("modelIds", f"each one of {', '.join(creators)}",
+                           f"modelIds: {model_id} is not enabled here; use 2-3 of {', '.join(creators)}")
+    return model
 
 
 def _model_for(request: GenerationRequest, conf: Settings) -> ImageModel:

@@ -51,6 +51,20 @@ def create(record: GenerationRecord, *, request_hash: str, idempotency_key: str 
     _changed(record, "PENDING")
 
 
+def create_batch(records: list[GenerationRecord], *, conf: Settings, now: datetime) -> None:
+    """Store a batch's PENDING records with all their images reserved, all or nothing (QuotaExceeded)."""
+    day = usage.quota_day(now)
+    generation_records.create_batch(
+        records, quota_day=day, quota_limit=conf.daily_image_quota,
+        quota_expires_at=int(now.timestamp()) + quotas.QUOTA_TTL_SECONDS,
+        retry_after=usage.seconds_to_midnight(now),
+        active_until=now_iso(now + timedelta(seconds=GENERATION_DEADLINE_SECONDS)),
+    )
+    for record in records:
+        record["quotaDay"] = day
+        _changed(record, "PENDING")
+
+
 def claim(generation_id: str, attempt: str, lease_until: str) -> GenerationRecord | None:
     """PENDING (or RUNNING with an expired lease) -> RUNNING under `attempt`; None when the job is
     finished, deleted or held by another delivery."""

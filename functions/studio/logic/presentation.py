@@ -55,6 +55,7 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         mine=mine,
         annotations=record.get("annotations", []),
         content_credentials=_credentials(record),
+        batch_id=record.get("batchId"),
     )
 
 

@@ -3,11 +3,11 @@
 
 import { h, field, clear, announce, uid } from "../dom.js";
 import { t, formatMoney, languageName } from "../i18n.js";
-import { state, model, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
+import { state, model, estimate, requestBody, submit, submitBatch, batchBody, batchModels, batchCandidates, batchEstimate, BATCH_MAX_MODELS, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
   availableModes, setMode, REFERENCE_MODES } from "../store.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
-import { spendLabel } from "../cost.js";
+import { spendLabel, sumTag } from "../cost.js";
 import { IMAGE_TYPES, checkImage } from "../files.js";
 
 // A render being sent (module-wide: the composer is redrawn while a request is in flight). send()
@@ -94,8 +94,10 @@ function render(root) {
   const costOut = h("output", { class: "cost-value", id: "compose-cost", "aria-live": "polite" });
   const updateCost = () => {
     const { price, total } = estimate(d);
-    costOut.textContent = formatMoney(total);
-    if (!renderButton.disabled) spendLabel(renderButton, t("compose.render"), d.count, price);
+    const models = batchModels(d).length;
+    // On several models: the summed cost of all of them, before anything is spent.
+    costOut.textContent = formatMoney(models > 1 ? batchEstimate(d) : total);
+    if (!renderButton.disabled) renderLabel(renderButton, d);
   };
 
   // Mode: a radio group shown as a segmented control, only the model's modes.
@@ -222,9 +224,10 @@ function render(root) {
   } } }, state.models.imageModels.filter((x) => x.modes.includes(d.mode))
     .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId },
       x.checkedLifecycle?.attention ? `⚠ ${x.name} (${t("compose.leavingShort")})` : x.name)));
-  const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } });
+  const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); renderComposer(); } } });
   const fillCounts = () => {
-    const allowed = allowedCounts(m, d.width, d.height);
+    // On several models, as many images as every one of them makes.
+    const allowed = allowedCounts(m, d.width, d.height).filter((n) => batchModels(d).every((x) => n <= x.maxImages));
     d.count = Math.min(d.count, allowed.length);
     count.replaceChildren(...allowed.map((n) => h("option", { value: n, selected: d.count === n }, String(n))));
   };
@@ -317,7 +320,8 @@ function render(root) {
     current.disabled = true;
     current.textContent = t("compose.rendering");
     try {
-      await submit(requestBody(d));
+      if (batchModels(d).length > 1) await submitBatch(batchBody(d));
+      else await submit(requestBody(d));
       if (!d.seedFixed) d.seed = "";
       document.getElementById("results")?.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (e) {
@@ -326,7 +330,7 @@ function render(root) {
       sending = false;
       const button = document.getElementById("compose-render") || current;
       button.disabled = false;
-      spendLabel(button, t("compose.render"), d.count, estimate(d).price);
+      renderLabel(button, d);
     }
   }
 
@@ -360,6 +364,7 @@ function render(root) {
         : field(t("compose.size"), sizeSelect(m, d, () => { fillCounts(); updateCost(); renderAspectNotice(); })),
       field(t("compose.count"), count),
       field(t("compose.quality"), quality)),
+    alsoOnPicker(d),
     advanced,
     h("div", { class: "render-bar" },
       h("div", { class: "cost" },
@@ -375,6 +380,36 @@ function render(root) {
   updateCost();
   saveDraft();
   root.append(h("h2", { id: "composer-title", class: "panel-title" }, t("compose.title")), form);
+}
+
+/** The Render button's label: the action and its cost; on several models, their summed cost. */
+function renderLabel(button, d) {
+  const models = batchModels(d);
+  if (models.length < 2) return spendLabel(button, t("compose.render"), d.count, estimate(d).price);
+  const images = d.count * models.length;
+  button.replaceChildren(t("compose.renderOn", { n: models.length }), " ", sumTag(images, batchEstimate(d)));
+  return button;
+}
+
+/** "Also render on": up to two more models for the same prompt and seed (a comparison grid in Results). */
+function alsoOnPicker(d) {
+  const candidates = batchCandidates(d);
+  if (!candidates.length) return null;
+  const chosen = new Set(batchModels(d).slice(1).map((m) => m.modelId));
+  const boxes = candidates.map((x) => {
+    const id = `compose-also-${x.modelId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+    const box = h("input", { type: "checkbox", id, value: x.modelId, checked: chosen.has(x.modelId),
+      disabled: !chosen.has(x.modelId) && chosen.size >= BATCH_MAX_MODELS - 1, on: { change: () => {
+        d.alsoOn = box.checked ? [...(d.alsoOn || []), x.modelId] : (d.alsoOn || []).filter((v) => v !== x.modelId);
+        renderComposer();
+        document.getElementById(id)?.focus();
+      } } });
+    return h("span", { class: "check" }, box, h("label", { for: id }, `${x.name} · ${formatMoney(x.pricePerImage[d.quality] ?? x.pricePerImage.standard ?? 0)}`));
+  });
+  return h("fieldset", { class: "plain also-on", id: "compose-also-on" },
+    h("legend", {}, t("compose.alsoOn")),
+    h("p", { class: "hint" }, t("compose.alsoOnHint", { max: BATCH_MAX_MODELS })),
+    h("div", { class: "row wrap" }, boxes));
 }
 
 /** The translation asked for before rendering did not happen: say so in the question's place and
@@ -398,8 +433,9 @@ function validate(d, m) {
   if (d.mode === "color" && !d.colors.length) return { message: t("compose.needColors"), focus: "compose-add-color" };
   const bad = d.mode === "color" ? d.colors.findIndex((c) => !HEX.test(c)) : -1;
   if (bad >= 0) return { message: t("compose.badColor", { n: bad + 1 }), focus: `compose-hex-${bad}` };
-  if (d.seedFixed && !(/^\d+$/.test(String(d.seed).trim()) && Number(d.seed) <= m.maxSeed)) {
-    return { message: t("compose.badSeed", { max: m.maxSeed }), focus: "compose-seed" };
+  const maxSeed = Math.min(...batchModels(d).map((x) => x.maxSeed)); // on several models, the seed every one takes
+  if (d.seedFixed && !(/^\d+$/.test(String(d.seed).trim()) && Number(d.seed) <= maxSeed)) {
+    return { message: t("compose.badSeed", { max: maxSeed }), focus: "compose-seed" };
   }
   if (REFERENCE_MODES.includes(d.mode) && !d.referenceImageKey) return { message: t("compose.noReference"), focus: "ref-file" };
   if (d.mode === "style-transfer" && !d.styleImageKey) return { message: t("compose.needStyleImage"), focus: "compose-style-file" };

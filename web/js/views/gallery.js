@@ -10,6 +10,9 @@ import { errorMessage, modeLabel } from "../messages.js";
 import { openDetail, openDetailById } from "./detail.js";
 import { openChecker } from "./credentials.js";
 import { searchPanel } from "./search.js";
+import { openCompare } from "./lazy.js";
+
+const COMPARE_MAX = 4;
 
 const MODES = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer", "edit"];
 const filters = { scope: "mine", mode: "", favorite: false, failed: false };
@@ -74,36 +77,52 @@ export function galleryView(root) {
     knownModes().map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
 
-  // Select mode: a press picks a tile instead of opening it, and the picked ones go on a board
-  // together (the boards module and its panel load when select mode is first turned on).
+  // Select mode: a tap picks a tile instead of opening it; the picked ones go on a board together
+  // (the boards module and its panel load when select mode is first turned on) or, 2-4 of them,
+  // side by side in the comparison.
   let selecting = false;
-  const selected = new Set(); // ids, in the order picked
+  const picked = new Map(); // id -> record, in the order picked
   const selectCount = h("span", { class: "muted", role: "status", id: "gallery-selected" });
+  const compareGo = h("button", { class: "btn btn-primary btn-small", type: "button", id: "compare-go", title: t("compare.selected", { n: 0 }), on: { click: () => openCompare([...picked.values()]) } }, t("compare.go"));
   const selectBar = h("div", { class: "gallery-select-bar", hidden: true });
   const selectButton = h("button", { class: "btn btn-small", type: "button", id: "gallery-select", "aria-pressed": "false", on: { click: () => toggleSelecting() } }, t("gallery.select"));
+  const showPicked = () => {
+    selectCount.textContent = t("gallery.selected", { n: picked.size });
+    compareGo.disabled = picked.size < 2 || picked.size > COMPARE_MAX;
+    compareGo.title = t("compare.selected", { n: picked.size });
+    for (const li of grid.querySelectorAll("li[data-id]")) {
+      const on = picked.has(li.dataset.id);
+      li.classList.toggle("selected", selecting && on);
+      if (selecting) li.querySelector(".tile")?.setAttribute("aria-pressed", String(on));
+      else li.querySelector(".tile")?.removeAttribute("aria-pressed");
+    }
+  };
   async function toggleSelecting() {
     selecting = !selecting;
     selectButton.setAttribute("aria-pressed", String(selecting));
-    selected.clear();
-    grid.querySelectorAll(".tile[aria-pressed]").forEach((b) => b.removeAttribute("aria-pressed"));
+    selectButton.textContent = t(selecting ? "compare.selectDone" : "gallery.select");
+    picked.clear();
     clear(selectBar);
     selectBar.hidden = !selecting;
+    showPicked();
     if (!selecting) return;
-    selectCount.textContent = t("gallery.selected", { n: 0 });
-    grid.querySelectorAll(".tile").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    selectBar.append(selectCount, compareGo);
     try {
       const { addManyPanel } = await import("./boards.js");
-      if (selecting) selectBar.append(selectCount, addManyPanel(() => [...selected]));
+      if (selecting) selectBar.append(addManyPanel(() => [...picked.keys()]));
     } catch (e) { error.textContent = errorMessage({ code: "network" }); }
   }
   function pick(record) {
-    if (selected.has(record.id)) selected.delete(record.id); else selected.add(record.id);
-    grid.querySelector(`li[data-id="${CSS.escape(record.id)}"] .tile`)?.setAttribute("aria-pressed", String(selected.has(record.id)));
-    selectCount.textContent = t("gallery.selected", { n: selected.size });
+    if (picked.has(record.id)) picked.delete(record.id);
+    else if (record.status === "COMPLETE") picked.set(record.id, record);
+    showPicked();
   }
   const tile = (record) => {
     const li = galleryTile(record, { onOpen: (r) => (selecting ? pick(r) : openDetail(r, 0, { onChange })) });
-    if (selecting) li.querySelector(".tile")?.setAttribute("aria-pressed", String(selected.has(record.id)));
+    if (selecting) {
+      li.classList.toggle("selected", picked.has(record.id));
+      li.querySelector(".tile")?.setAttribute("aria-pressed", String(picked.has(record.id)));
+    }
     return li;
   };
   const failed = h("input", { type: "checkbox", id: "gallery-failed", checked: filters.failed, on: { change: () => { filters.failed = failed.checked; reset(); } } });

@@ -41,7 +41,19 @@ export function closeDetail(options) {
   detail?.closeDetail(options);
 }
 
+/** Side by side: 2-4 records with their settings diffed (views/compare.js, loaded on first use). */
+export async function openCompare(records, options) {
+  let module;
+  try {
+    module = await import("./compare.js");
+  } catch {
+    toast(t("err.network"), "error");
+    return;
+  }
+  module.openCompare(records, options);
+}
+
 export function prefetch() {
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
-  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); });
+  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); import("./compare.js").catch(() => {}); });
 }

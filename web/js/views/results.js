@@ -2,12 +2,12 @@
 // images as they complete, a specific message for each failure.
 
 import { h, clear, announce } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, formatMoney } from "../i18n.js";
 import { state, subscribe, dismiss, draftFromRecord, rerunBody, editRetryBody, resend, recordPrice, TERMINAL } from "../store.js";
 import { spendLabel } from "../cost.js";
 import { modeLabel } from "../messages.js";
 import { errorMessage } from "../messages.js";
-import { openDetail } from "./lazy.js";
+import { openDetail, openCompare } from "./lazy.js";
 import { focusPrompt } from "./composer.js";
 
 const STEPS = ["PENDING", "RUNNING", "COMPLETE"];
@@ -73,6 +73,78 @@ function card(record) {
   return h("li", { class: ["result", `result-${record.status.toLowerCase()}`], id: `result-${record.id}`, dataset: { id: record.id, status: record.status } }, body);
 }
 
+// A batch's cells in one order that survives a reload (records come back one by one).
+const byModel = (a, b) => a.modelId.localeCompare(b.modelId);
+
+function modelName(id) {
+  return state.models?.imageModels?.find((m) => m.modelId === id)?.name || id;
+}
+
+/** How long a finished record took, from queued to done ("12 s"); null while it runs. */
+export function renderTime(record) {
+  if (!TERMINAL.has(record.status)) return null;
+  const seconds = (Date.parse(record.updatedAt) - Date.parse(record.createdAt)) / 1000;
+  return Number.isFinite(seconds) ? t("batch.seconds", { n: Math.max(0, seconds).toFixed(1) }) : null;
+}
+
+/** One model's cell of a batch: its name, status, image, cost and time. */
+function batchCell(record) {
+  const done = record.status === "COMPLETE";
+  const image = record.images?.[0];
+  const r = record.request || {};
+  let media;
+  if (done && image) {
+    media = h("button", { class: "thumb", type: "button", "aria-label": t("results.open", { n: 1, prompt: modelName(record.modelId) }), on: { click: () => openDetail(record, 0) } },
+      h("img", { src: image.thumbnailUrl, alt: "", width: image.width, height: image.height, loading: "lazy", decoding: "async" }));
+  } else if (record.status === "FAILED") {
+    media = h("p", { class: "failure-text" }, errorMessage({ code: record.error?.code || "internal_error", message: record.error?.message }));
+  } else {
+    media = h("div", { class: "thumb placeholder shimmer", "aria-hidden": "true" });
+    media.style.aspectRatio = `${r.width || 1} / ${r.height || 1}`;
+  }
+  const time = renderTime(record);
+  return h("li", { class: ["batch-cell", `result-${record.status.toLowerCase()}`], id: `result-${record.id}`, dataset: { id: record.id, status: record.status, model: record.modelId } },
+    h("div", { class: "result-head" },
+      h("span", { class: "batch-model" }, modelName(record.modelId)),
+      h("span", { class: `pill pill-${record.status.toLowerCase()}` }, t(`status.${record.status}`))),
+    media,
+    h("dl", { class: "batch-facts" },
+      h("dt", {}, t("batch.cost")), h("dd", { class: "batch-cost" }, formatMoney(record.estimatedCost || 0)),
+      h("dt", {}, t("batch.time")), h("dd", { class: "batch-time" }, time || "…"),
+      h("dt", {}, t("batch.seed")), h("dd", {}, String(r.seed ?? "—"))));
+}
+
+/** A batch (one prompt on several models): a comparison grid, one cell per model. */
+function batchCard(records) {
+  const batchId = records[0].batchId;
+  const prompt = records[0].request?.prompt || "";
+  const total = records.reduce((sum, r) => sum + (r.estimatedCost || 0), 0);
+  const complete = records.filter((r) => r.status === "COMPLETE" && r.images?.length);
+  const grid = h("ul", { class: "batch-grid", "aria-label": t("batch.grid") }, records.map(batchCell));
+  grid.style.setProperty("--cells", String(records.length)); // CSSOM, not a style attribute (the CSP)
+  return h("li", { class: ["result", "result-batch"], id: `batch-${batchId}`, dataset: { batch: batchId } },
+    h("div", { class: "result-head" },
+      h("span", { class: "meta" }, t("batch.title", { n: records.length, total: formatMoney(total) })),
+      h("button", { class: "btn btn-icon btn-ghost", type: "button", "aria-label": `${t("results.dismiss")}: ${shorten(prompt, 40)}`,
+        on: { click: () => records.forEach((r) => dismiss(r.id)) } }, "×")),
+    h("p", { class: "result-prompt" }, shorten(prompt, 200)),
+    grid,
+    complete.length >= 2 ? h("button", { class: "btn btn-small", type: "button", id: `compare-${batchId}`, on: { click: () => openCompare(complete) } }, t("compare.open", { n: complete.length })) : null);
+}
+
+/** The results in order, a batch's records gathered into one entry where its first one stands. */
+function entries() {
+  const seen = new Set();
+  const out = [];
+  for (const record of state.results) {
+    if (!record.batchId) { out.push(record); continue; }
+    if (seen.has(record.batchId)) continue;
+    seen.add(record.batchId);
+    out.push(state.results.filter((r) => r.batchId === record.batchId).sort(byModel));
+  }
+  return out;
+}
+
 /** "Try again" with its cost; after a timeout, "Try with fewer images" (half as many) instead. */
 export function retryButton(record, { onSent } = {}) {
   const body = record.mode === "edit" ? editRetryBody(record) : rerunBody(record, { sameSeed: true });
@@ -95,16 +167,15 @@ export function resultsPanel() {
   function renderAll() {
     clear(list);
     empty.hidden = state.results.length > 0;
-    for (const record of state.results) {
-      lastStatus.set(record.id, record.status);
-      list.append(card(record));
-    }
+    for (const record of state.results) lastStatus.set(record.id, record.status);
+    for (const entry of entries()) list.append(Array.isArray(entry) ? batchCard(entry) : card(entry));
   }
 
   function update(record) {
     const current = state.results.find((r) => r.id === record.id) || record;
-    const existing = document.getElementById(`result-${record.id}`);
-    const next = card(current);
+    const batch = current.batchId ? state.results.filter((r) => r.batchId === current.batchId) : null;
+    const existing = batch ? document.getElementById(`batch-${current.batchId}`) : document.getElementById(`result-${record.id}`);
+    const next = batch ? batchCard(batch.sort(byModel)) : card(current);
     if (existing) {
       // Keep keyboard focus on the same control when the card is redrawn.
       const focused = existing.contains(document.activeElement);
