@@ -7,7 +7,7 @@ resource (storage, generation, ...), so each role holds only what its function t
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Size, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -43,9 +43,10 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     # Search embeds its queries in embeddingRegion (gallery); the index function embeds there too and
     # captions with the text model in bedrockRegion.
     # A delete queues an index job that removes what vectors are left (logic/indexing.py request_cleanup).
+    # POST /exports queues the export's job on the jobs queue (logic/exports.py).
     "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url", "origin_secret_arn",
                 "distribution_id_parameter", "vector_index_arn", "embedding_model_id", "embedding_region",
-                "model_read_timeout", "model_max_attempts", "index_queue_url"),
+                "model_read_timeout", "model_max_attempts", "index_queue_url", "jobs_queue_url"),
     "index": ("table_name", "images_bucket", "vector_index_arn", "embedding_model_id", "embedding_region",
               "text_model_id", "bedrock_region", "model_read_timeout", "model_max_attempts"),
     # Every model the stack calls, and where: the same list as synth's check (logic/model_watch.py).
@@ -118,6 +119,7 @@ class StudioFunction(Construct):
             layers=[layer],
             role=self.role,
             memory_size=c.FUNCTION_MEMORY[spec.name],
+            ephemeral_storage_size=Size.mebibytes(c.FUNCTION_EPHEMERAL_MB.get(spec.name, 512)),
             timeout=Duration.seconds(spec.timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,

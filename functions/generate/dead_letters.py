@@ -1,6 +1,6 @@
 """The jobs DLQ's consumer: a job that failed every retry fails its record, so none stays PENDING."""
 
-from studio.logic import abandoned
+from studio.logic import abandoned, exports
 from studio.observability import logger
 from studio.queue_consumer import generation_consumer
 
@@ -11,4 +11,10 @@ def fail_job(generation_id: str, *_: object) -> bool:
     return failed
 
 
-handler = generation_consumer("dead letter", fail_job)
+def fail_export(export_id: str, *_: object) -> bool:
+    failed = exports.fail_abandoned(export_id)
+    logger.warning("abandoned export", extra={"exportId": export_id, "failedNow": failed})
+    return failed
+
+
+handler = generation_consumer("dead letter", fail_job, fail_export)

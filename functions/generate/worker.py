@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from studio.adapters import jobs
 from studio.errors import StudioError
-from studio.logic import rendering
+from studio.logic import exports, rendering
 from studio.observability import logger
 from studio.queue_consumer import generation_consumer
 
@@ -23,4 +23,9 @@ def render_job(generation_id: str, record: SQSRecord, lambda_context: LambdaCont
         raise
 
 
-handler = generation_consumer("job message", render_job)
+def export_job(export_id: str, record: SQSRecord, lambda_context: LambdaContext | None) -> str:
+    """An export's ZIP (logic/exports.py): it ends COMPLETE or FAILED; only an unexpected error is retried."""
+    return exports.assemble(export_id, lambda_context.get_remaining_time_in_millis if lambda_context else None)
+
+
+handler = generation_consumer("job message", render_job, export_job)

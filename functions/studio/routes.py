@@ -44,6 +44,7 @@ RESOURCES = {
     "generations": "Images rendered or edited asynchronously: start one, poll it, favorite, share or delete it",
     "gallery": "Your images and everyone's shared ones, newest first or found by meaning",
     "boards": "Named collections of your images, in the order added; private, or shared read-only with everyone",
+    "exports": "A board or a selection of images as a ZIP, assembled asynchronously and downloaded from storage",
     "models": "What this deployment offers: image models, edit operations, prices and your quota",
     "meta": "This API's own description",
 }
@@ -75,7 +76,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("generate-sweeper", "generate.sweeper.handler",
              "Fail the generations still unfinished past their deadline and release their quota", "schedule",
              timeout_seconds=120, schedule_minutes=15),
-    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations; boards"),
+    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations; boards; exports"),
     Function("index", "index.handler.handler", "Embed, caption and index completed images for search",
              "index-queue", timeout_seconds=300, model_read_timeout_seconds=20, model_max_attempts=2),
     Function("model-lifecycle", "models.handler.handler",
@@ -105,6 +106,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/boards/{id}/items/batch", "gallery", SCOPE_GENERATE, "updateBoardItems", "boards"),
     Route("PUT", "/boards/{id}/items/{generationId}", "gallery", SCOPE_GENERATE, "createBoardItem", "boards"),
     Route("DELETE", "/boards/{id}/items/{generationId}", "gallery", SCOPE_GENERATE, "deleteBoardItem", "boards"),
+    # Read scope: an export only packs what the caller may read already.
+    Route("POST", "/exports", "gallery", SCOPE_READ, "createExport", "exports"),
+    Route("GET", "/exports/{id}", "gallery", SCOPE_READ, "getExport", "exports"),
     Route("GET", "/openapi.json", "gallery", None, "getOpenApiDocument", "meta"),
 )
 

@@ -69,6 +69,22 @@ IMAGES_PREFIX = "images/"
 UPLOADS_PREFIX = "uploads/"
 UPLOAD_EXPIRY_DAYS = 1
 
+# Exports (studio/logic/exports.py): a ZIP of a board or a selection, assembled by the worker from a
+# job on the jobs queue ({"exportId"}) into exports/<ownerId>/<exportId>.zip, handed out as a
+# presigned GET. The record (pk EXPORT#<id>, sk EXPORT) and the object both expire: the record
+# through the table's TTL, the object through a lifecycle rule on the prefix (cdk/storage.py).
+EXPORTS_PREFIX = "exports/"
+EXPORT_KIND = "EXPORT"
+EXPORT_EXPIRY_DAYS = 1
+# The most images one export holds (generations; each may hold up to 5 images).
+EXPORT_MAX_ITEMS = 500
+# The ZIP is written to the worker's /tmp, then uploaded (multipart above 8 MB): its bytes are bounded
+# by the worker's ephemeral storage (cdk/functions.py WORKER_EPHEMERAL_MB). An export over this fails
+# with "export_too_large" before it fills the disk.
+EXPORT_MAX_BYTES = 1536 * 1024 * 1024
+# How long a download link stays valid.
+EXPORT_URL_SECONDS = 900
+
 # Jobs queue: one message per generation; a message that fails this often goes to the DLQ.
 JOBS_MAX_RECEIVE_COUNT = 3
 # A job that failed comes back this many seconds later (the worker resets its visibility), not

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO
 
+from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 
 from studio import caches
@@ -19,6 +22,8 @@ WRITE_THREADS = 4
 # a missing key with 403 AccessDenied rather than 404; under a prefix the role may read, that
 # means "not there".
 MISSING = ("404", "NoSuchKey", "NotFound", "403", "AccessDenied")
+# Read size when an image is streamed into an export's ZIP.
+COPY_CHUNK_BYTES = 1024 * 1024
 
 
 def _bucket() -> str:
@@ -131,3 +136,41 @@ def delete_all(keys: list[str]) -> None:
         except (ClientError, BotoCoreError):
             logger.exception("could not delete objects", extra={"keys": [k["Key"] for k in batch]})
             raise StorageError("Could not delete the images from storage. Try again.")
+
+
+def copy_to(key: str, out: BinaryIO, max_bytes: int) -> int:
+    """Stream one stored object into `out` (bytes unchanged), refusing it when it is over `max_bytes`
+    (PayloadTooLarge) before reading it; NotFound (code "source_missing") when it is not there."""
+    try:
+        answer = clients.get("s3").get_object(Bucket=_bucket(), Key=key)
+        size = answer["ContentLength"]
+        if size > max_bytes:
+            answer["Body"].close()
+            raise PayloadTooLarge(f"{key}: over the {max_bytes} bytes left for this export", code="export_too_large")
+        shutil.copyfileobj(answer["Body"], out, COPY_CHUNK_BYTES)
+        return size
+    except ClientError as error:
+        if error.response["Error"]["Code"] in MISSING:
+            raise NotFound(f"The stored image {key} is missing.", code="source_missing") from error
+        raise StorageError("Could not read an image from storage. Try again.") from error
+    except BotoCoreError as error:
+        raise StorageError("Could not read an image from storage. Try again.") from error
+
+
+def upload_file(source: BinaryIO, key: str, content_type: str) -> None:
+    """Upload a file (multipart above boto3's 8 MB threshold; a failed multipart upload is aborted)."""
+    try:
+        clients.get("s3").upload_fileobj(source, _bucket(), key, ExtraArgs={"ContentType": content_type})
+    except (ClientError, BotoCoreError, S3UploadFailedError) as error:  # the last: a part or the completion failed
+        raise StorageError("Could not store the export. Try again.") from error
+
+
+def presigned_download(key: str, filename: str, expires_in: int) -> str:
+    """A presigned GET of the object that saves it as `filename`."""
+    try:
+        return clients.get("s3").generate_presigned_url(
+            "get_object", ExpiresIn=expires_in,
+            Params={"Bucket": _bucket(), "Key": key,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"'})
+    except (ClientError, BotoCoreError) as error:
+        raise StorageError("Could not prepare the download. Try again.") from error
