@@ -1,6 +1,6 @@
 """The jobs DLQ's consumer: a job that failed every retry fails its record, so none stays PENDING."""
 
-from studio.logic import abandoned, exports
+from studio.logic import abandoned
 from studio.observability import logger
 from studio.queue_consumer import generation_consumer
 
@@ -12,6 +12,8 @@ def fail_job(generation_id: str, *_: object) -> bool:
 
 
 def fail_export(export_id: str, *_: object) -> bool:
+    from studio.logic import exports  # on the first dead export only (tests/unit/test_imports.py)
+
     failed = exports.fail_abandoned(export_id)
     logger.warning("abandoned export", extra={"exportId": export_id, "failedNow": failed})
     return failed

@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from studio.adapters import jobs
 from studio.errors import StudioError
-from studio.logic import exports, rendering
+from studio.logic import rendering
 from studio.observability import logger
 from studio.queue_consumer import generation_consumer
 
@@ -25,6 +25,8 @@ def render_job(generation_id: str, record: SQSRecord, lambda_context: LambdaCont
 
 def export_job(export_id: str, record: SQSRecord, lambda_context: LambdaContext | None) -> str:
     """An export's ZIP (logic/exports.py): it ends COMPLETE or FAILED; only an unexpected error is retried."""
+    from studio.logic import exports  # on the first export only: generation jobs do not load the boards' logic
+
     return exports.assemble(export_id, lambda_context.get_remaining_time_in_millis if lambda_context else None)
 
 

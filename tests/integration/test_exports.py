@@ -143,3 +143,15 @@ def test_given_an_export_job_dead_lettered_then_the_export_fails_instead_of_stay
     generate.dead_letters.handler(sqs_event_for_bodies([body], aws.queue_arn), LambdaContext())
     export = api("GET", f"/exports/{export_id}").body
     assert export["status"] == "FAILED" and export["error"]["code"] == "internal_error"
+
+
+def test_given_images_over_the_size_bound_then_the_export_fails_too_large_before_writing_more(aws, monkeypatch):
+    from studio.logic import exports
+
+    big, _ = make_image("big", count=2)  # 2 x 2,000 bytes
+    monkeypatch.setattr(exports, "EXPORT_MAX_BYTES", 3000)
+    export_id = api("POST", "/exports", body={"generationIds": [big]}).body["id"]
+    run_exports(aws)
+    export = api("GET", f"/exports/{export_id}").body
+    assert export["status"] == "FAILED" and export["error"]["code"] == "export_too_large"
+    assert objects_under("exports/") == []

@@ -140,18 +140,18 @@ def delete_all(keys: list[str]) -> None:
 
 def copy_to(key: str, out: BinaryIO, max_bytes: int) -> int:
     """Stream one stored object into `out` (bytes unchanged), refusing it when it is over `max_bytes`
-    (PayloadTooLarge) before reading it; NotFound (code "source_missing") when it is not there."""
+    (PayloadTooLarge) before reading it; NotFound when it is not there."""
     try:
         answer = clients.get("s3").get_object(Bucket=_bucket(), Key=key)
         size = answer["ContentLength"]
         if size > max_bytes:
             answer["Body"].close()
-            raise PayloadTooLarge(f"{key}: over the {max_bytes} bytes left for this export", code="export_too_large")
+            raise PayloadTooLarge(f"{key}: over the {max_bytes} bytes left")
         shutil.copyfileobj(answer["Body"], out, COPY_CHUNK_BYTES)
         return size
     except ClientError as error:
         if error.response["Error"]["Code"] in MISSING:
-            raise NotFound(f"The stored image {key} is missing.", code="source_missing") from error
+            raise NotFound(f"The stored image {key} is missing.") from error
         raise StorageError("Could not read an image from storage. Try again.") from error
     except BotoCoreError as error:
         raise StorageError("Could not read an image from storage. Try again.") from error

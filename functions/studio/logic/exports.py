@@ -24,7 +24,7 @@ from studio.adapters import generation_records, jobs, storage
 from studio.adapters.exports import ExportRecord
 from studio.bodies.exports import Export, ExportErrorInfo, ExportRequest
 from studio.clock import now_iso
-from studio.errors import NotFound, PayloadTooLarge, StorageError
+from studio.errors import NotFound, PayloadTooLarge, StorageError, StudioError
 from studio.logic import access, presentation
 from studio.logic.boards import can_read as can_read_board
 from studio.logic.boards import NOT_FOUND_MESSAGE as BOARD_NOT_FOUND_MESSAGE
@@ -44,6 +44,26 @@ RECORDS_PER_READ = 100
 ITEMS_PER_QUERY = 1000
 # A claimed export is held this long past the invocation's end (clock skew between containers).
 LEASE_MARGIN_SECONDS = 30
+
+
+class ExportFailed(Exception):
+    """Why an export ended FAILED: a code of its record (never an HTTP answer) and what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def failure(error: StudioError) -> ExportFailed:
+    """The reason an export's record shows, for each domain error met while assembling it."""
+    if isinstance(error, PayloadTooLarge):
+        return ExportFailed("export_too_large", f"The images add up to more than {EXPORT_MAX_BYTES // 2 ** 20} MB: "
+                                                "export fewer at a time.")
+    if isinstance(error, NotFound) and error.code == "not_found":  # a stored image (storage.copy_to)
+        return ExportFailed("source_missing", f"{error.message} Export again without it.")
+    if isinstance(error, NotFound):
+        return ExportFailed(error.code, error.message)  # board_not_found: unshared or deleted meanwhile
+    return ExportFailed("storage_error", "Storage did not answer while assembling the export. Ask for it again.")
 
 
 def _iso(epoch: int) -> str:
@@ -178,16 +198,17 @@ def assemble(export_id: str, time_left_ms: Callable[[], int] | None = None) -> s
             generation_ids = record.get("generationIds", [])
         records = _visible_records(generation_ids, owner)
         if not records:
-            raise NotFound("None of these images is one you may see, or none has completed.", code="nothing_to_export")
+            raise ExportFailed("nothing_to_export", "None of these images is one you may see, or none has completed.")
         with tempfile.TemporaryFile(prefix="export-") as spool:
             image_count = _write_zip(records, owner, spool)
             size = spool.tell()
             spool.seek(0)
             storage.upload_file(spool, record["objectKey"], "application/zip")
-    except (NotFound, PayloadTooLarge, StorageError) as error:
-        logger.warning("export failed", extra={"exportId": export_id, "code": error.code})
+    except (ExportFailed, NotFound, PayloadTooLarge, StorageError) as error:
+        reason = error if isinstance(error, ExportFailed) else failure(error)
+        logger.warning("export failed", extra={"exportId": export_id, "code": reason.code})
         export_records.finish(export_id, attempt, "FAILED", now_iso(),
-                              {"error": {"code": error.code, "message": error.message}})
+                              {"error": {"code": reason.code, "message": reason.message}})
         count("ExportsFailed")
         return "FAILED"
     except Exception:
