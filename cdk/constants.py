@@ -46,9 +46,6 @@ FUNCTION_MEMORY = {
     "index": 1024,  # Pillow: re-encodes thumbnails for the vision model
     "model-lifecycle": 256,
 }
-# /tmp of a function, above Lambda's 512 MB where a job writes big files: the worker assembles export ZIPs
-# there (storage_layout.EXPORT_MAX_BYTES stays below it).
-FUNCTION_EPHEMERAL_MB = {"generate-worker": 2048}
 # Index jobs processed in parallel (each is a few Bedrock calls; search is not urgent).
 INDEX_CONCURRENCY = 2
 

@@ -7,7 +7,7 @@ resource (storage, generation, ...), so each role holds only what its function t
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Size, Validations
+from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -119,7 +119,6 @@ class StudioFunction(Construct):
             layers=[layer],
             role=self.role,
             memory_size=c.FUNCTION_MEMORY[spec.name],
-            ephemeral_storage_size=Size.mebibytes(c.FUNCTION_EPHEMERAL_MB.get(spec.name, 512)),
             timeout=Duration.seconds(spec.timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,

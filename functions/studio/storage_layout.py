@@ -78,10 +78,11 @@ EXPORT_KIND = "EXPORT"
 EXPORT_EXPIRY_DAYS = 1
 # The most images one export holds (generations; each may hold up to 5 images).
 EXPORT_MAX_ITEMS = 500
-# The ZIP is written to the worker's /tmp, then uploaded (multipart above 8 MB): its bytes are bounded
-# by the worker's ephemeral storage (cdk/functions.py WORKER_EPHEMERAL_MB). An export over this fails
-# with "export_too_large" before it fills the disk.
-EXPORT_MAX_BYTES = 1536 * 1024 * 1024
+# The ZIP streams to S3 as a multipart upload (adapters/storage.py StreamingUpload: one part in
+# memory, nothing in /tmp). The images it holds are bounded so that copying them fits the worker's
+# 10 minutes with room (S3 to Lambda runs at ~50-100 MB/s): over this, the export fails
+# "export_too_large" before it reads the image that crosses it.
+EXPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024
 # How long a download link stays valid.
 EXPORT_URL_SECONDS = 900
 

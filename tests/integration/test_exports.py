@@ -28,7 +28,8 @@ def api(method, path, user=USER_A, **kwargs):
     return call(gallery.handler.handler, method, path, user=user, **kwargs)
 
 
-def make_image(prompt: str, user: str = USER_A, public: bool = False, count: int = 1) -> tuple[str, list[bytes]]:
+def make_image(prompt: str, user: str = USER_A, public: bool = False, count: int = 1,
+               size: int = 2000) -> tuple[str, list[bytes]]:
     """A COMPLETE generation whose images are stored objects (random bytes: the ZIP must keep them as they are)."""
     reply = post({"prompt": prompt, "negativePrompt": "blurry", "mode": "text", "public": public,
                   "count": count, "seed": 42}, user=user)
@@ -37,7 +38,7 @@ def make_image(prompt: str, user: str = USER_A, public: bool = False, count: int
     s3 = boto3.client("s3", region_name=REGION)
     images, contents = [], []
     for index in range(count):
-        key, data = f"images/attempt-1/{generation_id}/{index}.png", os.urandom(2000)
+        key, data = f"images/attempt-1/{generation_id}/{index}.png", os.urandom(size)
         s3.put_object(Bucket=BUCKET, Key=key, Body=data)
         images.append({"key": key, "thumbnailKey": key.replace(".png", ".webp"), "width": 1024, "height": 1024,
                        "seed": 42 + index})
@@ -155,3 +156,26 @@ def test_given_images_over_the_size_bound_then_the_export_fails_too_large_before
     export = api("GET", f"/exports/{export_id}").body
     assert export["status"] == "FAILED" and export["error"]["code"] == "export_too_large"
     assert objects_under("exports/") == []
+
+
+def test_given_a_zip_over_one_part_then_it_streams_in_parts_and_a_failure_midway_leaves_no_upload(aws, monkeypatch):
+    from studio.adapters import storage
+
+    monkeypatch.setattr(storage, "UPLOAD_PART_BYTES", 5 * 2 ** 20)  # S3's smallest part
+    big, contents = make_image("big", count=2, size=3 * 2 ** 20)  # a 6 MB ZIP: two parts
+    export_id = api("POST", "/exports", body={"generationIds": [big]}).body["id"]
+    run_exports(aws)
+    export = api("GET", f"/exports/{export_id}").body
+    assert export["status"] == "COMPLETE" and export["sizeBytes"] > 6 * 2 ** 20
+    assert download(export).read(f"{big}-1.png") == contents[1]
+    etag = boto3.client("s3", region_name=REGION).head_object(Bucket=BUCKET, Key=f"exports/{USER_A}/{export_id}.zip")["ETag"]
+    assert etag.strip('"').endswith("-2")  # a multipart upload's ETag counts its parts
+
+    # Given a first part already sent and then a missing image: the upload is aborted, no object stays
+    gone, _ = make_image("gone")
+    boto3.client("s3", region_name=REGION).delete_object(Bucket=BUCKET, Key=f"images/attempt-1/{gone}/0.png")
+    failed_id = api("POST", "/exports", body={"generationIds": [big, gone]}).body["id"]
+    run_exports(aws)
+    assert api("GET", f"/exports/{failed_id}").body["error"]["code"] == "source_missing"
+    assert objects_under("exports/") == [f"exports/{USER_A}/{export_id}.zip"]
+    assert not boto3.client("s3", region_name=REGION).list_multipart_uploads(Bucket=BUCKET).get("Uploads")

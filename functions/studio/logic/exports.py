@@ -2,9 +2,9 @@
 GET /exports/{id} reports it and, once COMPLETE, hands out a short-lived presigned download.
 
 The ZIP never travels through a Lambda response: the worker streams each stored image (bytes
-unchanged, so Content Credentials embedded in them survive) into a ZIP in its /tmp, then uploads it
-(multipart above 8 MB) to exports/<owner>/<id>.zip. Its size is bounded by EXPORT_MAX_BYTES (below
-the worker's ephemeral storage). Only images the export's owner may see go in (logic/access.py),
+unchanged, so Content Credentials embedded in them survive) into a ZIP that is itself streamed to
+exports/<owner>/<id>.zip as a multipart upload (memory holds one 16 MB part; nothing goes to /tmp).
+The images' bytes are bounded by EXPORT_MAX_BYTES, so an export fits the worker's time. Only images the export's owner may see go in (logic/access.py),
 checked when the ZIP is assembled, not when it was asked for.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import tempfile
 import uuid
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -199,11 +198,9 @@ def assemble(export_id: str, time_left_ms: Callable[[], int] | None = None) -> s
         records = _visible_records(generation_ids, owner)
         if not records:
             raise ExportFailed("nothing_to_export", "None of these images is one you may see, or none has completed.")
-        with tempfile.TemporaryFile(prefix="export-") as spool:
-            image_count = _write_zip(records, owner, spool)
-            size = spool.tell()
-            spool.seek(0)
-            storage.upload_file(spool, record["objectKey"], "application/zip")
+        with storage.StreamingUpload(record["objectKey"], "application/zip") as upload:
+            image_count = _write_zip(records, owner, upload)
+        size = upload.size
     except (ExportFailed, NotFound, PayloadTooLarge, StorageError) as error:
         reason = error if isinstance(error, ExportFailed) else failure(error)
         logger.warning("export failed", extra={"exportId": export_id, "code": reason.code})
