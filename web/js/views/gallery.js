@@ -74,7 +74,8 @@ export function galleryView(root) {
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
 
   // Select mode: a press picks a tile instead of opening it, and the picked ones go on a board
-  // together (the boards module and its panel load when select mode is first turned on).
+  // together, or are exported as a ZIP (the boards and export modules load when select mode is first
+  // turned on).
   let selecting = false;
   const selected = new Set(); // ids, in the order picked
   const selectCount = h("span", { class: "muted", role: "status", id: "gallery-selected" });
@@ -91,8 +92,9 @@ export function galleryView(root) {
     selectCount.textContent = t("gallery.selected", { n: 0 });
     grid.querySelectorAll(".tile").forEach((b) => b.setAttribute("aria-pressed", "false"));
     try {
-      const { addManyPanel } = await import("./boards.js");
-      if (selecting) selectBar.append(selectCount, addManyPanel(() => [...selected]));
+      const [{ addManyPanel }, { exportPanel }] = await Promise.all([import("./boards.js"), import("./export.js")]);
+      const selection = () => (selected.size ? { generationIds: [...selected] } : null);
+      if (selecting) selectBar.append(selectCount, addManyPanel(() => [...selected]), exportPanel(selection, { id: "gallery-export" }));
     } catch (e) { error.textContent = errorMessage({ code: "network" }); }
   }
   function pick(record) {
