@@ -104,6 +104,9 @@ bench: $(STAMP) ## benchmarks: cold imports and worker overhead as ratios to a b
 
 load: $(STAMP) ## 50 people at once against a fresh local stack for 60 s: resets, statuses, p50/p95, records (ARGS="--url ...")
 	$(PY) -m local.load $(ARGS)
+	$(MAKE) --no-print-directory bench-push
+bench-push: $(STAMP) ## push vs polling: COMPLETE write -> client, p50/p95 at 1 and 50 users, API requests per image
+	$(PY) -m local.push_bench $(PUSH_ARGS)
 backfill: $(STAMP) ## index completed generations the search index lacks (the index function's env; ARGS="--max-batches 4")
 	PYTHONPATH=functions $(PY) -m studio.backfill $(ARGS)
 

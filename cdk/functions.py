@@ -37,9 +37,11 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
                  "daily_image_quota", "daily_text_quota", "image_prices", "text_model_id",
                  "text_price_per_1k_input", "text_price_per_1k_output", "public_base_url", "origin_secret_arn"),
     "generate-worker": ("table_name", "images_bucket", "jobs_queue_url", "bedrock_region", "model_read_timeout",
-                        "model_max_attempts", "image_profile_prefix", "index_queue_url"),
-    "generate-dead-letters": ("table_name", "images_bucket"),
-    "generate-sweeper": ("table_name", "images_bucket"),
+                        "model_max_attempts", "image_profile_prefix", "index_queue_url", "events_http_domain",
+                        "public_base_url"),
+    # They end jobs, and push each end to the owner's open pages (events_http_domain).
+    "generate-dead-letters": ("table_name", "images_bucket", "events_http_domain", "public_base_url"),
+    "generate-sweeper": ("table_name", "images_bucket", "events_http_domain", "public_base_url"),
     # Search embeds its queries in embeddingRegion (gallery); the index function embeds there too and
     # captions with the text model in bedrockRegion.
     # A delete queues an index job that removes what vectors are left (logic/indexing.py request_cleanup).

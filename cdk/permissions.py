@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 
 from cdk.config import StudioConfig, split_profile_id
 from cdk.functions import StudioFunction
+from cdk.push import Push
 from cdk.search import Search
 from studio import routes, storage_layout
 from studio.catalog import DEFAULT_EMBEDDING_MODEL_ID
@@ -31,7 +32,7 @@ def _ref(construct) -> str:
 class Grants:
     def __init__(self, *, config: StudioConfig, functions: dict[str, StudioFunction], bucket: s3.IBucket,
                  table: dynamodb.ITableV2, jobs: sqs.IQueue, cursor_secret: secretsmanager.ISecret,
-                 origin_secret: secretsmanager.ISecret, search: Search) -> None:
+                 origin_secret: secretsmanager.ISecret, search: Search, push: Push) -> None:
         self._functions, self._bucket, self._table = functions, bucket, table
         self._config = config
         text = [config.text_model_id]
@@ -82,6 +83,11 @@ class Grants:
             actions=["dynamodb:Query", "dynamodb:BatchWriteItem"], resources=[table.table_arn]))
         self.objects("generate-sweeper", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],
                      "removes what the attempts of a generation it ends may have written")
+
+        # Push: who ends a job announces it to the owner's channel (logic/announcing.py), on the
+        # generations namespace only.
+        for name in ("generate-worker", "generate-dead-letters", "generate-sweeper"):
+            push.grant_publish(self.role(name))
 
         self.data("gallery")
         self.objects("gallery", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],

@@ -18,10 +18,11 @@ from cdk.generation import Generation
 from cdk.layer import DependenciesLayer
 from cdk.monitoring import Monitoring
 from cdk.permissions import Grants
+from cdk.push import Push
 from cdk.search import Search
 from cdk.storage import Storage
 from cdk.web import Web
-from studio import routes
+from studio import channels, routes
 
 
 def generated_secret(scope: Construct, construct_id: str, description: str, length: int,
@@ -59,6 +60,7 @@ class StudioStack(Stack):
         auth = Auth(self, "Auth", config=config)
         generation = Generation(self, "Generation", config=config)
         search = Search(self, "Search")
+        push = Push(self, "Push", user_pool=auth.user_pool, api_name=f"{config.stack_name}-events")
 
         cursor_secret = generated_secret(
             self, "CursorSecret", "Signs the gallery's opaque page cursors", c.CURSOR_SECRET_LENGTH,
@@ -82,6 +84,7 @@ class StudioStack(Stack):
             "index_queue_url": search.jobs.queue_url,
             "vector_index_arn": search.index_arn,
             "origin_secret_arn": origin_secret.secret_arn,
+            "events_http_domain": push.http_domain,
         }
         self.functions = {
             spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code, layer=layer,
@@ -98,13 +101,14 @@ class StudioStack(Stack):
             elif spec.trigger == "schedule":
                 generation.schedule(self.functions[spec.name].target, spec)
         Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
-               jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search)
+               jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search, push=push)
 
         api = Api(self, "Api", config=config, user_pool=auth.user_pool,
                   functions={f.name: self.functions[f.name] for f in routes.api_functions()})
         web = Web(self, "Web", config=config, images_bucket=storage.images_bucket, log_bucket=storage.log_bucket,
                   rest_api=api.rest_api, cognito_host=auth.domain_host,
-                  origin_secret=secretsmanager_value(origin_secret, config.origin_secret_version))
+                  origin_secret=secretsmanager_value(origin_secret, config.origin_secret_version),
+                  push_host=push.realtime_domain)
         web_client = auth.add_web_client(web.site_url)
         web.allow_uploads_from_site()
         web.allow_invalidation(self.functions["gallery"].role)
@@ -120,6 +124,9 @@ class StudioStack(Stack):
             "environment": "aws",
             "imageModelId": config.image_model_id,
             "allowedImageModels": list(config.allowed_image_models),
+            # Push (AppSync Events): the browser subscribes to its own channel, polls when it cannot.
+            "events": {"realtimeUrl": f"wss://{push.realtime_domain}/event/realtime", "host": push.http_domain,
+                       "namespace": channels.NAMESPACE},
         }
         web.deploy_site(self.site_config)
         Monitoring(self, "Monitoring", config=config, rest_api=api.rest_api, functions=self.functions,

@@ -53,9 +53,12 @@ function handler(event) {
 """.strip() % VIEWER_IP_HEADER
 
 
-def content_security_policy(*, region: str, cognito_host: str, upload_hosts: list[str]) -> str:
+def content_security_policy(*, region: str, cognito_host: str, upload_hosts: list[str],
+                            push_hosts: list[str] = ()) -> str:
+    """connect-src: Cognito, the upload endpoints and the push service's WebSocket (AppSync Events)."""
     return headers.content_security_policy([f"https://cognito-idp.{region}.amazonaws.com", f"https://{cognito_host}",
-                                            *(f"https://{host}" for host in upload_hosts)])
+                                            *(f"https://{host}" for host in upload_hosts),
+                                            *(f"wss://{host}" for host in push_hosts)])
 
 
 def edge_name(scope: Construct, suffix: str, max_length: int = 64) -> str:
@@ -86,7 +89,8 @@ def _nag(stack: Stack, value: str, pseudo: str) -> str:
 
 class Web(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StudioConfig, images_bucket: s3.Bucket,
-                 log_bucket: s3.IBucket, rest_api: apigw.RestApi, cognito_host: str, origin_secret: str) -> None:
+                 log_bucket: s3.IBucket, rest_api: apigw.RestApi, cognito_host: str, origin_secret: str,
+                 push_host: str | None = None) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         retain = config.retain_data
@@ -111,7 +115,7 @@ class Web(Construct):
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
                     content_security_policy=content_security_policy(
                         region=Aws.REGION, cognito_host=cognito_host,
-                        upload_hosts=[upload_host(images_bucket)]),
+                        upload_hosts=[upload_host(images_bucket)], push_hosts=[push_host] if push_host else []),
                     override=True),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.seconds(headers.HSTS_SECONDS), include_subdomains=True, override=True),

@@ -129,6 +129,26 @@ class Authorizer:
             raise Forbidden("scope")
         return claims
 
+    def verify_user_pool_token(self, token: str | None) -> dict:
+        """AppSync's user-pool authorization (push): an ID token of one of the pool's app clients, or
+        an access token; no scope is asked. The claims, with `sub` naming the user."""
+        token = (token or "").strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        if not token:
+            raise Unauthorized("no token")
+        try:
+            header = jwt.get_unverified_header(token)
+            claims = jwt.decode(token, self._key(header.get("kid", "")), algorithms=["RS256"], issuer=self.issuer,
+                                options={"require": ["exp", "iss", "token_use", "sub"], "verify_aud": False},
+                                leeway=0)
+        except (jwt.PyJWTError, ValueError, KeyError) as exc:
+            raise Unauthorized(str(exc)) from exc
+        client = claims.get("aud") if claims.get("token_use") == "id" else claims.get("client_id")
+        if claims.get("token_use") not in ("id", "access") or not self._client_known(str(client or "")):
+            raise Unauthorized("not a token of this user pool's clients")
+        return claims
+
     # --- /oauth2/token (client credentials), which moto does not serve ------------------------
     def client_credentials(self, client_id: str, client_secret: str, scope: str | None) -> dict:
         """Issue an access token as Cognito's token endpoint does, signed with moto's pool key."""

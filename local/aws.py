@@ -70,6 +70,14 @@ class Resources:
     vector_bucket_arn: str = ""
     vector_index_arn: str = ""
     distribution_id: str = ""  # the CloudFront distribution the gallery invalidates (moto's)
+    events_api_id: str = "localevents"  # the AppSync Events API the local gateway serves (push)
+
+    def events_http_domain(self, region: str) -> str:
+        """What the stack's Dns.Http would be (the host the functions sign for; the gateway serves it)."""
+        return f"{self.events_api_id}.appsync-api.{region}.amazonaws.com"
+
+    def events_namespace_arn(self, region: str, account: str, namespace: str) -> str:
+        return f"arn:aws:appsync:{region}:{account}:apis/{self.events_api_id}/channelNamespace/{namespace}"
 
     @property
     def jwks_url(self) -> str:

@@ -178,7 +178,7 @@ def finish(client, args, record: dict) -> int:
     if not args.json:
         print(f"queued {record['id']} (estimated cost ${record.get('estimatedCost', 0):.3f})", file=sys.stderr)
     if not args.no_wait:
-        record = client.wait(record["id"], timeout=args.timeout, progress=None if args.json else Progress())
+        record = client.wait_pushed(record["id"], timeout=args.timeout, progress=None if args.json else Progress())
     out(args, record, show_generation)
     if args.out and record["status"] == "COMPLETE":
         for index, image in enumerate(record["images"]):
@@ -209,7 +209,7 @@ def cmd_edit(client, args):
 def cmd_status(client, args):
     record = client.generation(args.id)
     if args.wait and record["status"] not in ("COMPLETE", "FAILED"):
-        record = client.wait(args.id, timeout=args.timeout, progress=None if args.json else Progress())
+        record = client.wait_pushed(args.id, timeout=args.timeout, progress=None if args.json else Progress())
     out(args, record, show_generation)
 
 

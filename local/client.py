@@ -71,6 +71,7 @@ class StudioClient:
     def __init__(self, base_url: str = "http://localhost:8080", token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.id_token: str | None = None  # the push channel's authorization (user-pool token)
         self._config: dict | None = None
 
     # --- configuration and sign-in -----------------------------------------------------------
@@ -108,6 +109,7 @@ class StudioClient:
                                            "message": "Cognito asks for a challenge this client does not handle"}})
         tokens = result["AuthenticationResult"]
         self.token = tokens["AccessToken"]
+        self.id_token = tokens.get("IdToken")
         return tokens
 
     def machine_token(self, client_id: str, client_secret: str, scope: str | None = None) -> dict:
@@ -178,6 +180,47 @@ class StudioClient:
 
     def generation(self, generation_id: str) -> dict:
         return self.request("GET", f"/generations/{urllib.parse.quote(generation_id, safe='')}")
+
+    def channel(self, timeout: float = 10):
+        """A subscription to this user's own push channel (local.push_client.Channel, opened);
+        PushUnavailable when the stack has none or it refuses."""
+        from local.push_client import Channel, PushUnavailable, token_sub
+
+        events = self.config.get("events")
+        token = self.id_token or self.token
+        if not events or not token:
+            raise PushUnavailable("this deployment has no push channel")
+        channel = f"/{events['namespace']}/{token_sub(token)}"
+        return Channel(events["realtimeUrl"], events["host"], token, channel, timeout=timeout).open()
+
+    def wait_pushed(self, generation_id: str, timeout: float = 120, interval: float = 0.5,
+                    progress: Callable[[dict, float], None] | None = None) -> dict:
+        """Wait for COMPLETE or FAILED on the push channel, with one GET after subscribing (it may have
+        ended before); polls instead when the channel is unavailable or closes."""
+        from local.push_client import PushUnavailable
+
+        started = time.monotonic()
+        try:
+            channel = self.channel()
+        except PushUnavailable:
+            return self.wait(generation_id, timeout, interval, progress)
+        try:
+            record = self.generation(generation_id)
+            while True:
+                elapsed = time.monotonic() - started
+                if progress:
+                    progress(record, elapsed)
+                if record["status"] in TERMINAL:
+                    return record
+                if elapsed > timeout:
+                    raise TimeoutError(f"generation {generation_id} still {record['status']} after {timeout:.0f} s")
+                event = channel.next_event(timeout=min(5.0, max(0.1, timeout - elapsed)))
+                if event and event.get("id") == generation_id:
+                    record = event["generation"]
+        except PushUnavailable:
+            return self.wait(generation_id, max(1.0, timeout - (time.monotonic() - started)), interval, progress)
+        finally:
+            channel.close()
 
     def wait(self, generation_id: str, timeout: float = 120, interval: float = 0.5,
              progress: Callable[[dict, float], None] | None = None) -> dict:

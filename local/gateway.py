@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Callable
 
 from cdk import headers
-from local import aws
+from local import aws, events
 from local.auth import Authorizer, Forbidden, Unauthorized
 from local.containers import Functions
 from local.paths import WEB_DIR, add_functions_to_path
 
 add_functions_to_path()
-from studio import gateway_errors, routes  # noqa: E402
+from studio import channels, gateway_errors, routes  # noqa: E402
 from studio.routes import ORIGIN_HEADER  # noqa: E402
 
 log = logging.getLogger("local.gateway")
@@ -54,13 +54,13 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("image/webp", ".webp")
 
 
-def security_headers(s3_origin: str) -> dict[str, str]:
+def security_headers(s3_origin: str, push_origin: str = "") -> dict[str, str]:
     """The CloudFront response headers policy (cdk/web.py: content_security_policy and the
     ResponseHeadersPolicy), minus HSTS, which browsers ignore over http. connect-src lists the S3
     endpoint the presigned upload form posts to (in the cloud: the bucket's endpoints and Cognito;
-    here: this origin, where /_s3 and /_cognito live)."""
+    here: this origin, where /_s3 and /_cognito live), and the push WebSocket (here: /_events on this host)."""
     return {
-        "Content-Security-Policy": headers.content_security_policy([s3_origin] if s3_origin else []),
+        "Content-Security-Policy": headers.content_security_policy([o for o in (s3_origin, push_origin) if o]),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": headers.FRAME_OPTIONS,
         "Referrer-Policy": headers.REFERRER_POLICY,
@@ -114,7 +114,10 @@ class Gateway:
         self.routes = [Route(r) for r in routes.ROUTES]
         moto = urllib.parse.urlsplit(resources.moto_url)
         self.moto_host, self.moto_port = moto.hostname, moto.port
-        self.headers = security_headers(f"http://{public_host}")
+        self.headers = security_headers(f"http://{public_host}", f"ws://{public_host}")
+        # Push (AppSync Events): the channels, and the IAM gate its publish endpoint asks (the stack sets it).
+        self.events = events.Hub(authorizer)
+        self.gate = None
         gateway = self
 
         class Handler(GatewayRequestHandler):
@@ -138,6 +141,8 @@ class Gateway:
             "signIn": "password",
             "environment": "local",
             "machineClientId": self.res.machine_client_id,
+            "events": {"realtimeUrl": "ws" + origin[len("http"):] + events.REALTIME_PATH,
+                       "host": self.res.events_http_domain(self.region), "namespace": channels.NAMESPACE},
         }
 
     def match(self, method: str, path: str) -> tuple[routes.Route | None, dict | None, bool]:
@@ -216,6 +221,13 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             elif (path == "/_bedrock" or path.startswith("/_bedrock/")) and self.gateway.bedrock_url:
                 target = urllib.parse.urlsplit(self.gateway.bedrock_url)
                 self._proxy(self.path[len("/_bedrock"):] or "/", track=False, host=target.hostname, port=target.port)
+            elif path == events.REALTIME_PATH:
+                events.serve_realtime(self, self.gateway.events)
+            elif path == events.PUBLISH_PATH:
+                events.serve_publish(self, self.gateway.events, self.gateway.gate, lambda namespace: (
+                    self.gateway.res.events_namespace_arn(self.gateway.region, aws.ACCOUNT_ID, namespace)))
+            elif path == events.FAULTS_PATH:
+                events.serve_faults(self, self.gateway.events)
             elif path == "/oauth2/token":
                 self._token()
             elif path.startswith("/images/"):

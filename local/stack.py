@@ -22,6 +22,7 @@ from local.paths import DEFAULT_DATA_DIR, add_functions_to_path
 
 add_functions_to_path()
 from studio import routes, storage_layout  # noqa: E402
+from studio.settings import ENV  # noqa: E402
 
 DEFAULT_DEMO_USER = "demo@studio.local"
 DEFAULT_DEMO_PASSWORD = "Studio-Demo-2026!"
@@ -49,7 +50,7 @@ MOTO_SERVICES = ("DYNAMODB", "SQS", "SECRETS_MANAGER", "SSM", "CLOUDFRONT", "S3V
 
 
 def function_environment(spec, identity, *, moto_url: str, s3_endpoint: str, bedrock_endpoint: str | None,
-                         verbose: bool) -> dict[str, str]:
+                         verbose: bool, events_endpoint: str = "") -> dict[str, str]:
     """A container's environment: the function's deployed variables (synthesized, resolved to the
     local resources), the local settings, the SDK's endpoints and its role's access key."""
     from local.containers import base_environment
@@ -64,6 +65,8 @@ def function_environment(spec, identity, *, moto_url: str, s3_endpoint: str, bed
             env[name] = os.environ[name]
     env.update({f"AWS_ENDPOINT_URL_{service}": moto_url for service in MOTO_SERVICES})
     env["AWS_ENDPOINT_URL_S3"] = s3_endpoint
+    if events_endpoint and ENV["events_http_domain"] in spec.environment:  # push: the gateway serves AppSync Events
+        env[ENV["events_endpoint_url"]] = events_endpoint
     if bedrock_endpoint:
         env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = env["AWS_ENDPOINT_URL_BEDROCK"] = bedrock_endpoint
     env.update({
@@ -108,6 +111,7 @@ class Stack:
         from local.containers import Functions, Limits
         from local.gateway import Gateway
         from local.iam import deployment
+        from local import events
         from local.iam.gate import Gate, Identities
         from local.lambda_runtime import QueuePoller, Scheduler
         from local.persistence import Store
@@ -182,7 +186,8 @@ class Stack:
         def environment(name: str) -> dict[str, str]:
             return function_environment(self.deployment.functions[name], self.identities.functions[name],
                                         moto_url=self.moto.url, s3_endpoint=s3_endpoint,
-                                        bedrock_endpoint=bedrock_endpoint, verbose=self.verbose)
+                                        bedrock_endpoint=bedrock_endpoint, verbose=self.verbose,
+                                        events_endpoint=f"http://{public_host}{events.PREFIX}")
 
         limits = {}
         for spec in self.deployment.functions.values():
@@ -203,6 +208,7 @@ class Stack:
                                public_host, on_change=on_change, identities=self.identities,
                                **({"web_dir": self.web_dir} if self.web_dir else {}))
         self.gateway.bedrock_url = self.emulator.url if self.emulator is not None else None
+        self.gateway.gate = self.gate
 
         self._write_harness_file(bedrock_endpoint)
         self._gateway_thread = threading.Thread(target=self.gateway.server.serve_forever, name="gateway", daemon=True)

@@ -49,6 +49,10 @@ ENV = {
     "vector_index_arn": "VECTOR_INDEX_ARN",
     "embedding_model_id": "EMBEDDING_MODEL_ID",
     "embedding_region": "EMBEDDING_REGION",
+    # AppSync Events (push): the Events API's HTTP domain; empty: nothing is pushed (clients poll).
+    "events_http_domain": "EVENTS_HTTP_DOMAIN",
+    # Never set in AWS: the local gateway's base URL that replaces https://<events_http_domain>.
+    "events_endpoint_url": "EVENTS_ENDPOINT_URL",
     # boto3's standard variable, never set in AWS: a custom S3 endpoint changes how presigned URLs
     # address the bucket (adapters/clients.py).
     "s3_endpoint_url": "AWS_ENDPOINT_URL_S3",
@@ -87,6 +91,8 @@ class Settings(BaseModel):
     # Where search calls the embedding model (it runs in fewer regions than the image models).
     embedding_region: str = DEFAULT_EMBEDDING_REGION
     s3_endpoint_url: str = ""
+    events_http_domain: str = ""
+    events_endpoint_url: str = ""
 
     @field_validator("allowed_image_models", mode="before")
     @classmethod

@@ -110,6 +110,14 @@ class _Resolver:
             elif kind == "AWS::Cognito::UserPool":
                 self.values[logical] = {"Ref": loc.user_pool_id, "UserPoolId": loc.user_pool_id,
                                         "Arn": f"arn:aws:cognito-idp:{place.region}:{place.account}:userpool/{loc.user_pool_id}"}
+            elif kind == "AWS::AppSync::Api":  # push: the local gateway serves the Events API
+                self.values[logical] = {
+                    "ApiId": loc.events_api_id, "Dns.Http": loc.events_http_domain(place.region),
+                    "Dns.Realtime": loc.events_http_domain(place.region).replace("appsync-api", "appsync-realtime-api"),
+                    "ApiArn": f"arn:aws:appsync:{place.region}:{place.account}:apis/{loc.events_api_id}"}
+            elif kind == "AWS::AppSync::ChannelNamespace":
+                self.values[logical] = {"ChannelNamespaceArn": loc.events_namespace_arn(
+                    place.region, place.account, props.get("Name", ""))}
             elif kind == "AWS::Logs::LogGroup":
                 self.values[logical] = {"Arn": f"arn:aws:logs:{place.region}:{place.account}:log-group:/local/{logical}:*"}
         # The jobs DLQ: what the dead-letter function's event source reads; the index DLQ: the index
@@ -220,7 +228,10 @@ def read(template: dict, local: Resources, place: Place) -> Deployment:
         if role_props.get("ManagedPolicyArns"):
             raise ValueError(f"{name}: managed policies are not read locally; grant statements instead")
         for policy in resources.values():
-            if policy.get("Type") == "AWS::IAM::Policy" and {"Ref": role} in policy["Properties"].get("Roles", []):
+            # AWS::IAM::ManagedPolicy: CDK moves statements past the inline policy's size limit (10,240
+            # characters) into an "overflow" managed policy attached to the role; AWS applies it just the same.
+            if (policy.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+                    and {"Ref": role} in policy["Properties"].get("Roles", [])):
                 statements += _statements(resolver.resolve(policy["Properties"]["PolicyDocument"]))
         environment = {k: str(v) for k, v in resolver.resolve((props.get("Environment") or {}).get("Variables", {})).items()}
         functions[name] = FunctionSpec(

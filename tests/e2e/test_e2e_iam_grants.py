@@ -1,9 +1,9 @@
 """Narrow or delete one grant a journey needs, and the local stack refuses the call as AWS would,
 naming the function, the action and the resource (local/iam/gate.py).
 
-One stack runs under the synthesized template with three grants edited (tests/support/templates.py):
+One stack runs under the synthesized template with four grants edited (tests/support/templates.py):
 the worker may put objects under uploads/ instead of images/, the gallery may not QueryVectors,
-and the worker may not send to its own jobs queue.
+the worker may not send to its own jobs queue, nor publish to the push channel.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def narrowed(tmp_path_factory):
     template = templates.narrow(template, "generate-worker", "s3:PutObject", "/images/*", "/uploads/*")
     template = templates.remove(template, "gallery", "s3vectors:QueryVectors")
     template = templates.remove(template, "generate-worker", "sqs:SendMessage", "GenerationJobs")
+    template = templates.remove(template, "generate-worker", "appsync:EventPublish")
     base = tmp_path_factory.mktemp("narrowed-stack")
     path = base / "template.json"
     path.write_text(json.dumps(template))
@@ -68,3 +69,14 @@ def test_a_duplicate_delivery_without_the_send_grant_is_refused(narrowed):
     wait_for("the worker's refused send", lambda: refusals(narrowed, "generate-worker", "sqs:SendMessage"))
     assert {d["resource"] for d in refusals(narrowed, "generate-worker", "sqs:SendMessage")} == {jobs}
     assert delayed_jobs(narrowed) == before
+
+
+def test_a_worker_without_the_publish_grant_is_refused_and_its_jobs_still_end(narrowed):
+    demo = narrowed.client(DEMO_USER, DEMO_PASSWORD)
+    # When a generation runs under a worker that may not appsync:EventPublish
+    record = demo.wait(demo.generate(prompt="an unannounced lighthouse")["id"], timeout=RENDER_DEADLINE)
+    # Then the job still ends (the push failed, nothing else), and the refusal names the namespace
+    assert record["status"] in ("COMPLETE", "FAILED")
+    wait_for("the worker's refused publish", lambda: refusals(narrowed, "generate-worker", "appsync:EventPublish"))
+    assert {d["resource"] for d in refusals(narrowed, "generate-worker", "appsync:EventPublish")} == {
+        "arn:aws:appsync:us-east-1:123456789012:apis/localevents/channelNamespace/generations"}

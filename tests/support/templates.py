@@ -9,23 +9,27 @@ import json
 from studio import routes
 
 
+POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+
+
 def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
 def role_statements(template: dict, function: str) -> list[dict]:
-    """The statements of the function's role (its IAM::Policy resources), as live dicts to edit."""
+    """The statements of the function's role (its IAM::Policy resources, and the overflow
+    IAM::ManagedPolicy CDK adds past the inline size limit), as live dicts to edit."""
     handler = routes.function(function).handler
     resources = template["Resources"]
     role = next(r["Properties"]["Role"]["Fn::GetAtt"][0] for r in resources.values()
                 if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == handler)
-    return [s for r in resources.values() if r["Type"] == "AWS::IAM::Policy"
-            and {"Ref": role} in r["Properties"]["Roles"] for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    return [s for r in resources.values() if r["Type"] in POLICY_TYPES
+            and {"Ref": role} in r["Properties"].get("Roles", []) for s in r["Properties"]["PolicyDocument"]["Statement"]]
 
 
 def _policy_of(template: dict, statement: dict) -> list[dict]:
     for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::IAM::Policy":
+        if resource["Type"] in POLICY_TYPES:
             statements = resource["Properties"]["PolicyDocument"]["Statement"]
             if any(s is statement for s in statements):
                 return statements

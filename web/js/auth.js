@@ -239,6 +239,12 @@ export async function accessToken() {
   throw new AuthError("signed_out");
 }
 
+/** The user-pool token the push channel authorizes with (the ID token; the access token without one). */
+export async function pushToken() {
+  const access = await accessToken();
+  return session.idToken || access;
+}
+
 export function sessionExpired() { expire(); }
 
 export function signOut() {

@@ -20,6 +20,8 @@ export async function loadConfig() {
     redirectUri: raw.redirectUri || `${location.origin}${location.pathname}`,
     scopes: Array.isArray(raw.scopes) ? raw.scopes.join(" ") : (raw.scopes || "openid email"),
     environment: raw.environment || "aws",
+    // Push (AppSync Events): where to subscribe; null when the deployment has none (the UI polls).
+    events: raw.events && raw.events.realtimeUrl ? raw.events : null,
   };
   return config;
 }

@@ -2,6 +2,8 @@
 // generations of this session (tracked until they finish, resumed after a reload).
 
 import { api } from "./api.js";
+import { isSignedIn, pushToken, user } from "./auth.js";
+import { getConfig } from "./config.js";
 import { lang } from "./i18n.js";
 
 const PENDING_KEY = "ips.pending";
@@ -360,15 +362,39 @@ export function updateRecord(record) {
   if (state.results.some((r) => r.id === record.id)) upsert(record);
 }
 
+// Push first, polling as the fallback. While the user's push channel is live (web/js/push.js, loaded
+// after sign-in), a record's RUNNING, COMPLETE and FAILED arrive on it and nothing is fetched; when the
+// channel is down or was not live all along since a record was followed, that record is fetched with
+// the backoff below. Nothing is said to the user about the channel: polling just takes over.
 const polling = new Set();
+const wakers = new Map(); // id -> wake the record's wait (an event for it came, or the channel went down)
+const push = { live: false, epoch: 0, stop: null, starting: false };
+const PUSH_SAFETY_MS = 60_000; // even with the channel live, a record unheard of this long is fetched once
+
+function pause(id, ms) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() { clearTimeout(timer); wakers.delete(id); resolve(); }
+    wakers.set(id, done);
+  });
+}
+
+function wake(id) { const fn = wakers.get(id); if (fn) fn(); }
 
 async function poll(id) {
   if (polling.has(id)) return;
   polling.add(id);
   let delay = 600;
+  let heardSince = push.live ? push.epoch : -1; // the channel epoch this record's events are covered by
   try {
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      const covered = push.live && heardSince === push.epoch;
+      const started = Date.now();
+      await pause(id, covered ? PUSH_SAFETY_MS : delay);
+      const known = state.results.find((r) => r.id === id);
+      if (!known || TERMINAL.has(known.status)) return; // pushed, dismissed or signed out
+      if (push.live && heardSince === push.epoch && Date.now() - started < PUSH_SAFETY_MS) continue;
+      if (push.live) heardSince = push.epoch; // from now on the channel covers it: one fetch to catch up
       let record;
       try {
         record = await api.generation(id);
@@ -387,11 +413,68 @@ async function poll(id) {
   }
 }
 
+// Events for records this tab does not follow (yet): a render can end before the POST's answer is read.
+const early = new Map();
+const EARLY_KEPT = 50;
+
+function pushed(event) {
+  if (!event || event.type !== "generation" || !event.generation) return;
+  if (!state.results.some((r) => r.id === event.id)) {
+    early.set(event.id, event.generation);
+    if (early.size > EARLY_KEPT) early.delete(early.keys().next().value);
+    return;
+  }
+  upsert(event.generation);
+  wake(event.id);
+}
+
+function follow(record) {
+  upsert(record);
+  const heard = early.get(record.id);
+  early.delete(record.id);
+  if (heard) upsert(heard); // later than the POST's PENDING
+  poll(record.id);
+}
+
+/** After sign-in: subscribe to the user's own channel (each tab has its own socket). */
+async function startPush() {
+  const cfg = getConfig();
+  const sub = user().sub;
+  if (!cfg.events || !sub || push.starting || (push.stop && push.live)) return;
+  stopPush(); // a channel left from an expired session
+  push.starting = true;
+  try {
+    const { connect } = await import("./push.js");
+    push.stop = connect({
+      events: cfg.events,
+      channel: `/${cfg.events.namespace}/${sub}`,
+      token: pushToken,
+      active: isSignedIn,
+      onEvent: pushed,
+      onState: (live) => {
+        push.live = live;
+        if (live) push.epoch += 1;
+        for (const fn of [...wakers.values()]) fn(); // re-decide: fetch to catch up, or poll while down
+        document.documentElement.dataset.push = live ? "live" : "down"; // for tests and diagnostics
+      },
+    });
+  } catch {
+    push.stop = null; // polling carries on
+  } finally {
+    push.starting = false;
+  }
+}
+
+function stopPush() {
+  if (push.stop) push.stop();
+  push.stop = null;
+  push.live = false;
+}
+
 export async function submit(body) {
   const record = await api.generate(body);
   countQuota(body.count || 1);
-  upsert(record);
-  poll(record.id);
+  follow(record);
   return record;
 }
 
@@ -399,8 +482,7 @@ export async function submit(body) {
 export async function submitEdit(body) {
   const record = await api.edit(body);
   countQuota(1);
-  upsert(record);
-  poll(record.id);
+  follow(record);
   return record;
 }
 
@@ -411,12 +493,14 @@ export async function resume() {
     ids = [...new Set([...JSON.parse(sessionStorage.getItem(PENDING_KEY) || "[]"), ...JSON.parse(sessionStorage.getItem(RESULTS_KEY) || "[]")])];
   } catch { ids = []; }
   const known = new Set(state.results.map((r) => r.id));
+  startPush();
   const records = await Promise.all(ids.filter((id) => !known.has(id)).map((id) => api.generation(id).catch(() => null)));
   for (const record of records.filter(Boolean).sort((a, b) => a.createdAt.localeCompare(b.createdAt))) upsert(record);
   for (const record of state.results) if (!TERMINAL.has(record.status)) poll(record.id);
 }
 
 export function resetSession() {
+  stopPush();
   state.results = [];
   state.models = null;
   state.draft = null;

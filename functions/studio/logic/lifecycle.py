@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from studio.adapters import generation_records, idempotency, quotas
 from studio.adapters.generation_records import GenerationRecord
 from studio.clock import now_iso
-from studio.logic import usage
+from studio.logic import announcing, usage
 from studio.observability import logger
 from studio.settings import Settings
 from studio.storage_layout import GENERATION_DEADLINE_SECONDS
@@ -27,8 +27,10 @@ EXPIRED_MESSAGE = "The generation did not finish in time. Nothing was charged to
 
 
 def _changed(record: GenerationRecord, status: str) -> None:
-    """Runs after every status change that was written (never before, never for one that lost a race)."""
+    """Runs after every status change that was written (never before, never for one that lost a race):
+    logs it and pushes it to the owner's open pages (logic/announcing.py; a push never raises)."""
     logger.info("generation status", extra={"generationId": record["id"], "status": status})
+    announcing.announce({**record, "status": status})
 
 
 def create(record: GenerationRecord, *, request_hash: str, idempotency_key: str | None, conf: Settings,
@@ -65,9 +67,11 @@ def release(generation_id: str, attempt: str) -> bool:
 
 def complete(record: GenerationRecord, attempt: str, images: list[dict], reference: dict | None) -> bool:
     """RUNNING -> COMPLETE with its images, for the attempt holding the claim."""
-    completed = generation_records.complete(record, attempt, images, reference, now_iso())
+    now = now_iso()
+    completed = generation_records.complete(record, attempt, images, reference, now)
     if completed:
-        _changed({**record, "status": "COMPLETE", "images": images}, "COMPLETE")
+        _changed({**record, "status": "COMPLETE", "images": images, "updatedAt": now,
+                  **({"referenceImage": reference} if reference else {})}, "COMPLETE")
     return completed
 
 
@@ -76,10 +80,11 @@ def fail(record: GenerationRecord, code: str, message: str, *, attempt: str | No
     """PENDING/RUNNING -> FAILED with a typed reason, its images given back to the day's quota (and
     `idempotency_key` freed, for a generation that was never queued). With `attempt`, only while
     that attempt holds the claim. False when it had ended, was deleted or is another attempt's."""
-    failed = generation_records.fail(record, code, message, now or now_iso(), attempt=attempt,
-                                     idempotency_key=idempotency_key)
+    now = now or now_iso()
+    failed = generation_records.fail(record, code, message, now, attempt=attempt, idempotency_key=idempotency_key)
     if failed:
-        _changed({**record, "status": "FAILED", "error": {"code": code, "message": message}}, "FAILED")
+        _changed({**record, "status": "FAILED", "error": {"code": code, "message": message}, "updatedAt": now},
+                 "FAILED")
     return failed
 
 

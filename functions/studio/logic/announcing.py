@@ -1,0 +1,39 @@
+"""Push: each written status change of a generation, announced on its owner's channel.
+
+Called by lifecycle._changed, so only after the record's write went through (never for a write that
+lost a race). The event carries the record as GET /generations/{id} presents it to its owner (COMPLETE:
+its images; FAILED: its error). A push that fails never fails the job: the record is written and a
+client that missed the event finds it by polling; it is logged and counted (PushFailed).
+"""
+
+from __future__ import annotations
+
+from studio import channels
+from studio.adapters import push
+from studio.logic import presentation
+from studio.observability import count, logger
+from studio.settings import settings
+
+EVENT_TYPE = "generation"
+
+
+def event_for(record: dict) -> dict:
+    """What a subscriber receives: the record as its owner sees it through the API."""
+    shown = presentation.generation(record, record["ownerId"], settings().public_base_url)
+    return {"type": EVENT_TYPE, "id": record["id"], "status": record["status"],
+            "generation": shown.model_dump(mode="json", by_alias=True)}
+
+
+def announce(record: dict) -> bool:
+    """Publish the record's new status to its owner; True when it was pushed."""
+    if record.get("status") not in channels.PUSHED_STATUSES or not push.enabled():
+        return False
+    try:
+        push.publish(channels.channel(record["ownerId"]), [event_for(record)])
+    except Exception:  # noqa: BLE001 - whatever broke, the job goes on; polling still finds the record
+        logger.warning("could not push a generation's status", exc_info=True,
+                       extra={"generationId": record.get("id"), "status": record.get("status")})
+        count("PushFailed")
+        return False
+    count("PushPublished")
+    return True

@@ -1,0 +1,71 @@
+"""Push in the browser (issue 23): after sign-in the page subscribes to its user's channel; a render's
+COMPLETE shows without any GET /generations/{id} after the POST; with the channel stopped the page
+falls back to polling and says nothing about it."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+from playwright.sync_api import expect
+
+RENDER_TIMEOUT = 30_000
+GET_RECORD = re.compile(r"/api/generations/[^/?]+$")
+
+
+def cards(page):
+    return page.locator(".results-list > li")
+
+
+def record_gets(page) -> list[str]:
+    """Every GET /api/generations/{id} the page sends from now on (Playwright's request event)."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if r.method == "GET" and GET_RECORD.search(r.url) else None)
+    return seen
+
+
+def set_channel(stack_url: str, down: bool) -> None:
+    request = urllib.request.Request(f"{stack_url}/_events/_faults", data=json.dumps({"down": down}).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.loads(answer.read())["down"] is down
+
+
+def render(page, prompt: str) -> None:
+    page.locator("#compose-prompt").fill(prompt)
+    page.locator("#compose-render").click()
+    expect(cards(page)).to_have_count(1)
+
+
+def test_complete_shows_without_any_get_of_the_record_after_the_post(desk):
+    page = desk.page
+    desk.sign_in()
+    expect(page.locator("html")).to_have_attribute("data-push", "live")
+    gets = record_gets(page)
+
+    render(page, "a paper lantern over a quiet river")
+
+    expect(cards(page).first).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
+    expect(cards(page).first.locator("img").first).to_be_visible()
+    assert gets == []  # the result came on the channel: nothing polled
+
+
+def test_with_the_channel_stopped_the_page_polls_and_says_nothing(desk, stack):
+    page = desk.page
+    desk.sign_in()
+    expect(page.locator("html")).to_have_attribute("data-push", "live")
+    set_channel(stack.url, down=True)
+    try:
+        expect(page.locator("html")).to_have_attribute("data-push", "down")
+        gets = record_gets(page)
+
+        render(page, "a kite over a windy beach")
+
+        expect(cards(page).first).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
+        assert gets, "with the channel down the record must be polled"
+        expect(page.get_by_role("alert")).to_have_count(0)  # nothing said to the user
+    finally:
+        set_channel(stack.url, down=False)
+    # and the channel comes back by itself
+    expect(page.locator("html")).to_have_attribute("data-push", "live", timeout=RENDER_TIMEOUT * 2)
