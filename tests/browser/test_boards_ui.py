@@ -75,7 +75,7 @@ def test_create_a_board_add_an_image_from_its_detail_then_share_it(desk, stack, 
 
     # And exports it: the worker assembles the ZIP in storage, the page shows progress, then a link to it
     page.locator("#board-export-button").click()
-    expect(page.locator("#board-export-status")).to_have_text("ZIP ready: 1 images.", timeout=60_000)
+    expect(page.locator("#board-export-status")).to_have_text("ZIP ready: 1 image.", timeout=60_000)
     link = page.locator("#board-export-download")
     expect(link).to_be_visible()
     with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as answer:  # the presigned link itself
@@ -96,6 +96,10 @@ def test_create_a_board_add_an_image_from_its_detail_then_share_it(desk, stack, 
     page.locator("#board-pick-new").fill("Picks")
     page.locator("#board-pick-add").click()
     expect(page.locator(".gallery-select-bar .board-pick [role=status]")).to_have_text("Added to “Picks”.")
+    # and exports the selection as a ZIP from the same bar
+    page.locator("#gallery-export-button").click()
+    expect(page.locator("#gallery-export-status")).to_have_text("ZIP ready: 1 image.", timeout=60_000)
+    expect(page.locator("#gallery-export-download")).to_be_visible()
     desk.axe_check("gallery-select", "#main")  # not the fading toast
 
     # And another signed-in user finds it among the shared boards, but cannot change it

@@ -201,6 +201,7 @@ const STRINGS = {
     "export.tooMany": "At most {n} images per export: select fewer.",
     "export.pending": "Preparing the ZIP…",
     "export.ready": "ZIP ready: {n} images.",
+    "export.readyOne": "ZIP ready: 1 image.",
     "export.download": "Download ZIP",
     "export.failed": "The export failed. {message}",
     "boards.coverSet": "Cover set.",

@@ -199,6 +199,7 @@ export default {
   "export.tooMany": "한 번에 최대 {n}개까지 내보낼 수 있습니다. 더 적게 선택하세요.",
   "export.pending": "ZIP을 준비하는 중…",
   "export.ready": "ZIP이 준비되었습니다: 이미지 {n}개.",
+  "export.readyOne": "ZIP이 준비되었습니다: 이미지 1개.",
   "export.download": "ZIP 내려받기",
   "export.failed": "내보내기에 실패했습니다. {message}",
   "boards.coverSet": "표지를 정했습니다.",

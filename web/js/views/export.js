@@ -38,7 +38,7 @@ export function exportPanel(request, { id = "export" } = {}) {
       if (job.status === "COMPLETE") {
         link.href = job.downloadUrl;
         link.hidden = false;
-        status.textContent = t("export.ready", { n: job.imageCount });
+        status.textContent = job.imageCount === 1 ? t("export.readyOne") : t("export.ready", { n: job.imageCount });
       } else {
         status.textContent = t("export.failed", { message: job.error?.message || "" });
       }
