@@ -46,9 +46,10 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     # Search embeds its queries in embeddingRegion (gallery); the index function embeds there too and
     # captions with the text model in bedrockRegion.
     # A delete queues an index job that removes what vectors are left (logic/indexing.py request_cleanup).
+    # POST /exports queues the export's job on the jobs queue (logic/exports.py).
     "gallery": ("table_name", "images_bucket", "cursor_secret_arn", "public_base_url", "origin_secret_arn",
                 "distribution_id_parameter", "vector_index_arn", "embedding_model_id", "embedding_region",
-                "model_read_timeout", "model_max_attempts", "index_queue_url"),
+                "model_read_timeout", "model_max_attempts", "index_queue_url", "jobs_queue_url"),
     "index": ("table_name", "images_bucket", "vector_index_arn", "embedding_model_id", "embedding_region",
               "text_model_id", "bedrock_region", "model_read_timeout", "model_max_attempts"),
     # Every model the stack calls, and where: the same list as synth's check (logic/model_watch.py).

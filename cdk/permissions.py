@@ -70,6 +70,10 @@ class Grants:
             actions=["kms:Sign", "kms:GetPublicKey"], resources=[credentials.key.key_arn]))
         self.role("generate-worker").add_to_policy(iam.PolicyStatement(
             actions=["secretsmanager:GetSecretValue"], resources=[credentials.chain_secret.secret_arn]))
+        # Exports (logic/exports.py): the worker reads the images it packs (granted above) and writes the
+        # ZIP under exports/ (multipart: PutObject covers its parts; a failed upload is aborted).
+        self.objects("generate-worker", storage_layout.EXPORTS_PREFIX, ["s3:PutObject", "s3:AbortMultipartUpload"],
+                     "writes the ZIP of an export it assembles")
 
         self.data("generate-dead-letters")
         self.objects("generate-dead-letters", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],
@@ -98,6 +102,11 @@ class Grants:
                      "deletes the images of a generation its owner deletes")
         self.role("gallery").add_to_policy(iam.PolicyStatement(
             actions=["secretsmanager:GetSecretValue"], resources=[cursor_secret.secret_arn]))
+        # POST /exports queues the export for the worker; GET /exports/{id} presigns the ZIP's download
+        # (a presigned GET works only if the signer may GetObject it).
+        jobs.grant_send_messages(self.role("gallery"))
+        self.objects("gallery", storage_layout.EXPORTS_PREFIX, ["s3:GetObject"],
+                     "signs the download link of an export's ZIP")
         # Every API function checks the origin header CloudFront adds (studio/http.py).
         for spec in routes.api_functions():
             self.role(spec.name).add_to_policy(iam.PolicyStatement(

@@ -44,6 +44,8 @@ class Storage(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(id="expire-uploads", prefix=storage_layout.UPLOADS_PREFIX,
                                  expiration=Duration.days(storage_layout.UPLOAD_EXPIRY_DAYS)),
+                s3.LifecycleRule(id="expire-exports", prefix=storage_layout.EXPORTS_PREFIX,
+                                 expiration=Duration.days(storage_layout.EXPORT_EXPIRY_DAYS)),
                 # A deleted image must not stay retrievable as an old version for long.
                 s3.LifecycleRule(id="expire-deleted-images", prefix=storage_layout.IMAGES_PREFIX,
                                  noncurrent_version_expiration=Duration.days(c.DELETED_IMAGE_VERSION_EXPIRY_DAYS),

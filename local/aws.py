@@ -232,7 +232,13 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
                     "Filter": {"Prefix": storage_layout.UPLOADS_PREFIX},
                     "Status": "Enabled",
                     "Expiration": {"Days": storage_layout.UPLOAD_EXPIRY_DAYS},
-                }
+                },
+                {
+                    "ID": "expire-exports",
+                    "Filter": {"Prefix": storage_layout.EXPORTS_PREFIX},
+                    "Status": "Enabled",
+                    "Expiration": {"Days": storage_layout.EXPORT_EXPIRY_DAYS},
+                },
             ]
         },
     )

@@ -1,5 +1,6 @@
 """The gallery: GET /gallery, GET /gallery/search, GET/PATCH/DELETE /generations/{id}, the boards
-(gallery/boards.py), POST /credentials/verify, and GET /openapi.json (no token)."""
+(gallery/boards.py), the exports (gallery/exports.py), POST /credentials/verify, and GET /openapi.json
+(no token)."""
 
 from pathlib import Path
 from typing import Annotated, Optional
@@ -20,6 +21,7 @@ from studio.bodies.generations import (
     VerifyResponse,
 )
 from gallery.boards import router as boards_router
+from gallery.exports import router as exports_router
 from studio.entry_points import api_entry
 from studio.http import caller, make_resolver, public_base_url
 from studio.logic import content_credentials, gallery, generations, search
@@ -100,7 +102,7 @@ def openapi_document():  # the checked-in document, as is
                     body=OPENAPI_DOCUMENT.read_text(encoding="utf-8"))
 
 
-routers = (router, boards_router)  # studio.openapi documents each
+routers = (router, boards_router, exports_router)  # studio.openapi documents each
 app = make_resolver()
 for each in routers:
     app.include_router(each)

@@ -11,4 +11,12 @@ def fail_job(generation_id: str, *_: object) -> bool:
     return failed
 
 
-handler = generation_consumer("dead letter", fail_job)
+def fail_export(export_id: str, *_: object) -> bool:
+    from studio.logic import exports  # on the first dead export only (tests/unit/test_imports.py)
+
+    failed = exports.fail_abandoned(export_id)
+    logger.warning("abandoned export", extra={"exportId": export_id, "failedNow": failed})
+    return failed
+
+
+handler = generation_consumer("dead letter", fail_job, fail_export)

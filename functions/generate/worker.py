@@ -23,4 +23,11 @@ def render_job(generation_id: str, record: SQSRecord, lambda_context: LambdaCont
         raise
 
 
-handler = generation_consumer("job message", render_job)
+def export_job(export_id: str, record: SQSRecord, lambda_context: LambdaContext | None) -> str:
+    """An export's ZIP (logic/exports.py): it ends COMPLETE or FAILED; only an unexpected error is retried."""
+    from studio.logic import exports  # on the first export only: generation jobs do not load the boards' logic
+
+    return exports.assemble(export_id, lambda_context.get_remaining_time_in_millis if lambda_context else None)
+
+
+handler = generation_consumer("job message", render_job, export_job)

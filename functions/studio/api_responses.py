@@ -60,7 +60,9 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
               "or a shared one not yet COMPLETE, answers the same); to add to a board: no image its owner may see "
               "(theirs, or a shared and COMPLETE one)", (*ONE_RECORD, "createEdit", "searchGallery", "createBoardItem")),
     ErrorCode(404, "board_not_found", "no board with this id, or it is another user's private board (which answers "
-              "the same)", (*BOARD_READS, *BOARD_WRITES)),
+              "the same)", (*BOARD_READS, *BOARD_WRITES, "createExport")),
+    ErrorCode(404, "export_not_found", "no export with this id, or it is not yours; exports are kept for one day",
+              ("getExport",)),
     ErrorCode(404, "parent_not_found", "lineage.parentId names no generation you may see (yours, or one shared "
               "and finished): leave it out, or name the generation this one re-runs", RENDERS),
     ErrorCode(404, "reference_missing", "an upload key names no upload of yours (uploads are kept for one day): "

@@ -44,6 +44,7 @@ RESOURCES = {
     "generations": "Images rendered or edited asynchronously: start one, poll it, favorite, share or delete it",
     "gallery": "Your images and everyone's shared ones, newest first or found by meaning",
     "boards": "Named collections of your images, in the order added; private, or shared read-only with everyone",
+    "exports": "A board or a selection of images as a ZIP, assembled asynchronously and downloaded from storage",
     "models": "What this deployment offers: image models, edit operations, prices and your quota",
     "credentials": "Content Credentials (C2PA): check what an image's signed manifest says",
     "meta": "This API's own description",
@@ -76,7 +77,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("generate-sweeper", "generate.sweeper.handler",
              "Fail the generations still unfinished past their deadline and release their quota", "schedule",
              timeout_seconds=120, schedule_minutes=15),
-    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations; boards; verify Content Credentials"),
+    Function("gallery", "gallery.handler.handler", "List, search, read, favorite and delete generations; boards; exports; verify Content Credentials"),
     Function("index", "index.handler.handler", "Embed, caption and index completed images for search",
              "index-queue", timeout_seconds=300, model_read_timeout_seconds=20, model_max_attempts=2),
     Function("model-lifecycle", "models.handler.handler",
@@ -108,6 +109,9 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/boards/{id}/items/{generationId}", "gallery", SCOPE_GENERATE, "createBoardItem", "boards"),
     Route("DELETE", "/boards/{id}/items/{generationId}", "gallery", SCOPE_GENERATE, "deleteBoardItem", "boards"),
     Route("POST", "/credentials/verify", "gallery", SCOPE_READ, "verifyCredentials", "credentials"),
+    # Read scope: an export only packs what the caller may read already.
+    Route("POST", "/exports", "gallery", SCOPE_READ, "createExport", "exports"),
+    Route("GET", "/exports/{id}", "gallery", SCOPE_READ, "getExport", "exports"),
     Route("GET", "/openapi.json", "gallery", None, "getOpenApiDocument", "meta"),
 )
 

@@ -69,6 +69,23 @@ IMAGES_PREFIX = "images/"
 UPLOADS_PREFIX = "uploads/"
 UPLOAD_EXPIRY_DAYS = 1
 
+# Exports (studio/logic/exports.py): a ZIP of a board or a selection, assembled by the worker from a
+# job on the jobs queue ({"exportId"}) into exports/<ownerId>/<exportId>.zip, handed out as a
+# presigned GET. The record (pk EXPORT#<id>, sk EXPORT) and the object both expire: the record
+# through the table's TTL, the object through a lifecycle rule on the prefix (cdk/storage.py).
+EXPORTS_PREFIX = "exports/"
+EXPORT_KIND = "EXPORT"
+EXPORT_EXPIRY_DAYS = 1
+# The most images one export holds (generations; each may hold up to 5 images).
+EXPORT_MAX_ITEMS = 500
+# The ZIP streams to S3 as a multipart upload (adapters/storage.py StreamingUpload: one part in
+# memory, nothing in /tmp). The images it holds are bounded so that copying them fits the worker's
+# 10 minutes with room (S3 to Lambda runs at ~50-100 MB/s): over this, the export fails
+# "export_too_large" before it reads the image that crosses it.
+EXPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024
+# How long a download link stays valid.
+EXPORT_URL_SECONDS = 900
+
 # Jobs queue: one message per generation; a message that fails this often goes to the DLQ.
 JOBS_MAX_RECEIVE_COUNT = 3
 # A job that failed comes back this many seconds later (the worker resets its visibility), not

@@ -1,10 +1,14 @@
 """Boards in a real browser: make a board, add an image to it from the image's detail, open the board,
-share it and set its cover; put a selection of the gallery on a new board; another signed-in user then
+share it, set its cover and export it as a ZIP; put a selection of the gallery on a new board; another signed-in user then
 sees the shared board (read-only). axe-checked."""
 
 from __future__ import annotations
 
+import io
+import json
+import urllib.request
 import uuid
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -68,6 +72,16 @@ def test_create_a_board_add_an_image_from_its_detail_then_share_it(desk, stack, 
     expect(page.locator(".boards .gallery-foot [role=status]")).to_contain_text("shared")
     page.locator(f'#board-items li[data-id="{image_id}"] [data-action=cover]').click()
     expect(page.locator("#toasts")).to_contain_text("Cover set.")
+
+    # And exports it: the worker assembles the ZIP in storage, the page shows progress, then a link to it
+    page.locator("#board-export-button").click()
+    expect(page.locator("#board-export-status")).to_have_text("ZIP ready: 1 image.", timeout=60_000)
+    link = page.locator("#board-export-download")
+    expect(link).to_be_visible()
+    with urllib.request.urlopen(link.get_attribute("href"), timeout=30) as answer:  # the presigned link itself
+        archive = zipfile.ZipFile(io.BytesIO(answer.read()))
+    assert sorted(archive.namelist()) == [f"{image_id}-0.png", "metadata.json"]
+    assert json.loads(archive.read("metadata.json"))["images"][0]["prompt"] == "a lighthouse in the fog at dawn"
     desk.axe_check("board-page")
     desk.shot("20-board")
 
@@ -82,6 +96,10 @@ def test_create_a_board_add_an_image_from_its_detail_then_share_it(desk, stack, 
     page.locator("#board-pick-new").fill("Picks")
     page.locator("#board-pick-add").click()
     expect(page.locator(".gallery-select-bar .board-pick [role=status]")).to_have_text("Added to “Picks”.")
+    # and exports the selection as a ZIP from the same bar
+    page.locator("#gallery-export-button").click()
+    expect(page.locator("#gallery-export-status")).to_have_text("ZIP ready: 1 image.", timeout=60_000)
+    expect(page.locator("#gallery-export-download")).to_be_visible()
     desk.axe_check("gallery-select", "#main")  # not the fading toast
 
     # And another signed-in user finds it among the shared boards, but cannot change it

@@ -194,6 +194,8 @@ def test_images_bucket_is_encrypted_versioned_logged_and_expires_uploads(default
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-uploads"]["Prefix"] == storage_layout.UPLOADS_PREFIX
     assert rules["expire-uploads"]["ExpirationInDays"] == storage_layout.UPLOAD_EXPIRY_DAYS
+    assert rules["expire-exports"]["Prefix"] == storage_layout.EXPORTS_PREFIX
+    assert rules["expire-exports"]["ExpirationInDays"] == storage_layout.EXPORT_EXPIRY_DAYS
     assert rules["expire-old-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == \
         c.NONCURRENT_VERSION_EXPIRY_DAYS
     assert "AbortIncompleteMultipartUpload" in rules["abort-multipart"]
@@ -256,6 +258,8 @@ def test_function_runs_arm64_current_python_with_tracing_json_logs_and_retained_
     assert len(props["Layers"]) == (2 if spec.name in c.CREDENTIALS_LAYER_FUNCTIONS else 1)
     assert (props["MemorySize"], props["Timeout"]) == (c.FUNCTION_MEMORY[spec.name], spec.timeout_seconds)
     assert props["Description"] == spec.description
+    # SnapStart allows no more than 512 MB of /tmp: an export's ZIP streams to S3 instead (multipart).
+    assert "EphemeralStorage" not in props
 
 
 @pytest.mark.parametrize("spec", routes.FUNCTIONS, ids=lambda s: s.name)
@@ -279,8 +283,9 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     # The worker queues a completed generation's index job; the gallery, after a delete, the cleanup job.
     assert (ENV["index_queue_url"] in env) is (spec.name in ("generate-worker", "gallery"))
     assert (ENV["cursor_secret_arn"] in env) is (spec.name == "gallery")
-    # The worker reschedules a failed job (ChangeMessageVisibility) so its retry comes in a minute.
-    assert (ENV["jobs_queue_url"] in env) is (spec.name in ("generate", "generate-worker"))
+    # The worker reschedules a failed job (ChangeMessageVisibility) so its retry comes in a minute; the
+    # gallery queues exports (POST /exports).
+    assert (ENV["jobs_queue_url"] in env) is (spec.name in ("generate", "generate-worker", "gallery"))
     assert ENV["public_base_url"] not in env  # only with a custom domain
 
 
@@ -322,14 +327,16 @@ def test_object_grants_stay_inside_their_prefix(default):
                     for action in as_list(statement["Action"]):
                         grants.setdefault(name, set()).add((action, arn.split("}", 1)[1] or "(bucket)"))
     up, img = f"/{storage_layout.UPLOADS_PREFIX}*", f"/{storage_layout.IMAGES_PREFIX}*"
+    out = f"/{storage_layout.EXPORTS_PREFIX}*"
     assert grants == {
         # No s3:ListBucket anywhere: a missing upload answers 403, which the adapter reads as missing.
         "describe": {("s3:GetObject", up), ("s3:PutObject", up)},
         "generate": {("s3:GetObject", up)},
-        "generate-worker": {("s3:GetObject", up), ("s3:GetObject", img), ("s3:PutObject", img), ("s3:DeleteObject", img)},
+        "generate-worker": {("s3:GetObject", up), ("s3:GetObject", img), ("s3:PutObject", img), ("s3:DeleteObject", img),
+                            ("s3:PutObject", out), ("s3:AbortMultipartUpload", out)},  # an export's ZIP
         "generate-dead-letters": {("s3:DeleteObject", img)},
         "generate-sweeper": {("s3:DeleteObject", img)},
-        "gallery": {("s3:DeleteObject", img), ("s3:GetObject", up)},
+        "gallery": {("s3:DeleteObject", img), ("s3:GetObject", up), ("s3:GetObject", out)},  # out: presigns a ZIP
         "index": {("s3:GetObject", img)},
     }
 
@@ -337,7 +344,7 @@ def test_object_grants_stay_inside_their_prefix(default):
 def test_who_sends_to_which_queue(default):
     # Given the queues' logical ids, then exactly these functions may send to each: the API queues a
     # job, the worker a job's delayed copy (a duplicate delivery) and an index job, the gallery the
-    # index job that cleans up after a delete; nothing else sends.
+    # index job that cleans up after a delete and an export's job; nothing else sends.
     jobs = default.logical_id("GenerationJobs", "AWS::SQS::Queue")
     index = default.logical_id("SearchIndexJobs", "AWS::SQS::Queue")
     functions = studio_functions(default)
@@ -349,7 +356,7 @@ def test_who_sends_to_which_queue(default):
         for resource in as_list(statement["Resource"]):
             queue = render(resource).strip("${}").split(".")[0]
             senders.setdefault(queue, set()).update(role_of[r["Ref"]] for r in roles if r["Ref"] in role_of)
-    assert senders == {jobs: {"generate", "generate-worker"}, index: {"generate-worker", "gallery"}}
+    assert senders == {jobs: {"generate", "generate-worker", "gallery"}, index: {"generate-worker", "gallery"}}
 
 
 def test_only_the_gallery_reads_the_cursor_secret(default):

@@ -102,6 +102,8 @@ export const api = {
   boardItems: (id, { limit = 48, cursor } = {}) => call("GET", `/boards/${encodeURIComponent(id)}/items${query({ limit, cursor })}`),
   addToBoard: (id, generationId) => call("PUT", `/boards/${encodeURIComponent(id)}/items/${encodeURIComponent(generationId)}`),
   changeBoardItems: (id, body) => call("POST", `/boards/${encodeURIComponent(id)}/items/batch`, body),
+  createExport: (body) => call("POST", "/exports", body),
+  exportStatus: (id) => call("GET", `/exports/${encodeURIComponent(id)}`),
   removeFromBoard: (id, generationId) => call("DELETE", `/boards/${encodeURIComponent(id)}/items/${encodeURIComponent(generationId)}`),
 
   /** Presigned POST: ask for the form, then post its fields and the file (last) to S3. */

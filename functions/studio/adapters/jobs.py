@@ -26,6 +26,25 @@ def enqueue(generation_id: str, queue: str = "jobs_queue_url", delay_seconds: in
         raise StorageError("Could not queue the generation. Try again.") from error
 
 
+def enqueue_export(export_id: str) -> None:
+    """Queue an export for the worker: the same jobs queue, a message of its own kind ({"exportId"})."""
+    try:
+        clients.get("sqs").send_message(QueueUrl=settings().require("jobs_queue_url"),
+                                        MessageBody=json.dumps({"exportId": export_id}))
+    except (ClientError, BotoCoreError) as error:
+        raise StorageError("Could not queue the export. Try again.") from error
+
+
+def export_id_of(message_body: str) -> str | None:
+    """The export a jobs message is about, or None when it is not an export's."""
+    try:
+        payload = json.loads(message_body)
+    except ValueError:
+        return None
+    export_id = payload.get("exportId") if isinstance(payload, dict) else None
+    return export_id if isinstance(export_id, str) and export_id else None
+
+
 def retry_soon(receipt_handle: str, delay_seconds: int = JOBS_RETRY_DELAY_SECONDS) -> None:
     """Make a received job visible again in `delay_seconds`, instead of after the visibility timeout."""
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,6 +21,10 @@ WRITE_THREADS = 4
 # a missing key with 403 AccessDenied rather than 404; under a prefix the role may read, that
 # means "not there".
 MISSING = ("404", "NoSuchKey", "NotFound", "403", "AccessDenied")
+# Read size when an image is streamed into an export's ZIP, and the part size its upload sends (S3's
+# minimum part is 5 MB; 10,000 parts of 16 MB allow 160 GB, far beyond an export's bound).
+COPY_CHUNK_BYTES = 1024 * 1024
+UPLOAD_PART_BYTES = 16 * 1024 * 1024
 
 
 def _bucket() -> str:
@@ -131,3 +137,103 @@ def delete_all(keys: list[str]) -> None:
         except (ClientError, BotoCoreError):
             logger.exception("could not delete objects", extra={"keys": [k["Key"] for k in batch]})
             raise StorageError("Could not delete the images from storage. Try again.")
+
+
+def copy_to(key: str, out: BinaryIO, max_bytes: int) -> int:
+    """Stream one stored object into `out` (bytes unchanged), refusing it when it is over `max_bytes`
+    (PayloadTooLarge) before reading it; NotFound when it is not there."""
+    try:
+        answer = clients.get("s3").get_object(Bucket=_bucket(), Key=key)
+        size = answer["ContentLength"]
+        if size > max_bytes:
+            answer["Body"].close()
+            raise PayloadTooLarge(f"{key}: over the {max_bytes} bytes left")
+        shutil.copyfileobj(answer["Body"], out, COPY_CHUNK_BYTES)
+        return size
+    except ClientError as error:
+        if error.response["Error"]["Code"] in MISSING:
+            raise NotFound(f"The stored image {key} is missing.") from error
+        raise StorageError("Could not read an image from storage. Try again.") from error
+    except BotoCoreError as error:
+        raise StorageError("Could not read an image from storage. Try again.") from error
+
+
+class StreamingUpload:
+    """A write-only stream into one S3 object, uploaded in parts as it is written (multipart upload):
+    memory holds one part, never the whole object, and no file is written to /tmp (SnapStart allows a
+    function no more than 512 MB there). Used as `with storage.StreamingUpload(key, type) as out:`;
+    leaving the block completes the upload, or aborts it when the block raised (no object, no parts
+    left behind). It has no tell() or seek(): zipfile then writes a streamable ZIP (data descriptors)."""
+
+    def __init__(self, key: str, content_type: str) -> None:
+        self._s3, self._bucket, self._key, self._part_bytes = clients.get("s3"), _bucket(), key, UPLOAD_PART_BYTES
+        self._content_type, self._buffer, self._parts, self._upload_id = content_type, bytearray(), [], None
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        self.size += len(data)
+        while len(self._buffer) >= self._part_bytes:
+            self._send(bytes(self._buffer[:self._part_bytes]))
+            del self._buffer[:self._part_bytes]
+        return len(data)
+
+    def flush(self) -> None:  # parts go out when full; the last one on completion
+        pass
+
+    def _send(self, part: bytes) -> None:
+        if self._upload_id is None:
+            self._upload_id = self._s3.create_multipart_upload(
+                Bucket=self._bucket, Key=self._key, ContentType=self._content_type)["UploadId"]
+        number = len(self._parts) + 1
+        answer = self._s3.upload_part(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id,
+                                      PartNumber=number, Body=part)
+        self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+
+    def __enter__(self) -> "StreamingUpload":
+        return self
+
+    def __exit__(self, kind: type | None, error: BaseException | None, _trace: object) -> None:
+        try:
+            if kind is None:
+                self._finish()
+                return
+        except (ClientError, BotoCoreError) as failure:
+            self._abort()
+            raise StorageError("Could not store the export. Try again.") from failure
+        self._abort()
+        if isinstance(error, (ClientError, BotoCoreError)):  # a part failed to upload
+            raise StorageError("Could not store the export. Try again.") from error
+
+    def _finish(self) -> None:
+        if self._upload_id is None:  # smaller than one part: one PutObject
+            self._s3.put_object(Bucket=self._bucket, Key=self._key, Body=bytes(self._buffer),
+                                ContentType=self._content_type)
+            return
+        if self._buffer:
+            self._send(bytes(self._buffer))
+            self._buffer.clear()
+        self._s3.complete_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id,
+                                           MultipartUpload={"Parts": self._parts})
+
+    def _abort(self) -> None:
+        if self._upload_id is None:
+            return
+        try:
+            self._s3.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id)
+        except (ClientError, BotoCoreError):  # the bucket's abort-multipart lifecycle rule is the backstop
+            logger.exception("could not abort a multipart upload", extra={"key": self._key})
+
+
+def presigned_download(key: str, filename: str, expires_in: int) -> str:
+    """A presigned GET of the object that saves it as `filename`."""
+    try:
+        return clients.get("s3").generate_presigned_url(
+            "get_object", ExpiresIn=expires_in,
+            Params={"Bucket": _bucket(), "Key": key,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"'})
+    except (ClientError, BotoCoreError) as error:
+        raise StorageError("Could not prepare the download. Try again.") from error

@@ -109,6 +109,10 @@ function boardPage(root, id) {
   const more = h("button", { class: "btn", type: "button", hidden: true }, t("gallery.more"));
   let cursor = null;
   let board = null;
+  // "Export ZIP" (mine or shared with me): its module loads when the page opens, not with the app.
+  const exportSlot = h("div", { class: "board-export" });
+  import("./export.js").then(({ exportPanel }) => exportSlot.append(exportPanel(() => ({ boardId: id }), { id: "board-export" })))
+    .catch(() => {});
 
   const tile = (record) => {
     const li = galleryTile(record, { onOpen: (r) => openDetail(r, 0, { back: `#boards/${id}`, onChange: (changed, { deleted } = {}) => { if (deleted) li.remove(); } }) });
@@ -178,7 +182,7 @@ function boardPage(root, id) {
 
   root.append(h("section", { class: "boards", "aria-labelledby": "board-title" },
     h("a", { href: "#boards", class: "back-link" }, t("boards.back")),
-    h("div", { class: "gallery-head" }, title), tools, error, grid, h("div", { class: "gallery-foot" }, status, more)));
+    h("div", { class: "gallery-head" }, title, exportSlot), tools, error, grid, h("div", { class: "gallery-foot" }, status, more)));
   load();
 }
 

@@ -77,9 +77,9 @@ export function galleryView(root) {
     knownModes().map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
 
-  // Select mode: a tap picks a tile instead of opening it; the picked ones go on a board together
-  // (the boards module and its panel load when select mode is first turned on) or, 2-4 of them,
-  // side by side in the comparison.
+  // Select mode: a tap picks a tile instead of opening it; the picked ones go on a board together, are
+  // exported as a ZIP (the boards and export modules load when select mode is first turned on) or,
+  // 2-4 of them, are shown side by side in the comparison.
   let selecting = false;
   const picked = new Map(); // id -> record, in the order picked
   const selectCount = h("span", { class: "muted", role: "status", id: "gallery-selected" });
@@ -108,8 +108,9 @@ export function galleryView(root) {
     if (!selecting) return;
     selectBar.append(selectCount, compareGo);
     try {
-      const { addManyPanel } = await import("./boards.js");
-      if (selecting) selectBar.append(addManyPanel(() => [...picked.keys()]));
+      const [{ addManyPanel }, { exportPanel }] = await Promise.all([import("./boards.js"), import("./export.js")]);
+      const selection = () => (picked.size ? { generationIds: [...picked.keys()] } : null);
+      if (selecting) selectBar.append(addManyPanel(() => [...picked.keys()]), exportPanel(selection, { id: "gallery-export" }));
     } catch (e) { error.textContent = errorMessage({ code: "network" }); }
   }
   function pick(record) {
