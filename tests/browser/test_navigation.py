@@ -25,6 +25,8 @@ def open_detail(page, url: str, record_id: str):
     page.goto(f"{url}/#/g/{record_id}")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
+    # (its edit chain and edits are loaded: the dialog is aria-busy until then)
+    expect(dialog).not_to_have_attribute("aria-busy", "true")
     return dialog
 
 
@@ -57,16 +59,25 @@ def test_a_session_that_ends_with_a_detail_open_closes_it_and_reopens_after_sign
     page = desk.page
     desk.sign_in()
     dialog = open_detail(page, desk.stack.url, picture["id"])
-    # (the calls the detail and the views behind it make on opening have answered: a 401 to one of those
-    # would sign the user out before the click this test is about; a busy machine widened that race)
-    page.wait_for_load_state("networkidle")
+    # (open_detail waits until the detail has loaded its edit chain: the calls it makes on opening have
+    # answered. The test used to wait for "networkidle", which a same-document navigation (#/g/<id>) has
+    # already reached, so on a busy machine the 401 below caught the chain's own call and signed the user
+    # out before the click: the race behind the flaky run, not a render loop.)
     # Given the session has ended (the API refuses the token and there is no refresh token)
     page.evaluate("() => sessionStorage.removeItem('ips.refresh')")
     page.route("**/api/**", lambda route: route.fulfill(status=401, json=UNAUTHORIZED.body()))
-    # When the detail calls the API
+    # (count the sign-in forms drawn from now on)
+    page.evaluate("""() => { window.__signInForms = 0; new MutationObserver((changes) => {
+        for (const c of changes) for (const n of c.addedNodes) if (n.querySelector?.('#signin-email, input[type=password]')) window.__signInForms++;
+      }).observe(document.getElementById('main'), { childList: true, subtree: true }); }""")
+    # When the detail calls the API, and three more calls answer 401 at about the same time
     dialog.get_by_role("button", name="Favorite").click()
+    page.evaluate("() => import('/js/api.js').then(({ api }) => Promise.allSettled([api.models(), api.gallery(), api.models()]))")
     # Then the sign-in form shows and no dialog is left over it
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    # And it was drawn once: the session ends once, not once per refused call (each redraw flickers and
+    # wipes what the user started typing)
+    assert page.evaluate("() => window.__signInForms") == 1
     expect(page.locator("#main")).to_contain_text("session ended")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.locator("dialog[open]")).to_have_count(0)

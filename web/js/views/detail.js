@@ -20,6 +20,7 @@ let opener = null;
 let openId = null;
 let returnHash = null; // where the URL goes back to when the dialog closes
 let keepUrl = false; // the next close leaves the URL alone (closed by signing out)
+let decorating = null; // the latest render's edit-chain load (the dialog is aria-busy until it ends)
 
 const loadEditModule = () => import("./edit.js");
 
@@ -271,9 +272,18 @@ function render(d, record, index, onChange) {
         h("h3", { class: "sub" }, t("detail.parameters")),
         params))));
   // The edit chain and, for an edit, the before/after compare (edit.js, loaded on demand).
+  // aria-busy until they are in place: assistive technology (and the browser tests) know when the
+  // detail has finished loading.
   if (record.status === "COMPLETE") {
-    loadEditModule().then(({ decorateDetail }) => { if (openId === record.id && d.open) decorateDetail(d, record, index, { open: openDetailById, onFound }); })
-      .catch(() => {});
+    const mine = (decorating = {});
+    d.setAttribute("aria-busy", "true");
+    loadEditModule()
+      .then(({ decorateDetail }) => (openId === record.id && d.open ? decorateDetail(d, record, index, { open: openDetailById, onFound }) : null))
+      .catch(() => {})
+      .finally(() => { if (decorating === mine) d.removeAttribute("aria-busy"); });
+  } else {
+    decorating = null;
+    d.removeAttribute("aria-busy");
   }
 }
 
