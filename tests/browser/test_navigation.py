@@ -355,3 +355,111 @@ def test_a_view_whose_code_cannot_be_fetched_says_so_and_can_be_tried_again(desk
     page.unroute("**/js/views/gallery.js")
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+
+
+# --- issue 20: the edit studio keeps the user in the image --------------------------------------------------
+def test_an_edit_is_followed_in_the_chain_then_its_result_opens_ready_for_the_next_edit(desk, picture):
+    page = desk.page
+    desk.sign_in()
+    dialog = open_detail(page, desk.stack.url, picture["id"])
+    # (the new edit reads as still running until the test lets it finish)
+    held: dict = {"id": None, "hold": True}
+
+    def post(route):
+        response = route.fetch()
+        held["id"] = response.json()["id"]
+        route.fulfill(response=response)
+
+    def get(route):
+        if held["hold"] and held["id"] and route.request.url.endswith(f"/api/generations/{held['id']}"):
+            route.fulfill(json={**api_record, "id": held["id"], "status": "RUNNING"})
+        else:
+            route.fallback()
+
+    api_record: dict = {}
+    page.route("**/api/edits", post)
+    page.route(re.compile(r".*/api/generations/[A-Za-z0-9_-]+$"), get)
+    # Given the user removes the background of the open image
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-background]").click()
+    with page.expect_response("**/api/edits") as posted:
+        dialog.locator("#edit-apply").click()
+    api_record.update(posted.value.json())
+    # Then the detail stays on the image and shows the edit as the next step of its chain, running
+    expect(page).to_have_url(re.compile(f"#/g/{picture['id']}$"))
+    progress = dialog.locator(f'#edit-progress .chain[data-edit="{held["id"]}"]')
+    expect(progress).to_have_attribute("data-status", "RUNNING")
+    expect(progress).to_contain_text("Remove background")
+    expect(progress.locator("progress")).to_be_visible()
+    expect(dialog.locator("#studio")).to_have_count(0)
+    desk.shot("71-edit-in-progress", full_page=False)
+    # When it finishes, its result opens in the same dialog with its before/after, and Edit goes on from it
+    held["hold"] = False
+    expect(page).to_have_url(re.compile(f"#/g/{held['id']}$"))
+    expect(dialog.locator("#compare-slider")).to_be_visible()
+    expect(dialog.locator(".chain > .chain-step")).to_have_count(2)
+    dialog.locator("[data-action=edit]").click()
+    expect(dialog.locator("#studio")).to_be_visible()
+    # And Back returns to the image it was made from
+    page.go_back()
+    expect(page).to_have_url(re.compile(f"#/g/{picture['id']}$"))
+
+
+@pytest.fixture(scope="module")
+def wide(api, picture):
+    """An image over a megapixel: 1280 × 1024."""
+    return api.wait(api.edit(operation="outpaint", generationId=picture["id"], right=256)["id"], timeout=RENDER_TIMEOUT)
+
+
+def test_an_upscale_the_image_cannot_take_is_never_selected_and_a_refusal_names_the_rule(desk, wide):
+    # Given an image over a megapixel (1280 × 1024): fast and creative upscale cannot take it
+    page = desk.page
+    desk.sign_in()
+    dialog = open_detail(page, desk.stack.url, wide["id"])
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-upscale]").click()
+    # Then those are greyed out and not selected; the one it can take is, and Apply costs its price
+    expect(dialog.locator("#edit-upscale-fast")).to_be_disabled()
+    expect(dialog.locator("#edit-upscale-fast")).not_to_be_checked()
+    expect(dialog.locator("#edit-upscale-conservative")).to_be_checked()
+    expect(dialog.locator("#edit-apply")).to_be_enabled()
+    expect(dialog.locator("#edit-apply")).to_contain_text("$0.40")
+    desk.shot("72-upscale-too-large", full_page=False)
+    # And a 422 from the server is shown with its rule, not as "some settings are not valid"
+    page.route("**/api/edits", lambda route: route.fulfill(status=422, json={"error": {
+        "code": "validation_error", "message": "A field breaks a rule.",
+        "details": [{"field": "generationId", "rule": "at most 1.0 megapixels for upscale-conservative (this image is 1.3)"}]}}))
+    dialog.locator("#edit-prompt").fill("a blue kite above a wheat field, sharp")
+    dialog.locator("#edit-apply").click()
+    expect(dialog.locator("#edit-error")).to_have_text(
+        "The edit was not accepted: generationId: at most 1.0 megapixels for upscale-conservative (this image is 1.3).")
+
+
+def limited(models: dict) -> dict:
+    for op in models["editOperations"]:
+        if op["operation"].startswith("upscale"):
+            op["inputLimits"] = {**(op.get("inputLimits") or {}), "maxPixels": 1_048_576}
+    return models
+
+
+def test_no_upscale_fits_so_apply_is_off_and_the_prompt_starts_from_the_image(desk, picture, wide):
+    page = desk.page
+    # Given a deployment whose upscales all stop at a megapixel, and the 1024 × 1024 image's prompt
+    page.route("**/api/models", lambda route: route.fulfill(json=limited(route.fetch().json())))
+    desk.sign_in()
+    # When the 1024 × 1024 image's upscale is chosen, the description starts as the image's prompt
+    dialog = open_detail(page, desk.stack.url, picture["id"])
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-upscale]").click()
+    dialog.locator("label[for=edit-upscale-creative]").click()
+    expect(dialog.locator("#edit-prompt")).to_have_value("a blue kite above a wheat field")
+    # And for an image over a megapixel, nothing is selected, Apply is off and the reason is given
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    dialog = open_detail(page, desk.stack.url, wide["id"])
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-upscale]").click()
+    expect(dialog.locator(".upscale-choices input:checked")).to_have_count(0)
+    expect(dialog.locator("#edit-apply")).to_be_disabled()
+    expect(dialog.locator("#upscale-none")).to_be_visible()
+    expect(dialog.locator("#edit-apply")).to_have_attribute("aria-describedby", "upscale-none")

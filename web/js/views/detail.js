@@ -7,7 +7,7 @@
 import { h, clear, icon, announce, toast } from "../dom.js";
 import { t, formatDate, formatMoney, languageName } from "../i18n.js";
 import { api } from "../api.js";
-import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations } from "../store.js";
+import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations, subscribe } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { downloadName } from "../files.js";
@@ -23,6 +23,53 @@ let keepUrl = false; // the next close leaves the URL alone (closed by signing o
 let decorating = null; // the latest render's edit-chain load (the dialog is aria-busy until it ends)
 
 const loadEditModule = () => import("./edit.js");
+
+// --- edits started from the open detail: followed in its edit chain (the user stays in the image) ---
+// edit id → { parentId, record }. When one completes while its image is still open, its result opens
+// (with its before/after, and Edit to go on); one that fails says why in place. The composer's results
+// list shows them too (the store follows every submission).
+const following = new Map();
+
+subscribe((what) => {
+  const record = what?.record;
+  const entry = record && following.get(record.id);
+  if (!entry) return;
+  entry.record = { ...entry.record, ...record };
+  const shown = dialog?.open && openId === entry.parentId;
+  if (entry.record.status === "COMPLETE") {
+    following.delete(record.id);
+    if (shown) {
+      openDetail(entry.record, 0, { push: true });
+      announce(t("edit.ready", { op: modeLabel(entry.record) }));
+    } else toast(t("edit.readyElsewhere", { op: modeLabel(entry.record) }));
+    return;
+  }
+  if (shown) drawFollowing(dialog, entry.parentId);
+});
+
+/** The edits of this image that are still running (or just failed), as the next step of its chain. */
+function drawFollowing(d, parentId) {
+  const slot = d.querySelector("#edit-progress");
+  if (!slot) return;
+  clear(slot);
+  const mine = [...following.values()].filter((e) => e.parentId === parentId);
+  if (!mine.length) return;
+  const here = d.querySelector(".detail-figure img")?.getAttribute("src");
+  slot.append(
+    h("h3", { class: "sub", id: "edit-progress-title" }, t("edit.inProgress")),
+    ...mine.map(({ record }) => {
+      const failed = record.status === "FAILED";
+      const state_ = failed ? errorMessage(record.error || {}) : t(`status.${record.status}`);
+      return h("ol", { class: "chain", "aria-labelledby": "edit-progress-title", dataset: { edit: record.id, status: record.status } },
+        h("li", { class: "chain-step" }, h("div", { class: "chain-card" }, here ? h("img", { src: here, alt: "" }) : null,
+          h("span", { class: "chain-label" }, t("edit.thisImageNow")))),
+        h("li", { class: ["chain-step", "current", failed && "gone"] }, h("div", { class: "chain-card pending-card" },
+          failed ? h("span", { class: "chain-empty" }, t("status.FAILED")) : h("span", { class: "chain-empty chain-running" }, h("progress", { class: "progress", "aria-label": t("results.progress") })),
+          h("span", { class: "chain-label" }, modeLabel(record)),
+          h("span", { class: "chain-label", role: "status" }, state_),
+          failed ? h("button", { class: "btn btn-small btn-ghost", type: "button", on: { click: () => { following.delete(record.id); drawFollowing(d, parentId); } } }, t("results.dismiss")) : null)));
+    }));
+}
 
 function ensureDialog() {
   if (dialog) return dialog;
@@ -175,7 +222,13 @@ function render(d, record, index, onChange) {
   }) } }, icon("upload"), t("detail.asReference")) : null;
   const edit = image && mine ? h("button", { class: "btn", type: "button", dataset: { action: "edit" }, "aria-expanded": "false", on: { click: () => busy(edit, async () => {
     const { openStudio } = await loadEditModule();
-    openStudio(d, record, index, { onDone: () => { d.close(); location.hash = "#create"; } });
+    openStudio(d, record, index, { onStarted: (started) => {
+      if (started.status === "COMPLETE") { openDetail(started, 0, { push: true }); return; }
+      following.set(started.id, { parentId: record.id, record: started });
+      drawFollowing(d, record.id);
+      d.querySelector("#edit-progress")?.scrollIntoView({ block: "nearest" });
+      edit.focus();
+    } });
   }) } }, icon("sparkle"), t("detail.edit")) : null;
   const favorite = h("button", { class: ["btn", record.favorite && "is-on"], type: "button", "aria-pressed": String(Boolean(record.favorite)), on: { click: () => busy(favorite, async () => {
     const updated = await api.patch(record.id, { favorite: !record.favorite });
@@ -265,12 +318,14 @@ function render(d, record, index, onChange) {
         confirmBox,
         status,
         h("div", { class: "edit-slot", id: "edit-slot" }),
+        h("div", { class: "edit-progress", id: "edit-progress" }),
         failed ? null : annotationsBlock(record, index, { onTag: () => d.close() }),
         h("h3", { class: "sub" }, t("detail.lineage")),
         lineageList(record),
         h("div", { class: "chain-slot", id: "chain-slot" }),
         h("h3", { class: "sub" }, t("detail.parameters")),
         params))));
+  drawFollowing(d, record.id);
   // The edit chain and, for an edit, the before/after compare (edit.js, loaded on demand).
   // aria-busy until they are in place: assistive technology (and the browser tests) know when the
   // detail has finished loading.
