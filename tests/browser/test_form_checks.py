@@ -290,6 +290,23 @@ def test_empty_fields_limits_and_nothing_selected_are_said_in_the_app(desk):
     desk.shot("35-ideas-nothing-selected")
 
 
+def test_a_first_write_message_goes_once_a_render_has_started(desk):
+    page = desk.page
+    desk.sign_in()
+    # Given both panels said "First write…"
+    page.get_by_role("button", name="Translate to English").click()
+    page.get_by_role("button", name="Suggest prompts").click()
+    expect(page.locator("#panel-basic [role=alert]")).to_contain_text("First write")
+    expect(page.locator("#panel-ideas [role=alert]")).to_contain_text("First write")
+    # When the user renders from the composer instead
+    page.locator("#compose-prompt").fill("a lighthouse at dusk")
+    page.locator("#compose-render").click()
+    expect(page.locator(".results-list > li")).to_have_count(1)
+    # Then those messages are gone: their cause is
+    expect(page.locator("#panel-basic [role=alert]")).to_be_empty()
+    expect(page.locator("#panel-ideas [role=alert]")).to_be_empty()
+
+
 # --- found by the second user test ----------------------------------------------------------------------
 def test_a_fixed_problem_loses_its_message_and_a_long_negative_prompt_is_caught(desk):
     page = desk.page
@@ -325,3 +342,24 @@ def test_a_text_that_could_not_be_translated_is_not_offered_translation_again(de
     expect(page.locator("#compose-translate-first")).to_be_hidden()
     expect(cards(page)).to_have_count(1, timeout=RENDER_TIMEOUT)
     expect(cards(page).first).to_contain_text("안개 낀 항구의 등대")
+
+
+def test_keyboard_hints_show_only_where_there_is_a_keyboard(browser, stack, desk):
+    from browser_helpers import PHONE
+
+    # Given a touch phone (no keyboard, no fine pointer) and a desktop
+    touch = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = touch.new_page()
+        page.goto(stack.url)
+        page.get_by_label("Email").fill(stack.user)
+        page.get_by_label("Password").fill(stack.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("#composer").wait_for()
+        # Then the phone does not say "Ctrl+Enter renders"
+        expect(page.locator(".kbd-hint")).to_be_hidden()
+    finally:
+        touch.close()
+    # And the desktop does
+    desk.sign_in()
+    expect(desk.page.locator(".kbd-hint")).to_be_visible()

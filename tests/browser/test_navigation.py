@@ -323,21 +323,47 @@ def test_re_running_an_edit_whose_original_is_gone_says_what_is_missing(desk, ap
 
 
 # --- found by the second user test ----------------------------------------------------------------------
-def test_closing_a_detail_opened_by_its_link_over_create_returns_to_create(desk, picture):
+def test_a_detail_opened_by_its_link_shows_the_gallery_behind_it_as_after_a_reload(desk, api, picture):
     page = desk.page
     # Given the user on Create follows a link to an image (pasted, shared, or Forward)
     desk.sign_in()
     expect(page.locator("#composer")).to_be_visible()
     page.evaluate(f"() => {{ location.hash = '#/g/{picture['id']}'; }}")
-    expect(page.get_by_role("dialog")).to_be_visible()
-    # When they close it
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    # Then the gallery is behind it (as after a reload of that link), not Create
+    expect(page.get_by_role("heading", name="Gallery")).to_be_attached()
+    expect(page.locator("#composer")).to_have_count(0)
+    # When they close it, they are in the gallery
     page.keyboard.press("Escape")
-    # Then they are back on Create, and the Gallery link still leads to the gallery
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(page).to_have_url(re.compile("#create$"))
-    expect(page.get_by_role("link", name="Create")).to_have_attribute("aria-current", "page")
-    page.get_by_role("link", name="Gallery").click()
+    expect(page).to_have_url(re.compile("#gallery$"))
+    expect(page.get_by_role("link", name="Gallery")).to_have_attribute("aria-current", "page")
+    # And after a reload of the link, the same
+    page.goto(f"{desk.stack.url}/#/g/{picture['id']}")
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_role("heading", name="Gallery")).to_be_attached()
+
+
+def test_deleting_from_a_linked_detail_stays_in_the_gallery_and_counts_edits_in_words(desk, api, picture):
+    # Given an image with exactly one edit, opened from its link while on Create
+    source = api.wait(api.generate(prompt="a red bicycle by a canal", seed=31)["id"], timeout=RENDER_TIMEOUT)
+    api.wait(api.edit(operation="remove-background", generationId=source["id"])["id"], timeout=RENDER_TIMEOUT)
+    page = desk.page
+    desk.sign_in()
+    page.evaluate(f"() => {{ location.hash = '#/g/{source['id']}'; }}")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator(".chain-children > li")).to_have_count(1)
+    # When they delete it, the confirmation speaks of one edit in the singular
+    dialog.get_by_role("button", name="Delete").click()
+    expect(dialog.locator("#confirm-text")).to_contain_text("Its 1 edit stays, but it loses its before/after view.")
+    dialog.locator(".confirm .btn-danger").click()
+    # Then they stay in the gallery
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page).to_have_url(re.compile("#gallery$"))
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+    expect(page.locator(f'#gallery-grid li[data-id="{source["id"]}"]')).to_have_count(0)
 
 
 def test_a_view_whose_code_cannot_be_fetched_says_so_and_can_be_tried_again(desk):
@@ -463,3 +489,35 @@ def test_no_upscale_fits_so_apply_is_off_and_the_prompt_starts_from_the_image(de
     expect(dialog.locator("#edit-apply")).to_be_disabled()
     expect(dialog.locator("#upscale-none")).to_be_visible()
     expect(dialog.locator("#edit-apply")).to_have_attribute("aria-describedby", "upscale-none")
+
+
+def test_favorite_and_public_say_their_state_in_words(session_factory, api):
+    record = api.wait(api.generate(prompt="a green lantern on a jetty", seed=77)["id"], timeout=RENDER_TIMEOUT)
+    for locale, favorite_on, private, public_on in [("en-US", "Favorite ✓", "Private", "Public ✓"), ("ko-KR", "즐겨찾기 ✓", "비공개", "공개 ✓")]:
+        s = session_factory(locale=locale)
+        page = s.page
+        s.open()
+        page.locator("#signin-email, input[type=email]").first.fill(s.stack.user)
+        page.locator("input[type=password]").fill(s.stack.password)
+        page.locator("form button[type=submit]").click()
+        page.locator("#composer").wait_for()
+        dialog = open_detail(page, s.stack.url, record["id"])
+        # Given a private image that is not a favorite: the buttons say so, not pressed
+        share = dialog.get_by_role("button", name=private)
+        expect(share).to_have_attribute("aria-pressed", "false")
+        favorite = dialog.locator("[aria-pressed]").filter(has=page.locator(".icon")).first
+        expect(favorite).to_have_attribute("aria-pressed", "false")
+        expect(favorite).not_to_contain_text("✓")
+        # When both are switched on, their labels say it (not only their colour)
+        favorite.click()
+        expect(favorite).to_have_text(favorite_on)
+        expect(favorite).to_have_attribute("aria-pressed", "true")
+        share.click()
+        expect(dialog.get_by_role("button", name=public_on)).to_have_attribute("aria-pressed", "true")
+        s.shot(f"73-toggles-{locale[:2]}", full_page=False)
+        # (back as it was, for the next language)
+        dialog.get_by_role("button", name=public_on).click()
+        expect(dialog.get_by_role("button", name=private)).to_be_visible()
+        favorite.click()
+        expect(favorite).to_have_attribute("aria-pressed", "false")
+        s.close()

@@ -209,7 +209,9 @@ const STRINGS = {
     "detail.vary": "Vary",
     "detail.use": "Use this prompt",
     "detail.favorite": "Favorite",
-    "detail.share": "Public",
+    "detail.favoriteOn": "Favorite ✓",
+    "detail.shareOn": "Public ✓",
+    "detail.shareOff": "Private",
     "detail.download": "Download",
     "detail.delete": "Delete",
     "detail.confirm": "Delete this generation and its images? This cannot be undone.",
@@ -357,7 +359,8 @@ const STRINGS = {
     "edit.readyElsewhere": "{op} is ready. Find it under Create or in the Gallery.",
     "edit.ready": "{op} is ready: before and after are shown. Press Edit to go on.",
     "detail.sourceGone": "The original image of this edit was deleted, so this edit cannot be re-run or varied.",
-    "detail.confirmEdits": "Its {n} edits stay, but they lose their before/after view.",
+    "detail.confirmEdits.one": "Its {n} edit stays, but it loses its before/after view.",
+    "detail.confirmEdits.other": "Its {n} edits stay, but they lose their before/after view.",
     "gallery.noFavorites": "No favorites yet. Open an image and press Favorite to keep it here.",
     "gallery.noMode": "No “{mode}” images yet. Choose another mode, or {any}.",
     "gallery.noMatch": "No favorites in “{mode}”. Choose another mode, or clear Favorites only.",
@@ -449,6 +452,17 @@ export function t(key, vars) {
   let text = STRINGS[current]?.[key] ?? STRINGS.en[key] ?? key;
   if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
   return text;
+}
+
+/** A text that counts: "<key>.one", "<key>.other"… chosen by the language's plural rules (Korean has
+ *  one form), with {n} filled in; the plain key when the language has no plural forms for it. */
+export function tn(key, n, vars = {}) {
+  let form = "other";
+  try { form = new Intl.PluralRules(current).select(n); } catch { /* other */ }
+  const table = STRINGS[current] || {};
+  const pick = [`${key}.${form}`, `${key}.other`, key].find((k) => k in table)
+    || [`${key}.${form}`, `${key}.other`, key].find((k) => k in STRINGS.en);
+  return t(pick, { n, ...vars });
 }
 
 /** The text for a key that may not exist (a value from the server): the fallback when it does not. */

@@ -5,9 +5,9 @@
 // on first use too (lazy.js).
 
 import { h, clear, icon, announce, toast } from "../dom.js";
-import { t, formatDate, formatMoney, languageName } from "../i18n.js";
+import { t, tn, formatDate, formatMoney, languageName } from "../i18n.js";
 import { api } from "../api.js";
-import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations, subscribe } from "../store.js";
+import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations, subscribe, notify } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { downloadName } from "../files.js";
@@ -235,17 +235,20 @@ function render(d, record, index, onChange) {
     Object.assign(record, updated);
     favorite.setAttribute("aria-pressed", String(Boolean(record.favorite)));
     favorite.classList.toggle("is-on", Boolean(record.favorite));
+    favorite.lastChild.textContent = t(record.favorite ? "detail.favoriteOn" : "detail.favorite");
     updateRecord(record);
-    onChange?.(record);
-  }) } }, icon("star"), t("detail.favorite"));
+    if (onChange) onChange(record);
+    else notify({ changed: record });
+  }) } }, icon("star"), h("span", {}, t(record.favorite ? "detail.favoriteOn" : "detail.favorite")));
   const share = h("button", { class: ["btn", record.public && "is-on-share"], type: "button", "aria-pressed": String(Boolean(record.public)), on: { click: () => busy(share, async () => {
     const updated = await api.patch(record.id, { public: !record.public });
     Object.assign(record, updated);
     updateRecord(record);
-    onChange?.(record);
+    if (onChange) onChange(record);
+    else notify({ changed: record });
     rerender();
     d.querySelector("[data-action=share]")?.focus();
-  }) } }, icon("share"), t("detail.share"));
+  }) } }, icon("share"), t(record.public ? "detail.shareOn" : "detail.shareOff"));
   share.dataset.action = "share";
   const download = image ? h("a", { class: "btn", href: image.url, download: downloadName(record, index) }, icon("download"), t("detail.download")) : null;
 
@@ -254,7 +257,7 @@ function render(d, record, index, onChange) {
   const gone = h("p", { class: "hint", id: "source-gone", hidden: true }, t("detail.sourceGone"));
   // What the edit chain found (edit.js): edits made from this image, or an original that was deleted.
   const onFound = ({ children, parentGone }) => {
-    if (children.length) confirmText.textContent = `${t("detail.confirm")} ${t("detail.confirmEdits", { n: children.length })}`;
+    if (children.length) confirmText.textContent = `${t("detail.confirm")} ${tn("detail.confirmEdits", children.length)}`;
     if (parentGone && mine && !failed) {
       rerun.disabled = true;
       vary.disabled = true;
@@ -265,7 +268,8 @@ function render(d, record, index, onChange) {
   const yes = h("button", { class: "btn btn-danger", type: "button", on: { click: () => busy(yes, async () => {
     await api.remove(record.id);
     forgetRecord(record.id);
-    onChange?.(record, { deleted: true });
+    if (onChange) onChange(record, { deleted: true });
+    else notify({ deleted: record.id }); // opened from its link: the view behind follows
     d.close();
     toast(t("detail.deleted"));
     announce(t("detail.deleted"));

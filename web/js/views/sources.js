@@ -60,13 +60,27 @@ function panel(id, title, lead, ...body) {
     ...body);
 }
 
+/** A panel's message outlives its cause no longer: once a render starts (from this panel or any other),
+ *  the "first write…" or a failed request here is history, so the message goes. */
+function clearedByARender(error) {
+  const seen = new Set(state.results.map((r) => r.id));
+  const off = subscribe((what) => {
+    const id = what?.record?.id;
+    if (!id || seen.has(id)) return;
+    seen.add(id);
+    if (!error.isConnected) { off(); return; }
+    error.textContent = "";
+  });
+  return error;
+}
+
 const BASIC_MAX = 2000; // TranslateRequest.text (functions/studio/bodies/prompts.py)
 const KEYWORDS_MAX = 500; // SuggestRequest.keywords and .style
 
 // --- Basic: any language → English, straight into the composer (the original stays as a chip) -------
 export function basicPanel() {
   const s = state.basic;
-  const error = h("p", { class: "form-error", role: "alert" });
+  const error = clearedByARender(h("p", { class: "form-error", role: "alert" }));
   const text = h("textarea", { id: "basic-text", rows: 4, maxlength: BASIC_MAX, placeholder: t("basic.placeholder"), value: s.text,
     on: { input: () => { s.text = text.value; error.textContent = ""; } } });
   const translate = h("button", { class: "btn btn-primary", type: "submit" }, t("basic.translate"));
@@ -94,7 +108,7 @@ export function basicPanel() {
 // --- Ideas: style + keywords → prompt cards; pick one or several --------------------------------------
 export function ideasPanel() {
   const s = state.ideas;
-  const error = h("p", { class: "form-error", role: "alert" });
+  const error = clearedByARender(h("p", { class: "form-error", role: "alert" }));
   const style = h("input", { id: "ideas-style", type: "text", maxlength: KEYWORDS_MAX, placeholder: t("ideas.stylePlaceholder"), value: s.style, on: { input: () => { s.style = style.value; } } });
   const keywords = h("input", { id: "ideas-keywords", type: "text", maxlength: KEYWORDS_MAX, "aria-required": "true", placeholder: t("ideas.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; error.textContent = ""; } } });
   const suggest = h("button", { class: "btn", type: "submit" }, t("ideas.suggest"));
