@@ -261,6 +261,17 @@ def test_an_uploaded_reference_gives_its_shape_and_cards_show_real_sizes(desk, a
     assert made != "1024×1024", "this model keeps the reference's size, so the two differ"
     expect(card.locator(".result-head .meta")).to_contain_text(made)
     expect(card.locator(".result-head .meta")).not_to_contain_text("1024×1024")
+    # A variation (image-to-image on SD3.5) answers at the model's size nearest the reference's shape: the
+    # composer says that size, not the reference's, and the image comes out at it
+    page.get_by_role("button", name="Make variations").click()
+    expect(page.locator("#compose-mode-variation")).to_be_checked()
+    expect(page.locator("#compose-size-reference")).to_have_text(
+        "1152 × 896: the model's size nearest the reference's shape (640 × 480)")
+    page.locator("#compose-render").click()
+    variation = cards(page).first
+    expect(variation).not_to_have_attribute("data-id", record["id"])
+    expect(variation).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
+    expect(variation.locator(".result-head .meta")).to_contain_text("1152×896")
 
 
 # --- 7, 8, 9. small text-field messages ---------------------------------------------------------------

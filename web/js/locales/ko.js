@@ -386,6 +386,8 @@ export default {
   "compose.putBack": "이전 프롬프트로 되돌리기",
   "err.quotaReached": "오늘의 이미지 한도에 도달했습니다.",
   "compose.sizeFromReference": "{w} × {h}, 참조 이미지와 같음",
+  "compose.sizeNearestReference": "{w} × {h}: 참조 이미지({rw} × {rh})의 비율에 가장 가까운 모델 크기",
+  "compose.sizeNearestReferenceAny": "참조 이미지의 비율에 가장 가까운 모델 크기",
   "compose.sizeFromReferenceAny": "참조 이미지와 같음",
   "compose.sizeFromReferenceHint": "이 모드는 참조 이미지의 비율을 그대로 씁니다.",
   "compose.negativeTooLong": "네거티브 프롬프트가 {n}자입니다. 이 모델은 {max}자까지 받습니다. 줄여 주세요.",

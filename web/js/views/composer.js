@@ -3,7 +3,7 @@
 
 import { h, field, clear, announce, uid } from "../dom.js";
 import { t, formatMoney, languageName } from "../i18n.js";
-import { state, model, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
+import { state, model, nearestSize, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
   availableModes, setMode, REFERENCE_MODES } from "../store.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
@@ -260,6 +260,11 @@ function render(root) {
   const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render", disabled: sending }, t(sending ? "compose.rendering" : "compose.render"));
   const aspectNotice = h("p", { class: "notice", role: "note", id: "compose-aspect", hidden: true });
   const shapeFromReference = (m.shapeFromReference || []).includes(d.mode);
+  // What really comes out then: the reference's size, or (GET /models, nearestSizeFromReference) the
+  // model's size nearest the reference's aspect (a variation of an 800 × 600 image is 1152 × 896).
+  const nearest = (m.nearestSizeFromReference || []).includes(d.mode);
+  const ref = d.referenceSize;
+  const referenceOut = ref && nearest ? nearestSize(m, ref.width, ref.height) : ref;
   const renderAspectNotice = () => {
     const ref = d.referenceSize;
     // Only where the reference's pixels are the canvas at the chosen size (a style reference has no canvas).
@@ -355,7 +360,8 @@ function render(root) {
       // Some modes take the reference's shape on this model (GET /models): no size to choose there.
       shapeFromReference
         ? field(t("compose.size"), h("output", { id: "compose-size-reference", class: "size-note" }, d.referenceSize
-          ? t("compose.sizeFromReference", { w: d.referenceSize.width, h: d.referenceSize.height }) : t("compose.sizeFromReferenceAny")),
+          ? t(nearest ? "compose.sizeNearestReference" : "compose.sizeFromReference", { w: referenceOut.width, h: referenceOut.height, rw: ref.width, rh: ref.height })
+          : t(nearest ? "compose.sizeNearestReferenceAny" : "compose.sizeFromReferenceAny")),
           { hint: t("compose.sizeFromReferenceHint") })
         : field(t("compose.size"), sizeSelect(m, d, () => { fillCounts(); updateCost(); renderAspectNotice(); })),
       field(t("compose.count"), count),

@@ -6,7 +6,7 @@
 import { h, clear, field, uid, announce, toast } from "../dom.js";
 import { t, formatMoney } from "../i18n.js";
 import { api } from "../api.js";
-import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft, setMode, availableModes, REFERENCE_MODES } from "../store.js";
+import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft, setMode, availableModes, REFERENCE_MODES, nearestSize } from "../store.js";
 import { errorMessage, modeLabel, serverRules } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { downloadName } from "../files.js";
@@ -546,16 +546,7 @@ function compare(d, record, before, after) {
 }
 
 // --- use as reference ------------------------------------------------------------------------------
-/** The model's size whose aspect ratio is nearest (then whose area is nearest). */
-export function nearestSize(m, width, height) {
-  const target = Math.log(width / height);
-  let best = null;
-  for (const s of m.sizes) {
-    const score = [Math.abs(Math.log(s.width / s.height) - target), Math.abs(s.width * s.height - width * height)];
-    if (!best || score[0] < best.score[0] - 1e-9 || (Math.abs(score[0] - best.score[0]) < 1e-9 && score[1] < best.score[1])) best = { s, score };
-  }
-  return best.s;
-}
+export { nearestSize }; // (it lives in store.js: the composer shows it too)
 
 /** Open Create with this image as the reference; preselect the size nearest its aspect ratio. */
 export async function useAsReference(record, index) {
