@@ -272,6 +272,12 @@ def test_an_uploaded_reference_gives_its_shape_and_cards_show_real_sizes(desk, a
     expect(variation).not_to_have_attribute("data-id", record["id"])
     expect(variation).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
     expect(variation.locator(".result-head .meta")).to_contain_text("1152×896")
+    # And the Color palette mode starts from the reference's palette (described above), not the stock one
+    palette = page.locator("#panel-reference .swatches .mono").all_inner_texts()
+    assert palette
+    page.locator("label[for=compose-mode-color]").click()
+    expect(page.locator("#compose-hex-0")).to_have_value(palette[0])
+    expect(page.locator(".palette-editor li")).to_have_count(len(palette))
 
 
 # --- 7, 8, 9. small text-field messages ---------------------------------------------------------------

@@ -388,6 +388,7 @@ const STRINGS = {
     "compose.putBack": "Put back the previous prompt",
     "err.quotaReached": "You reached today’s image limit.",
     "compose.sizeFromReference": "{w} × {h}, as the reference",
+    "compose.modelPrice": "{price} an image",
     "compose.sizeNearestReference": "{w} × {h}: the model's size nearest the reference's shape ({rw} × {rh})",
     "compose.sizeNearestReferenceAny": "The model's size nearest the reference's shape",
     "compose.sizeFromReferenceAny": "As the reference",

@@ -386,6 +386,7 @@ export default {
   "compose.putBack": "이전 프롬프트로 되돌리기",
   "err.quotaReached": "오늘의 이미지 한도에 도달했습니다.",
   "compose.sizeFromReference": "{w} × {h}, 참조 이미지와 같음",
+  "compose.modelPrice": "장당 {price}",
   "compose.sizeNearestReference": "{w} × {h}: 참조 이미지({rw} × {rh})의 비율에 가장 가까운 모델 크기",
   "compose.sizeNearestReferenceAny": "참조 이미지의 비율에 가장 가까운 모델 크기",
   "compose.sizeFromReferenceAny": "참조 이미지와 같음",

@@ -4,7 +4,7 @@
 import { h, field, clear, announce, uid } from "../dom.js";
 import { t, formatMoney, languageName } from "../i18n.js";
 import { state, model, nearestSize, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
-  availableModes, setMode, REFERENCE_MODES } from "../store.js";
+  availableModes, setMode, REFERENCE_MODES, defaultDraft } from "../store.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { spendLabel } from "../cost.js";
@@ -68,6 +68,15 @@ export function composerPanel() {
   return root;
 }
 
+/** Entering Color palette right after a reference was described: its palette, not the stock one (unless
+ *  the user already chose colors of their own). */
+function paletteFromReference(d) {
+  const palette = state.reference.palette || [];
+  const stock = defaultDraft().colors;
+  const untouched = d.colors.length === stock.length && d.colors.every((c, i) => c.toLowerCase() === stock[i].toLowerCase());
+  if (palette.length && untouched) d.colors = palette.slice(0, model(d.modelId).maxColors);
+}
+
 export function renderComposer() {
   const root = document.getElementById("composer");
   if (!root) return;
@@ -95,6 +104,7 @@ function render(root) {
   const updateCost = () => {
     const { price, total } = estimate(d);
     costOut.textContent = formatMoney(total);
+    modelPrice.textContent = t("compose.modelPrice", { price: formatMoney(price) });
     if (!renderButton.disabled) spendLabel(renderButton, t("compose.render"), d.count, price);
   };
 
@@ -105,7 +115,7 @@ function render(root) {
     ...availableModes().map((mode) => {
       const id = `compose-mode-${mode}`;
       return h("span", { class: "seg" },
-        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { setMode(d, mode); renderComposer(); } } }),
+        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { setMode(d, mode); if (mode === "color") paletteFromReference(d); renderComposer(); } } }),
         h("label", { for: id }, t(`mode.${mode}`)));
     }));
 
@@ -222,6 +232,10 @@ function render(root) {
   } } }, state.models.imageModels.filter((x) => x.modes.includes(d.mode))
     .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId },
       x.checkedLifecycle?.attention ? `⚠ ${x.name} (${t("compose.leavingShort")})` : x.name)));
+  // Under the picker (which has a row of its own, so whole names fit): the price of an image.
+  const modelPrice = h("span", { class: "model-price", id: "compose-model-price" },
+    t("compose.modelPrice", { price: formatMoney(m.pricePerImage[d.quality] ?? m.pricePerImage.standard ?? 0) }));
+  const modelNote = leavingNotice(m) || (m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null);
   const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); updateCost(); } } });
   const fillCounts = () => {
     const allowed = allowedCounts(m, d.width, d.height);
@@ -356,7 +370,7 @@ function render(root) {
     translateNotice,
     modeBlock,
     h("div", { class: "grid-params" },
-      field(t("compose.model"), modelSelect, { hint: leavingNotice(m) || (m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null) }),
+      field(t("compose.model"), modelSelect, { className: "field-model", hint: modelNote ? [modelPrice, " · ", modelNote] : modelPrice }),
       // Some modes take the reference's shape on this model (GET /models): no size to choose there.
       shapeFromReference
         ? field(t("compose.size"), h("output", { id: "compose-size-reference", class: "size-note" }, d.referenceSize
