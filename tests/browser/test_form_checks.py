@@ -380,3 +380,24 @@ def test_keyboard_hints_show_only_where_there_is_a_keyboard(browser, stack, desk
     # And the desktop does
     desk.sign_in()
     expect(desk.page.locator(".kbd-hint")).to_be_visible()
+
+
+def test_the_ideas_list_folds_once_an_idea_is_in_the_composer(desk):
+    page = desk.page
+    desk.sign_in()
+    # Given three proposed ideas
+    page.get_by_label("Keywords", exact=True).fill("lighthouse, storm")
+    page.get_by_role("button", name="Suggest prompts").click()
+    ideas = page.locator("#panel-ideas article.idea")
+    expect(ideas).to_have_count(3)
+    title = ideas.first.locator(".idea-title").inner_text()
+    # When one is used
+    ideas.first.get_by_role("button", name=re.compile("^Use")).click()
+    # Then the list folds to one line naming it, and the panel is short again
+    expect(ideas).to_have_count(0)
+    expect(page.locator("#panel-ideas .idea-chosen")).to_contain_text(title)
+    assert page.locator("#panel-ideas").bounding_box()["height"] < 600
+    desk.shot("75-ideas-folded", full_page=False)
+    # And "Show all ideas" opens it again
+    page.get_by_role("button", name="Show all ideas (3)").click()
+    expect(ideas).to_have_count(3)

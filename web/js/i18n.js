@@ -53,6 +53,8 @@ const STRINGS = {
     "ideas.renderSelected": "Render selected ({n})",
     "ideas.prompt": "Prompt",
     "ideas.negative": "Avoid",
+    "ideas.using": "In the composer: “{title}”.",
+    "ideas.showAll": "Show all ideas ({n})",
 
     "ref.title": "Reference image",
     "ref.lead": "Start from a picture: keep its mood, palette, structure or overall look.",

@@ -50,6 +50,8 @@ export default {
   "ideas.use": "사용",
   "ideas.renderSelected": "선택한 항목 그리기 ({n})",
   "ideas.prompt": "프롬프트",
+  "ideas.using": "작성기에 들어간 아이디어: “{title}”.",
+  "ideas.showAll": "아이디어 모두 보기({n})",
   "ideas.negative": "피할 것",
 
   "ref.title": "참고 이미지",

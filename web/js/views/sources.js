@@ -121,6 +121,17 @@ export function ideasPanel() {
   function renderList() {
     clear(list);
     if (!s.prompts.length) return;
+    // Once an idea is in the composer, the list folds to one line (it made the column very tall and
+    // pushed the composer and results off screen); "Show all ideas" opens it again.
+    if (s.chosen) {
+      const more = h("button", { class: "btn btn-small", type: "button", id: "ideas-show-all", on: { click: () => {
+        s.chosen = null;
+        renderList();
+        list.querySelector("input[type=checkbox]")?.focus();
+      } } }, t("ideas.showAll", { n: s.prompts.length }));
+      list.append(h("div", { class: "row wrap idea-chosen" }, h("p", { class: "hint" }, t("ideas.using", { title: s.chosen })), more));
+      return;
+    }
     const renderSelected = h("button", { class: "btn btn-primary", type: "button", disabled: s.selected.size === 0 });
     const updateCount = () => {
       const images = s.selected.size * state.draft.count;
@@ -146,6 +157,8 @@ export function ideasPanel() {
         h("details", {}, h("summary", {}, t("ideas.negative")), negative),
         h("div", { class: "row end" }, h("button", { class: "btn btn-small", type: "button", "aria-label": `${t("ideas.use")}: ${idea.title}`, on: { click: () => {
           useInComposer({ prompt: idea.prompt, negativePrompt: idea.negativePrompt, lineage: lineageFor(idea) });
+          s.chosen = idea.title;
+          renderList();
         } } }, t("ideas.use"))));
       return card;
     });
@@ -178,6 +191,7 @@ export function ideasPanel() {
     try {
       const result = await api.suggest({ style: s.style.trim(), keywords: s.keywords.trim(), count: 3, language: lang() });
       s.prompts = result.prompts.map((p) => ({ ...p }));
+      s.chosen = null;
       s.selected = new Set();
       renderList();
       announce(result.prompts.map((p) => p.title).join(", "));
