@@ -53,6 +53,8 @@ const STRINGS = {
     "ideas.renderSelected": "Render selected ({n})",
     "ideas.prompt": "Prompt",
     "ideas.negative": "Avoid",
+    "search.chip": "This image",
+    "search.chipClear": "Clear the search by image",
     "ideas.using": "In the composer: “{title}”.",
     "ideas.showAll": "Show all ideas ({n})",
 
@@ -233,7 +235,8 @@ const STRINGS = {
     "search.results": "Search results",
     "search.forWords": "“{q}”",
     "search.forImage": "this image",
-    "search.count": "{n} images like {what}, best match first",
+    "search.count.one": "{n} image like {what}, best match first",
+    "search.count.other": "{n} images like {what}, best match first",
     "search.none": "Nothing found for {what}. New images are searchable a few seconds after they finish.",
     "search.item": "Match {rank}, {score}: {caption}",
     "search.uploading": "Uploading the image…",

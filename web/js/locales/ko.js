@@ -52,6 +52,8 @@ export default {
   "ideas.prompt": "프롬프트",
   "ideas.using": "작성기에 들어간 아이디어: “{title}”.",
   "ideas.showAll": "아이디어 모두 보기({n})",
+  "search.chip": "이 이미지",
+  "search.chipClear": "이미지 검색 지우기",
   "ideas.negative": "피할 것",
 
   "ref.title": "참고 이미지",
@@ -231,7 +233,8 @@ export default {
   "search.results": "검색 결과",
   "search.forWords": "“{q}”",
   "search.forImage": "이 이미지",
-  "search.count": "{what}에 가까운 이미지 {n}개, 가장 비슷한 순",
+  "search.count.one": "{what}에 가까운 이미지 {n}개, 가장 비슷한 순",
+  "search.count.other": "{what}에 가까운 이미지 {n}개, 가장 비슷한 순",
   "search.none": "{what}에 대한 결과가 없습니다. 새 이미지는 완성되고 몇 초 뒤부터 검색됩니다.",
   "search.item": "{rank}번째 결과, {score}: {caption}",
   "search.uploading": "이미지를 올리는 중…",
