@@ -278,6 +278,16 @@ def test_an_uploaded_reference_gives_its_shape_and_cards_show_real_sizes(desk, a
     page.locator("label[for=compose-mode-color]").click()
     expect(page.locator("#compose-hex-0")).to_have_value(palette[0])
     expect(page.locator(".palette-editor li")).to_have_count(len(palette))
+    # Style transfer's second image has the reference's drop zone and a preview, not a bare file input
+    page.locator("label[for=compose-mode-style-transfer]").click()
+    drop = page.locator("#composer .dropzone")
+    expect(drop).to_be_visible()
+    expect(page.locator("#compose-style-file")).to_have_class(re.compile("visually-hidden"))
+    page.locator("#compose-style-file").set_input_files(str(png_file(tmp_path, "style.png", (512, 512))))
+    expect(page.get_by_alt_text("Preview of the style image")).to_be_visible()
+    expect(page.locator("#compose-style-status")).not_to_be_empty()
+    page.locator("#compose-style-preview").scroll_into_view_if_needed()
+    desk.shot("36-style-image-drop", full_page=False)
 
 
 # --- 7, 8, 9. small text-field messages ---------------------------------------------------------------

@@ -53,6 +53,8 @@ const STRINGS = {
     "ideas.renderSelected": "Render selected ({n})",
     "ideas.prompt": "Prompt",
     "ideas.negative": "Avoid",
+    "compose.styleDrop": "Drop the style image here or choose a file",
+    "compose.stylePreview": "Preview of the style image",
     "search.chip": "This image",
     "search.chipClear": "Clear the search by image",
     "ideas.using": "In the composer: “{title}”.",

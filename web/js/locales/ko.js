@@ -54,6 +54,8 @@ export default {
   "ideas.showAll": "아이디어 모두 보기({n})",
   "search.chip": "이 이미지",
   "search.chipClear": "이미지 검색 지우기",
+  "compose.styleDrop": "스타일 이미지를 여기에 놓거나 파일을 고르세요",
+  "compose.stylePreview": "스타일 이미지 미리 보기",
   "ideas.negative": "피할 것",
 
   "ref.title": "참고 이미지",

@@ -1,7 +1,7 @@
 // The parameters panel: the final prompt, the mode and every parameter the chosen model supports,
 // the estimated cost, and the Render button.
 
-import { h, field, clear, announce, uid } from "../dom.js";
+import { h, field, clear, announce, uid, icon } from "../dom.js";
 import { t, formatMoney, languageName } from "../i18n.js";
 import { state, model, nearestSize, estimate, requestBody, submit, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
   availableModes, setMode, REFERENCE_MODES, defaultDraft } from "../store.js";
@@ -427,22 +427,49 @@ function validate(d, m) {
 }
 
 /** style-transfer: the second image, whose style is applied to the reference (uploaded at once). */
+// The same drop zone and preview as the reference (not a bare file input).
 function styleImagePicker(d) {
   const status = h("p", { class: "hint", id: "compose-style-status", "aria-live": "polite" }, d.styleImageKey ? t("compose.styleReady") : "");
-  const input = h("input", { type: "file", id: "compose-style-file", accept: IMAGE_TYPES.join(","), on: { change: async () => {
-    if (!input.files[0]) return;
-    const { file, error } = await checkImage(input.files[0]);
-    if (error) { status.textContent = error; input.value = ""; return; }
+  const input = h("input", { type: "file", id: "compose-style-file", accept: IMAGE_TYPES.join(","), class: "visually-hidden" });
+  const preview = h("div", { class: "ref-preview", id: "compose-style-preview" });
+  const showPreview = () => {
+    clear(preview);
+    if (!d.stylePreview) return;
+    preview.append(h("img", { src: d.stylePreview, alt: t("compose.stylePreview"), class: "ref-img" }),
+      h("div", { class: "ref-file" }, h("button", { class: "btn btn-ghost btn-small", type: "button", on: { click: () => {
+        URL.revokeObjectURL(d.stylePreview);
+        Object.assign(d, { stylePreview: null, styleImageKey: null });
+        status.textContent = "";
+        saveDraft();
+        showPreview();
+        input.focus();
+      } } }, t("ref.remove"))));
+  };
+  const choose = async (chosen) => {
+    if (!chosen) return;
+    const { file, error } = await checkImage(chosen);
+    input.value = "";
+    if (error) { status.textContent = error; return; }
     status.textContent = t("ref.uploading");
     try {
       d.styleImageKey = await api.upload(file);
+      if (d.stylePreview) URL.revokeObjectURL(d.stylePreview);
+      d.stylePreview = URL.createObjectURL(file);
       status.textContent = t("compose.styleReady");
       saveDraft();
+      showPreview();
     } catch (e) {
       status.textContent = errorMessage(e);
     }
-  } } });
-  return h("div", { class: "field" }, h("label", { for: "compose-style-file" }, t("compose.styleImage")), input, status);
+  };
+  input.addEventListener("change", () => choose(input.files[0]));
+  const drop = h("label", { class: "dropzone", for: "compose-style-file", on: {
+    dragover: (e) => { e.preventDefault(); drop.classList.add("over"); },
+    dragleave: () => drop.classList.remove("over"),
+    drop: (e) => { e.preventDefault(); drop.classList.remove("over"); choose(e.dataTransfer.files[0]); },
+  } }, icon("upload"), h("span", { class: "drop-main" }, t("compose.styleDrop")), h("span", { class: "hint" }, t("ref.rules")));
+  showPreview();
+  return h("div", { class: "field" }, h("span", { class: "label", id: "compose-style-label" }, t("compose.styleImage")), input, drop, preview, status);
 }
 
 export function focusPrompt() {
