@@ -71,6 +71,8 @@ def main(argv: list[str]) -> int:
         return serve(sock, handler_path)
     except (BrokenPipeError, ConnectionResetError):
         return 0  # `make local` went away: nothing is left to answer
+    except KeyboardInterrupt:
+        return 0  # Ctrl+C reaches the whole process group; `make local` stops this container itself
     finally:
         sock.close()
 

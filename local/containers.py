@@ -64,7 +64,10 @@ class Container:
         self.sock = parent
         self.process = subprocess.Popen(
             [sys.executable, "-m", "local.container", str(child.fileno()), handler],
-            cwd=ROOT, env=environment, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
+            cwd=ROOT, env=environment, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+            # Its own process group: Ctrl+C in the terminal goes to `make local` only, which stops its
+            # containers in order (before, each one died mid-call and printed a KeyboardInterrupt traceback).
+            process_group=0)
         child.close()
         self.sock.settimeout(START_DEADLINE)
         hello = receive(self.sock)

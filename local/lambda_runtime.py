@@ -98,6 +98,9 @@ class QueuePoller:
         try:
             result, _ = self.functions.invoke(self.function_name, event)
         except Exception:
+            if self._stop.is_set():  # stopping (Ctrl+C): the batch stays queued for the next start, no traceback
+                log.info("%s: stopped before it answered; the batch stays queued", self.function_name)
+                return
             log.exception("%s failed; the batch will be retried after the visibility timeout", self.function_name)
             self.on_change()
             return

@@ -156,6 +156,13 @@ class ImageModel:
         """The modes in which the result takes the reference image's shape (the size is not sent)."""
         return () if self.family == "titan" else tuple(m for m in self.modes if m in STABILITY_SHAPE_FROM_REFERENCE)
 
+    @property
+    def nearest_size_from_reference(self) -> tuple[str, ...]:
+        """Of those, the modes whose result is not the reference's pixel size but the model's preset size
+        nearest its aspect ratio: image-to-image (variation) on a text-to-image model, which answers at one
+        of its aspect ratios (an 800 x 600 reference comes out 1152 x 896)."""
+        return tuple(m for m in self.shape_from_reference if m == "variation" and self.family == "stability")
+
 
 @dataclass(frozen=True)
 class EditOperation:

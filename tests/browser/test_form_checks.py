@@ -261,6 +261,33 @@ def test_an_uploaded_reference_gives_its_shape_and_cards_show_real_sizes(desk, a
     assert made != "1024×1024", "this model keeps the reference's size, so the two differ"
     expect(card.locator(".result-head .meta")).to_contain_text(made)
     expect(card.locator(".result-head .meta")).not_to_contain_text("1024×1024")
+    # A variation (image-to-image on SD3.5) answers at the model's size nearest the reference's shape: the
+    # composer says that size, not the reference's, and the image comes out at it
+    page.get_by_role("button", name="Make variations").click()
+    expect(page.locator("#compose-mode-variation")).to_be_checked()
+    expect(page.locator("#compose-size-reference")).to_have_text(
+        "1152 × 896: the model's size nearest the reference's shape (640 × 480)")
+    page.locator("#compose-render").click()
+    variation = cards(page).first
+    expect(variation).not_to_have_attribute("data-id", record["id"])
+    expect(variation).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
+    expect(variation.locator(".result-head .meta")).to_contain_text("1152×896")
+    # And the Color palette mode starts from the reference's palette (described above), not the stock one
+    palette = page.locator("#panel-reference .swatches .mono").all_inner_texts()
+    assert palette
+    page.locator("label[for=compose-mode-color]").click()
+    expect(page.locator("#compose-hex-0")).to_have_value(palette[0])
+    expect(page.locator(".palette-editor li")).to_have_count(len(palette))
+    # Style transfer's second image has the reference's drop zone and a preview, not a bare file input
+    page.locator("label[for=compose-mode-style-transfer]").click()
+    drop = page.locator("#composer .dropzone")
+    expect(drop).to_be_visible()
+    expect(page.locator("#compose-style-file")).to_have_class(re.compile("visually-hidden"))
+    page.locator("#compose-style-file").set_input_files(str(png_file(tmp_path, "style.png", (512, 512))))
+    expect(page.get_by_alt_text("Preview of the style image")).to_be_visible()
+    expect(page.locator("#compose-style-status")).not_to_be_empty()
+    page.locator("#compose-style-preview").scroll_into_view_if_needed()
+    desk.shot("36-style-image-drop", full_page=False)
 
 
 # --- 7, 8, 9. small text-field messages ---------------------------------------------------------------
@@ -288,6 +315,23 @@ def test_empty_fields_limits_and_nothing_selected_are_said_in_the_app(desk):
     expect(pick).to_have_text("Select a prompt to render")
     expect(pick).to_be_disabled()
     desk.shot("35-ideas-nothing-selected")
+
+
+def test_a_first_write_message_goes_once_a_render_has_started(desk):
+    page = desk.page
+    desk.sign_in()
+    # Given both panels said "First write…"
+    page.get_by_role("button", name="Translate to English").click()
+    page.get_by_role("button", name="Suggest prompts").click()
+    expect(page.locator("#panel-basic [role=alert]")).to_contain_text("First write")
+    expect(page.locator("#panel-ideas [role=alert]")).to_contain_text("First write")
+    # When the user renders from the composer instead
+    page.locator("#compose-prompt").fill("a lighthouse at dusk")
+    page.locator("#compose-render").click()
+    expect(page.locator(".results-list > li")).to_have_count(1)
+    # Then those messages are gone: their cause is
+    expect(page.locator("#panel-basic [role=alert]")).to_be_empty()
+    expect(page.locator("#panel-ideas [role=alert]")).to_be_empty()
 
 
 # --- found by the second user test ----------------------------------------------------------------------
@@ -325,3 +369,45 @@ def test_a_text_that_could_not_be_translated_is_not_offered_translation_again(de
     expect(page.locator("#compose-translate-first")).to_be_hidden()
     expect(cards(page)).to_have_count(1, timeout=RENDER_TIMEOUT)
     expect(cards(page).first).to_contain_text("안개 낀 항구의 등대")
+
+
+def test_keyboard_hints_show_only_where_there_is_a_keyboard(browser, stack, desk):
+    from browser_helpers import PHONE
+
+    # Given a touch phone (no keyboard, no fine pointer) and a desktop
+    touch = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = touch.new_page()
+        page.goto(stack.url)
+        page.get_by_label("Email").fill(stack.user)
+        page.get_by_label("Password").fill(stack.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("#composer").wait_for()
+        # Then the phone does not say "Ctrl+Enter renders"
+        expect(page.locator(".kbd-hint")).to_be_hidden()
+    finally:
+        touch.close()
+    # And the desktop does
+    desk.sign_in()
+    expect(desk.page.locator(".kbd-hint")).to_be_visible()
+
+
+def test_the_ideas_list_folds_once_an_idea_is_in_the_composer(desk):
+    page = desk.page
+    desk.sign_in()
+    # Given three proposed ideas
+    page.get_by_label("Keywords", exact=True).fill("lighthouse, storm")
+    page.get_by_role("button", name="Suggest prompts").click()
+    ideas = page.locator("#panel-ideas article.idea")
+    expect(ideas).to_have_count(3)
+    title = ideas.first.locator(".idea-title").inner_text()
+    # When one is used
+    ideas.first.get_by_role("button", name=re.compile("^Use")).click()
+    # Then the list folds to one line naming it, and the panel is short again
+    expect(ideas).to_have_count(0)
+    expect(page.locator("#panel-ideas .idea-chosen")).to_contain_text(title)
+    assert page.locator("#panel-ideas").bounding_box()["height"] < 600
+    desk.shot("75-ideas-folded", full_page=False)
+    # And "Show all ideas" opens it again
+    page.get_by_role("button", name="Show all ideas (3)").click()
+    expect(ideas).to_have_count(3)

@@ -297,8 +297,9 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
     favorite.click()
     expect(favorite).to_have_attribute("aria-pressed", "true")
     assert api.generation(ids[26])["favorite"] is True
-    dialog.get_by_role("button", name="Public").click()
-    expect(dialog.get_by_role("button", name="Public")).to_have_attribute("aria-pressed", "true")
+    expect(favorite).to_have_text("Favorite ✓")
+    dialog.get_by_role("button", name="Private").click()
+    expect(dialog.get_by_role("button", name="Public ✓")).to_have_attribute("aria-pressed", "true")
     expect(dialog.locator(".params")).to_contain_text("Everyone")
     assert api.generation(ids[26])["public"] is True
     dialog.get_by_role("button", name="Close").click()

@@ -4,6 +4,7 @@ marks it and says when it stops working, in the user's language."""
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.sync_api import expect
 
@@ -31,7 +32,7 @@ def test_a_model_bedrock_is_retiring_is_marked_on_the_picker_with_its_date(sessi
     session.sign_in()
     picker = page.locator("#compose-model")
     expect(picker.locator(f"option[value='{CORE}']")).to_have_text("⚠ Stable Image Core (leaving)")
-    expect(page.locator("#compose-model-hint")).to_have_text(
+    expect(page.locator("#compose-model-hint")).to_contain_text(
         "Bedrock is retiring this model: it stops working on 2027-01-15 (43 days left). Choose another model.")
     session.axe_check("composer with a model leaving")
     session.shot("model-leaving")
@@ -48,3 +49,29 @@ def test_in_korean_too(session_factory):
     page.locator("#composer").wait_for()
     expect(page.locator(f"#compose-model option[value='{CORE}']")).to_have_text("⚠ Stable Image Core (종료 예정)")
     expect(page.locator("#compose-model-hint")).to_contain_text("2027-01-15부터 작동하지 않습니다(43일 남음)")
+
+
+def test_model_names_are_shown_whole_with_their_price(session_factory):
+    from browser_helpers import PHONE
+
+    for viewport in (None, PHONE):
+        s = session_factory(viewport) if viewport else session_factory()
+        page = s.page
+        s.sign_in()
+        # Given the mode whose models have the longest names
+        page.locator("label[for=compose-mode-structure]").click()
+        expect(page.locator("#compose-model")).to_contain_text("Stable Image Control Structure")
+        # Then the chosen name fits inside the picker (not "Stable Image Control St…"), its price beside it
+        page.wait_for_function("""() => {
+            const select = document.getElementById("compose-model");
+            const style = getComputedStyle(select);
+            const ctx = document.createElement("canvas").getContext("2d");
+            ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const text = select.options[select.selectedIndex].text;
+            const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return text === "Stable Image Control Structure" && ctx.measureText(text).width <= room;
+        }""")
+        expect(page.locator("#compose-model-hint")).to_have_text(re.compile(r"^\$0\.\d+ an image$"))
+        page.locator("#compose-model").scroll_into_view_if_needed()
+        s.shot("74-model-picker", full_page=False)
+        s.close()

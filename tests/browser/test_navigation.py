@@ -25,6 +25,8 @@ def open_detail(page, url: str, record_id: str):
     page.goto(f"{url}/#/g/{record_id}")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
+    # (its edit chain and edits are loaded: the dialog is aria-busy until then)
+    expect(dialog).not_to_have_attribute("aria-busy", "true")
     return dialog
 
 
@@ -57,16 +59,25 @@ def test_a_session_that_ends_with_a_detail_open_closes_it_and_reopens_after_sign
     page = desk.page
     desk.sign_in()
     dialog = open_detail(page, desk.stack.url, picture["id"])
-    # (the calls the detail and the views behind it make on opening have answered: a 401 to one of those
-    # would sign the user out before the click this test is about; a busy machine widened that race)
-    page.wait_for_load_state("networkidle")
+    # (open_detail waits until the detail has loaded its edit chain: the calls it makes on opening have
+    # answered. The test used to wait for "networkidle", which a same-document navigation (#/g/<id>) has
+    # already reached, so on a busy machine the 401 below caught the chain's own call and signed the user
+    # out before the click: the race behind the flaky run, not a render loop.)
     # Given the session has ended (the API refuses the token and there is no refresh token)
     page.evaluate("() => sessionStorage.removeItem('ips.refresh')")
     page.route("**/api/**", lambda route: route.fulfill(status=401, json=UNAUTHORIZED.body()))
-    # When the detail calls the API
+    # (count the sign-in forms drawn from now on)
+    page.evaluate("""() => { window.__signInForms = 0; new MutationObserver((changes) => {
+        for (const c of changes) for (const n of c.addedNodes) if (n.querySelector?.('#signin-email, input[type=password]')) window.__signInForms++;
+      }).observe(document.getElementById('main'), { childList: true, subtree: true }); }""")
+    # When the detail calls the API, and three more calls answer 401 at about the same time
     dialog.get_by_role("button", name="Favorite").click()
+    page.evaluate("() => import('/js/api.js').then(({ api }) => Promise.allSettled([api.models(), api.gallery(), api.models()]))")
     # Then the sign-in form shows and no dialog is left over it
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    # And it was drawn once: the session ends once, not once per refused call (each redraw flickers and
+    # wipes what the user started typing)
+    assert page.evaluate("() => window.__signInForms") == 1
     expect(page.locator("#main")).to_contain_text("session ended")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.locator("dialog[open]")).to_have_count(0)
@@ -312,21 +323,47 @@ def test_re_running_an_edit_whose_original_is_gone_says_what_is_missing(desk, ap
 
 
 # --- found by the second user test ----------------------------------------------------------------------
-def test_closing_a_detail_opened_by_its_link_over_create_returns_to_create(desk, picture):
+def test_a_detail_opened_by_its_link_shows_the_gallery_behind_it_as_after_a_reload(desk, api, picture):
     page = desk.page
     # Given the user on Create follows a link to an image (pasted, shared, or Forward)
     desk.sign_in()
     expect(page.locator("#composer")).to_be_visible()
     page.evaluate(f"() => {{ location.hash = '#/g/{picture['id']}'; }}")
-    expect(page.get_by_role("dialog")).to_be_visible()
-    # When they close it
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    # Then the gallery is behind it (as after a reload of that link), not Create
+    expect(page.get_by_role("heading", name="Gallery")).to_be_attached()
+    expect(page.locator("#composer")).to_have_count(0)
+    # When they close it, they are in the gallery
     page.keyboard.press("Escape")
-    # Then they are back on Create, and the Gallery link still leads to the gallery
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(page).to_have_url(re.compile("#create$"))
-    expect(page.get_by_role("link", name="Create")).to_have_attribute("aria-current", "page")
-    page.get_by_role("link", name="Gallery").click()
+    expect(page).to_have_url(re.compile("#gallery$"))
+    expect(page.get_by_role("link", name="Gallery")).to_have_attribute("aria-current", "page")
+    # And after a reload of the link, the same
+    page.goto(f"{desk.stack.url}/#/g/{picture['id']}")
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_role("heading", name="Gallery")).to_be_attached()
+
+
+def test_deleting_from_a_linked_detail_stays_in_the_gallery_and_counts_edits_in_words(desk, api, picture):
+    # Given an image with exactly one edit, opened from its link while on Create
+    source = api.wait(api.generate(prompt="a red bicycle by a canal", seed=31)["id"], timeout=RENDER_TIMEOUT)
+    api.wait(api.edit(operation="remove-background", generationId=source["id"])["id"], timeout=RENDER_TIMEOUT)
+    page = desk.page
+    desk.sign_in()
+    page.evaluate(f"() => {{ location.hash = '#/g/{source['id']}'; }}")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator(".chain-children > li")).to_have_count(1)
+    # When they delete it, the confirmation speaks of one edit in the singular
+    dialog.get_by_role("button", name="Delete").click()
+    expect(dialog.locator("#confirm-text")).to_contain_text("Its 1 edit stays, but it loses its before/after view.")
+    dialog.locator(".confirm .btn-danger").click()
+    # Then they stay in the gallery
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page).to_have_url(re.compile("#gallery$"))
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+    expect(page.locator(f'#gallery-grid li[data-id="{source["id"]}"]')).to_have_count(0)
 
 
 def test_a_view_whose_code_cannot_be_fetched_says_so_and_can_be_tried_again(desk):
@@ -344,3 +381,143 @@ def test_a_view_whose_code_cannot_be_fetched_says_so_and_can_be_tried_again(desk
     page.unroute("**/js/views/gallery.js")
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+
+
+# --- issue 20: the edit studio keeps the user in the image --------------------------------------------------
+def test_an_edit_is_followed_in_the_chain_then_its_result_opens_ready_for_the_next_edit(desk, picture):
+    page = desk.page
+    desk.sign_in()
+    dialog = open_detail(page, desk.stack.url, picture["id"])
+    # (the new edit reads as still running until the test lets it finish)
+    held: dict = {"id": None, "hold": True}
+
+    def post(route):
+        response = route.fetch()
+        held["id"] = response.json()["id"]
+        route.fulfill(response=response)
+
+    def get(route):
+        if held["hold"] and held["id"] and route.request.url.endswith(f"/api/generations/{held['id']}"):
+            route.fulfill(json={**api_record, "id": held["id"], "status": "RUNNING"})
+        else:
+            route.fallback()
+
+    api_record: dict = {}
+    page.route("**/api/edits", post)
+    page.route(re.compile(r".*/api/generations/[A-Za-z0-9_-]+$"), get)
+    # Given the user removes the background of the open image
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-background]").click()
+    with page.expect_response("**/api/edits") as posted:
+        dialog.locator("#edit-apply").click()
+    api_record.update(posted.value.json())
+    # Then the detail stays on the image and shows the edit as the next step of its chain, running
+    expect(page).to_have_url(re.compile(f"#/g/{picture['id']}$"))
+    progress = dialog.locator(f'#edit-progress .chain[data-edit="{held["id"]}"]')
+    expect(progress).to_have_attribute("data-status", "RUNNING")
+    expect(progress).to_contain_text("Remove background")
+    expect(progress.locator("progress")).to_be_visible()
+    expect(dialog.locator("#studio")).to_have_count(0)
+    desk.shot("71-edit-in-progress", full_page=False)
+    # When it finishes, its result opens in the same dialog with its before/after, and Edit goes on from it
+    held["hold"] = False
+    expect(page).to_have_url(re.compile(f"#/g/{held['id']}$"))
+    expect(dialog.locator("#compare-slider")).to_be_visible()
+    expect(dialog.locator(".chain > .chain-step")).to_have_count(2)
+    dialog.locator("[data-action=edit]").click()
+    expect(dialog.locator("#studio")).to_be_visible()
+    # And Back returns to the image it was made from
+    page.go_back()
+    expect(page).to_have_url(re.compile(f"#/g/{picture['id']}$"))
+
+
+@pytest.fixture(scope="module")
+def wide(api, picture):
+    """An image over a megapixel: 1280 × 1024."""
+    return api.wait(api.edit(operation="outpaint", generationId=picture["id"], right=256)["id"], timeout=RENDER_TIMEOUT)
+
+
+def test_an_upscale_the_image_cannot_take_is_never_selected_and_a_refusal_names_the_rule(desk, wide):
+    # Given an image over a megapixel (1280 × 1024): fast and creative upscale cannot take it
+    page = desk.page
+    desk.sign_in()
+    dialog = open_detail(page, desk.stack.url, wide["id"])
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-upscale]").click()
+    # Then those are greyed out and not selected; the one it can take is, and Apply costs its price
+    expect(dialog.locator("#edit-upscale-fast")).to_be_disabled()
+    expect(dialog.locator("#edit-upscale-fast")).not_to_be_checked()
+    expect(dialog.locator("#edit-upscale-conservative")).to_be_checked()
+    expect(dialog.locator("#edit-apply")).to_be_enabled()
+    expect(dialog.locator("#edit-apply")).to_contain_text("$0.40")
+    desk.shot("72-upscale-too-large", full_page=False)
+    # And a 422 from the server is shown with its rule, not as "some settings are not valid"
+    page.route("**/api/edits", lambda route: route.fulfill(status=422, json={"error": {
+        "code": "validation_error", "message": "A field breaks a rule.",
+        "details": [{"field": "generationId", "rule": "at most 1.0 megapixels for upscale-conservative (this image is 1.3)"}]}}))
+    dialog.locator("#edit-prompt").fill("a blue kite above a wheat field, sharp")
+    dialog.locator("#edit-apply").click()
+    expect(dialog.locator("#edit-error")).to_have_text(
+        "The edit was not accepted: generationId: at most 1.0 megapixels for upscale-conservative (this image is 1.3).")
+
+
+def limited(models: dict) -> dict:
+    for op in models["editOperations"]:
+        if op["operation"].startswith("upscale"):
+            op["inputLimits"] = {**(op.get("inputLimits") or {}), "maxPixels": 1_048_576}
+    return models
+
+
+def test_no_upscale_fits_so_apply_is_off_and_the_prompt_starts_from_the_image(desk, picture, wide):
+    page = desk.page
+    # Given a deployment whose upscales all stop at a megapixel, and the 1024 × 1024 image's prompt
+    page.route("**/api/models", lambda route: route.fulfill(json=limited(route.fetch().json())))
+    desk.sign_in()
+    # When the 1024 × 1024 image's upscale is chosen, the description starts as the image's prompt
+    dialog = open_detail(page, desk.stack.url, picture["id"])
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-upscale]").click()
+    dialog.locator("label[for=edit-upscale-creative]").click()
+    expect(dialog.locator("#edit-prompt")).to_have_value("a blue kite above a wheat field")
+    # And for an image over a megapixel, nothing is selected, Apply is off and the reason is given
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    dialog = open_detail(page, desk.stack.url, wide["id"])
+    dialog.locator("[data-action=edit]").click()
+    dialog.locator("label[for=edit-tool-upscale]").click()
+    expect(dialog.locator(".upscale-choices input:checked")).to_have_count(0)
+    expect(dialog.locator("#edit-apply")).to_be_disabled()
+    expect(dialog.locator("#upscale-none")).to_be_visible()
+    expect(dialog.locator("#edit-apply")).to_have_attribute("aria-describedby", "upscale-none")
+
+
+def test_favorite_and_public_say_their_state_in_words(session_factory, api):
+    record = api.wait(api.generate(prompt="a green lantern on a jetty", seed=77)["id"], timeout=RENDER_TIMEOUT)
+    for locale, favorite_on, private, public_on in [("en-US", "Favorite ✓", "Private", "Public ✓"), ("ko-KR", "즐겨찾기 ✓", "비공개", "공개 ✓")]:
+        s = session_factory(locale=locale)
+        page = s.page
+        s.open()
+        page.locator("#signin-email, input[type=email]").first.fill(s.stack.user)
+        page.locator("input[type=password]").fill(s.stack.password)
+        page.locator("form button[type=submit]").click()
+        page.locator("#composer").wait_for()
+        dialog = open_detail(page, s.stack.url, record["id"])
+        # Given a private image that is not a favorite: the buttons say so, not pressed
+        share = dialog.get_by_role("button", name=private)
+        expect(share).to_have_attribute("aria-pressed", "false")
+        favorite = dialog.locator("[aria-pressed]").filter(has=page.locator(".icon")).first
+        expect(favorite).to_have_attribute("aria-pressed", "false")
+        expect(favorite).not_to_contain_text("✓")
+        # When both are switched on, their labels say it (not only their colour)
+        favorite.click()
+        expect(favorite).to_have_text(favorite_on)
+        expect(favorite).to_have_attribute("aria-pressed", "true")
+        share.click()
+        expect(dialog.get_by_role("button", name=public_on)).to_have_attribute("aria-pressed", "true")
+        s.shot(f"73-toggles-{locale[:2]}", full_page=False)
+        # (back as it was, for the next language)
+        dialog.get_by_role("button", name=public_on).click()
+        expect(dialog.get_by_role("button", name=private)).to_be_visible()
+        favorite.click()
+        expect(favorite).to_have_attribute("aria-pressed", "false")
+        s.close()

@@ -74,6 +74,22 @@ def test_type_a_color_find_the_image_then_more_like_this(desk, searcher):
     expect(page.locator("#search-status")).to_contain_text("this image")
     expect(results.first).to_have_attribute("data-id", ids["blue"])
     expect(page.locator(f'#search-results > li[data-id="{ids["red"]}"]')).to_have_count(0)
+    # And the search bar shows that image as a chip (its thumbnail, a clear ×), the words field emptied
+    chip = page.locator("#search-image-chip")
+    expect(chip).to_be_visible()
+    expect(chip.locator("img")).to_have_attribute("src", re.compile(r"/images/"))
+    expect(box).to_have_value("")
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^(1 image like|\d+ images like) this image"))
+    desk.shot("11-search-by-image-chip", full_page=False)
+    # When the × is pressed, the search by image ends and the gallery is back
+    chip.get_by_role("button", name="Clear the search by image").click()
+    expect(chip).to_be_hidden()
+    expect(page.locator("#gallery-grid")).to_be_visible()
+    # (once more, for the way back below)
+    box.fill("red")
+    box.press("Enter")
+    expect(results.first).to_have_attribute("data-id", ids["red"])
+    expect(chip).to_be_hidden()
 
     # And back to the gallery restores the grid
     page.get_by_role("button", name="Back to the gallery").click()

@@ -161,6 +161,7 @@ def test_gallery_hides_failures_shows_prompts_and_links_details(desk, api):
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("button", name=re.compile("^Vary"))).to_have_count(0)
     expect(dialog.get_by_role("button", name="Public")).to_have_count(0)
+    expect(dialog.get_by_role("button", name="Private")).to_have_count(0)
     expect(dialog.locator(".params")).not_to_contain_text("Estimated cost")
     dialog.get_by_role("button", name="Close").click()
     page.get_by_label("Show failed").uncheck()
@@ -365,11 +366,14 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
         dialog.get_by_label("New colors").fill("deep teal")
     if tool == "outpaint":
         dialog.locator("#outpaint-left").fill("256")
-    dialog.locator("#edit-apply").click()
-    expect(page).to_have_url(re.compile("#create$"))
-    card = cards(page).first
-    expect(card).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
-    record = api.generation(card.get_attribute("data-id"))
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/edits")) as posted:
+        dialog.locator("#edit-apply").click()
+    edit_id = posted.value.json()["id"]
+    # The user stays in the image: when the edit is done, its result opens in the same dialog
+    expect(page).to_have_url(re.compile(f"#/g/{edit_id}$"))
+    expect(dialog).to_be_visible()
+    record = api.generation(edit_id)
+    assert record["status"] == "COMPLETE"
     assert record["mode"] == "edit"
     lineage = record["lineage"]
     assert lineage["source"] == "edit" and lineage["parentId"] == source["id"]
@@ -380,8 +384,6 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
         assert record["images"][0]["width"] == source["images"][0]["width"] * 4
 
     # The result's detail: before/after compare and the chain back to its parent.
-    card.locator(".thumbs button").first.click()
-    dialog = page.get_by_role("dialog")
     expect(dialog.locator("#compare-slider")).to_be_visible()
     dialog.locator("#compare-slider").fill("20")
     expect(dialog.locator(".chain .chain-step")).to_have_count(2)
@@ -397,6 +399,10 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
     expect(dialog.locator(".chain")).to_have_count(0)
     children = api.gallery(parent=source["id"])["items"]
     assert record["id"] in {c["id"] for c in children}
+    # And the composer's results list shows it too
+    page.keyboard.press("Escape")
+    page.get_by_role("link", name="Create").click()
+    expect(page.locator(f'.results-list > li[data-id="{edit_id}"]')).to_have_attribute("data-status", "COMPLETE")
 
 
 def test_the_gallery_marks_edited_images(desk, api, source):

@@ -70,3 +70,13 @@ def test_idle_containers_beyond_the_first_are_stopped(functions):
         thread.join(timeout=120)
     assert functions.reap(idle_seconds=-1) == 1  # both are idle: one stays warm
     assert functions.reap(idle_seconds=-1) == 0
+
+
+def test_a_container_is_out_of_reach_of_the_terminals_ctrl_c(functions):
+    import os
+
+    # Given a running container
+    first, _ = functions.invoke(FUNCTION, {})
+    # Then it runs in a process group of its own: Ctrl+C in the terminal reaches `make local` only, which
+    # stops its containers itself (before, each died mid-call and printed a KeyboardInterrupt traceback)
+    assert os.getpgid(first["pid"]) != os.getpgrp()

@@ -269,3 +269,13 @@ def test_the_modes_said_to_take_the_references_shape_are_the_ones_whose_bodies_s
 
 def test_titan_and_nova_use_the_size_in_every_mode():
     assert TITAN.shape_from_reference == () and NOVA.shape_from_reference == ()
+
+
+def test_only_a_variation_on_a_text_to_image_model_comes_out_at_the_models_nearest_size():
+    # Given SD3.5's image-to-image (the model answers at one of its aspect ratios) and the Image Services
+    # (which keep the reference's size)
+    services = [m for m in catalog.IMAGE_MODELS if m.family == "stability-service"]
+    # Then GET /models says "nearest size" for SD3.5's variation only, and that mode sends no size
+    assert SD35.nearest_size_from_reference == ("variation",)
+    assert all(m.nearest_size_from_reference == () for m in services + [TITAN, NOVA, CORE])
+    assert set(SD35.nearest_size_from_reference) <= set(SD35.shape_from_reference)

@@ -63,9 +63,13 @@ function forget() {
   sessionStorage.removeItem(REFRESH_KEY);
 }
 
+// Once per session: when several calls answer 401 together (a detail loads its edit chain, its
+// children and more), only the first ends the session; the others must not draw the sign-in form
+// again (each redraw would flicker and wipe what the user started typing).
 function expire() {
+  const wasSignedIn = isSignedIn();
   forget();
-  emit("expired");
+  if (wasSignedIn) emit("expired");
 }
 
 // --- the Cognito user pool JSON API (password sign-in) -------------------------------------------

@@ -54,6 +54,12 @@ const STRINGS = {
     "ideas.renderSelected": "Render selected ({n})",
     "ideas.prompt": "Prompt",
     "ideas.negative": "Avoid",
+    "compose.styleDrop": "Drop the style image here or choose a file",
+    "compose.stylePreview": "Preview of the style image",
+    "search.chip": "This image",
+    "search.chipClear": "Clear the search by image",
+    "ideas.using": "In the composer: “{title}”.",
+    "ideas.showAll": "Show all ideas ({n})",
 
     "ref.title": "Reference image",
     "ref.lead": "Start from a picture: keep its mood, palette, structure or overall look.",
@@ -257,7 +263,9 @@ const STRINGS = {
     "detail.vary": "Vary",
     "detail.use": "Use this prompt",
     "detail.favorite": "Favorite",
-    "detail.share": "Public",
+    "detail.favoriteOn": "Favorite ✓",
+    "detail.shareOn": "Public ✓",
+    "detail.shareOff": "Private",
     "detail.download": "Download",
     "detail.delete": "Delete",
     "detail.confirm": "Delete this generation and its images? This cannot be undone.",
@@ -277,7 +285,8 @@ const STRINGS = {
     "search.results": "Search results",
     "search.forWords": "“{q}”",
     "search.forImage": "this image",
-    "search.count": "{n} images like {what}, best match first",
+    "search.count.one": "{n} image like {what}, best match first",
+    "search.count.other": "{n} images like {what}, best match first",
     "search.none": "Nothing found for {what}. New images are searchable a few seconds after they finish.",
     "search.item": "Match {rank}, {score}: {caption}",
     "search.uploading": "Uploading the image…",
@@ -373,7 +382,7 @@ const STRINGS = {
     "edit.tool": "Tool",
     "edit.none": "This deployment has no edit models enabled.",
     "edit.apply": "Apply",
-    "edit.started": "{op} started; follow it under Create.",
+    "edit.started": "{op} started. It opens here when it is ready.",
     "edit.maskLabel": "The image with the painted mask",
     "edit.maskHint": "Paint over the part to change with a mouse, pen or finger.",
     "edit.brush": "Brush size",
@@ -432,8 +441,15 @@ const STRINGS = {
     "edit.parentGone": "Original deleted",
     "edit.children": "Edits of this image ({n})",
     "edit.extendClamped": "At most {max} px on a side: set to {max}.",
+    "edit.noUpscale": "None of the upscales can take this image (see each one's limit above), so there is nothing to apply.",
+    "edit.refused": "The edit was not accepted: {rule}.",
+    "edit.thisImageNow": "This image",
+    "edit.inProgress": "Editing this image",
+    "edit.readyElsewhere": "{op} is ready. Find it under Create or in the Gallery.",
+    "edit.ready": "{op} is ready: before and after are shown. Press Edit to go on.",
     "detail.sourceGone": "The original image of this edit was deleted, so this edit cannot be re-run or varied.",
-    "detail.confirmEdits": "Its {n} edits stay, but they lose their before/after view.",
+    "detail.confirmEdits.one": "Its {n} edit stays, but it loses its before/after view.",
+    "detail.confirmEdits.other": "Its {n} edits stay, but they lose their before/after view.",
     "gallery.noFavorites": "No favorites yet. Open an image and press Favorite to keep it here.",
     "gallery.noMode": "No “{mode}” images yet. Choose another mode, or {any}.",
     "gallery.noMatch": "No favorites in “{mode}”. Choose another mode, or clear Favorites only.",
@@ -461,6 +477,9 @@ const STRINGS = {
     "compose.putBack": "Put back the previous prompt",
     "err.quotaReached": "You reached today’s image limit.",
     "compose.sizeFromReference": "{w} × {h}, as the reference",
+    "compose.modelPrice": "{price} an image",
+    "compose.sizeNearestReference": "{w} × {h}: the model's size nearest the reference's shape ({rw} × {rh})",
+    "compose.sizeNearestReferenceAny": "The model's size nearest the reference's shape",
     "compose.sizeFromReferenceAny": "As the reference",
     "compose.sizeFromReferenceHint": "This mode keeps the reference's shape.",
     "compose.negativeTooLong": "The negative prompt is {n} characters; this model accepts {max}. Shorten it.",
@@ -552,6 +571,17 @@ export function t(key, vars) {
   let text = STRINGS[current]?.[key] ?? STRINGS.en[key] ?? key;
   if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
   return text;
+}
+
+/** A text that counts: "<key>.one", "<key>.other"… chosen by the language's plural rules (Korean has
+ *  one form), with {n} filled in; the plain key when the language has no plural forms for it. */
+export function tn(key, n, vars = {}) {
+  let form = "other";
+  try { form = new Intl.PluralRules(current).select(n); } catch { /* other */ }
+  const table = STRINGS[current] || {};
+  const pick = [`${key}.${form}`, `${key}.other`, key].find((k) => k in table)
+    || [`${key}.${form}`, `${key}.other`, key].find((k) => k in STRINGS.en);
+  return t(pick, { n, ...vars });
 }
 
 /** The text for a key that may not exist (a value from the server): the fallback when it does not. */

@@ -105,7 +105,10 @@ function boot() {
   });
   window.addEventListener("hashchange", () => {
     if (detailIdFromHash()) {
-      if (isSignedIn() && current) openLinkedDetail();
+      if (!isSignedIn() || !current) return;
+      // A link to an image (pasted, shared, Forward) opens it over the gallery, as a reload of that link
+      // does: one view behind a linked detail, whichever way it was reached.
+      if (current !== "gallery") { current = null; show(); } else openLinkedDetail();
       return;
     }
     closeDetail();

@@ -36,6 +36,11 @@ function sentence(rule) {
   return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
 }
 
+/** Each rule the server named, as "field: rule" (for a view that has no label for those fields). */
+export function serverRules(details) {
+  return problems(details).map((p) => `${p.name}: ${p.rule}`);
+}
+
 /** A validation error in the user's words: which setting (as the UI labels it) and what to fix. */
 function validationMessage(error) {
   const found = problems(error.details);

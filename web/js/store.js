@@ -155,6 +155,18 @@ export function setMode(draft, mode) {
   draft.modelId = modelForMode(draft.mode, draft.modelId).modelId;
 }
 
+/** The model's size whose aspect ratio is nearest (then whose area is nearest): also the size a
+ *  result that takes the reference's shape comes out at (GET /models, shapeFromReference). */
+export function nearestSize(m, width, height) {
+  const target = Math.log(width / height);
+  let best = null;
+  for (const s of m.sizes) {
+    const score = [Math.abs(Math.log(s.width / s.height) - target), Math.abs(s.width * s.height - width * height)];
+    if (!best || score[0] < best.score[0] - 1e-9 || (Math.abs(score[0] - best.score[0]) < 1e-9 && score[1] < best.score[1])) best = { s, score };
+  }
+  return best.s;
+}
+
 export function model(id = state.draft?.modelId) {
   const list = state.models?.imageModels || [];
   return list.find((m) => m.modelId === id) || list.find((m) => m.default) || list[0];

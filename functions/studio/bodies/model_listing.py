@@ -84,6 +84,10 @@ class ImageModelInfo(ResponseModel):
     how: dict[str, str] = Field(default_factory=dict, description="How a mode works on this model, when not obvious")
     shape_from_reference: list[str] = Field(default_factory=list, description="The modes whose result takes the "
                                             "reference image's shape: width and height are not used")
+    nearest_size_from_reference: list[str] = Field(default_factory=list, description="Of shapeFromReference, the "
+                                                   "modes whose image comes out at the model's size (one of `sizes`) "
+                                                   "whose aspect ratio is nearest the reference's, not at the "
+                                                   "reference's own pixel size")
     checked_lifecycle: CheckedLifecycle | None = Field(None, description="The daily lifecycle check's finding")
 
 

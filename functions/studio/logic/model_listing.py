@@ -56,6 +56,7 @@ def list_models(conf: Settings, user_id: str) -> ModelsResponse:
             legacy=model.legacy,
             how={"color": PALETTE_BY_STYLE_GUIDE} if "color" in model.modes and model.family != "titan" else {},
             shape_from_reference=list(model.shape_from_reference),
+            nearest_size_from_reference=list(model.nearest_size_from_reference),
             checked_lifecycle=_checked(states, model.model_id),
         ))
     return ModelsResponse(

@@ -1,10 +1,10 @@
 // The parameters panel: the final prompt, the mode and every parameter the chosen model supports,
 // the estimated cost, and the Render button.
 
-import { h, field, clear, announce, uid } from "../dom.js";
+import { h, field, clear, announce, uid, icon } from "../dom.js";
 import { t, formatMoney, languageName } from "../i18n.js";
-import { state, model, estimate, requestBody, submit, submitBatch, batchBody, batchModels, batchCandidates, batchEstimate, BATCH_MAX_MODELS, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
-  availableModes, setMode, REFERENCE_MODES } from "../store.js";
+import { state, model, nearestSize, estimate, requestBody, submit, submitBatch, batchBody, batchModels, batchCandidates, batchEstimate, BATCH_MAX_MODELS, allowedCounts, saveDraft, looksNonEnglish, translateIntoDraft, undoTranslation,
+  availableModes, setMode, REFERENCE_MODES, defaultDraft } from "../store.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { spendLabel, sumTag } from "../cost.js";
@@ -68,6 +68,15 @@ export function composerPanel() {
   return root;
 }
 
+/** Entering Color palette right after a reference was described: its palette, not the stock one (unless
+ *  the user already chose colors of their own). */
+function paletteFromReference(d) {
+  const palette = state.reference.palette || [];
+  const stock = defaultDraft().colors;
+  const untouched = d.colors.length === stock.length && d.colors.every((c, i) => c.toLowerCase() === stock[i].toLowerCase());
+  if (palette.length && untouched) d.colors = palette.slice(0, model(d.modelId).maxColors);
+}
+
 export function renderComposer() {
   const root = document.getElementById("composer");
   if (!root) return;
@@ -97,6 +106,7 @@ function render(root) {
     const models = batchModels(d).length;
     // On several models: the summed cost of all of them, before anything is spent.
     costOut.textContent = formatMoney(models > 1 ? batchEstimate(d) : total);
+    modelPrice.textContent = t("compose.modelPrice", { price: formatMoney(price) });
     if (!renderButton.disabled) renderLabel(renderButton, d);
   };
 
@@ -107,7 +117,7 @@ function render(root) {
     ...availableModes().map((mode) => {
       const id = `compose-mode-${mode}`;
       return h("span", { class: "seg" },
-        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { setMode(d, mode); renderComposer(); } } }),
+        h("input", { type: "radio", name: modeName, id, value: mode, checked: d.mode === mode, on: { change: () => { setMode(d, mode); if (mode === "color") paletteFromReference(d); renderComposer(); } } }),
         h("label", { for: id }, t(`mode.${mode}`)));
     }));
 
@@ -224,6 +234,10 @@ function render(root) {
   } } }, state.models.imageModels.filter((x) => x.modes.includes(d.mode))
     .map((x) => h("option", { value: x.modelId, selected: x.modelId === d.modelId },
       x.checkedLifecycle?.attention ? `⚠ ${x.name} (${t("compose.leavingShort")})` : x.name)));
+  // Under the picker (which has a row of its own, so whole names fit): the price of an image.
+  const modelPrice = h("span", { class: "model-price", id: "compose-model-price" },
+    t("compose.modelPrice", { price: formatMoney(m.pricePerImage[d.quality] ?? m.pricePerImage.standard ?? 0) }));
+  const modelNote = leavingNotice(m) || (m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null);
   const count = h("select", { id: "compose-count", on: { change: () => { d.count = Number(count.value); renderComposer(); } } });
   const fillCounts = () => {
     // On several models, as many images as every one of them makes.
@@ -263,6 +277,11 @@ function render(root) {
   const renderButton = h("button", { class: "btn btn-primary btn-render", type: "submit", id: "compose-render", disabled: sending }, t(sending ? "compose.rendering" : "compose.render"));
   const aspectNotice = h("p", { class: "notice", role: "note", id: "compose-aspect", hidden: true });
   const shapeFromReference = (m.shapeFromReference || []).includes(d.mode);
+  // What really comes out then: the reference's size, or (GET /models, nearestSizeFromReference) the
+  // model's size nearest the reference's aspect (a variation of an 800 × 600 image is 1152 × 896).
+  const nearest = (m.nearestSizeFromReference || []).includes(d.mode);
+  const ref = d.referenceSize;
+  const referenceOut = ref && nearest ? nearestSize(m, ref.width, ref.height) : ref;
   const renderAspectNotice = () => {
     const ref = d.referenceSize;
     // Only where the reference's pixels are the canvas at the chosen size (a style reference has no canvas).
@@ -355,11 +374,12 @@ function render(root) {
     translateNotice,
     modeBlock,
     h("div", { class: "grid-params" },
-      field(t("compose.model"), modelSelect, { hint: leavingNotice(m) || (m.legacy ? `${t("compose.legacy")}: ${m.legacy}` : null) }),
+      field(t("compose.model"), modelSelect, { className: "field-model", hint: modelNote ? [modelPrice, " · ", modelNote] : modelPrice }),
       // Some modes take the reference's shape on this model (GET /models): no size to choose there.
       shapeFromReference
         ? field(t("compose.size"), h("output", { id: "compose-size-reference", class: "size-note" }, d.referenceSize
-          ? t("compose.sizeFromReference", { w: d.referenceSize.width, h: d.referenceSize.height }) : t("compose.sizeFromReferenceAny")),
+          ? t(nearest ? "compose.sizeNearestReference" : "compose.sizeFromReference", { w: referenceOut.width, h: referenceOut.height, rw: ref.width, rh: ref.height })
+          : t(nearest ? "compose.sizeNearestReferenceAny" : "compose.sizeFromReferenceAny")),
           { hint: t("compose.sizeFromReferenceHint") })
         : field(t("compose.size"), sizeSelect(m, d, () => { fillCounts(); updateCost(); renderAspectNotice(); })),
       field(t("compose.count"), count),
@@ -443,22 +463,49 @@ function validate(d, m) {
 }
 
 /** style-transfer: the second image, whose style is applied to the reference (uploaded at once). */
+// The same drop zone and preview as the reference (not a bare file input).
 function styleImagePicker(d) {
   const status = h("p", { class: "hint", id: "compose-style-status", "aria-live": "polite" }, d.styleImageKey ? t("compose.styleReady") : "");
-  const input = h("input", { type: "file", id: "compose-style-file", accept: IMAGE_TYPES.join(","), on: { change: async () => {
-    if (!input.files[0]) return;
-    const { file, error } = await checkImage(input.files[0]);
-    if (error) { status.textContent = error; input.value = ""; return; }
+  const input = h("input", { type: "file", id: "compose-style-file", accept: IMAGE_TYPES.join(","), class: "visually-hidden" });
+  const preview = h("div", { class: "ref-preview", id: "compose-style-preview" });
+  const showPreview = () => {
+    clear(preview);
+    if (!d.stylePreview) return;
+    preview.append(h("img", { src: d.stylePreview, alt: t("compose.stylePreview"), class: "ref-img" }),
+      h("div", { class: "ref-file" }, h("button", { class: "btn btn-ghost btn-small", type: "button", on: { click: () => {
+        URL.revokeObjectURL(d.stylePreview);
+        Object.assign(d, { stylePreview: null, styleImageKey: null });
+        status.textContent = "";
+        saveDraft();
+        showPreview();
+        input.focus();
+      } } }, t("ref.remove"))));
+  };
+  const choose = async (chosen) => {
+    if (!chosen) return;
+    const { file, error } = await checkImage(chosen);
+    input.value = "";
+    if (error) { status.textContent = error; return; }
     status.textContent = t("ref.uploading");
     try {
       d.styleImageKey = await api.upload(file);
+      if (d.stylePreview) URL.revokeObjectURL(d.stylePreview);
+      d.stylePreview = URL.createObjectURL(file);
       status.textContent = t("compose.styleReady");
       saveDraft();
+      showPreview();
     } catch (e) {
       status.textContent = errorMessage(e);
     }
-  } } });
-  return h("div", { class: "field" }, h("label", { for: "compose-style-file" }, t("compose.styleImage")), input, status);
+  };
+  input.addEventListener("change", () => choose(input.files[0]));
+  const drop = h("label", { class: "dropzone", for: "compose-style-file", on: {
+    dragover: (e) => { e.preventDefault(); drop.classList.add("over"); },
+    dragleave: () => drop.classList.remove("over"),
+    drop: (e) => { e.preventDefault(); drop.classList.remove("over"); choose(e.dataTransfer.files[0]); },
+  } }, icon("upload"), h("span", { class: "drop-main" }, t("compose.styleDrop")), h("span", { class: "hint" }, t("ref.rules")));
+  showPreview();
+  return h("div", { class: "field" }, h("span", { class: "label", id: "compose-style-label" }, t("compose.styleImage")), input, drop, preview, status);
 }
 
 export function focusPrompt() {

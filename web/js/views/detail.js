@@ -5,9 +5,9 @@
 // on first use too (lazy.js).
 
 import { h, clear, icon, announce, toast } from "../dom.js";
-import { t, formatDate, formatMoney, languageName } from "../i18n.js";
+import { t, tn, formatDate, formatMoney, languageName } from "../i18n.js";
 import { api } from "../api.js";
-import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations } from "../store.js";
+import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations, subscribe, notify } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { downloadName } from "../files.js";
@@ -21,8 +21,56 @@ let opener = null;
 let openId = null;
 let returnHash = null; // where the URL goes back to when the dialog closes
 let keepUrl = false; // the next close leaves the URL alone (closed by signing out)
+let decorating = null; // the latest render's edit-chain load (the dialog is aria-busy until it ends)
 
 const loadEditModule = () => import("./edit.js");
+
+// --- edits started from the open detail: followed in its edit chain (the user stays in the image) ---
+// edit id → { parentId, record }. When one completes while its image is still open, its result opens
+// (with its before/after, and Edit to go on); one that fails says why in place. The composer's results
+// list shows them too (the store follows every submission).
+const following = new Map();
+
+subscribe((what) => {
+  const record = what?.record;
+  const entry = record && following.get(record.id);
+  if (!entry) return;
+  entry.record = { ...entry.record, ...record };
+  const shown = dialog?.open && openId === entry.parentId;
+  if (entry.record.status === "COMPLETE") {
+    following.delete(record.id);
+    if (shown) {
+      openDetail(entry.record, 0, { push: true });
+      announce(t("edit.ready", { op: modeLabel(entry.record) }));
+    } else toast(t("edit.readyElsewhere", { op: modeLabel(entry.record) }));
+    return;
+  }
+  if (shown) drawFollowing(dialog, entry.parentId);
+});
+
+/** The edits of this image that are still running (or just failed), as the next step of its chain. */
+function drawFollowing(d, parentId) {
+  const slot = d.querySelector("#edit-progress");
+  if (!slot) return;
+  clear(slot);
+  const mine = [...following.values()].filter((e) => e.parentId === parentId);
+  if (!mine.length) return;
+  const here = d.querySelector(".detail-figure img")?.getAttribute("src");
+  slot.append(
+    h("h3", { class: "sub", id: "edit-progress-title" }, t("edit.inProgress")),
+    ...mine.map(({ record }) => {
+      const failed = record.status === "FAILED";
+      const state_ = failed ? errorMessage(record.error || {}) : t(`status.${record.status}`);
+      return h("ol", { class: "chain", "aria-labelledby": "edit-progress-title", dataset: { edit: record.id, status: record.status } },
+        h("li", { class: "chain-step" }, h("div", { class: "chain-card" }, here ? h("img", { src: here, alt: "" }) : null,
+          h("span", { class: "chain-label" }, t("edit.thisImageNow")))),
+        h("li", { class: ["chain-step", "current", failed && "gone"] }, h("div", { class: "chain-card pending-card" },
+          failed ? h("span", { class: "chain-empty" }, t("status.FAILED")) : h("span", { class: "chain-empty chain-running" }, h("progress", { class: "progress", "aria-label": t("results.progress") })),
+          h("span", { class: "chain-label" }, modeLabel(record)),
+          h("span", { class: "chain-label", role: "status" }, state_),
+          failed ? h("button", { class: "btn btn-small btn-ghost", type: "button", on: { click: () => { following.delete(record.id); drawFollowing(d, parentId); } } }, t("results.dismiss")) : null)));
+    }));
+}
 
 function ensureDialog() {
   if (dialog) return dialog;
@@ -175,24 +223,33 @@ function render(d, record, index, onChange) {
   }) } }, icon("upload"), t("detail.asReference")) : null;
   const edit = image && mine ? h("button", { class: "btn", type: "button", dataset: { action: "edit" }, "aria-expanded": "false", on: { click: () => busy(edit, async () => {
     const { openStudio } = await loadEditModule();
-    openStudio(d, record, index, { onDone: () => { d.close(); location.hash = "#create"; } });
+    openStudio(d, record, index, { onStarted: (started) => {
+      if (started.status === "COMPLETE") { openDetail(started, 0, { push: true }); return; }
+      following.set(started.id, { parentId: record.id, record: started });
+      drawFollowing(d, record.id);
+      d.querySelector("#edit-progress")?.scrollIntoView({ block: "nearest" });
+      edit.focus();
+    } });
   }) } }, icon("sparkle"), t("detail.edit")) : null;
   const favorite = h("button", { class: ["btn", record.favorite && "is-on"], type: "button", "aria-pressed": String(Boolean(record.favorite)), on: { click: () => busy(favorite, async () => {
     const updated = await api.patch(record.id, { favorite: !record.favorite });
     Object.assign(record, updated);
     favorite.setAttribute("aria-pressed", String(Boolean(record.favorite)));
     favorite.classList.toggle("is-on", Boolean(record.favorite));
+    favorite.lastChild.textContent = t(record.favorite ? "detail.favoriteOn" : "detail.favorite");
     updateRecord(record);
-    onChange?.(record);
-  }) } }, icon("star"), t("detail.favorite"));
+    if (onChange) onChange(record);
+    else notify({ changed: record });
+  }) } }, icon("star"), h("span", {}, t(record.favorite ? "detail.favoriteOn" : "detail.favorite")));
   const share = h("button", { class: ["btn", record.public && "is-on-share"], type: "button", "aria-pressed": String(Boolean(record.public)), on: { click: () => busy(share, async () => {
     const updated = await api.patch(record.id, { public: !record.public });
     Object.assign(record, updated);
     updateRecord(record);
-    onChange?.(record);
+    if (onChange) onChange(record);
+    else notify({ changed: record });
     rerender();
     d.querySelector("[data-action=share]")?.focus();
-  }) } }, icon("share"), t("detail.share"));
+  }) } }, icon("share"), t(record.public ? "detail.shareOn" : "detail.shareOff"));
   share.dataset.action = "share";
   const download = image ? h("a", { class: "btn", href: image.url, download: downloadName(record, index) }, icon("download"), t("detail.download")) : null;
 
@@ -201,7 +258,7 @@ function render(d, record, index, onChange) {
   const gone = h("p", { class: "hint", id: "source-gone", hidden: true }, t("detail.sourceGone"));
   // What the edit chain found (edit.js): edits made from this image, or an original that was deleted.
   const onFound = ({ children, parentGone }) => {
-    if (children.length) confirmText.textContent = `${t("detail.confirm")} ${t("detail.confirmEdits", { n: children.length })}`;
+    if (children.length) confirmText.textContent = `${t("detail.confirm")} ${tn("detail.confirmEdits", children.length)}`;
     if (parentGone && mine && !failed) {
       rerun.disabled = true;
       vary.disabled = true;
@@ -212,7 +269,8 @@ function render(d, record, index, onChange) {
   const yes = h("button", { class: "btn btn-danger", type: "button", on: { click: () => busy(yes, async () => {
     await api.remove(record.id);
     forgetRecord(record.id);
-    onChange?.(record, { deleted: true });
+    if (onChange) onChange(record, { deleted: true });
+    else notify({ deleted: record.id }); // opened from its link: the view behind follows
     d.close();
     toast(t("detail.deleted"));
     announce(t("detail.deleted"));
@@ -275,6 +333,7 @@ function render(d, record, index, onChange) {
         confirmBox,
         status,
         h("div", { class: "edit-slot", id: "edit-slot" }),
+        h("div", { class: "edit-progress", id: "edit-progress" }),
         failed ? null : annotationsBlock(record, index, { onTag: () => d.close() }),
         h("h3", { class: "sub" }, t("detail.lineage")),
         lineageList(record),
@@ -282,10 +341,20 @@ function render(d, record, index, onChange) {
         credentialsPanel(record),
         h("h3", { class: "sub" }, t("detail.parameters")),
         params))));
+  drawFollowing(d, record.id);
   // The edit chain and, for an edit, the before/after compare (edit.js, loaded on demand).
+  // aria-busy until they are in place: assistive technology (and the browser tests) know when the
+  // detail has finished loading.
   if (record.status === "COMPLETE") {
-    loadEditModule().then(({ decorateDetail }) => { if (openId === record.id && d.open) decorateDetail(d, record, index, { open: openDetailById, onFound }); })
-      .catch(() => {});
+    const mine = (decorating = {});
+    d.setAttribute("aria-busy", "true");
+    loadEditModule()
+      .then(({ decorateDetail }) => (openId === record.id && d.open ? decorateDetail(d, record, index, { open: openDetailById, onFound }) : null))
+      .catch(() => {})
+      .finally(() => { if (decorating === mine) d.removeAttribute("aria-busy"); });
+  } else {
+    decorating = null;
+    d.removeAttribute("aria-busy");
   }
 }
 

@@ -6,8 +6,8 @@
 import { h, clear, field, uid, announce, toast } from "../dom.js";
 import { t, formatMoney } from "../i18n.js";
 import { api } from "../api.js";
-import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft, setMode, availableModes, REFERENCE_MODES } from "../store.js";
-import { errorMessage, modeLabel } from "../messages.js";
+import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft, setMode, availableModes, REFERENCE_MODES, nearestSize } from "../store.js";
+import { errorMessage, modeLabel, serverRules } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { downloadName } from "../files.js";
 
@@ -163,8 +163,20 @@ export class MaskPainter {
 // --- the studio -------------------------------------------------------------------------------
 let activeTool = "inpaint";
 
-/** Open the edit studio in the detail dialog `d` for one image of a record. */
-export function openStudio(d, record, index, { onDone }) {
+/** What to say when the API refuses an edit: for a 422, the rule the server named (the image is too
+ *  large for that upscale, a value is out of range), not a generic "some settings are not valid". */
+export function editErrorMessage(e) {
+  if (e?.status === 422 || e?.code === "validation_error") {
+    const rules = serverRules(e.details);
+    if (rules.length) return t("edit.refused", { rule: rules.join("; ") });
+    if (e.message && e.message !== e.code) return t("edit.refused", { rule: e.message });
+  }
+  return errorMessage(e);
+}
+
+/** Open the edit studio in the detail dialog `d` for one image of a record. `onStarted(edit)` gets
+ *  the new edit's record once the API has queued it (the detail then follows it in its edit chain). */
+export function openStudio(d, record, index, { onStarted }) {
   const slot = d.querySelector("#edit-slot");
   const media = d.querySelector(".detail-media");
   const figure = media?.querySelector(".detail-figure");
@@ -225,11 +237,12 @@ export function openStudio(d, record, index, { onDone }) {
         if (painter.empty) throw Object.assign(new Error("mask"), { code: "mask_empty" });
         payload.maskKey = await api.upload(await painter.toFile());
       }
-      await submitEdit(payload);
-      toast(t("edit.started", { op: t(`op.${body.operation}`) }));
-      onDone?.();
+      const edit = await submitEdit(payload);
+      announce(t("edit.started", { op: t(`op.${body.operation}`) }));
+      closeStudio();
+      onStarted?.(edit);
     } catch (e) {
-      error.textContent = e.code === "mask_empty" ? t("edit.needMask") : errorMessage(e);
+      error.textContent = e.code === "mask_empty" ? t("edit.needMask") : editErrorMessage(e);
       button.disabled = false;
       button.removeAttribute("aria-busy");
     }
@@ -377,16 +390,20 @@ export function openStudio(d, record, index, { onDone }) {
   }
 
   function upscaleControls(names, form) {
-    let chosen = names[0];
+    // Only an upscale this image can take is selected; when none can, Apply is off and says why.
+    const blockedBy = new Map(names.map((name) => [name, outsideLimits(ops.get(name), image.width, image.height)]));
+    let chosen = names.find((name) => !blockedBy.get(name)) || null;
     const group = uid("upscale");
     const prompt = text("edit-prompt", t("edit.upscalePrompt"), { required: true });
+    // Start from what the image shows: its prompt, else its caption (the user can rewrite it).
+    prompt.control.value = record.request?.prompt || record.annotations?.[index]?.caption || "";
     const creativity = range("edit-creativity", t("edit.creativity"), 0.2, 0.5, 0.05, 0.35);
     const extra = h("div", { class: "stack" }, prompt.wrap, creativity.wrap);
     const choices = h("fieldset", { class: "plain upscale-choices" }, h("legend", {}, t("edit.upscaleChoice")),
       names.map((name) => {
         const op = ops.get(name);
         const out = upscaleSize(name, image.width, image.height, op);
-        const blocked = outsideLimits(op, image.width, image.height);
+        const blocked = blockedBy.get(name);
         const id = `edit-${name}`;
         return h("div", { class: "choice" },
           h("input", { type: "radio", name: group, id, value: name, checked: name === chosen, disabled: Boolean(blocked), on: { change: () => { chosen = name; sync(); } } }),
@@ -395,24 +412,30 @@ export function openStudio(d, record, index, { onDone }) {
             h("span", { class: "choice-meta" }, `${t("edit.upscaleOut", { w: out.width, h: out.height })} · ${formatMoney(editPrice(op))}`),
             h("span", { class: "choice-meta" }, blocked || t(`edit.${name}Hint`))));
       }));
+    const none = h("p", { class: "notice", role: "note", id: "upscale-none", hidden: Boolean(chosen) }, t("edit.noUpscale"));
     const sync = () => {
       const op = ops.get(chosen);
-      extra.hidden = !(op?.takesPrompt ?? chosen !== "upscale-fast");
+      extra.hidden = !chosen || !(op?.takesPrompt ?? chosen !== "upscale-fast");
       if (op?.creativity) Object.assign(creativity.input, { min: op.creativity.min, max: op.creativity.max, value: op.creativity.default });
       const apply = form.querySelector("#edit-apply");
-      if (apply) spendLabel(apply, t("edit.apply"), 1, editPrice(ops.get(chosen)));
+      if (apply) {
+        spendLabel(apply, t("edit.apply"), 1, chosen ? editPrice(op) : 0);
+        apply.disabled = !chosen;
+        if (!chosen) { apply.textContent = t("edit.apply"); apply.setAttribute("aria-describedby", "upscale-none"); }
+      }
     };
-    const button = submitButton(chosen);
+    const button = submitButton(chosen || names[0]);
     // The operation is the one chosen at submit time.
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      if (!chosen) return;
       const op = ops.get(chosen);
       if ((op?.needsPrompt ?? chosen !== "upscale-fast") && !prompt.control.value.trim()) { error.textContent = t("edit.needText", { field: t("edit.upscalePrompt") }); prompt.control.focus(); return; }
       const body = extra.hidden ? {} : { prompt: prompt.control.value.trim(), creativity: Number(creativity.input.value) };
       send(button, { operation: chosen, ...body });
     });
     queueMicrotask(sync);
-    return [choices, extra, button];
+    return [choices, none, extra, button];
   }
 
   renderTool();
@@ -523,16 +546,7 @@ function compare(d, record, before, after) {
 }
 
 // --- use as reference ------------------------------------------------------------------------------
-/** The model's size whose aspect ratio is nearest (then whose area is nearest). */
-export function nearestSize(m, width, height) {
-  const target = Math.log(width / height);
-  let best = null;
-  for (const s of m.sizes) {
-    const score = [Math.abs(Math.log(s.width / s.height) - target), Math.abs(s.width * s.height - width * height)];
-    if (!best || score[0] < best.score[0] - 1e-9 || (Math.abs(score[0] - best.score[0]) < 1e-9 && score[1] < best.score[1])) best = { s, score };
-  }
-  return best.s;
-}
+export { nearestSize }; // (it lives in store.js: the composer shows it too)
 
 /** Open Create with this image as the reference; preselect the size nearest its aspect ratio. */
 export async function useAsReference(record, index) {

@@ -5,7 +5,7 @@
 import { h, clear, icon, announce } from "../dom.js";
 import { t, tOr } from "../i18n.js";
 import { api } from "../api.js";
-import { state, editOperations } from "../store.js";
+import { state, editOperations, subscribe } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
 import { openDetail, openDetailById } from "./detail.js";
 import { openChecker } from "./credentials.js";
@@ -227,5 +227,11 @@ export function galleryView(root) {
     if (entries.some((e) => e.isIntersecting) && items.length && !loading) load();
   }, { rootMargin: "400px 0px" });
   observer.observe(sentinel);
+  // A detail opened from its link (not from a tile) changes or deletes records too: follow them.
+  const unsubscribe = subscribe((what) => {
+    if (!grid.isConnected) { unsubscribe(); return; }
+    if (what?.deleted) onChange({ id: what.deleted }, { deleted: true });
+    else if (what?.changed) onChange(what.changed);
+  });
   load();
 }

@@ -3,7 +3,7 @@
 // Hooks: gallery.js mounts searchPanel(); detail.js adds moreLikeThisButton() and annotationsBlock().
 
 import { h, clear, icon, announce } from "../dom.js";
-import { t, lang } from "../i18n.js";
+import { t, tn, lang } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { IMAGE_TYPES, checkImage } from "../files.js";
@@ -34,13 +34,25 @@ export function searchPanel({ scope, open, grid }) {
   const file = h("input", { type: "file", accept: IMAGE_TYPES.join(","), class: "visually-hidden", id: "gallery-search-file", tabindex: "-1", "aria-label": t("search.byImage") });
   const byImage = h("button", { type: "button", class: "btn", id: "gallery-search-image", on: { click: () => file.click() } }, icon("upload"), t("search.byImage"));
   const submit = h("button", { type: "submit", class: "btn btn-primary", id: "gallery-search-go" }, t("search.go"));
+  // The image a search is by, in the bar: its thumbnail and a clear × (words and an image are not mixed).
+  const chip = h("span", { class: "search-chip", id: "search-image-chip", hidden: true });
+  let chipUrl = null; // a blob: URL of a dropped file, revoked when the chip goes
+  const showChip = (src) => {
+    if (chipUrl && chipUrl !== src) URL.revokeObjectURL(chipUrl);
+    chipUrl = src?.startsWith("blob:") ? src : null;
+    clear(chip);
+    chip.hidden = !src;
+    if (!src) return;
+    chip.append(h("img", { src, alt: "" }), h("span", {}, t("search.chip")),
+      h("button", { type: "button", class: "chip-clear", "aria-label": t("search.chipClear"), on: { click: () => { reset(); input.focus(); } } }, "×"));
+  };
   const form = h("form", { class: "search-form", role: "search", "aria-label": t("search.label"), on: { submit: (event) => {
     event.preventDefault();
     const q = input.value.trim();
     if (q) run({ q }); else reset();
   } } },
   h("label", { for: "gallery-search", class: "visually-hidden" }, t("search.label")),
-  input, submit, byImage, file,
+  chip, input, submit, byImage, file,
   h("p", { class: "hint", id: "gallery-search-hint" }, t("search.hint")));
 
   const status = h("p", { class: "search-status", role: "status", id: "search-status" });
@@ -53,18 +65,21 @@ export function searchPanel({ scope, open, grid }) {
 
   async function run(query) {
     const mine = ++generation;
-    if (query.q !== undefined) input.value = query.q;
+    if (query.q !== undefined) { input.value = query.q; showChip(null); } else { input.value = ""; showChip(query.thumb || chipUrl || null); }
     showing(true);
     error.textContent = "";
     clear(list);
     status.textContent = t("gallery.loading");
     list.setAttribute("aria-busy", "true");
     try {
-      const page = await api.search({ ...query, scope: scope(), limit: LIMIT });
+      const { thumb, ...ask } = query;
+      const page = await api.search({ ...ask, scope: scope(), limit: LIMIT });
       if (mine !== generation) return;
-      list.append(...page.items.map((item, rank) => tile(item, rank)));
+      // Never the image searched by (the API leaves it out; an older deployment may not).
+      const items = page.items.filter((item) => !(query.like && item.id === query.like && item.imageIndex === (query.imageIndex ?? 0)));
+      list.append(...items.map((item, rank) => tile(item, rank)));
       const what = query.q !== undefined ? t("search.forWords", { q: query.q }) : t("search.forImage");
-      status.textContent = page.items.length ? t("search.count", { n: page.items.length, what }) : t("search.none", { what });
+      status.textContent = items.length ? tn("search.count", items.length, { what }) : t("search.none", { what });
       announce(status.textContent);
     } catch (e) {
       if (mine === generation) { error.textContent = errorMessage(e); status.textContent = ""; }
@@ -76,6 +91,7 @@ export function searchPanel({ scope, open, grid }) {
   function reset() {
     generation += 1;
     input.value = "";
+    showChip(null);
     showing(false);
     clear(list);
   }
@@ -102,6 +118,7 @@ export function searchPanel({ scope, open, grid }) {
     if (problem) { error.textContent = problem; status.textContent = ""; return; }
     status.textContent = t("search.uploading");
     try {
+      showChip(URL.createObjectURL(file));
       const key = await api.upload(file);
       if (mine === generation) await run({ like: key });
     } catch (e) {
@@ -141,6 +158,6 @@ export function annotationsBlock(record, index, { onTag } = {}) {
 /** "More like this" for one image of a completed record. */
 export function moreLikeThisButton(record, index, { onRun } = {}) {
   if (record.status !== "COMPLETE" || !record.images?.[index]) return null;
-  return h("button", { class: "btn", type: "button", id: "more-like-this", on: { click: () => { onRun?.(); runSearch({ like: record.id, imageIndex: index }); } } },
+  return h("button", { class: "btn", type: "button", id: "more-like-this", on: { click: () => { onRun?.(); runSearch({ like: record.id, imageIndex: index, thumb: record.images[index].thumbnailUrl }); } } },
     icon("sparkle"), t("search.moreLike"));
 }

@@ -60,13 +60,27 @@ function panel(id, title, lead, ...body) {
     ...body);
 }
 
+/** A panel's message outlives its cause no longer: once a render starts (from this panel or any other),
+ *  the "first write…" or a failed request here is history, so the message goes. */
+function clearedByARender(error) {
+  const seen = new Set(state.results.map((r) => r.id));
+  const off = subscribe((what) => {
+    const id = what?.record?.id;
+    if (!id || seen.has(id)) return;
+    seen.add(id);
+    if (!error.isConnected) { off(); return; }
+    error.textContent = "";
+  });
+  return error;
+}
+
 const BASIC_MAX = 2000; // TranslateRequest.text (functions/studio/bodies/prompts.py)
 const KEYWORDS_MAX = 500; // SuggestRequest.keywords and .style
 
 // --- Basic: any language → English, straight into the composer (the original stays as a chip) -------
 export function basicPanel() {
   const s = state.basic;
-  const error = h("p", { class: "form-error", role: "alert" });
+  const error = clearedByARender(h("p", { class: "form-error", role: "alert" }));
   const text = h("textarea", { id: "basic-text", rows: 4, maxlength: BASIC_MAX, placeholder: t("basic.placeholder"), value: s.text,
     on: { input: () => { s.text = text.value; error.textContent = ""; } } });
   const translate = h("button", { class: "btn btn-primary", type: "submit" }, t("basic.translate"));
@@ -94,7 +108,7 @@ export function basicPanel() {
 // --- Ideas: style + keywords → prompt cards; pick one or several --------------------------------------
 export function ideasPanel() {
   const s = state.ideas;
-  const error = h("p", { class: "form-error", role: "alert" });
+  const error = clearedByARender(h("p", { class: "form-error", role: "alert" }));
   const style = h("input", { id: "ideas-style", type: "text", maxlength: KEYWORDS_MAX, placeholder: t("ideas.stylePlaceholder"), value: s.style, on: { input: () => { s.style = style.value; } } });
   const keywords = h("input", { id: "ideas-keywords", type: "text", maxlength: KEYWORDS_MAX, "aria-required": "true", placeholder: t("ideas.keywordsPlaceholder"), value: s.keywords, on: { input: () => { s.keywords = keywords.value; error.textContent = ""; } } });
   const suggest = h("button", { class: "btn", type: "submit" }, t("ideas.suggest"));
@@ -107,6 +121,17 @@ export function ideasPanel() {
   function renderList() {
     clear(list);
     if (!s.prompts.length) return;
+    // Once an idea is in the composer, the list folds to one line (it made the column very tall and
+    // pushed the composer and results off screen); "Show all ideas" opens it again.
+    if (s.chosen) {
+      const more = h("button", { class: "btn btn-small", type: "button", id: "ideas-show-all", on: { click: () => {
+        s.chosen = null;
+        renderList();
+        list.querySelector("input[type=checkbox]")?.focus();
+      } } }, t("ideas.showAll", { n: s.prompts.length }));
+      list.append(h("div", { class: "row wrap idea-chosen" }, h("p", { class: "hint" }, t("ideas.using", { title: s.chosen })), more));
+      return;
+    }
     const renderSelected = h("button", { class: "btn btn-primary", type: "button", disabled: s.selected.size === 0 });
     const updateCount = () => {
       const images = s.selected.size * state.draft.count;
@@ -132,6 +157,8 @@ export function ideasPanel() {
         h("details", {}, h("summary", {}, t("ideas.negative")), negative),
         h("div", { class: "row end" }, h("button", { class: "btn btn-small", type: "button", "aria-label": `${t("ideas.use")}: ${idea.title}`, on: { click: () => {
           useInComposer({ prompt: idea.prompt, negativePrompt: idea.negativePrompt, lineage: lineageFor(idea) });
+          s.chosen = idea.title;
+          renderList();
         } } }, t("ideas.use"))));
       return card;
     });
@@ -164,6 +191,7 @@ export function ideasPanel() {
     try {
       const result = await api.suggest({ style: s.style.trim(), keywords: s.keywords.trim(), count: 3, language: lang() });
       s.prompts = result.prompts.map((p) => ({ ...p }));
+      s.chosen = null;
       s.selected = new Set();
       renderList();
       announce(result.prompts.map((p) => p.title).join(", "));
