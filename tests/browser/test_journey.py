@@ -288,7 +288,7 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
     expect(dialog).to_be_visible()
     expect(dialog.locator(".detail-close")).to_be_focused()
     expect(dialog.locator(".lineage")).to_contain_text("Seed 1026")
-    expect(dialog.locator(".params")).to_contain_text("1026")
+    expect(dialog.locator(".record-params")).to_contain_text("1026")
     desk.axe_check("detail", ".detail")
     desk.shot("09-detail", full_page=False)
 
@@ -300,7 +300,7 @@ def test_gallery_pages_filters_and_detail_actions(desk, api):
     expect(favorite).to_have_text("Favorite ✓")
     dialog.get_by_role("button", name="Private").click()
     expect(dialog.get_by_role("button", name="Public ✓")).to_have_attribute("aria-pressed", "true")
-    expect(dialog.locator(".params")).to_contain_text("Everyone")
+    expect(dialog.locator(".record-params")).to_contain_text("Everyone")
     assert api.generation(ids[26])["public"] is True
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()

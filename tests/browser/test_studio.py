@@ -162,7 +162,7 @@ def test_gallery_hides_failures_shows_prompts_and_links_details(desk, api):
     expect(dialog.get_by_role("button", name=re.compile("^Vary"))).to_have_count(0)
     expect(dialog.get_by_role("button", name="Public")).to_have_count(0)
     expect(dialog.get_by_role("button", name="Private")).to_have_count(0)
-    expect(dialog.locator(".params")).not_to_contain_text("Estimated cost")
+    expect(dialog.locator(".record-params")).not_to_contain_text("Estimated cost")
     dialog.get_by_role("button", name="Close").click()
     page.get_by_label("Show failed").uncheck()
 

@@ -19,7 +19,7 @@ def test_given_an_overdue_record_when_the_local_scheduler_runs_the_sweeper_then_
     changes = []
     scheduler = Scheduler(InProcess(), on_change=lambda: changes.append(1))
     assert scheduler.names == ["generate-sweeper", "model-lifecycle"]
-    assert scheduler.run_now("generate-sweeper") == {"expired": 1}
+    assert scheduler.run_now("generate-sweeper") == {"expired": 1, "boardsPurged": 0}
     assert stored(generation_id)["error"]["code"] == "expired" and quota_used() == 0
     assert changes  # the local store snapshots what the sweeper changed
 

@@ -92,7 +92,7 @@ function ensureDialog() {
 }
 
 function dl(rows) {
-  return h("dl", { class: "params" }, rows.filter(([, v]) => v !== undefined && v !== null && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+  return h("dl", { class: "params record-params" }, rows.filter(([, v]) => v !== undefined && v !== null && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
 function lineageList(record) {
