@@ -31,7 +31,16 @@ const loadEditModule = () => import("./edit.js");
 // list shows them too (the store follows every submission).
 const following = new Map();
 
+let current = null; // what the dialog shows: { record, index, onChange }
+
 subscribe((what) => {
+  // A state change of the open record, pushed on the user's channel (whichever tab started it): the
+  // detail shows it at once (a running render's image appears when it completes).
+  const pushed = what?.pushed;
+  if (pushed && dialog?.open && openId === pushed.id && current && current.record.status !== pushed.status) {
+    render(dialog, { ...current.record, ...pushed }, current.index, current.onChange);
+    return;
+  }
   const record = what?.record;
   const entry = record && following.get(record.id);
   if (!entry) return;
@@ -169,6 +178,7 @@ export async function openDetailById(id, index = 0, { back = "#gallery", push = 
 }
 
 function render(d, record, index, onChange) {
+  current = { record, index, onChange };
   clear(d);
   const r = record.request || {};
   const image = record.images?.[index];
