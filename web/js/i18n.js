@@ -439,6 +439,8 @@ const STRINGS = {
     "ref.useStyle": "Use its style",
     "edit.tooNarrow": "This image is too long and narrow for this tool (at most {max}:1).",
     "edit.parentGone": "Original deleted",
+    "edit.stepGone": "A step was deleted",
+    "edit.original": "Original: {op}",
     "edit.children": "Edits of this image ({n})",
     "edit.extendClamped": "At most {max} px on a side: set to {max}.",
     "edit.noUpscale": "None of the upscales can take this image (see each one's limit above), so there is nothing to apply.",

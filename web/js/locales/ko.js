@@ -437,6 +437,8 @@ export default {
   "ref.useStyle": "스타일 사용",
   "edit.tooNarrow": "이 도구에 쓰기에는 이미지가 너무 길고 좁습니다 (최대 {max}:1).",
   "edit.parentGone": "원본 삭제됨",
+  "edit.stepGone": "한 단계가 삭제됨",
+  "edit.original": "원본: {op}",
   "edit.children": "이 이미지의 편집 ({n})",
   "edit.extendClamped": "한 변은 최대 {max} px입니다: {max}(으)로 맞췄습니다.",
   "edit.noUpscale": "이 이미지는 어떤 업스케일로도 처리할 수 없습니다(위의 각 제한 참고). 적용할 작업이 없습니다.",
