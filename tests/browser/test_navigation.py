@@ -244,6 +244,9 @@ def test_an_edit_whose_middle_step_was_deleted_still_shows_the_original(desk, ap
     expect(steps.nth(1)).to_have_class(re.compile(r"\bgone\b"))
     expect(steps.nth(1)).to_contain_text("A step was deleted")
     expect(steps.nth(2)).to_contain_text("This image: Outpaint")
+    expect(dialog.locator("#source-gone")).to_have_text(re.compile("image this edit was made from was deleted.*original is still there"))
+    dialog.locator("#chain-slot").scroll_into_view_if_needed()
+    desk.shot("65b-edit-middle-step-deleted", full_page=False)
     # And the original opens from there
     steps.nth(0).get_by_role("button").click()
     expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))

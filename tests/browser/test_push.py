@@ -90,7 +90,7 @@ def test_a_render_started_in_one_tab_completes_in_the_other_tabs_gallery_and_det
     other.get_by_role("link", name="Gallery").click()
     expect(other.locator("#gallery-grid")).not_to_have_attribute("aria-busy", "true")
     gets = record_gets(other)
-    hold_next_render(stack.url, 6)  # long enough to open the running render's detail in tab 2
+    hold_next_render(stack.url, 8)  # long enough to open the running render's detail in tab 2
 
     # When tab 1 starts a render
     render(tab1.page, "a lighthouse at dusk seen from a cliff")

@@ -450,6 +450,7 @@ const STRINGS = {
     "edit.readyElsewhere": "{op} is ready. Find it under Create or in the Gallery.",
     "edit.ready": "{op} is ready: before and after are shown. Press Edit to go on.",
     "detail.sourceGone": "The original image of this edit was deleted, so this edit cannot be re-run or varied.",
+    "detail.sourceStepGone": "The image this edit was made from was deleted, so this edit cannot be re-run or varied. Its original is still there.",
     "detail.confirmEdits.one": "Its {n} edit stays, but it loses its before/after view.",
     "detail.confirmEdits.other": "Its {n} edits stay, but they lose their before/after view.",
     "gallery.noFavorites": "No favorites yet. Open an image and press Favorite to keep it here.",

@@ -448,6 +448,7 @@ export default {
   "edit.readyElsewhere": "{op} 완료. 만들기 또는 갤러리에서 확인하세요.",
   "edit.ready": "{op} 완료: 전후 비교를 보여 줍니다. 계속하려면 편집을 누르세요.",
   "detail.sourceGone": "이 편집의 원본 이미지가 삭제되어 다시 실행하거나 변형할 수 없습니다.",
+  "detail.sourceStepGone": "이 편집의 바탕이 된 이미지가 삭제되어 다시 실행하거나 변형할 수 없습니다. 처음 원본은 남아 있습니다.",
   "detail.confirmEdits.one": "이 이미지로 만든 편집 {n}개는 남지만, 전후 비교는 더 이상 볼 수 없습니다.",
   "detail.confirmEdits.other": "이 이미지로 만든 편집 {n}개는 남지만, 전후 비교는 더 이상 볼 수 없습니다.",
   "gallery.noFavorites": "아직 즐겨찾기가 없습니다. 이미지를 열고 즐겨찾기를 누르면 여기에 모입니다.",

@@ -267,11 +267,12 @@ function render(d, record, index, onChange) {
   const confirmBox = h("div", { class: "confirm", hidden: true, role: "group", "aria-labelledby": "confirm-text" }, confirmText);
   const gone = h("p", { class: "hint", id: "source-gone", hidden: true }, t("detail.sourceGone"));
   // What the edit chain found (edit.js): edits made from this image, or an original that was deleted.
-  const onFound = ({ children, parentGone }) => {
+  const onFound = ({ children, parentGone, originalKept }) => {
     if (children.length) confirmText.textContent = `${t("detail.confirm")} ${tn("detail.confirmEdits", children.length)}`;
     if (parentGone && mine && !failed) {
       rerun.disabled = true;
       vary.disabled = true;
+      if (originalKept) gone.textContent = t("detail.sourceStepGone"); // a step between was deleted
       gone.hidden = false;
     }
   };

@@ -482,7 +482,7 @@ export async function decorateDetail(d, record, index, { open, onFound }) {
   ]);
   if (!d.open) return;
   const parent = chain[chain.length - 1];
-  onFound?.({ children, parentGone: l.source === "edit" && parentGone });
+  onFound?.({ children, parentGone: l.source === "edit" && parentGone, originalKept: Boolean(root) });
   if (l.source === "edit" && parent?.images?.length) compare(d, record, parent.images[l.parentImageIndex || 0], record.images[index]);
   const slot = d.querySelector("#chain-slot");
   if (!slot || (!chain.length && !stepGone && !children.length)) return;
