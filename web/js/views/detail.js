@@ -34,12 +34,11 @@ const following = new Map();
 let current = null; // what the dialog shows: { record, index, onChange }
 
 subscribe((what) => {
-  // A state change of the open record, pushed on the user's channel (whichever tab started it): the
-  // detail shows it at once (a running render's image appears when it completes).
-  const pushed = what?.pushed;
-  if (pushed && dialog?.open && openId === pushed.id && current && current.record.status !== pushed.status) {
-    render(dialog, { ...current.record, ...pushed }, current.index, current.onChange);
-    return;
+  // A state change of the open record, pushed on the user's channel (whichever tab started it) or
+  // polled by this tab: the detail shows it at once (a running render's image appears when it completes).
+  const changed = what?.pushed || what?.record;
+  if (changed && dialog?.open && openId === changed.id && current && current.record.status !== changed.status) {
+    render(dialog, { ...current.record, ...changed }, current.index, current.onChange);
   }
   const record = what?.record;
   const entry = record && following.get(record.id);
