@@ -227,6 +227,31 @@ def test_an_edit_whose_original_was_deleted_says_so(desk, api):
     desk.shot("65-edit-original-deleted", full_page=False)
 
 
+def test_an_edit_whose_middle_step_was_deleted_still_shows_the_original(desk, api):
+    # Given an original, an edit of it and an edit of that edit; then the middle edit is deleted
+    source = api.wait(api.generate(prompt="a red barn under a wide sky", seed=11)["id"], timeout=RENDER_TIMEOUT)
+    middle = api.wait(api.edit(operation="remove-background", generationId=source["id"])["id"], timeout=RENDER_TIMEOUT)
+    last = api.wait(api.edit(operation="outpaint", generationId=middle["id"], left=64)["id"], timeout=RENDER_TIMEOUT)
+    api.delete(middle["id"])
+    page = desk.page
+    desk.sign_in()
+    # When the last edit's detail opens
+    dialog = open_detail(page, desk.stack.url, last["id"])
+    # Then its chain starts at the surviving original, says that one step is gone, and ends at this image
+    steps = dialog.locator(".chain > .chain-step")
+    expect(steps).to_have_count(3)
+    expect(steps.nth(0)).to_contain_text("Original: Text to image")
+    expect(steps.nth(1)).to_have_class(re.compile(r"\bgone\b"))
+    expect(steps.nth(1)).to_contain_text("A step was deleted")
+    expect(steps.nth(2)).to_contain_text("This image: Outpaint")
+    expect(dialog.locator("#source-gone")).to_have_text(re.compile("image this edit was made from was deleted.*original is still there"))
+    dialog.locator("#chain-slot").scroll_into_view_if_needed()
+    desk.shot("65b-edit-middle-step-deleted", full_page=False)
+    # And the original opens from there
+    steps.nth(0).get_by_role("button").click()
+    expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))
+
+
 # --- 7. the gallery's empty filters -------------------------------------------------------------------------
 def test_an_empty_filter_says_what_fits_the_filter(desk, api, picture):
     page = desk.page

@@ -69,3 +69,41 @@ def test_with_the_channel_stopped_the_page_polls_and_says_nothing(desk, stack):
         set_channel(stack.url, down=False)
     # and the channel comes back by itself
     expect(page.locator("html")).to_have_attribute("data-push", "live", timeout=RENDER_TIMEOUT * 2)
+
+
+def hold_next_render(stack_url: str, seconds: float) -> None:
+    """The Bedrock emulator's hang switch: the next image call answers only after `seconds`."""
+    body = {"fault": "hang", "seconds": seconds, "target": "image", "times": 1}
+    request = urllib.request.Request(f"{stack_url}/_bedrock/_emulator/faults", data=json.dumps(body).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status in (200, 201)
+
+
+def test_a_render_started_in_one_tab_completes_in_the_other_tabs_gallery_and_detail(session_factory, stack):
+    # Given two tabs of one user: tab 2 shows the gallery, tab 1 the composer
+    tab1, tab2 = session_factory(), session_factory()
+    tab1.sign_in()
+    tab2.sign_in()
+    other = tab2.page
+    expect(other.locator("html")).to_have_attribute("data-push", "live")
+    other.get_by_role("link", name="Gallery").click()
+    expect(other.locator("#gallery-grid")).not_to_have_attribute("aria-busy", "true")
+    gets = record_gets(other)
+    hold_next_render(stack.url, 8)  # long enough to open the running render's detail in tab 2
+
+    # When tab 1 starts a render
+    render(tab1.page, "a lighthouse at dusk seen from a cliff")
+    record_id = cards(tab1.page).first.get_attribute("data-id")
+
+    # Then it joins tab 2's gallery as it runs, and its detail opens there
+    tile = other.locator(f'#gallery-grid li[data-id="{record_id}"]')
+    expect(tile).to_have_attribute("data-status", re.compile("PENDING|RUNNING"), timeout=RENDER_TIMEOUT)
+    tile.get_by_role("button").click()
+    dialog = other.locator("dialog.detail")
+    expect(dialog.locator(".empty-figure")).to_be_visible()
+    # And when it completes, tab 2's detail shows its image and the tile its thumbnail, with no fetch of the record
+    expect(dialog.locator(".detail-figure img")).to_be_visible(timeout=RENDER_TIMEOUT)
+    expect(tile).to_have_attribute("data-status", "COMPLETE")
+    expect(tile.locator("img")).to_be_visible()
+    assert gets == []

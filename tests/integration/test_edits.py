@@ -146,6 +146,9 @@ def test_given_an_edit_of_an_edit_then_the_chain_reads_both_ways(aws, bedrock):
     assert stored(second["id"])["lineage"]["parentId"] == first["id"]
     assert [c["id"] for c in children(parent_id).body["items"]] == [first["id"]]
     assert [c["id"] for c in children(first["id"]).body["items"]] == [second["id"]]
+    # and both name the chain's original, so it is still reached once the step between is deleted
+    assert get(first["id"]).body["lineage"]["rootId"] == parent_id
+    assert get(second["id"]).body["lineage"]["rootId"] == parent_id
 
 
 def test_given_a_generation_and_its_edit_then_their_owner_sees_every_stored_field_of_request_and_lineage(aws, bedrock):

@@ -469,10 +469,12 @@ function pushed(event) {
   if (!state.results.some((r) => r.id === event.id)) {
     early.set(event.id, event.generation);
     if (early.size > EARLY_KEPT) early.delete(early.keys().next().value);
-    return;
+  } else {
+    upsert(event.generation);
+    wake(event.id);
   }
-  upsert(event.generation);
-  wake(event.id);
+  // Views showing it (gallery tile, open detail) follow it too, whichever tab started it.
+  notify({ pushed: event.generation });
 }
 
 function follow(record) {

@@ -167,6 +167,9 @@ class RecordedLineage(SparseModel):
     reference_palette: list[str] | Absent = Field(None, description="The reference's palette")
     parent_id: str | Absent = Field(None, description="The generation this one re-runs, varies or edits")
     parent_image_index: int | Absent = Field(None, description="Which image of the parent an edit started from")
+    root_id: str | Absent = Field(None, description=(
+        "For an edit: the oldest generation of its chain (the original), so the chain still reaches it when "
+        "an edit between them was deleted"))
     operation: Operation | Absent = Field(None, description="The edit that made this image from its parent")
     source_image_key: str | Absent = Field(None, description="The upload an edit started from")
     final_prompt: str | Absent = Field(None, description="The prompt the image model got (an edit without a prompt "

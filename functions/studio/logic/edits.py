@@ -57,7 +57,8 @@ def source_of(request: EditRequest, user_id: str) -> dict:
         raise InvalidField("imageIndex", f"between 0 and {len(images) - 1} (this generation has {len(images)} images)")
     image = images[request.image_index]
     return {"key": image["key"], "width": image["width"], "height": image["height"],
-            "lineage": {"parentId": parent["id"], "parentImageIndex": request.image_index}}
+            "lineage": {"parentId": parent["id"], "parentImageIndex": request.image_index,
+                        "rootId": lineage.root_of(parent)}}
 
 
 def create(request: EditRequest, user_id: str, idempotency_key: str | None, base_url: str, conf: Settings,

@@ -33,3 +33,11 @@ def client_lineage(lineage: Lineage, user_id: str, *, edit: bool = False) -> dic
     if "referenceImageKey" in values:
         check_owner(values["referenceImageKey"], user_id, "lineage.referenceImageKey")
     return values
+
+
+def root_of(parent: dict) -> str:
+    """The oldest record of the chain an edit of `parent` joins, as far as the chain knows it. Stored on
+    the edit (lineage.rootId) so that the chain still reaches its original when a step between is
+    deleted (an edit made before rootId existed names only its parent: then its parent stands in)."""
+    known = parent.get("lineage") or {}
+    return known.get("rootId") or known.get("parentId") or parent["id"]

@@ -31,7 +31,15 @@ const loadEditModule = () => import("./edit.js");
 // list shows them too (the store follows every submission).
 const following = new Map();
 
+let current = null; // what the dialog shows: { record, index, onChange }
+
 subscribe((what) => {
+  // A state change of the open record, pushed on the user's channel (whichever tab started it) or
+  // polled by this tab: the detail shows it at once (a running render's image appears when it completes).
+  const changed = what?.pushed || what?.record;
+  if (changed && dialog?.open && openId === changed.id && current && current.record.status !== changed.status) {
+    render(dialog, { ...current.record, ...changed }, current.index, current.onChange);
+  }
   const record = what?.record;
   const entry = record && following.get(record.id);
   if (!entry) return;
@@ -169,6 +177,7 @@ export async function openDetailById(id, index = 0, { back = "#gallery", push = 
 }
 
 function render(d, record, index, onChange) {
+  current = { record, index, onChange };
   clear(d);
   const r = record.request || {};
   const image = record.images?.[index];
@@ -257,11 +266,12 @@ function render(d, record, index, onChange) {
   const confirmBox = h("div", { class: "confirm", hidden: true, role: "group", "aria-labelledby": "confirm-text" }, confirmText);
   const gone = h("p", { class: "hint", id: "source-gone", hidden: true }, t("detail.sourceGone"));
   // What the edit chain found (edit.js): edits made from this image, or an original that was deleted.
-  const onFound = ({ children, parentGone }) => {
+  const onFound = ({ children, parentGone, originalKept }) => {
     if (children.length) confirmText.textContent = `${t("detail.confirm")} ${tn("detail.confirmEdits", children.length)}`;
     if (parentGone && mine && !failed) {
       rerun.disabled = true;
       vary.disabled = true;
+      if (originalKept) gone.textContent = t("detail.sourceStepGone"); // a step between was deleted
       gone.hidden = false;
     }
   };

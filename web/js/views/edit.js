@@ -446,40 +446,46 @@ export function openStudio(d, record, index, { onStarted }) {
 // --- the detail view's compare and edit chain ----------------------------------------------------
 const ANCESTORS = 6; // how far up the chain is read (one request a step)
 
-/** The ancestors of a record, oldest first, and whether its own parent is gone (deleted). */
+/** The ancestors of a record, oldest first; whether its own parent is gone (deleted); and, when a step
+ *  of the chain is gone, the chain's original if it survives (lineage.rootId names it: without it, a
+ *  deleted middle edit would hide the original). */
 async function ancestorsOf(record) {
   const chain = [];
   let parentGone = false;
+  let missing = null;
   let l = record.lineage || {};
   while (l.parentId && chain.length < ANCESTORS) {
     let parent;
     try {
       parent = await api.generation(l.parentId);
     } catch (error) {
-      if (!chain.length) parentGone = error.code === "not_found";
+      if (error.code === "not_found") missing = l.parentId;
+      if (!chain.length) parentGone = Boolean(missing);
       break;
     }
     chain.unshift(parent);
     l = parent.lineage || {};
   }
-  return { chain, parentGone };
+  const rootId = record.lineage?.rootId;
+  const root = missing && rootId && rootId !== missing ? await api.generation(rootId).catch(() => null) : null;
+  return { chain, parentGone, stepGone: Boolean(missing), root };
 }
 
 /** For an edit: a before/after slider over the image. For every image: the chain of edits it comes
  *  from (a sequence) and the edits made from it (siblings, a grid). Tells the detail what it found. */
 export async function decorateDetail(d, record, index, { open, onFound }) {
   const l = record.lineage || {};
-  const [{ chain, parentGone }, children] = await Promise.all([
+  const [{ chain, parentGone, stepGone, root }, children] = await Promise.all([
     ancestorsOf(record),
     // Only records whose lineage names this one (a server without the parent filter answers with everything).
     api.gallery({ parent: record.id, limit: 24 }).then((p) => p.items.filter((c) => c.lineage?.parentId === record.id)).catch(() => []),
   ]);
   if (!d.open) return;
   const parent = chain[chain.length - 1];
-  onFound?.({ children, parentGone: l.source === "edit" && parentGone });
+  onFound?.({ children, parentGone: l.source === "edit" && parentGone, originalKept: Boolean(root) });
   if (l.source === "edit" && parent?.images?.length) compare(d, record, parent.images[l.parentImageIndex || 0], record.images[index]);
   const slot = d.querySelector("#chain-slot");
-  if (!slot || (!chain.length && !parentGone && !children.length)) return;
+  if (!slot || (!chain.length && !stepGone && !children.length)) return;
   const card = (r, label, { current = false, imageIndex = 0 } = {}) => {
     const img = r.images?.[imageIndex] || r.images?.[0];
     const content = [img ? h("img", { src: img.thumbnailUrl, alt: "" }) : h("span", { class: "chain-empty" }, t(`status.${r.status}`)),
@@ -489,13 +495,17 @@ export async function decorateDetail(d, record, index, { open, onFound }) {
       : h("button", { class: "chain-card", type: "button", title: t("edit.openStep"), on: { click: () => open(r.id, imageIndex, { push: true }) } }, content);
   };
   // Upward: the images this one was made from, in order, then this image.
-  if (chain.length || parentGone) {
+  if (chain.length || stepGone) {
     const steps = chain.map((r, i) => {
       const child = chain[i + 1] || record;
       const label = i === chain.length - 1 ? t("edit.parent", { op: modeLabel(r) }) : modeLabel(r);
       return h("li", { class: "chain-step" }, card(r, label, { imageIndex: child.lineage?.parentImageIndex || 0 }));
     });
-    if (parentGone) steps.push(h("li", { class: "chain-step gone" }, h("div", { class: "chain-card" }, h("span", { class: "chain-empty" }, t("edit.parentGone")))));
+    // A deleted step: above the steps that survive, with the original before it when it survives too.
+    const gone = h("li", { class: "chain-step gone" }, h("div", { class: "chain-card" },
+      h("span", { class: "chain-empty" }, t(root || !parentGone ? "edit.stepGone" : "edit.parentGone"))));
+    if (stepGone) steps.unshift(gone);
+    if (root) steps.unshift(h("li", { class: "chain-step" }, card(root, t("edit.original", { op: modeLabel(root) }))));
     slot.append(
       h("h3", { class: "sub", id: "chain-title" }, t("edit.chain")),
       h("ol", { class: "chain", "aria-labelledby": "chain-title" }, steps,

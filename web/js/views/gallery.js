@@ -139,6 +139,26 @@ export function galleryView(root) {
     updateStatus();
   }
 
+  /** A state change pushed on the user's channel (any tab's render or edit): its tile follows it, and a
+   *  new record that fits the filters joins the top of the grid (the feed is newest first). */
+  function showPushed(record) {
+    const index = items.findIndex((x) => x.id === record.id);
+    if (index >= 0) {
+      items[index] = { ...items[index], ...record };
+      const li = grid.querySelector(`li[data-id="${CSS.escape(record.id)}"]`);
+      if (!visible(items[index])) li?.remove();
+      else if (li) li.replaceWith(tile(items[index]));
+      updateStatus();
+      return;
+    }
+    const fits = filters.scope === "mine" ? (!filters.favorite || record.favorite) : record.public;
+    const newest = !items.length || (record.createdAt || "") >= (items[0].createdAt || "");
+    if (!fits || !newest || (filters.mode && record.mode !== filters.mode)) return;
+    items.unshift(record);
+    if (visible(record)) grid.prepend(tile(record));
+    updateStatus();
+  }
+
   /** Nothing to show: a sentence that fits the filters in use. */
   function emptyText() {
     const name = filters.mode ? t(`mode.${filters.mode}`) : "";
@@ -171,8 +191,10 @@ export function galleryView(root) {
     try {
       const page = await api.gallery({ scope: filters.scope, limit: 24, cursor, mode: filters.mode, favorite: filters.favorite });
       if (mine !== generation) return;
-      items.push(...page.items);
-      const shown = page.items.filter(visible);
+      const known = new Set(items.map((x) => x.id)); // a pushed record may have joined the top meanwhile
+      const fresh = page.items.filter((x) => !known.has(x.id));
+      items.push(...fresh);
+      const shown = fresh.filter(visible);
       grid.append(...shown.map(tile));
       cursor = page.nextCursor || null;
       done = !cursor;
@@ -232,6 +254,7 @@ export function galleryView(root) {
     if (!grid.isConnected) { unsubscribe(); return; }
     if (what?.deleted) onChange({ id: what.deleted }, { deleted: true });
     else if (what?.changed) onChange(what.changed);
+    else if (what?.pushed) showPushed(what.pushed);
   });
   load();
 }
