@@ -45,8 +45,11 @@ def list_gallery(
     favorite: Annotated[Optional[bool], Query(description="only your favorites (scope=mine)")] = None,
     parent: Annotated[Optional[str], Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                            description="your edits and re-runs of this generation")] = None,
+    tag: Annotated[Optional[str], Query(min_length=1, max_length=100,
+                                        description="your images with this tag (scope=mine, alone)")] = None,
 ) -> GalleryPage:
-    return gallery.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url(), parent)
+    return gallery.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url(), parent,
+                                tag)
 
 
 @router.get("/gallery/search", summary="Find images by meaning (q, any language) or by example (like)",
@@ -72,7 +75,7 @@ def get_generation(id: str) -> Generation:
     return generations.get(id, caller(router).user_id, _base_url())
 
 
-@router.patch("/generations/<id>", summary="Favorite or share one of your generations",
+@router.patch("/generations/<id>", summary="Favorite, share or tag one of your generations",
               responses=responses(200, Generation, "The updated record"))
 def update_generation(id: str, body: GenerationPatch) -> Generation:
     return generations.update(id, body, caller(router).user_id, _base_url())

@@ -59,6 +59,14 @@ BOARDS_SHARED_PARTITION = "BOARDS"
 BOARDS_PURGE_PARTITION = "BOARDS#PURGE"
 # The most images one board holds (a delete removes its rows within one request's budget, mostly).
 BOARD_MAX_ITEMS = 5000
+# Tags (studio/adapters/tags.py): the record keeps its tags (`tags`, a list; `tagsEdited` once its owner
+# changed them, so that the index job's automatic tags no longer replace them), and each tag has one row
+# per image, pk TAG#<ownerId>#<tag>, sk <createdAt>#<generationId>: "my images tagged x", newest first,
+# is one Query on that partition (no index, never a Scan). The rows move with the record's `tags` in
+# one transaction (an edit, the index job's automatic tags, a delete).
+TAG_PARTITION_PREFIX = "TAG#"
+TAGS_ATTRIBUTE = "tags"
+TAGS_EDITED_ATTRIBUTE = "tagsEdited"
 ACTIVE_PARTITION = "active"
 # Until when the worker that claimed a RUNNING record holds it (a duplicate delivery waits it out).
 LEASE_ATTRIBUTE = "leaseUntil"

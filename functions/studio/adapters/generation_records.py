@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-from studio.adapters import feeds, idempotency, quotas, table
+from studio.adapters import feeds, idempotency, quotas, table, tags
 from studio.errors import Conflict, QuotaExceeded, StorageError
 from studio.storage_layout import ACTIVE_PARTITION, LEASE_ATTRIBUTE, PARTITION_KEY, SORT_KEY
 
@@ -45,6 +45,8 @@ class GenerationRecord(TypedDict, total=False):
     attempts: list[str]  # every claim's token (their image folders)
     annotations: list[dict[str, Any]]
     indexedAt: str
+    tags: list[str]  # the image's tags: automatic (the index job) until its owner edits them
+    tagsEdited: bool
     batchId: str  # the batch (POST /generations/batch) it belongs to
 
 
@@ -281,13 +283,15 @@ def delete(record: GenerationRecord) -> bool:
     """Delete the record as it was read (same owner, same status); an unfinished one gives its
     images back to the quota in the same write. False when it is gone or changed meanwhile: read
     it again (a record that completed since has images to delete first)."""
+    values = {":owner": {"S": record["ownerId"]}, ":status": {"S": record["status"]}}
+    # Its tag rows go in the same write, as read: a tag edit since fails the condition (read it again).
     deleting = {"Delete": {
         "TableName": table.name(), "Key": key(record["id"]),
-        "ConditionExpression": "ownerId = :owner AND #s = :status", "ExpressionAttributeNames": {"#s": "status"},
-        "ExpressionAttributeValues": {":owner": {"S": record["ownerId"]}, ":status": {"S": record["status"]}},
+        "ConditionExpression": "ownerId = :owner AND #s = :status AND " + tags.tags_condition(record, values),
+        "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": values,
     }}
-    return table.settle(deleting, [quotas.give_back(record)] if record["status"] in ACTIVE and "quotaDay" in record
-                        else [])
+    quota = [quotas.give_back(record)] if record["status"] in ACTIVE and "quotaDay" in record else []
+    return table.settle(deleting, quota + tags.row_deletes(record))
 
 
 def set_annotations(generation_id: str, annotations: list[dict], public: bool, now: str) -> bool:

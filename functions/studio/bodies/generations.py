@@ -251,6 +251,9 @@ class Generation(ResponseModel):
     public: bool = False
     mine: bool = True
     annotations: list[ImageAnnotation] = Field(default_factory=list, description="Per image, once indexed")
+    tags: list[str] = Field(default_factory=list, description="The image's tags: the captions' automatic tags "
+                                                          "until its owner edits them (PATCH); GET /gallery?tag= "
+                                                          "filters by one")
     content_credentials: ContentCredentials | None = Field(
         None, description="The signed C2PA manifest of the full-size images (as read when signed); null until COMPLETE")
     batch_id: str | None = Field(None, description="The batch (POST /generations/batch) this record belongs to; "
@@ -265,9 +268,18 @@ class GenerationBatch(ResponseModel):
     estimated_cost: float = Field(description="The sum of the records' estimated costs")
 
 
+# Loose bounds against oversized bodies; the tag rule itself (logic/tags.py) answers 422 with its text.
+TAGS_BODY_MAX = 50
+
+
 class GenerationPatch(ApiModel):
     favorite: bool | None = None
     public: bool | None = None
+    tags: list[str] | None = Field(None, max_length=TAGS_BODY_MAX,
+                                   description="Replace the image's tags (at most 20, each 1-40 characters of letters, "
+                                               "digits, spaces, '-' or '_'; stored trimmed and lowercase)")
+    add_tags: list[str] | None = Field(None, max_length=TAGS_BODY_MAX, description="Tags to add")
+    remove_tags: list[str] | None = Field(None, max_length=TAGS_BODY_MAX, description="Tags to remove")
 
 
 class GalleryPage(ResponseModel):

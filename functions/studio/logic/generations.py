@@ -21,7 +21,7 @@ from studio.bodies.generations import (
 from studio.catalog import ImageModel, image_model, model_for_mode
 from studio.clock import now_iso
 from studio.errors import BadRequest, Conflict, InvalidField, NotFound, StudioError
-from studio.logic import access, board_cleanup, image_requests, indexing, lifecycle, lineage, presentation
+from studio.logic import access, board_cleanup, image_requests, indexing, lifecycle, lineage, presentation, tags
 from studio.logic.uploads import check_owner
 from studio.observability import count, logger
 from studio.settings import Settings
@@ -176,8 +176,14 @@ def get(generation_id: str, user_id: str, base_url: str) -> Generation:
 
 
 def update(generation_id: str, patch: GenerationPatch, user_id: str, base_url: str) -> Generation:
-    if patch.favorite is None and patch.public is None:
-        raise InvalidField("favorite", "send favorite and/or public (booleans)")
+    tag_edit = (patch.tags, patch.add_tags, patch.remove_tags)
+    if patch.favorite is None and patch.public is None and tag_edit == (None, None, None):
+        raise InvalidField("favorite", "send favorite and/or public (booleans), or tags, addTags or removeTags (lists)")
+    if tag_edit != (None, None, None):
+        # Tags first: a tag that breaks the rule (422) must not leave the flags half-applied.
+        record = tags.edit(generation_id, user_id, *tag_edit)
+        if patch.favorite is None and patch.public is None:
+            return presentation.generation(record, user_id, base_url)
     record = generation_records.update_flags(generation_id, user_id, patch.favorite, patch.public, now_iso())
     if record is None:
         raise NotFound(access.NOT_FOUND_MESSAGE)

@@ -18,7 +18,7 @@ from studio.adapters.generation_records import GenerationRecord
 from studio.bodies.common import UPLOAD_MAX_BYTES
 from studio.catalog import MAX_IMAGES_PER_GENERATION
 from studio.clock import now_iso
-from studio.logic import captions
+from studio.logic import captions, tags
 from studio.observability import count, logger
 from studio.settings import Settings
 from studio.storage_layout import VECTOR_DIMENSION
@@ -84,6 +84,8 @@ def index_generation(generation_id: str, conf: Settings) -> str:
             return "FORGOTTEN"
         vectors.put([(k, v, _metadata(current)) for k, v, _ in written])
         generation_records.set_annotations(generation_id, annotations, bool(current.get("public")), now_iso())
+    # The captions' tags become the record's (and its tag rows), unless its owner has edited them.
+    tags.apply_automatic(generation_id, annotations)
     count("ImagesIndexed", len(written))
     return "INDEXED"
 

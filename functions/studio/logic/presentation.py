@@ -12,6 +12,7 @@ from studio.bodies.generations import (
     RecordedLineage,
 )
 from studio.catalog import EDIT_MODE
+from studio.logic import tags
 
 
 def image_url(base_url: str, key: str) -> str:
@@ -54,6 +55,7 @@ def generation(record: dict, viewer_id: str, base_url: str) -> Generation:
         public=bool(record.get("public")),
         mine=mine,
         annotations=record.get("annotations", []),
+        tags=tags.shown(record),
         content_credentials=_credentials(record),
         batch_id=record.get("batchId"),
     )
