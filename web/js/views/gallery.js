@@ -86,16 +86,18 @@ export function galleryView(root) {
   const compareGo = h("button", { class: "btn btn-primary btn-small", type: "button", id: "compare-go", title: t("compare.selected", { n: 0 }), on: { click: () => openCompare([...picked.values()]) } }, t("compare.go"));
   const selectBar = h("div", { class: "gallery-select-bar", hidden: true });
   const selectButton = h("button", { class: "btn btn-small", type: "button", id: "gallery-select", "aria-pressed": "false", on: { click: () => toggleSelecting() } }, t("gallery.select"));
+  // A tile says whether it is picked only in select mode (aria-pressed makes it a toggle there).
+  const markPicked = (li) => {
+    const on = picked.has(li.dataset.id);
+    li.classList.toggle("selected", selecting && on);
+    if (selecting) li.querySelector(".tile")?.setAttribute("aria-pressed", String(on));
+    else li.querySelector(".tile")?.removeAttribute("aria-pressed");
+  };
   const showPicked = () => {
     selectCount.textContent = t("gallery.selected", { n: picked.size });
     compareGo.disabled = picked.size < 2 || picked.size > COMPARE_MAX;
     compareGo.title = t("compare.selected", { n: picked.size });
-    for (const li of grid.querySelectorAll("li[data-id]")) {
-      const on = picked.has(li.dataset.id);
-      li.classList.toggle("selected", selecting && on);
-      if (selecting) li.querySelector(".tile")?.setAttribute("aria-pressed", String(on));
-      else li.querySelector(".tile")?.removeAttribute("aria-pressed");
-    }
+    grid.querySelectorAll("li[data-id]").forEach(markPicked);
   };
   async function toggleSelecting() {
     selecting = !selecting;
@@ -120,10 +122,7 @@ export function galleryView(root) {
   }
   const tile = (record) => {
     const li = galleryTile(record, { onOpen: (r) => (selecting ? pick(r) : openDetail(r, 0, { onChange })) });
-    if (selecting) {
-      li.classList.toggle("selected", picked.has(record.id));
-      li.querySelector(".tile")?.setAttribute("aria-pressed", String(picked.has(record.id)));
-    }
+    if (selecting) markPicked(li);
     return li;
   };
   const failed = h("input", { type: "checkbox", id: "gallery-failed", checked: filters.failed, on: { change: () => { filters.failed = failed.checked; reset(); } } });
