@@ -1,5 +1,5 @@
-"""The web UI's strings (English in web/js/i18n.js, Korean in web/js/locales/ko.js, fetched only when
-chosen): both have the same keys and placeholders, every key the code asks for exists, and no Korean
+"""The web UI's strings (English in web/js/i18n.js plus one file per lazily loaded view in web/js/strings/,
+Korean in web/js/locales/ko.js, fetched only when chosen): both have the same keys and placeholders, every key the code asks for exists, and no Korean
 string is left in English.
 
 The files are read as text (no JavaScript engine): each table is a block of `"key": "text",` lines.
@@ -16,6 +16,8 @@ import pytest
 WEB = Path(__file__).resolve().parents[2] / "web"
 I18N = WEB / "js" / "i18n.js"
 KOREAN = WEB / "js" / "locales" / "ko.js"
+# English texts of views loaded on first use (addEnglish in i18n.js): not part of the first load.
+LAZY_ENGLISH = WEB / "js" / "strings"
 ENTRY = re.compile(r'^\s*("(?:[^"\\]|\\.)+")\s*:\s*("(?:[^"\\]|\\.)*")\s*,?\s*$', re.M)
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Strings that are the same in both languages on purpose (a name, a formula, a layout of values).
@@ -23,9 +25,13 @@ SAME_IN_BOTH = {"app.name", "cost.line", "results.announce", "gallery.item", "ed
                 "search.forWords"}
 
 
-def _block(text: str, start: str, end: str) -> dict[str, str]:
+def _entries(text: str, start: str, end: str) -> list[tuple[str, str]]:
     body = text[text.index(start): text.index(end, text.index(start))]
-    entries = [(json.loads(k), json.loads(v)) for k, v in ENTRY.findall(body)]
+    return [(json.loads(k), json.loads(v)) for k, v in ENTRY.findall(body)]
+
+
+def _block(text: str, start: str, end: str, more: list[tuple[str, str]] = ()) -> dict[str, str]:
+    entries = _entries(text, start, end) + list(more)
     keys = [k for k, _ in entries]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     assert not duplicates, f"keys defined twice in {start.strip()}: {duplicates}"
@@ -34,13 +40,15 @@ def _block(text: str, start: str, end: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def strings() -> dict[str, dict[str, str]]:
-    return {"en": _block(I18N.read_text(encoding="utf-8"), "  en: {", "\n  },"),
+    lazy = [entry for path in sorted(LAZY_ENGLISH.glob("*.js"))
+            for entry in _entries(path.read_text(encoding="utf-8"), "export default {", "\n};")]
+    return {"en": _block(I18N.read_text(encoding="utf-8"), "  en: {", "\n  },", lazy),
             "ko": _block(KOREAN.read_text(encoding="utf-8"), "export default {", "\n};")}
 
 
 def _code() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted((WEB / "js").rglob("*.js"))
-                     if p not in (I18N, KOREAN))
+                     if p not in (I18N, KOREAN) and p.parent != LAZY_ENGLISH)
 
 
 def test_both_languages_have_the_same_keys(strings):

@@ -318,26 +318,6 @@ const STRINGS = {
     "batch.seed": "Seed",
     "batch.seconds": "{n} s",
     "compare.open": "Compare {n} side by side",
-    "compare.title": "Compare {n} images",
-    "compare.close": "Close",
-    "compare.base": "Base (the others are diffed against it)",
-    "compare.added": "added",
-    "compare.removed": "removed",
-    "compare.legend": "words of the prompt, against the first image",
-    "compare.words": "{added} words added, {removed} removed",
-    "compare.basePrompt": "The base prompt",
-    "compare.samePrompt": "Same prompt",
-    "compare.column": "Image {n} of {total}",
-    "compare.image": "Image {n}, {model}",
-    "compare.model": "Model",
-    "compare.seed": "Seed",
-    "compare.size": "Size",
-    "compare.mode": "Mode",
-    "compare.operation": "Edit",
-    "compare.negative": "Negative prompt",
-    "compare.cost": "Cost",
-    "compare.prev": "Previous image",
-    "compare.next": "Next image",
     "compare.selectDone": "Stop selecting",
     "compare.selected": "{n} selected (2 to 4)",
     "compare.go": "Compare",
@@ -568,6 +548,12 @@ export async function setLang(next) {
 }
 
 export function onLangChange(fn) { listeners.add(fn); }
+
+/** A lazily loaded view's English texts (web/js/strings/<view>.js), merged into the fallback table when
+ *  its module loads: they are not part of the first load. Korean stays whole in locales/ko.js. */
+export function addEnglish(texts) {
+  Object.assign(STRINGS.en, texts);
+}
 
 /** t("key", {var: value}) → the text in the current language (English as the fallback). */
 export function t(key, vars) {

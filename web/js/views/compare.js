@@ -3,9 +3,12 @@
 // On a phone the columns become full-width pages that scroll-snap: swipe between them.
 
 import { h, clear } from "../dom.js";
-import { t, formatMoney } from "../i18n.js";
+import { t, formatMoney, addEnglish } from "../i18n.js";
+import texts from "../strings/compare.js";
 import { state } from "../store.js";
 import { modeLabel } from "../messages.js";
+
+addEnglish(texts);
 
 const CSS_URL = new URL("../../css/compare.css", import.meta.url).href;
 if (!document.querySelector("link[data-compare-css]")) {
