@@ -464,8 +464,7 @@ async function poll(id) {
 const early = new Map();
 const EARLY_KEPT = 50;
 
-/** The channel's state for other waits that push first and poll as the fallback (views/export.js). */
-export function pushChannel() { return { live: push.live, epoch: push.epoch }; }
+export function pushChannel() { return { live: push.live, epoch: push.epoch }; } // for export.js
 
 function pushed(event) {
   if (event?.type === "export" && event.export) { notify({ exportEnded: event.export }); return; }
@@ -508,7 +507,7 @@ async function startPush() {
         push.live = live;
         if (live) push.epoch += 1;
         for (const fn of [...wakers.values()]) fn(); // re-decide: fetch to catch up, or poll while down
-        notify({ pushLive: live }); // the same for the other waits (views/export.js)
+        notify({ pushLive: live }); // export.js re-decides too
         document.documentElement.dataset.push = live ? "live" : "down"; // for tests and diagnostics
       },
     });
