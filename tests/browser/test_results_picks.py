@@ -48,6 +48,7 @@ def test_from_the_results_add_a_batch_to_a_board_then_select_two_and_export_them
     expect(page.locator("#results-export-status")).to_have_text("ZIP ready: 2 images.")
     expect(page.locator("#results-export-download")).to_have_attribute("href", re.compile("X-Amz-Signature="))
     desk.axe_check("results-select", "#results")
+    desk.shot("22-results-select", full_page=False)
     # And leaving select mode, a tap opens the image again
     page.locator("#results-select").click()
     expect(page.locator("#results-select-bar")).to_have_count(0)
