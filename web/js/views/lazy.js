@@ -60,5 +60,5 @@ export function resultPicks() {
 
 export function prefetch() {
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
-  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); import("./compare.js").catch(() => {}); });
+  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); import("./compare.js").catch(() => {}); import("./result-picks.js").catch(() => {}); });
 }
