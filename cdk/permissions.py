@@ -72,8 +72,11 @@ class Grants:
             actions=["secretsmanager:GetSecretValue"], resources=[credentials.chain_secret.secret_arn]))
         # Exports (logic/exports.py): the worker reads the images it packs (granted above) and writes the
         # ZIP under exports/ (multipart: PutObject covers its parts; a failed upload is aborted).
-        self.objects("generate-worker", storage_layout.EXPORTS_PREFIX, ["s3:PutObject", "s3:AbortMultipartUpload"],
-                     "writes the ZIP of an export it assembles")
+        # GetObject: it signs the download link it pushes with the export's COMPLETE (a presigned GET
+        # works only if the signer may GetObject it; logic/exports.py).
+        self.objects("generate-worker", storage_layout.EXPORTS_PREFIX,
+                     ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
+                     "writes the ZIP of an export it assembles and signs its download link")
 
         self.data("generate-dead-letters")
         self.objects("generate-dead-letters", storage_layout.IMAGES_PREFIX, ["s3:DeleteObject"],

@@ -42,9 +42,14 @@ def create_generation(
     summary="Render one prompt on 2-3 models at once (asynchronous: poll each GET /generations/{id})",
     responses=responses(202, GenerationBatch, "Accepted: one PENDING record per model, sharing a batchId"),
 )
-def create_generation_batch(body: BatchGenerationRequest) -> Response[GenerationBatch]:
+def create_generation_batch(
+    body: BatchGenerationRequest,
+    idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key",
+                                                     description="Repeat it to retry safely")] = None,
+) -> Response[GenerationBatch]:
     conf = settings()
-    batch = generations.create_batch(body, caller(router).user_id, public_base_url(router, conf.public_base_url), conf)
+    batch = generations.create_batch(body, caller(router).user_id, idempotency_key,
+                                     public_base_url(router, conf.public_base_url), conf)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=batch)
 
 

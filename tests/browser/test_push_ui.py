@@ -107,3 +107,42 @@ def test_a_render_started_in_one_tab_completes_in_the_other_tabs_gallery_and_det
     expect(tile).to_have_attribute("data-status", "COMPLETE")
     expect(tile.locator("img")).to_be_visible()
     assert gets == []
+
+
+GET_EXPORT = re.compile(r"/api/exports/[^/?]+$")
+
+
+def test_an_exports_zip_ready_shows_without_any_get_of_the_export_and_polls_with_the_channel_down(desk, stack):
+    page = desk.page
+    desk.sign_in()
+    expect(page.locator("html")).to_have_attribute("data-push", "live")
+    render(page, "a tin robot on a windowsill")
+    expect(cards(page).first).to_have_attribute("data-status", "COMPLETE", timeout=RENDER_TIMEOUT)
+    record_id = cards(page).first.get_attribute("data-id")
+    export_gets: list[str] = []
+    page.on("request", lambda r: export_gets.append(r.url) if r.method == "GET" and GET_EXPORT.search(r.url) else None)
+
+    # When the image is exported from the gallery's select mode
+    page.get_by_role("link", name="Gallery").click()
+    page.locator("#gallery-select").click()
+    tile = page.locator(f'#gallery-grid li[data-id="{record_id}"] .tile')
+    tile.click()
+    expect(tile).to_have_attribute("aria-pressed", "true")
+    page.locator("#gallery-export-button").click()
+
+    # Then the ZIP's link shows, from the export's end pushed on the channel: nothing polled
+    expect(page.locator("#gallery-export-status")).to_have_text("ZIP ready: 1 image.", timeout=RENDER_TIMEOUT)
+    expect(page.locator("#gallery-export-download")).to_have_attribute("href", re.compile("X-Amz-Signature="))
+    assert export_gets == []
+
+    # And with the channel stopped, the same export ends by polling, with nothing said about it
+    set_channel(stack.url, down=True)
+    try:
+        expect(page.locator("html")).to_have_attribute("data-push", "down")
+        page.locator("#gallery-export-button").click()
+        expect(page.locator("#gallery-export-status")).to_have_text("Preparing the ZIP…")
+        expect(page.locator("#gallery-export-status")).to_have_text("ZIP ready: 1 image.", timeout=RENDER_TIMEOUT)
+        assert export_gets, "with the channel down the export must be polled"
+        expect(page.get_by_role("alert")).to_have_count(0)
+    finally:
+        set_channel(stack.url, down=False)

@@ -95,3 +95,26 @@ def test_the_cli_waits_on_the_channel_without_polling(stack, monkeypatch, capsys
     # Then it ends with the finished record, heard on the channel
     assert code == 0
     assert json.loads(capsys.readouterr().out)["status"] == "COMPLETE"
+
+
+def test_an_exports_end_is_pushed_with_a_link_that_downloads(demo):
+    """The worker signs the pushed link as its own role (under its synthesized policy here): it must open."""
+    import io
+    import urllib.request
+    import zipfile
+
+    generation_id = demo.wait(demo.generate(prompt="a brass compass on a map")["id"], timeout=RENDER_DEADLINE)["id"]
+    with demo.channel() as channel:
+        # When an export is asked for
+        export_id = demo.request("POST", "/exports", {"generationIds": [generation_id]})["id"]
+        # Then its COMPLETE comes on the channel, with the export as GET /exports/{id} shows it
+        ends = time.monotonic() + RENDER_DEADLINE
+        event = None
+        while time.monotonic() < ends and not (event and event.get("id") == export_id):
+            event = channel.next_event(timeout=ends - time.monotonic())
+        assert event and event["type"] == "export" and event["status"] == "COMPLETE", event
+        assert event["export"]["imageCount"] == 1
+        # and its link downloads the ZIP
+        with urllib.request.urlopen(event["export"]["downloadUrl"], timeout=30) as answer:
+            names = zipfile.ZipFile(io.BytesIO(answer.read())).namelist()
+        assert sorted(names) == [f"{generation_id}-0.png", "metadata.json"]

@@ -333,7 +333,8 @@ def test_object_grants_stay_inside_their_prefix(default):
         "describe": {("s3:GetObject", up), ("s3:PutObject", up)},
         "generate": {("s3:GetObject", up)},
         "generate-worker": {("s3:GetObject", up), ("s3:GetObject", img), ("s3:PutObject", img), ("s3:DeleteObject", img),
-                            ("s3:PutObject", out), ("s3:AbortMultipartUpload", out)},  # an export's ZIP
+                            ("s3:PutObject", out), ("s3:AbortMultipartUpload", out),  # an export's ZIP
+                            ("s3:GetObject", out)},  # out: presigns the ZIP it pushes
         "generate-dead-letters": {("s3:DeleteObject", img)},
         "generate-sweeper": {("s3:DeleteObject", img)},
         "gallery": {("s3:DeleteObject", img), ("s3:GetObject", up), ("s3:GetObject", out)},  # out: presigns a ZIP

@@ -1,6 +1,7 @@
 """POST /generations/batch: one prompt on 2-3 models, one record each, one batchId, one seed, quota all or nothing."""
 
 import json
+import threading
 
 import generate.handler
 import pytest
@@ -15,8 +16,8 @@ SD35 = "stability.sd3-5-large-v1:0"
 NOVA = "amazon.nova-canvas-v1:0"
 
 
-def post_batch(body: dict, user: str = USER_A):
-    return call(generate.handler.handler, "POST", "/generations/batch", body=body, user=user)
+def post_batch(body: dict, user: str = USER_A, headers: dict | None = None):
+    return call(generate.handler.handler, "POST", "/generations/batch", body=body, user=user, headers=headers)
 
 
 def test_given_three_models_then_202_three_pending_records_sharing_a_batch_id_and_one_seed(aws):
@@ -124,3 +125,103 @@ def test_given_the_queue_fails_after_the_first_job_then_503_the_rest_fail_and_gi
     [queued] = [json.loads(m["Body"])["generationId"] for m in queued_messages(aws.queue_url)]
     assert stored(queued)["status"] == "PENDING"
     assert quota_used() == 1
+
+
+# --- Idempotency-Key: the same rule as POST /generations ------------------------------------------
+def test_given_the_same_idempotency_key_then_the_first_batch_and_no_second_reservation(aws):
+    body = {"prompt": "p", "modelIds": [CORE, ULTRA], "count": 2}
+    first = post_batch(body, headers={"Idempotency-Key": "batch-1"})
+    again = post_batch(body, headers={"Idempotency-Key": "batch-1"})
+    assert first.status == again.status == 202, again.body
+    assert again.body["batchId"] == first.body["batchId"]
+    assert [g["id"] for g in again.body["generations"]] == [g["id"] for g in first.body["generations"]]
+    assert again.body["estimatedCost"] == first.body["estimatedCost"]
+    assert len(generation_items()) == 2 and len(queued_messages(aws.queue_url)) == 2
+    assert quota_used() == 4  # reserved once: 2 models x 2 images
+
+
+def test_given_the_same_key_with_a_different_body_then_409_and_nothing_stored(aws):
+    post_batch({"prompt": "p", "modelIds": [CORE, ULTRA]}, headers={"Idempotency-Key": "batch-2"})
+    reply = post_batch({"prompt": "p", "modelIds": [CORE, SD35]}, headers={"Idempotency-Key": "batch-2"})
+    assert reply.status == 409 and reply.error["code"] == "idempotency_conflict"
+    assert len(generation_items()) == 2 and quota_used() == 2
+
+
+def test_given_a_key_used_by_a_single_generation_then_a_batch_with_it_is_409(aws):
+    assert post({"prompt": "p"}, headers={"Idempotency-Key": "shared-key"}).status == 202
+    reply = post_batch({"prompt": "p", "modelIds": [CORE, ULTRA]}, headers={"Idempotency-Key": "shared-key"})
+    assert reply.status == 409 and reply.error["code"] == "idempotency_conflict"
+    reply = post({"prompt": "p", "modelId": CORE}, headers={"Idempotency-Key": "shared-key"})
+    assert reply.status == 409  # and the other way round, after a batch claimed a key:
+    post_batch({"prompt": "p", "modelIds": [CORE, ULTRA]}, headers={"Idempotency-Key": "batch-key"})
+    assert post({"prompt": "p"}, headers={"Idempotency-Key": "batch-key"}).status == 409
+
+
+def test_given_a_malformed_key_then_422_naming_it(aws):
+    reply = post_batch({"prompt": "p", "modelIds": [CORE, ULTRA]}, headers={"Idempotency-Key": "has space"})
+    assert reply.status == 422 and reply.fields() == ["Idempotency-Key"]
+    assert generation_items() == []
+
+
+def test_given_two_identical_keyed_batches_at_once_then_one_batch_is_made(aws, monkeypatch):
+    """Both requests build their write before either lands (a barrier holds them at TransactWriteItems);
+    the writes then run one after the other, as DynamoDB serializes them: the second one's claim of
+    the key fails, and it answers with the first one's batch. The logic is called from the threads
+    (the API resolver keeps the current event on itself, one request at a time per container)."""
+    from studio.adapters import clients
+    from studio.bodies.generations import BatchGenerationRequest
+    from studio.logic import generations
+    from studio.settings import settings
+
+    dynamodb = clients.get("dynamodb")
+    real = dynamodb.transact_write_items
+    both_ready, one_at_a_time = threading.Barrier(2, timeout=30), threading.Lock()
+
+    def transact(**kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            both_ready.wait()
+        with one_at_a_time:
+            return real(**kwargs)
+
+    monkeypatch.setattr(dynamodb, "transact_write_items", transact)
+    request = BatchGenerationRequest.model_validate({"prompt": "p", "modelIds": [CORE, ULTRA, SD35]})
+    answers, errors = [], []
+
+    def send():
+        try:
+            answers.append(generations.create_batch(request, USER_A, "same-moment", "https://studio.test", settings()))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(answers) == 2
+    assert answers[0].batch_id == answers[1].batch_id
+    assert [g.id for g in answers[0].generations] == [g.id for g in answers[1].generations]
+    assert len(generation_items()) == 3 and len(queued_messages(aws.queue_url)) == 3
+    assert quota_used() == 3
+
+
+def test_given_the_queue_failed_for_every_model_then_a_retry_with_the_key_starts_a_new_batch(aws, monkeypatch):
+    from botocore.exceptions import ClientError
+    from studio.adapters import clients
+
+    sqs = clients.get("sqs")
+    send = sqs.send_message
+    failures = [ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendMessage")]
+
+    def first_call_failing(**kwargs):
+        if failures:
+            raise failures.pop()
+        return send(**kwargs)
+
+    monkeypatch.setattr(sqs, "send_message", first_call_failing)
+    body, key = {"prompt": "p", "modelIds": [CORE, ULTRA]}, {"Idempotency-Key": "batch-after-503"}
+    assert post_batch(body, headers=key).status == 503
+    second = post_batch(body, headers=key)
+    assert second.status == 202 and {g["status"] for g in second.body["generations"]} == {"PENDING"}
+    assert quota_used() == 2 and len(queued_messages(aws.queue_url)) == 2
+    assert post_batch(body, headers=key).body["batchId"] == second.body["batchId"]  # and it replays from now on

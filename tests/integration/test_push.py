@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from studio import channels
+from studio.adapters import exports as export_records
 from studio.logic import sweeping
 from studio.storage_layout import GENERATION_DEADLINE_SECONDS
 from tests.support.bedrock import titan_answer
@@ -22,6 +23,12 @@ from tests.support import images as make
 
 TITAN = "amazon.titan-image-generator-v2:0"
 DOMAIN = "abcdefghij.appsync-api.us-east-1.amazonaws.com"
+
+
+def stored_status(event: dict) -> str | None:
+    """The status stored, at the moment of the publish, of the record the event is about."""
+    record = export_records.get(event["id"]) if event.get("type") == "export" else stored(event["id"])
+    return record["status"] if record else None
 
 
 class EventsEndpoint:
@@ -43,7 +50,7 @@ class EventsEndpoint:
                 endpoint.published.append({
                     "path": self.path, "channel": body["channel"], "events": events,
                     "authorization": self.headers.get("Authorization", ""),
-                    "stored": [stored(e["id"])["status"] for e in events]})
+                    "stored": [stored_status(e) for e in events]})
                 answer = json.dumps({"successful": [{"identifier": "x", "index": 0}], "failed": []}).encode()
                 self.send_response(endpoint.status)
                 self.send_header("Content-Length", str(len(answer)))
@@ -139,3 +146,50 @@ def test_given_no_events_api_then_nothing_is_published(aws, bedrock, env):
         assert endpoint.published == []
     finally:
         endpoint.server.shutdown()
+
+
+# --- exports: their end is pushed too (after the write), so a waiting page needs no polling -------
+def test_given_an_export_then_its_complete_is_pushed_with_its_download_link_after_the_write(aws, events):
+    from tests.integration.test_exports import api, make_image, run_exports
+
+    mine, _ = make_image("a lantern")
+    export_id = api("POST", "/exports", body={"generationIds": [mine]}).body["id"]
+    events.published.clear()  # the generation's own events
+
+    run_exports(aws)
+
+    [publish] = events.published
+    assert publish["channel"] == channels.channel(USER_A) and publish["stored"] == ["COMPLETE"]
+    [event] = publish["events"]
+    assert event["type"] == "export" and event["id"] == export_id and event["status"] == "COMPLETE"
+    pushed = event["export"]
+    assert pushed["imageCount"] == 1 and pushed["exported"] == 1
+    assert "X-Amz-Signature=" in pushed["downloadUrl"] and f"{export_id}.zip" in pushed["downloadUrl"]
+
+
+def test_given_an_export_that_fails_then_failed_is_pushed_with_its_reason(aws, events):
+    from tests.integration.test_exports import api, run_exports
+
+    export_id = api("POST", "/exports", body={"generationIds": ["0" * 32]}).body["id"]
+
+    run_exports(aws)
+
+    [event] = events.published[0]["events"]
+    assert (event["type"], event["id"], event["status"]) == ("export", export_id, "FAILED")
+    assert event["export"]["error"]["code"] == "nothing_to_export" and event["export"]["downloadUrl"] is None
+    assert events.published[0]["stored"] == ["FAILED"]
+
+
+def test_given_a_dead_lettered_export_then_failed_is_pushed(aws, events):
+    import generate.dead_letters
+    from tests.support.aws import sqs_event_for_bodies
+    from tests.support.events import LambdaContext
+    from tests.integration.test_exports import api
+
+    export_id = api("POST", "/exports", body={"generationIds": ["0" * 32]}).body["id"]
+
+    generate.dead_letters.handler(sqs_event_for_bodies([json.dumps({"exportId": export_id})], aws.queue_arn),
+                                  LambdaContext())
+
+    assert events.statuses() == ["FAILED"] and events.published[0]["stored"] == ["FAILED"]
+    assert events.published[0]["events"][0]["export"]["error"]["code"] == "internal_error"

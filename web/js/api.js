@@ -85,7 +85,7 @@ export const api = {
   suggest: (body) => call("POST", "/suggest", body),
   describe: (body) => call("POST", "/describe", body),
   generate: (body, key = uuid()) => once("/generations", body, key),
-  generateBatch: (body) => call("POST", "/generations/batch", body),
+  generateBatch: (body, key = uuid()) => once("/generations/batch", body, key),
   edit: (body, key = uuid()) => once("/edits", body, key),
   generation: (id) => call("GET", `/generations/${encodeURIComponent(id)}`),
   patch: (id, body) => call("PATCH", `/generations/${encodeURIComponent(id)}`, body),

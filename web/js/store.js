@@ -464,7 +464,10 @@ async function poll(id) {
 const early = new Map();
 const EARLY_KEPT = 50;
 
+export function pushChannel() { return { live: push.live, epoch: push.epoch }; } // for export.js
+
 function pushed(event) {
+  if (event?.type === "export" && event.export) { notify({ exportEnded: event.export }); return; }
   if (!event || event.type !== "generation" || !event.generation) return;
   if (!state.results.some((r) => r.id === event.id)) {
     early.set(event.id, event.generation);
@@ -504,6 +507,7 @@ async function startPush() {
         push.live = live;
         if (live) push.epoch += 1;
         for (const fn of [...wakers.values()]) fn(); // re-decide: fetch to catch up, or poll while down
+        notify({ pushLive: live }); // export.js re-decides too
         document.documentElement.dataset.push = live ? "live" : "down"; // for tests and diagnostics
       },
     });

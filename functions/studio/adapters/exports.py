@@ -76,13 +76,16 @@ def finish(export_id: str, attempt: str, status: str, now: str, values: dict[str
     }) is not None
 
 
-def fail_unfinished(export_id: str, code: str, message: str, now: str) -> bool:
-    """FAILED, whoever held it, unless it already ended (the jobs DLQ: every delivery failed)."""
-    return table.update({
+def fail_unfinished(export_id: str, code: str, message: str, now: str) -> ExportRecord | None:
+    """FAILED, whoever held it, unless it already ended (the jobs DLQ: every delivery failed): the
+    record as it is now, or None when it had ended (or is gone)."""
+    answer = table.update({
         "Key": key(export_id), "UpdateExpression": "SET #s = :failed, updatedAt = :now, #e = :error",
         "ConditionExpression": "#s IN (:pending, :running)",
         "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
         "ExpressionAttributeValues": {":failed": {"S": "FAILED"}, ":now": {"S": now},
                                       ":pending": {"S": "PENDING"}, ":running": {"S": "RUNNING"},
                                       ":error": table.to_value({"code": code, "message": message})},
-    }) is not None
+        "ReturnValues": "ALL_NEW",
+    })
+    return table.from_item(answer["Attributes"]) if answer else None  # type: ignore[return-value]

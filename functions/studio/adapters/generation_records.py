@@ -100,9 +100,11 @@ def create(record: GenerationRecord, *, quota_day: str, quota_limit: int, quota_
 
 
 def create_batch(records: list[GenerationRecord], *, quota_day: str, quota_limit: int, quota_expires_at: int,
+                 idempotency_key: str | None, request_hash: str, idempotency_expires_at: int,
                  retry_after: int, active_until: str) -> None:
-    """Reserve the images of every record (one owner) and store them all PENDING, in one transaction:
-    the whole batch fits the day's quota and is stored, or nothing is (QuotaExceeded)."""
+    """Reserve the images of every record (one owner), store them all PENDING and claim the
+    idempotency key for their batch, in one transaction: the whole batch fits the day's quota and is
+    stored, or nothing is (QuotaExceeded; idempotency.IdempotentReplay for a retry)."""
     owner = records[0]["ownerId"]
     images = sum(record["imageCount"] for record in records)
     if quota_limit < images:
@@ -116,9 +118,15 @@ def create_batch(records: list[GenerationRecord], *, quota_day: str, quota_limit
                 "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until}
         actions.append({"Put": {"TableName": table.name(), "Item": table.to_item(item),
                                 "ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}})
+    if idempotency_key:
+        actions.append(idempotency.claim_batch(owner, idempotency_key, records[0]["batchId"],
+                                               [record["id"] for record in records], request_hash,
+                                               idempotency_expires_at))
     reasons = table.transact(actions, "Another request of yours is being processed. Try again in a moment.")
     if reasons is None:
         return
+    if idempotency_key and reasons[-1] == table.FAILED_CONDITION:
+        idempotency.raise_replay(owner, idempotency_key, request_hash)
     if reasons[0] == table.FAILED_CONDITION:
         raise QuotaExceeded(
             f"This batch needs {images} images, more than you have left of your daily limit of {quota_limit}. "
@@ -231,7 +239,7 @@ def fail(record: GenerationRecord, code: str, message: str, now: str, *, attempt
     had already finished, was deleted, or is another attempt's."""
     optional = [quotas.give_back(record)]
     if idempotency_key:
-        optional.append(idempotency.release(record["ownerId"], idempotency_key, record["id"]))
+        optional.append(idempotency.release(record["ownerId"], idempotency_key, record))
     return table.settle({"Update": _failing(record["id"], code, message, now, attempt)}, optional)
 
 

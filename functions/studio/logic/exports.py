@@ -24,7 +24,7 @@ from studio.adapters.exports import ExportRecord
 from studio.bodies.exports import Export, ExportErrorInfo, ExportRequest
 from studio.clock import now_iso
 from studio.errors import NotFound, PayloadTooLarge, StorageError, StudioError
-from studio.logic import access, presentation
+from studio.logic import access, announcing, presentation
 from studio.logic.boards import can_read as can_read_board
 from studio.logic.boards import NOT_FOUND_MESSAGE as BOARD_NOT_FOUND_MESSAGE
 from studio.observability import count, logger
@@ -204,21 +204,39 @@ def assemble(export_id: str, time_left_ms: Callable[[], int] | None = None) -> s
     except (ExportFailed, NotFound, PayloadTooLarge, StorageError) as error:
         reason = error if isinstance(error, ExportFailed) else failure(error)
         logger.warning("export failed", extra={"exportId": export_id, "code": reason.code})
-        export_records.finish(export_id, attempt, "FAILED", now_iso(),
-                              {"error": {"code": reason.code, "message": reason.message}})
+        _finish(record, attempt, "FAILED", {"error": {"code": reason.code, "message": reason.message}})
         count("ExportsFailed")
         return "FAILED"
     except Exception:
-        export_records.finish(export_id, attempt, "FAILED", now_iso(), {"error": {
+        _finish(record, attempt, "FAILED", {"error": {
             "code": "internal_error", "message": "The export failed on our side. Ask for it again."}})
         raise
-    export_records.finish(export_id, attempt, "COMPLETE", now_iso(),
-                          {"exported": len(records), "imageCount": image_count, "sizeBytes": size})
+    _finish(record, attempt, "COMPLETE", {"exported": len(records), "imageCount": image_count, "sizeBytes": size})
     count("ExportsCompleted")
     return "COMPLETE"
 
 
+def _finish(record: ExportRecord, attempt: str, status: str, values: dict[str, Any]) -> None:
+    """End the export under this attempt, then (only if that write went through) push the end to its
+    owner, as GET /exports/{id} would show it: a page waiting for the ZIP needs no polling."""
+    now = now_iso()
+    if export_records.finish(record["id"], attempt, status, now, values):
+        _announce({**record, **values, "status": status, "updatedAt": now})  # type: ignore[typeddict-item]
+
+
+def _announce(record: ExportRecord) -> None:
+    try:
+        shown = present(record)
+    except StorageError:  # the download link could not be signed: the owner's GET signs it
+        logger.warning("could not sign a pushed export's download link", extra={"exportId": record["id"]})
+        shown = present(record, with_download=False)
+    announcing.announce_export(record["ownerId"], shown)
+
+
 def fail_abandoned(export_id: str) -> bool:
     """The jobs DLQ: an export whose every delivery failed ends FAILED (not left RUNNING for a day)."""
-    return export_records.fail_unfinished(export_id, "internal_error",
-                                          "The export could not be assembled. Ask for it again.", now_iso())
+    record = export_records.fail_unfinished(export_id, "internal_error",
+                                            "The export could not be assembled. Ask for it again.", now_iso())
+    if record is not None:
+        _announce(record)
+    return record is not None

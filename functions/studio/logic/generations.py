@@ -55,12 +55,15 @@ def create(request: GenerationRequest, user_id: str, idempotency_key: str | None
     return store_and_queue(record, request, user_id, idempotency_key, base_url, conf, now)
 
 
-def create_batch(request: BatchGenerationRequest, user_id: str, base_url: str, conf: Settings,
-                 now: datetime | None = None, rng: random.Random | None = None) -> GenerationBatch:
+def create_batch(request: BatchGenerationRequest, user_id: str, idempotency_key: str | None, base_url: str,
+                 conf: Settings, now: datetime | None = None, rng: random.Random | None = None) -> GenerationBatch:
     """The same prompt on 2-3 models: one record per model, sharing a batchId and one seed. Every
     model is checked before anything is stored, and the images of all are reserved in one write:
-    the whole batch is accepted (202) or refused (4xx, 429), never a part of it."""
+    the whole batch is accepted (202) or refused (4xx, 429), never a part of it. An Idempotency-Key
+    is claimed in that write, as for one generation: a retry with the same key and body gets the
+    first batch back (its records as they are now), with another body a 409."""
     now = now or datetime.now(timezone.utc)
+    idempotency_key = check_idempotency_key(idempotency_key)
     models = [_batch_model(model_id, conf) for model_id in request.model_ids]
     base = GenerationRequest.model_construct(**{name: getattr(request, name) for name in GenerationRequest.model_fields},
                                              _fields_set=request.model_fields_set - {"model_ids"})
@@ -83,15 +86,23 @@ def create_batch(request: BatchGenerationRequest, user_id: str, base_url: str, c
         record["request"] = final.model_dump(by_alias=True, exclude_none=True, exclude={"lineage", "public"})
         record["lineage"] = {**client_lineage, "finalPrompt": final.prompt}
         records.append(record)
-    lifecycle.create_batch(records, conf=conf, now=now)
+    try:
+        lifecycle.create_batch(records, request_hash=_request_hash(request), idempotency_key=idempotency_key,
+                               conf=conf, now=now)
+    except idempotency.IdempotentReplay as replay:
+        logger.info("idempotent replay", extra={"batchId": replay.batch_id})
+        return get_batch(replay, user_id, base_url)
     for position, record in enumerate(records):
         try:
             jobs.enqueue(record["id"])
         except StudioError:
             # The queued ones render (their images are theirs); the rest fail and give their images back.
+            # When none was queued, the first failure frees the Idempotency-Key too, so the retry the
+            # 503 asks for starts afresh; once one renders, a retry gets this batch back instead.
             for unqueued in records[position:]:
+                free_key = idempotency_key if position == 0 and unqueued is records[0] else None
                 try:
-                    lifecycle.fail(unqueued, "storage_error", STORAGE_FAILURE_MESSAGE)
+                    lifecycle.fail(unqueued, "storage_error", STORAGE_FAILURE_MESSAGE, idempotency_key=free_key)
                 except StudioError:
                     logger.exception("could not fail an unqueued generation", extra={"generationId": unqueued["id"]})
             raise
@@ -100,6 +111,19 @@ def create_batch(request: BatchGenerationRequest, user_id: str, base_url: str, c
     count("ImagesRequested", sum(r["imageCount"] for r in records))
     return GenerationBatch(batch_id=batch_id, generations=[presentation.generation(r, user_id, base_url) for r in records],
                            estimated_cost=round(sum(r["estimatedCost"] for r in records), 4))
+
+
+def get_batch(replay: idempotency.IdempotentReplay, user_id: str, base_url: str) -> GenerationBatch:
+    """The batch an Idempotency-Key named, its records as they are now (one deleted since is left out)."""
+    found = generation_records.get_many(replay.generation_ids)
+    records = [found[i] for i in replay.generation_ids if i in found and found[i]["ownerId"] == user_id]
+    return GenerationBatch(batch_id=replay.batch_id, generations=[presentation.generation(r, user_id, base_url)
+                                                                   for r in records],
+                           estimated_cost=round(sum(r["estimatedCost"] for r in records), 4))
+
+
+def _request_hash(request: BaseModel) -> str:
+    return hashlib.sha256(request.model_dump_json(by_alias=True, exclude_none=True).encode()).hexdigest()
 
 
 def _batch_model(model_id: str, conf: Settings) -> ImageModel:
@@ -149,9 +173,8 @@ def new_record(user_id: str, mode: str, model_id: str, now: datetime, *, public:
 def store_and_queue(record: GenerationRecord, request: BaseModel, user_id: str, idempotency_key: str | None, base_url: str,
                     conf: Settings, now: datetime) -> Generation:
     """Reserve quota, store the PENDING record, claim the idempotency key, queue the job."""
-    request_hash = hashlib.sha256(request.model_dump_json(by_alias=True, exclude_none=True).encode()).hexdigest()
     try:
-        lifecycle.create(record, request_hash=request_hash, idempotency_key=idempotency_key, conf=conf, now=now)
+        lifecycle.create(record, request_hash=_request_hash(request), idempotency_key=idempotency_key, conf=conf, now=now)
     except idempotency.IdempotentReplay as replay:
         logger.info("idempotent replay", extra={"generationId": replay.generation_id})
         return get(replay.generation_id, user_id, base_url)

@@ -51,12 +51,16 @@ def create(record: GenerationRecord, *, request_hash: str, idempotency_key: str 
     _changed(record, "PENDING")
 
 
-def create_batch(records: list[GenerationRecord], *, conf: Settings, now: datetime) -> None:
-    """Store a batch's PENDING records with all their images reserved, all or nothing (QuotaExceeded)."""
+def create_batch(records: list[GenerationRecord], *, request_hash: str, idempotency_key: str | None,
+                 conf: Settings, now: datetime) -> None:
+    """Store a batch's PENDING records with all their images reserved and the Idempotency-Key claimed
+    for the batch, all or nothing (QuotaExceeded; idempotency.IdempotentReplay for a retry)."""
     day = usage.quota_day(now)
     generation_records.create_batch(
         records, quota_day=day, quota_limit=conf.daily_image_quota,
         quota_expires_at=int(now.timestamp()) + quotas.QUOTA_TTL_SECONDS,
+        idempotency_key=idempotency_key, request_hash=request_hash,
+        idempotency_expires_at=int(now.timestamp()) + idempotency.IDEMPOTENCY_TTL_SECONDS,
         retry_after=usage.seconds_to_midnight(now),
         active_until=now_iso(now + timedelta(seconds=GENERATION_DEADLINE_SECONDS)),
     )

@@ -53,7 +53,12 @@ export async function openCompare(records, options) {
   module.openCompare(records, options);
 }
 
+/** The results' board picker and select mode (views/result-picks.js, loaded on first use). */
+export function resultPicks() {
+  return import("./result-picks.js").catch(() => { toast(t("err.network"), "error"); return null; });
+}
+
 export function prefetch() {
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
-  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); import("./compare.js").catch(() => {}); });
+  idle(() => { loadGallery().catch(() => {}); loadDetail().catch(() => {}); loadBoards().catch(() => {}); import("./compare.js").catch(() => {}); import("./result-picks.js").catch(() => {}); });
 }

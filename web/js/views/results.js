@@ -7,11 +7,15 @@ import { state, subscribe, dismiss, draftFromRecord, rerunBody, editRetryBody, r
 import { spendLabel } from "../cost.js";
 import { modeLabel } from "../messages.js";
 import { errorMessage } from "../messages.js";
-import { openDetail, openCompare } from "./lazy.js";
+import { openDetail, openCompare, resultPicks } from "./lazy.js";
 import { focusPrompt } from "./composer.js";
 
 const STEPS = ["PENDING", "RUNNING", "COMPLETE"];
 const lastStatus = new Map();
+let picks = null; // select mode (views/result-picks.js): a tap on an image picks its record
+const choose = (record, index) => (picks ? picks.pick(record) : openDetail(record, index));
+const boardButton = (records) => h("button", { class: "btn btn-small", type: "button", dataset: { action: "board" },
+  on: { click: async (e) => { const card = e.currentTarget.closest("li"); (await resultPicks())?.toggleBoard(records, card); } } }, t("boards.addTo"));
 
 function shorten(text, n = 80) {
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;
@@ -56,8 +60,8 @@ function card(record) {
   } else if (record.status === "COMPLETE") {
     body.push(h("div", { class: "thumbs" }, record.images.map((image, index) => {
       const img = h("img", { src: image.thumbnailUrl, alt: "", width: image.width, height: image.height, loading: "lazy", decoding: "async" });
-      return h("button", { class: "thumb", type: "button", "aria-label": t("results.open", { n: index + 1, prompt: shorten(prompt, 60) }), on: { click: () => openDetail(record, index) } }, img);
-    })));
+      return h("button", { class: "thumb", type: "button", "aria-label": t("results.open", { n: index + 1, prompt: shorten(prompt, 60) }), on: { click: () => choose(record, index) } }, img);
+    })), boardButton([record]));
   } else {
     const code = record.error?.code || "internal_error";
     const actions = h("div", { class: "row wrap" });
@@ -94,7 +98,7 @@ function batchCell(record) {
   const r = record.request || {};
   let media;
   if (done && image) {
-    media = h("button", { class: "thumb", type: "button", "aria-label": t("results.open", { n: 1, prompt: modelName(record.modelId) }), on: { click: () => openDetail(record, 0) } },
+    media = h("button", { class: "thumb", type: "button", "aria-label": t("results.open", { n: 1, prompt: modelName(record.modelId) }), on: { click: () => choose(record, 0) } },
       h("img", { src: image.thumbnailUrl, alt: "", width: image.width, height: image.height, loading: "lazy", decoding: "async" }));
   } else if (record.status === "FAILED") {
     media = h("p", { class: "failure-text" }, errorMessage({ code: record.error?.code || "internal_error", message: record.error?.message }));
@@ -129,7 +133,9 @@ function batchCard(records) {
         on: { click: () => records.forEach((r) => dismiss(r.id)) } }, "×")),
     h("p", { class: "result-prompt" }, shorten(prompt, 200)),
     grid,
-    complete.length >= 2 ? h("button", { class: "btn btn-small", type: "button", id: `compare-${batchId}`, on: { click: () => openCompare(complete) } }, t("compare.open", { n: complete.length })) : null);
+    h("div", { class: "row wrap" },
+      complete.length >= 2 ? h("button", { class: "btn btn-small", type: "button", id: `compare-${batchId}`, on: { click: () => openCompare(complete) } }, t("compare.open", { n: complete.length })) : null,
+      complete.length ? boardButton(complete) : null));
 }
 
 /** The results in order, a batch's records gathered into one entry where its first one stands. */
@@ -161,14 +167,20 @@ export function retryButton(record, { onSent } = {}) {
 export function resultsPanel() {
   const list = h("ul", { class: "results-list", "aria-labelledby": "results-title" });
   const empty = h("p", { class: "empty" }, t("results.empty"));
+  const select = h("button", { class: "btn btn-small btn-ghost", type: "button", id: "results-select", "aria-pressed": "false", on: { click: async () => {
+    if (picks) { picks.stop(); return; }
+    picks = (await resultPicks())?.startPicking({ list, button: select, onEnd: () => { picks = null; } }) || null;
+  } } }, t("gallery.select"));
   const root = h("section", { class: "results", id: "results", "aria-labelledby": "results-title" },
-    h("h2", { id: "results-title", class: "panel-title" }, t("results.title")), empty, list);
+    h("div", { class: "row" }, h("h2", { id: "results-title", class: "panel-title" }, t("results.title")), select), empty, list);
 
   function renderAll() {
     clear(list);
     empty.hidden = state.results.length > 0;
+    select.hidden = !empty.hidden;
     for (const record of state.results) lastStatus.set(record.id, record.status);
     for (const entry of entries()) list.append(Array.isArray(entry) ? batchCard(entry) : card(entry));
+    picks?.redrawn();
   }
 
   function update(record) {
@@ -177,14 +189,18 @@ export function resultsPanel() {
     const existing = batch ? document.getElementById(`batch-${current.batchId}`) : document.getElementById(`result-${record.id}`);
     const next = batch ? batchCard(batch.sort(byModel)) : card(current);
     if (existing) {
-      // Keep keyboard focus on the same control when the card is redrawn.
+      // Keep keyboard focus on the same control, and an open board picker, when the card is redrawn.
       const focused = existing.contains(document.activeElement);
+      const board = existing.querySelector(".result-board");
       existing.replaceWith(next);
+      if (board) next.append(board);
       if (focused) next.querySelector("button")?.focus();
     } else {
       list.prepend(next);
     }
     empty.hidden = state.results.length > 0;
+    select.hidden = !empty.hidden;
+    picks?.redrawn();
     if (lastStatus.get(record.id) !== current.status) {
       lastStatus.set(record.id, current.status);
       const prompt = shorten(current.request?.prompt || "", 60);
