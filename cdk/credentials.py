@@ -48,14 +48,16 @@ class Credentials(Construct):
         self.day_one_parameter_arn = Stack.of(self).format_arn(
             service="ssm", resource="parameter", resource_name=self.day_one_parameter_name.lstrip("/"))
 
-    def issue_at_deploy(self, issuer: Construct, service_token: str) -> CustomResource:
+    def issue_at_deploy(self, issuer: Construct, service_token: str, code_version: str) -> CustomResource:
         """The custom resource that runs the issuer (functions/credentials/issuer.py) at each deployment
-        that creates it or changes its properties: a new key ARN re-issues; Delete removes the parameter
-        unless the stack retains its data (Retain), as it keeps the key. `issuer`: the function's
-        construct (role and policy included), which must exist before the resource is created."""
+        that creates it or changes its properties: a new key ARN (it re-issues), or new function code
+        (`code_version`, the code asset's key: a deploy that ships code re-checks the certificate's end and
+        renews it when it is near). Delete removes the parameter unless the stack retains its data (Retain),
+        as it keeps the key. `issuer`: the function's construct (role and policy included), which must
+        exist before the resource is created."""
         resource = CustomResource(
             self, "DayOneCertificate", service_token=service_token, resource_type="Custom::DayOneCertificate",
             properties={"KeyArn": self.key.key_arn, "ParameterName": self.day_one_parameter_name,
-                        "Retain": "true" if self.retain else "false"})
+                        "Retain": "true" if self.retain else "false", "CodeVersion": code_version})
         resource.node.add_dependency(issuer)  # its role's policy too: the first call needs kms:GetPublicKey
         return resource

@@ -117,7 +117,8 @@ class StudioStack(Stack):
         for spec in routes.FUNCTIONS:
             if spec.trigger == "deploy":  # one so far: the day-one Content Credentials certificate
                 issuer = self.functions[spec.name]
-                credentials.issue_at_deploy(issuer, issuer.function.function_arn)
+                credentials.issue_at_deploy(issuer, issuer.function.function_arn,
+                                            issuer.function.node.default_child.code.s3_key)
 
         api = Api(self, "Api", config=config, user_pool=auth.user_pool,
                   functions={f.name: self.functions[f.name] for f in routes.api_functions()})

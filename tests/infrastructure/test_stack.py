@@ -413,6 +413,8 @@ def test_the_day_one_certificate_is_issued_at_deploy_by_a_least_privilege_custom
     assert render(props["KeyArn"]) == f"${{{key}.Arn}}"
     assert props["ParameterName"] == name
     assert props["Retain"] == ("true" if default.config.retain_data else "false")
+    # ...and whenever a deploy ships new function code (so the certificate's end is checked again)
+    assert props["CodeVersion"] == issuer["Properties"]["Code"]["S3Key"]
     # ...only once the issuer's role has its policy (its first call needs kms:GetPublicKey)
     role = render(issuer["Properties"]["Role"]).removeprefix("${").removesuffix(".Arn}")
     policies = {p for p, roles, _ in statements(default) if {"Ref": role} in roles and p != role}
