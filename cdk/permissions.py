@@ -64,8 +64,8 @@ class Grants:
                      "reads the image an edit starts from, writes the rendered PNG and WebP thumbnail (and removes "
                      "them when recording fails)")
 
-        # Content Credentials: the worker alone signs (KMS Sign; GetPublicKey to issue a day-one
-        # certificate and to check a configured one is for this key) and reads the chain.
+        # Content Credentials: the worker alone signs (KMS Sign; GetPublicKey to check that the chain it
+        # signs with is for this key) and reads the organisation's chain.
         self.role("generate-worker").add_to_policy(iam.PolicyStatement(
             actions=["kms:Sign", "kms:GetPublicKey"], resources=[credentials.key.key_arn]))
         self.role("generate-worker").add_to_policy(iam.PolicyStatement(

@@ -400,7 +400,9 @@ def test_content_credentials_key_is_p256_for_signing_and_only_the_worker_signs_a
     assert render(worker[ENV["credentials_key_id"]]) == f"${{{key}.Arn}}"
 
 
-def test_the_day_one_certificate_is_issued_at_deploy_by_a_least_privilege_custom_resource(default):
+@pytest.mark.parametrize("synth", ["default", "variant"])  # variant: removalPolicy=destroy, another region
+def test_the_day_one_certificate_is_issued_at_deploy_by_a_least_privilege_custom_resource(synth, request):
+    default = request.getfixturevalue(synth)
     # Given the custom resource that issues the day-one certificate (functions/credentials/issuer.py)
     logical, resource = default.one("Custom::DayOneCertificate")
     issuer_id, issuer = studio_functions(default)["credentials-issuer"]
@@ -421,7 +423,10 @@ def test_the_day_one_certificate_is_issued_at_deploy_by_a_least_privilege_custom
     assert policies and policies <= set(resource.get("DependsOn", []))
     # And the issuer's role may read the key's public key and write its own parameter, nothing else:
     # no Sign, and no right at all on the organisation's chain secret (it can never overwrite that chain)
-    parameter_arn = f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{name}"
+    # (a stack with an explicit region gets the region and its partition written out)
+    partition, region = ("aws", default.config.region) if default.config.region else ("${AWS::Partition}",
+                                                                                       "${AWS::Region}")
+    parameter_arn = f"arn:{partition}:ssm:{region}:${{AWS::AccountId}}:parameter{name}"
     granted = set()
     for _, roles, statement in statements(default):
         if {"Ref": role} not in roles:
