@@ -15,7 +15,10 @@ def issue(event: dict, context) -> dict:
     properties = event.get("ResourceProperties") or {}
     try:
         if event["RequestType"] == "Delete":
-            deleted = day_one.remove(retain=str(properties.get("Retain", "true")).lower() == "true")
+            # A Delete for another physical id follows a replacement (a renamed parameter): the current
+            # parameter is not the one CloudFormation is removing, so it stays.
+            ours = physical_id == settings().credentials_day_one_parameter
+            deleted = ours and day_one.remove(retain=str(properties.get("Retain", "true")).lower() == "true")
             document = cloudformation.answer(event, "SUCCESS", physical_id, {"Deleted": str(deleted).lower()})
         else:
             outcome = day_one.ensure()

@@ -105,6 +105,14 @@ def test_delete_follows_the_stacks_retain_setting(aws, retain):
     assert run_issuer(event("Delete", properties, physical_id=DAY_ONE_PARAMETER))["Status"] == "SUCCESS"
 
 
+def test_a_delete_for_another_parameter_after_a_replacement_leaves_the_current_one(aws):
+    properties = day_one_properties(aws.credentials_key_arn, retain=False)
+    run_issuer(create_event(properties=properties))
+    answer = run_issuer(event("Delete", properties, physical_id="/old-stack-name/content-credentials/day-one-chain"))
+    assert answer["Status"] == "SUCCESS" and answer["Data"]["Deleted"] == "false"
+    assert stored_chain() is not None
+
+
 class Capture(BaseHTTPRequestHandler):
     received: list = []
 
