@@ -14,7 +14,7 @@ LAYER_LOCK = ROOT / "layers" / "requirements.lock"
 # sign or read manifests get it. Its lock is compiled against LAYER_LOCK and keeps only what that lacks.
 CREDENTIALS_LAYER_REQUIREMENTS = ROOT / "layers" / "credentials" / "requirements.txt"
 CREDENTIALS_LAYER_LOCK = ROOT / "layers" / "credentials" / "requirements.lock"
-CREDENTIALS_LAYER_FUNCTIONS = ("generate-worker", "gallery")
+CREDENTIALS_LAYER_FUNCTIONS = ("generate-worker", "gallery", "credentials-issuer")  # the issuer: cryptography
 LOCK_PLATFORM = "aarch64-manylinux_2_34"  # Lambda's Amazon Linux 2023 (glibc 2.34) on arm64
 WEB_DIR = ROOT / "web"
 
@@ -52,6 +52,7 @@ FUNCTION_MEMORY = {
     "gallery": 512,
     "index": 1024,  # Pillow: re-encodes thumbnails for the vision model
     "model-lifecycle": 256,
+    "credentials-issuer": 256,  # issues one P-256 certificate per deploy at most
 }
 # Index jobs processed in parallel (each is a few Bedrock calls; search is not urgent).
 INDEX_CONCURRENCY = 2
@@ -67,6 +68,10 @@ DLQ_RETENTION_DAYS = 14
 # The SSM parameter that hands the distribution id to the gallery function (format with the stack name):
 # through SSM, because the function's environment cannot reference the distribution (a cycle).
 DISTRIBUTION_ID_PARAMETER = "/{stack}/distribution-id"
+# The day-one Content Credentials chain the stack issues at deploy (format with the stack name):
+# written only by the credentials-issuer custom resource, read by the worker while the organisation's
+# chain secret is unset (functions/studio/adapters/day_one_chain.py).
+DAY_ONE_CHAIN_PARAMETER = "/{stack}/content-credentials/day-one-chain"
 
 # Images bucket lifecycle. Deleted rendered images (images/) keep their old version one day (S3's
 # minimum; removal runs asynchronously after it); everything else keeps old versions 30 days.

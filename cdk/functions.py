@@ -39,7 +39,7 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     "generate-worker": ("table_name", "images_bucket", "jobs_queue_url", "bedrock_region", "model_read_timeout",
                         "model_max_attempts", "image_profile_prefix", "index_queue_url", "events_http_domain",
                         "public_base_url", "credentials_key_id", "credentials_chain_secret_arn",
-                        "credentials_tsa_url", "credentials_include_prompt"),
+                        "credentials_day_one_parameter", "credentials_tsa_url", "credentials_include_prompt"),
     # They end jobs, and push each end to the owner's open pages (events_http_domain).
     "generate-dead-letters": ("table_name", "images_bucket", "events_http_domain", "public_base_url"),
     "generate-sweeper": ("table_name", "images_bucket", "events_http_domain", "public_base_url"),
@@ -55,6 +55,8 @@ FUNCTION_SETTINGS: dict[str, tuple[str, ...]] = {
     # Every model the stack calls, and where: the same list as synth's check (logic/model_watch.py).
     "model-lifecycle": ("table_name", "bedrock_region", "embedding_region", "text_model_id", "image_model_id",
                         "allowed_image_models", "image_profile_prefix", "embedding_model_id"),
+    # At deploy: reads the signing key's public key, stores the day-one chain (logic/day_one.py).
+    "credentials-issuer": ("credentials_key_id", "credentials_day_one_parameter"),
 }
 
 

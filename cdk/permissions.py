@@ -64,12 +64,24 @@ class Grants:
                      "reads the image an edit starts from, writes the rendered PNG and WebP thumbnail (and removes "
                      "them when recording fails)")
 
-        # Content Credentials: the worker alone signs (KMS Sign; GetPublicKey to issue a day-one
-        # certificate and to check a configured one is for this key) and reads the chain.
+        # Content Credentials: the worker alone signs (KMS Sign; GetPublicKey to check that the chain it
+        # signs with is for this key) and reads the organisation's chain.
         self.role("generate-worker").add_to_policy(iam.PolicyStatement(
             actions=["kms:Sign", "kms:GetPublicKey"], resources=[credentials.key.key_arn]))
         self.role("generate-worker").add_to_policy(iam.PolicyStatement(
             actions=["secretsmanager:GetSecretValue"], resources=[credentials.chain_secret.secret_arn]))
+        # ...and, while that secret is unset, the day-one chain the deploy issued.
+        self.role("generate-worker").add_to_policy(iam.PolicyStatement(
+            actions=["ssm:GetParameter"], resources=[credentials.day_one_parameter_arn]))
+        # The deploy-time issuer (custom resource): the key's public key, and its own parameter only;
+        # nothing on the organisation's chain secret, so it can never overwrite that chain. It deletes
+        # the parameter on stack deletion only when the stack does not retain its data.
+        self.role("credentials-issuer").add_to_policy(iam.PolicyStatement(
+            actions=["kms:GetPublicKey"], resources=[credentials.key.key_arn]))
+        self.role("credentials-issuer").add_to_policy(iam.PolicyStatement(
+            actions=["ssm:GetParameter", "ssm:PutParameter",
+                     *([] if credentials.retain else ["ssm:DeleteParameter"])],
+            resources=[credentials.day_one_parameter_arn]))
         # Exports (logic/exports.py): the worker reads the images it packs (granted above) and writes the
         # ZIP under exports/ (multipart: PutObject covers its parts; a failed upload is aborted).
         # GetObject: it signs the download link it pushes with the export's COMPLETE (a presigned GET

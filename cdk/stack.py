@@ -93,6 +93,7 @@ class StudioStack(Stack):
             "events_http_domain": push.http_domain,
             "credentials_key_id": credentials.key.key_arn,
             "credentials_chain_secret_arn": credentials.chain_secret.secret_arn,
+            "credentials_day_one_parameter": credentials.day_one_parameter_name,
         }
         self.functions = {
             spec.name: StudioFunction(self, construct_id(spec.name), spec=spec, code=code,
@@ -113,6 +114,11 @@ class StudioStack(Stack):
         Grants(config=config, functions=self.functions, bucket=storage.images_bucket, table=storage.table,
                jobs=generation.jobs, cursor_secret=cursor_secret, origin_secret=origin_secret, search=search, push=push,
                credentials=credentials)
+        for spec in routes.FUNCTIONS:
+            if spec.trigger == "deploy":  # one so far: the day-one Content Credentials certificate
+                issuer = self.functions[spec.name]
+                credentials.issue_at_deploy(issuer, issuer.function.function_arn,
+                                            issuer.function.node.default_child.code.s3_key)
 
         api = Api(self, "Api", config=config, user_pool=auth.user_pool,
                   functions={f.name: self.functions[f.name] for f in routes.api_functions()})

@@ -172,8 +172,9 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
               distribution_parameter: str = "", credentials_authority=None) -> Resources:
     """Create every resource the handlers use. Deterministic IDs (seeded), idempotent per process.
 
-    `credentials_authority`: the CA that issues the Content Credentials signing certificate
-    (local/credentials.py; a throwaway one when None).
+    `credentials_authority`: a CA that issues the Content Credentials signing certificate into the
+    chain secret, as an organisation's would (local/credentials.py); None: the secret holds "unset",
+    as deployed, and the stack's deploy-time issuer provides the day-one chain (local/stack.py).
 
     `distribution_parameter`: the SSM parameter the stack writes the CloudFront distribution's id
     into (the functions' DISTRIBUTION_ID_PARAMETER): a distribution is made in moto and its id put
@@ -304,8 +305,7 @@ def bootstrap(moto_url: str, site_origins: list[str], cursor_secret: str | None 
 
     from local import credentials
 
-    key_arn, chain_arn = credentials.provision(client("kms", moto_url), sm,
-                                               credentials_authority or credentials.authority(None))
+    key_arn, chain_arn = credentials.provision(client("kms", moto_url), sm, credentials_authority)
 
     # Only the bootstrap is deterministic: IDs made later (user subs above all) must never repeat
     # the ones an earlier run made, or a new user could inherit a restored user's records.

@@ -131,7 +131,8 @@ class Stack:
         self.res = aws.bootstrap(self.moto.url, origins,
                                  Store.saved_cursor_secret(self.data_dir) if self.persist else None,
                                  distribution_parameter=deployment.distribution_parameter(template),
-                                 credentials_authority=credentials.authority(self.data_dir if self.persist else None))
+                                 credentials_authority=credentials.authority(self.data_dir if self.persist else None)
+                                 if os.environ.get(credentials.ORGANISATION_CA_SWITCH) == "1" else None)
         self.store = Store(self.data_dir, self.res)
         try:
             self.restored = self.store.restore() if self.persist else {}
@@ -201,6 +202,9 @@ class Stack:
             limits[spec.name] = Limits(timeout_ms=spec.timeout_seconds * 1000, memory_mb=spec.memory_mb,
                                        max_containers=most)
         self.functions = Functions(environment, limits)
+        # The stack's custom resources that are product functions (the day-one certificate's issuer), run
+        # once now as a deployment creates them: in their container, under their role's policy.
+        self.deploy_answers = self._run_deploy_resources()
         from local.auth import install_signing_key, signing_key
 
         self.jwks = install_signing_key(self.res.user_pool_id, signing_key(self.data_dir if self.persist else None))
@@ -240,6 +244,28 @@ class Stack:
         threading.Thread(target=self._warm, name="warm", daemon=True).start()
         threading.Thread(target=self._reap, name="reap", daemon=True).start()
         return self
+
+    def _run_deploy_resources(self) -> dict[str, dict]:
+        """Send each of the deployment's product custom resources a Create, as CloudFormation would (without a
+        ResponseURL: the answer comes back from the invoke); refuse to start when one fails."""
+        answers = {}
+        for resource in self.deployment.custom_resources:
+            event = {"RequestType": "Create", "RequestId": f"local-{resource.logical_id}", "StackId": "local",
+                     "LogicalResourceId": resource.logical_id, "ResourceType": resource.resource_type,
+                     "ResourceProperties": resource.properties}
+            try:
+                answer, _ = self.functions.invoke(resource.function, event)
+            except Exception as exc:
+                answer = {"Status": "FAILED", "Reason": f"{type(exc).__name__}: {exc}"}
+            if not isinstance(answer, dict) or answer.get("Status") != "SUCCESS":
+                reason = answer.get("Reason") if isinstance(answer, dict) else answer
+                self.functions.stop()
+                for server in (self.emulator, self.bedrock_proxy, self.moto):
+                    if server is not None:
+                        server.stop()
+                raise RuntimeError(f"the stack's {resource.resource_type} ({resource.function}) failed: {reason}")
+            answers[resource.logical_id] = answer
+        return answers
 
     def _reap(self) -> None:
         while not self._stopped.wait(REAP_SECONDS):

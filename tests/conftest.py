@@ -106,6 +106,7 @@ def aws(environment):
         environment.setenv("ORIGIN_SECRET_ARN", resources.origin_secret_arn)
         environment.setenv("CREDENTIALS_KEY_ID", resources.credentials_key_arn)
         environment.setenv("CREDENTIALS_CHAIN_SECRET_ARN", resources.credentials_chain_secret_arn)
+        environment.setenv("CREDENTIALS_DAY_ONE_PARAMETER", aws_support.DAY_ONE_PARAMETER)
         caches.reset()
         yield resources
 

@@ -8,9 +8,10 @@ an authority key identifier, and an issuer that is not the certificate itself.
 Two uses:
 - the development CA `make local` keeps in .local-data/ (its key never leaves that folder), which
   issues the signing certificate for the local KMS key's public key at every start;
-- the "day one" chain: when no organisational chain is configured, a certificate for the KMS key
-  is issued by a CA made on the spot and then forgotten. Validators show such a signer as
-  untrusted, which is what it is (docs/credentials.md).
+- the "day one" chain: the stack issues it at deploy (functions/credentials/issuer.py) so that
+  signing works before an organisation configures its chain: a certificate for the KMS key from a
+  CA made on the spot and then forgotten (its private key is never stored or logged). Validators
+  show such a signer as untrusted, which is what it is (docs/credentials.md).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ORGANIZATION = "Image Prompt Studio"
 CA_YEARS = 10
-SIGNER_DAYS = 397  # the longest end-entity lifetime public CAs issue; a day-one cert is re-issued per container
+SIGNER_DAYS = 397  # the longest end-entity lifetime public CAs issue; the deploy re-issues a day-one cert before it ends
 BACKDATE = timedelta(hours=1)  # clock skew between the issuer and a validator
 # documentSigning (RFC 9336); emailProtection is the other EKU C2PA accepts.
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
@@ -103,3 +104,8 @@ def leaf_public_key_der(chain_pem: str) -> bytes:
     cert = x509.load_pem_x509_certificates(chain_pem.encode())[0]
     return cert.public_key().public_bytes(serialization.Encoding.DER,
                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def leaf_not_after(chain_pem: str) -> datetime:
+    """When the chain's first certificate (the signer's) expires (UTC)."""
+    return x509.load_pem_x509_certificates(chain_pem.encode())[0].not_valid_after_utc

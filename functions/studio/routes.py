@@ -27,7 +27,9 @@ class Function:
     name: str
     handler: str  # module path relative to functions/, then the callable
     description: str
-    trigger: str = "api"  # "api", "queue" (jobs queue), "dead-letters" (the jobs DLQ), "schedule" or "index-queue"
+    # "api", "queue" (jobs queue), "dead-letters" (the jobs DLQ), "schedule", "index-queue" or "deploy" (a
+    # CloudFormation custom resource: run by each deployment that creates, changes or deletes it)
+    trigger: str = "api"
     schedule_minutes: int | None = None  # how often a "schedule" function runs
     # API functions answer within API Gateway's 29 s; the worker's budget covers a whole job.
     timeout_seconds: int = 29
@@ -83,6 +85,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("model-lifecycle", "models.handler.handler",
              "Read the lifecycle of every model the stack calls and raise the alarm when one is leaving", "schedule",
              timeout_seconds=120, schedule_minutes=24 * 60),
+    Function("credentials-issuer", "credentials.issuer.handler",
+             "Issue the day-one Content Credentials certificate for the signing key at deploy", "deploy",
+             timeout_seconds=60),
 )
 
 ROUTES: tuple[Route, ...] = (

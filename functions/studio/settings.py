@@ -54,10 +54,12 @@ ENV = {
     # Never set in AWS: the local gateway's base URL that replaces https://<events_http_domain>.
     "events_endpoint_url": "EVENTS_ENDPOINT_URL",
     # Content Credentials (docs/credentials.md): the KMS key that signs, the secret holding an
-    # organisation's certificate chain for it (empty value: a day-one certificate is issued), an
-    # RFC 3161 timestamp authority, and whether manifests carry the prompt.
+    # organisation's certificate chain for it (placeholder "unset" until one is set), the SSM
+    # parameter holding the day-one chain the stack issues at deploy (used while the secret is
+    # unset), an RFC 3161 timestamp authority, and whether manifests carry the prompt.
     "credentials_key_id": "CREDENTIALS_KEY_ID",
     "credentials_chain_secret_arn": "CREDENTIALS_CHAIN_SECRET_ARN",
+    "credentials_day_one_parameter": "CREDENTIALS_DAY_ONE_PARAMETER",
     "credentials_tsa_url": "CREDENTIALS_TSA_URL",
     "credentials_include_prompt": "CREDENTIALS_INCLUDE_PROMPT",
     # boto3's standard variable, never set in AWS: a custom S3 endpoint changes how presigned URLs
@@ -99,6 +101,7 @@ class Settings(BaseModel):
     embedding_region: str = DEFAULT_EMBEDDING_REGION
     credentials_key_id: str = ""
     credentials_chain_secret_arn: str = ""
+    credentials_day_one_parameter: str = ""
     credentials_tsa_url: str = Field("", pattern=r"^(https?://\S+)?$")
     # Off by default: prompts can be private, and a signed file travels wherever it is shared.
     credentials_include_prompt: bool = False

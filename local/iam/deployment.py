@@ -46,11 +46,22 @@ class FunctionSpec:
         return f"arn:aws:sts::{self.role_arn.split(':')[4]}:assumed-role/{role}/{self.lambda_name}"
 
 
+@dataclass(frozen=True)
+class CustomResource:
+    """A custom resource the stack backs with one of its own functions (not CDK's providers)."""
+
+    logical_id: str
+    resource_type: str  # Custom::...
+    function: str  # as in studio.routes.FUNCTIONS
+    properties: dict[str, Any]  # ResourceProperties, resolved, without the ServiceToken
+
+
 @dataclass
 class Deployment:
     functions: dict[str, FunctionSpec]
     resource_policies: dict[str, list[dict]]  # resource ARN (bucket, queue) -> statements
     unresolved: set[str]
+    custom_resources: list[CustomResource] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -262,7 +273,17 @@ def read(template: dict, local: Resources, place: Place) -> Deployment:
                 arn = resolver.values.get(logical or "", {}).get("Arn")
                 if arn:
                     policies.setdefault(arn, []).extend(_statements(resolver.resolve(props["PolicyDocument"])))
-    return Deployment(functions=functions, resource_policies=policies, unresolved=resolver.unresolved)
+    custom = []
+    for logical, resource in resources.items():
+        kind = resource.get("Type", "")
+        props = resource.get("Properties", {})
+        if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+            name = resolver._function_of(resolver._name(props.get("ServiceToken")))
+            if name in functions:  # CDK's own providers (AwsCustomResource...) stay out, as their functions do
+                custom.append(CustomResource(logical, kind, name, resolver.resolve(
+                    {k: v for k, v in props.items() if k != "ServiceToken"})))
+    return Deployment(functions=functions, resource_policies=policies, unresolved=resolver.unresolved,
+                      custom_resources=custom)
 
 
 def distribution_parameter(template: dict) -> str:

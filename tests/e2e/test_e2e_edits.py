@@ -83,7 +83,7 @@ def test_downloads_carry_content_credentials_that_read_back_to_the_first_generat
     assert status == 200
     with c2pa.Reader("image/png", io.BytesIO(data)) as reader:
         store = json.loads(reader.json())
-    # Then it validates (its signer is the local development CA, on no trust list)
+    # Then it validates (its signer is the stack's day-one certificate, on no trust list)
     assert store["validation_state"] == "Valid"
     # And its manifests name every step back to the generation
     ids = {a["data"]["generationId"] for m in store["manifests"].values() for a in m["assertions"]
@@ -95,6 +95,39 @@ def test_downloads_carry_content_credentials_that_read_back_to_the_first_generat
     assert checked["hasManifest"] is True and checked["generationId"] == chain["upscaled"]["id"]
     assert [a["action"] for a in checked["credentials"]["actions"]] == ["c2pa.opened", "c2pa.resized"]
     assert chain["upscaled"]["contentCredentials"]["validationState"] == "Valid"
+
+
+def test_the_signer_is_the_day_one_certificate_the_stack_issued_at_start_as_a_deploy_does(stack, demo, chain):
+    # Given the local stack as `make local` starts it: the chain secret "unset" as deployed, and the
+    # stack's own Custom::DayOneCertificate issuer run once at start, under its synthesized role
+    # (this suite's stack fails its teardown if the IAM gate refused any call)
+    import json
+
+    import c2pa
+    from cryptography import x509
+
+    from cdk import constants as c
+    from cdk.config import cdk_json_context, load_config
+
+    harness = stack.harness()
+    resources = json.loads((stack.data_dir / "stack.json").read_text())["resources"]
+    secret = harness.client("secretsmanager").get_secret_value(SecretId=resources["credentials_chain_secret_arn"])
+    assert secret["SecretString"] == "unset"
+    name = c.DAY_ONE_CHAIN_PARAMETER.format(stack=load_config(cdk_json_context()).stack_name)
+    issued = harness.client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
+    # When a served image's manifest names its signer
+    url = chain["generated"]["images"][0]["url"]
+    status, _, data = http("GET", demo.base_url + url if url.startswith("/") else url)
+    assert status == 200
+    with c2pa.Reader("image/png", io.BytesIO(data)) as reader:
+        store = json.loads(reader.json())
+    active = store["manifests"][store["active_manifest"]]
+    # Then it is the day-one certificate from the parameter (untrusted, and nothing else failed)
+    signer = x509.load_pem_x509_certificates(issued.encode())[0]
+    assert active["signature_info"]["cert_serial_number"] == str(signer.serial_number)
+    assert "day one" in active["signature_info"]["common_name"]
+    failures = {f["code"] for f in store["validation_results"]["activeManifest"].get("failure", [])}
+    assert failures <= {"signingCredential.untrusted"}
 
 
 def test_inpaint_changes_only_the_masked_area(demo, chain):

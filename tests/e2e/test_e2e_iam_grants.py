@@ -80,3 +80,27 @@ def test_a_worker_without_the_publish_grant_is_refused_and_its_jobs_still_end(na
     wait_for("the worker's refused publish", lambda: refusals(narrowed, "generate-worker", "appsync:EventPublish"))
     assert {d["resource"] for d in refusals(narrowed, "generate-worker", "appsync:EventPublish")} == {
         "arn:aws:appsync:us-east-1:123456789012:apis/localevents/channelNamespace/generations"}
+
+
+def test_the_day_one_issuer_runs_at_start_under_its_own_role_and_a_missing_grant_stops_the_start(tmp_path):
+    # Given the synthesized stack with the deploy-time issuer no longer allowed to write its parameter
+    template = json.loads(synth.template_path().read_text())
+    template = templates.remove(template, "credentials-issuer", "ssm:PutParameter")
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template))
+    stack = LocalStack(tmp_path / "data", tmp_path / "stack.log", args=("--template", str(path), "--no-persist"))
+    # When the local stack starts (it runs the stack's Custom::DayOneCertificate once, as a deploy does)
+    with pytest.raises(RuntimeError, match="exited with 1"):
+        stack.start()
+    # Then it refuses to start, as the deployment would fail, saying which resource failed and why
+    log = (tmp_path / "stack.log").read_text()
+    assert "Custom::DayOneCertificate (credentials-issuer) failed" in log
+    assert "Could not store the day-one certificate chain" in log
+    # And the IAM gate refused exactly that call, for that function
+    denials = [json.loads(line) for line in (tmp_path / "data" / "iam-denials.jsonl").read_text().splitlines()]
+    assert [(d["function"], d["action"]) for d in denials] == [("credentials-issuer", "ssm:PutParameter")]
+    from cdk import constants as c
+    from cdk.config import cdk_json_context, load_config
+
+    name = c.DAY_ONE_CHAIN_PARAMETER.format(stack=load_config(cdk_json_context()).stack_name)
+    assert denials[0]["resource"].endswith(f":parameter{name}")

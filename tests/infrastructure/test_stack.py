@@ -269,8 +269,10 @@ def test_function_environment_is_only_settings_it_reads_plus_powertools(default,
     assert set(env) - set(ENV.values()) == {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                             "POWERTOOLS_LOG_LEVEL"}
     assert env["POWERTOOLS_SERVICE_NAME"] == spec.name
-    # Every function uses the table (the text functions: their daily text quota).
-    assert ENV["table_name"] in env
+    # Every function uses the table (the text functions: their daily text quota), but the deploy-time
+    # issuer of the day-one certificate, which knows only the key and its parameter.
+    assert (ENV["table_name"] in env) is (spec.trigger != "deploy")
+    assert (ENV["credentials_day_one_parameter"] in env) is (spec.name in ("generate-worker", "credentials-issuer"))
     assert (ENV["daily_text_quota"] in env) is (spec.name in ("translate", "suggest", "describe", "generate"))
     assert (ENV["text_model_id"] in env) is (spec.name in ("translate", "suggest", "describe", "generate", "index",
                                                            "model-lifecycle"))
@@ -384,6 +386,9 @@ def test_content_credentials_key_is_p256_for_signing_and_only_the_worker_signs_a
         if any(a.startswith("kms:") for a in actions):
             # Then no role may use any other key, nor do anything but sign and read the public key
             assert [render(r) for r in as_list(statement["Resource"])] == [f"${{{key}.Arn}}"]
+            if sorted(actions) == ["kms:GetPublicKey"]:  # the deploy-time issuer of the day-one certificate
+                assert all(r["Ref"].startswith("CredentialsIssuerRole") for r in roles)
+                continue
             assert sorted(actions) == ["kms:GetPublicKey", "kms:Sign"]
             signers.update(r["Ref"] for r in roles)
         if any(render(r) == f"${{{chain}}}" for r in as_list(statement["Resource"])):
@@ -394,6 +399,55 @@ def test_content_credentials_key_is_p256_for_signing_and_only_the_worker_signs_a
     worker = studio_functions(default)["generate-worker"][1]["Properties"]["Environment"]["Variables"]
     assert worker[ENV["credentials_include_prompt"]] == "false"  # prompts stay out of manifests by default
     assert render(worker[ENV["credentials_key_id"]]) == f"${{{key}.Arn}}"
+
+
+@pytest.mark.parametrize("synth", ["default", "variant"])  # variant: removalPolicy=destroy, another region
+def test_the_day_one_certificate_is_issued_at_deploy_by_a_least_privilege_custom_resource(synth, request):
+    default = request.getfixturevalue(synth)
+    # Given the custom resource that issues the day-one certificate (functions/credentials/issuer.py)
+    logical, resource = default.one("Custom::DayOneCertificate")
+    issuer_id, issuer = studio_functions(default)["credentials-issuer"]
+    key = default.logical_id("CredentialsSigningKey", "AWS::KMS::Key")
+    chain = default.logical_id("CredentialsCertificateChain", "AWS::SecretsManager::Secret")
+    name = c.DAY_ONE_CHAIN_PARAMETER.format(stack=default.config.stack_name)
+    props = resource["Properties"]
+    # Then CloudFormation calls the issuer with the key (a new key re-issues) and the parameter it writes
+    assert props["ServiceToken"] == {"Fn::GetAtt": [issuer_id, "Arn"]}
+    assert render(props["KeyArn"]) == f"${{{key}.Arn}}"
+    assert props["ParameterName"] == name
+    assert props["Retain"] == ("true" if default.config.retain_data else "false")
+    # ...and whenever a deploy ships new function code (so the certificate's end is checked again)
+    assert props["CodeVersion"] == issuer["Properties"]["Code"]["S3Key"]
+    # ...only once the issuer's role has its policy (its first call needs kms:GetPublicKey)
+    role = render(issuer["Properties"]["Role"]).removeprefix("${").removesuffix(".Arn}")
+    policies = {p for p, roles, _ in statements(default) if {"Ref": role} in roles and p != role}
+    assert policies and policies <= set(resource.get("DependsOn", []))
+    # And the issuer's role may read the key's public key and write its own parameter, nothing else:
+    # no Sign, and no right at all on the organisation's chain secret (it can never overwrite that chain)
+    # (a stack with an explicit region gets the region and its partition written out)
+    partition, region = ("aws", default.config.region) if default.config.region else ("${AWS::Partition}",
+                                                                                       "${AWS::Region}")
+    parameter_arn = f"arn:{partition}:ssm:{region}:${{AWS::AccountId}}:parameter{name}"
+    granted = set()
+    for _, roles, statement in statements(default):
+        if {"Ref": role} not in roles:
+            continue
+        resources = [render(r) for r in as_list(statement["Resource"])]
+        actions = tuple(sorted(as_list(statement["Action"])))
+        assert f"${{{chain}}}" not in resources
+        if actions[0].startswith(("logs:", "xray:")):
+            continue
+        granted.add((actions, tuple(resources)))
+    writes = ("ssm:GetParameter", "ssm:PutParameter") if default.config.retain_data else \
+        ("ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter")
+    assert granted == {(("kms:GetPublicKey",), (f"${{{key}.Arn}}",)), (writes, (parameter_arn,))}
+    # And the worker reads that parameter (its fallback while the chain secret is unset), and only reads it
+    worker_id, worker = studio_functions(default)["generate-worker"]
+    assert worker["Properties"]["Environment"]["Variables"][ENV["credentials_day_one_parameter"]] == name
+    readers = {tuple(r["Ref"] for r in roles): sorted(as_list(st["Action"])) for _, roles, st in statements(default)
+               if parameter_arn in [render(r) for r in as_list(st["Resource"])]}
+    assert {k: v for k, v in readers.items() if not k[0].startswith("CredentialsIssuerRole")} == \
+        {(render(worker["Properties"]["Role"]).removeprefix("${").removesuffix(".Arn}"),): ["ssm:GetParameter"]}
 
 
 def test_code_asset_is_the_functions_folder_with_every_handler_and_no_bytecode(default):

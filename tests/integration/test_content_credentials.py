@@ -254,3 +254,46 @@ def test_the_prompt_is_in_the_manifest_only_when_the_deployment_allows_it(aws, b
     assert ours["generationId"] == record["id"]
     assert ("prompt" in ours) is include
     assert ("a secret garden" in str(store)) is include
+
+
+def day_one_world(aws) -> str:
+    """The chain secret as deployed ("unset") and the day-one chain the deploy-time issuer stored: the chain."""
+    from tests.support.aws import DAY_ONE_PARAMETER
+    from tests.support.cloudformation import create_event, day_one_properties, run_issuer
+
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId=aws.credentials_chain_secret_arn, SecretString="unset")
+    answer = run_issuer(create_event(properties=day_one_properties(aws.credentials_key_arn)))
+    assert answer["Status"] == "SUCCESS", answer
+    return boto3.client("ssm", region_name=REGION).get_parameter(Name=DAY_ONE_PARAMETER)["Parameter"]["Value"]
+
+
+def test_on_day_one_the_worker_signs_with_the_chain_the_deploy_issued_and_it_validates_apart_from_trust(aws, bedrock):
+    # Given a fresh deployment: no organisation chain, the day-one chain the stack issued at deploy
+    from cryptography import x509
+
+    issued = x509.load_pem_x509_certificates(day_one_world(aws).encode())[0]
+    # When the worker renders and signs a generation
+    record = generate_one(aws, bedrock)
+    store = read_back(key_of(record))
+    # Then the file validates, apart from trust in the day-one CA (on no trust list)
+    assert store["validation_state"] == "Valid"
+    assert failure_codes(store) == {UNTRUSTED}
+    # And its signer is the certificate the deploy issued, not one the worker made
+    info = store["manifests"][store["active_manifest"]]["signature_info"]
+    assert info["cert_serial_number"] == str(issued.serial_number)
+    assert record["contentCredentials"]["signed"] is True
+
+
+def test_without_any_chain_the_generation_fails_with_a_stored_reason_instead_of_inventing_one(aws, bedrock):
+    # Given the chain secret unset and no day-one chain (the deploy-time issuer never ran)
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId=aws.credentials_chain_secret_arn, SecretString="unset")
+    reply = post({"prompt": "a lighthouse", "modelId": CORE, "seed": 7})
+    bedrock.invoke(CORE, Matches(lambda _: True, "text body"), stability_answer(make.png((96, 64), (10, 90, 200)), 7))
+    run_worker(aws)
+    # Then the generation ends failed with a clear reason, and no unsigned image is stored
+    record = get(reply.body["id"]).body
+    assert record["status"] == "FAILED", record
+    assert record["error"]["code"] == "storage_error"
+    assert "day-one certificate" in record["error"]["message"]

@@ -1,6 +1,7 @@
 """The Content Credentials signer (studio/adapters/signing.py) against moto's KMS: the c2pa callback
 gets ES256 signatures (raw r || s) that verify with the key's public key, for short messages (RAW)
-and long ones (DIGEST); the chain comes from the secret, or is a day-one chain while it is unset."""
+and long ones (DIGEST); the chain comes from the secret, or while it is unset from the day-one
+parameter the deploy-time issuer wrote; with neither, signing fails (no container invents a chain)."""
 
 import hashlib
 
@@ -15,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from studio import caches, certificates
 from studio.adapters import signing
 from studio.errors import StorageError
-from tests.support.aws import REGION
+from tests.support.aws import DAY_ONE_PARAMETER, REGION
+from tests.support.cloudformation import create_event, run_issuer
 
 
 def public_key(arn: str) -> ec.EllipticCurvePublicKey:
@@ -67,13 +69,43 @@ def test_the_chain_comes_from_the_secret_and_is_for_the_kms_key(aws):
     assert certs[0].issuer == certs[1].subject
 
 
-def test_while_the_secret_is_unset_a_day_one_chain_is_issued_for_the_key(aws):
+def unset_chain_secret(aws) -> None:
     boto3.client("secretsmanager", region_name=REGION).put_secret_value(
         SecretId=aws.credentials_chain_secret_arn, SecretString="unset")
     caches.reset()
-    chain = signing.certificate_chain()
-    assert certificates.leaf_public_key_der(chain) == signing.public_key_der()
-    assert "day one" in x509.load_pem_x509_certificates(chain.encode())[0].subject.rfc4514_string()
+
+
+def test_while_the_secret_is_unset_the_chain_issued_at_deploy_signs_in_every_container(aws):
+    # Given the chain secret as deployed ("unset") and the day-one chain the deploy-time issuer stored
+    unset_chain_secret(aws)
+    assert run_issuer(create_event())["Status"] == "SUCCESS"
+    stored = boto3.client("ssm", region_name=REGION).get_parameter(Name=DAY_ONE_PARAMETER)["Parameter"]["Value"]
+    # When two containers read their chain
+    first = signing.certificate_chain()
+    caches.reset()  # a new container
+    second = signing.certificate_chain()
+    # Then both sign with that one chain: no container invents a CA and certificate of its own
+    assert first == second == stored.strip()
+    assert certificates.leaf_public_key_der(first) == signing.public_key_der()
+    assert "day one" in x509.load_pem_x509_certificates(first.encode())[0].subject.rfc4514_string()
+
+
+def test_with_neither_an_organisation_chain_nor_a_day_one_chain_signing_fails_clearly(aws):
+    # Given the secret unset and no day-one chain (the deploy-time issuer never ran)
+    unset_chain_secret(aws)
+    # Then the worker refuses to sign, saying what to do, rather than issuing a certificate itself
+    with pytest.raises(StorageError, match="day-one certificate the stack issues at deploy is missing"):
+        signing.certificate_chain()
+
+
+def test_a_day_one_chain_for_another_key_is_refused(aws):
+    unset_chain_secret(aws)
+    other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    boto3.client("ssm", region_name=REGION).put_parameter(Name=DAY_ONE_PARAMETER, Type="String",
+                                                          Value=certificates.day_one_chain(other))
+    with pytest.raises(StorageError, match="Deploy the stack again"):
+        signing.certificate_chain()
 
 
 def test_a_configured_chain_for_another_key_is_refused(aws):

@@ -93,11 +93,14 @@ def create_all(region: str = REGION) -> Resources:
 
 
 _authority = []
+# Where the deploy-time issuer stores the day-one chain (cdk/constants.py DAY_ONE_CHAIN_PARAMETER for this stack).
+DAY_ONE_PARAMETER = "/studio-test/content-credentials/day-one-chain"
 
 
 def create_signing_key(kms, secretsmanager) -> tuple[str, str]:
-    """The Content Credentials key in moto's KMS and its chain secret, as `make local` makes them
-    (one development CA per test run: making a CA key is the slow part)."""
+    """The Content Credentials key in moto's KMS and its chain secret holding an organisation's chain
+    (a development CA stands in for the organisation's, one per test run: making a CA key is the slow
+    part). Tests of the day-one path set the secret to "unset" and run the issuer."""
     from local import credentials, moto_patches
 
     moto_patches.install_kms_digest()

@@ -43,6 +43,8 @@ MUST_NOT_LOAD = {
     "index": PILLOW | RENDERER | MODELS | API_WRITES,
     # The daily lifecycle check reads Bedrock's control plane and writes one item per model: nothing else.
     "model-lifecycle": PILLOW | RENDERER | MODELS | API_WRITES,
+    # The deploy-time issuer of the day-one certificate: KMS, SSM and cryptography's x509, nothing else.
+    "credentials-issuer": PILLOW | RENDERER | MODELS | API_WRITES,
 }
 
 PROBE = """

@@ -167,3 +167,36 @@ def test_the_deployment_reads_the_overflow_managed_policies_cdk_attaches_to_a_ro
     assert allowed("kms:Sign", key_arn, worker.statements)
     assert allowed("s3:GetObject", "arn:aws:s3:::b/images/x.png", worker.statements)
     assert not allowed("kms:Sign", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/other", worker.statements)
+
+
+def test_the_deployment_lists_the_custom_resources_its_own_functions_back_and_leaves_cdks_out():
+    # Given the day-one certificate's custom resource (backed by the product's issuer function) and one of
+    # CDK's AwsCustomResource providers (not a product function)
+    from local.aws import Resources
+    from local.iam import deployment
+
+    key_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1"
+    local = Resources(**{name: f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}" for name in (
+        "moto_url", "table_name", "images_bucket", "jobs_queue_url", "jobs_queue_arn", "dlq_url", "dlq_arn",
+        "cursor_secret_arn", "origin_secret_arn", "origin_secret", "user_pool_id", "web_client_id",
+        "machine_client_id", "machine_client_secret")}, index_queue_arn=f"arn:aws:sqs:us-east-1:{ACCOUNT}:index",
+        credentials_key_arn=key_arn)
+    template = {"Resources": {
+        "IssuerRole": {"Type": "AWS::IAM::Role", "Properties": {}},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Issuer": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Handler": "credentials.issuer.handler", "Role": {"Fn::GetAtt": ["IssuerRole", "Arn"]},
+            "Environment": {"Variables": {"CREDENTIALS_KEY_ID": {"Fn::GetAtt": ["Key", "Arn"]}}}}},
+        "DayOne": {"Type": "Custom::DayOneCertificate", "Properties": {
+            "ServiceToken": {"Fn::GetAtt": ["Issuer", "Arn"]}, "KeyArn": {"Fn::GetAtt": ["Key", "Arn"]},
+            "ParameterName": "/s/day-one", "Retain": "true"}},
+        "ProviderRole": {"Type": "AWS::IAM::Role", "Properties": {}},
+        "Provider": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Handler": "index.handler", "Role": {"Fn::GetAtt": ["ProviderRole", "Arn"]}}},
+        "Cors": {"Type": "Custom::AWS", "Properties": {"ServiceToken": {"Fn::GetAtt": ["Provider", "Arn"]}}},
+    }}
+    read = deployment.read(template, local, deployment.Place(ACCOUNT, "us-east-1"))
+    # Then only the product's resource is listed, for its function, with its properties resolved locally
+    assert read.custom_resources == [deployment.CustomResource(
+        "DayOne", "Custom::DayOneCertificate", "credentials-issuer",
+        {"KeyArn": key_arn, "ParameterName": "/s/day-one", "Retain": "true"})]

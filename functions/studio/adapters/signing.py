@@ -6,9 +6,10 @@ a DER-encoded ECDSA signature; COSE's ES256 (RFC 9053), which C2PA uses, wants t
 r || s form (IEEE P1363), so it is converted here.
 
 The chain comes from a Secrets Manager secret (an organisation's CA: ACM Private CA or any other,
-docs/credentials.md). While that secret holds no chain, a day-one certificate is issued for the
-key's public key in this container (studio.certificates.day_one_chain): signing works, and
-validators call the signer untrusted.
+docs/credentials.md). While that secret holds no chain, the day-one chain the stack issued at
+deploy is used (an SSM parameter, studio.adapters.day_one_chain; functions/credentials/issuer.py):
+signing works, and validators call the signer untrusted. A container never invents a chain of its
+own: with neither, the signature fails with a clear error, stored on the generation.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ P256_BYTES = 32
 # What a chain secret holds before an organisation sets one (the stack's placeholder).
 UNSET_CHAIN = ("", "unset", "{}")
 SIGNING_FAILED = "Could not sign the image's Content Credentials (the signing key did not answer). Try again."
+NO_CHAIN = ("No Content Credentials certificate: the chain secret is unset and the day-one certificate the stack "
+            "issues at deploy is missing. Deploy the stack again, or set an organisation's chain "
+            "(docs/credentials.md).")
 
 
 def der_to_p1363(der: bytes, size: int = P256_BYTES) -> bytes:
@@ -67,9 +71,11 @@ def public_key_der() -> bytes:
 @caches.cached
 def certificate_chain() -> str:
     """The PEM chain (signing certificate first) for the KMS key, read once per container: the
-    organisation's from the secret, or a day-one chain when the secret holds none. A configured
-    chain for another key is refused rather than used: every signature would fail validation."""
+    organisation's from the secret, or while the secret holds none the day-one chain the deploy
+    issued. The one place that decides which chain signs. A chain for another key is refused
+    rather than used: every signature would fail validation."""
     from studio import certificates  # cryptography's x509: loaded by the worker's first signature only
+    from studio.adapters import day_one_chain
 
     arn = settings().credentials_chain_secret_arn
     chain = ""
@@ -78,9 +84,16 @@ def certificate_chain() -> str:
             chain = clients.get("secretsmanager").get_secret_value(SecretId=arn)["SecretString"].strip()
         except (ClientError, BotoCoreError) as error:
             raise StorageError(SIGNING_FAILED) from error
+    if chain not in UNSET_CHAIN:
+        if certificates.leaf_public_key_der(chain) != public_key_der():
+            raise StorageError("The Content Credentials certificate in the chain secret is not for the signing key. "
+                               "Issue it for the KMS key's public key (docs/credentials.md).")
+        return chain
+    chain = day_one_chain.read() if settings().credentials_day_one_parameter else ""
     if chain in UNSET_CHAIN:
-        return certificates.day_one_chain(public_key_der())
+        logger.error("no Content Credentials certificate chain (secret unset, no day-one chain)")
+        raise StorageError(NO_CHAIN)
     if certificates.leaf_public_key_der(chain) != public_key_der():
-        raise StorageError("The Content Credentials certificate in the chain secret is not for the signing key. "
-                           "Issue it for the KMS key's public key (docs/credentials.md).")
+        raise StorageError("The day-one Content Credentials certificate is not for the signing key. Deploy the "
+                           "stack again to re-issue it (docs/credentials.md).")
     return chain
