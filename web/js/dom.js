@@ -57,6 +57,24 @@ export function toast(message, kind = "info") {
   setTimeout(() => item.remove(), 5000);
 }
 
+const sheets = new Map(); // view name → the promise of its stylesheet, so each is added once
+
+/** A lazily loaded view's stylesheet (web/css/<name>.css), added once. The promise resolves when the sheet has
+ *  loaded: a view module awaits it at its top (top-level await), so neither it nor any module importing it runs,
+ *  and nothing of the view is drawn, before its styles apply (no flash of unstyled content). A sheet that fails
+ *  to load resolves too (with a warning): the view then works unstyled rather than not at all. */
+export function stylesheet(name) {
+  if (!sheets.has(name)) {
+    sheets.set(name, new Promise((resolve) => {
+      const link = h("link", { rel: "stylesheet", href: new URL(`../css/${name}.css`, import.meta.url).href, dataset: { viewCss: name } });
+      link.addEventListener("load", resolve, { once: true });
+      link.addEventListener("error", () => { console.warn(`could not load css/${name}.css`); resolve(); }, { once: true });
+      document.head.append(link);
+    }));
+  }
+  return sheets.get(name);
+}
+
 /** A labelled form field: <div class="field"><label>…</label>control<p hint></p></div>. */
 export function field(label, control, { hint, id, className } = {}) {
   const controlId = id || control.id || uid("f");
