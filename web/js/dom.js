@@ -57,18 +57,16 @@ export function toast(message, kind = "info") {
   setTimeout(() => item.remove(), 5000);
 }
 
-const sheets = new Map(); // view name → the promise of its stylesheet, so each is added once
+const sheets = new Map(); // view name → the promise of its stylesheet, added once
 
-/** A lazily loaded view's stylesheet (web/css/<name>.css), added once. The promise resolves when the sheet has
- *  loaded: a view module awaits it at its top (top-level await), so neither it nor any module importing it runs,
- *  and nothing of the view is drawn, before its styles apply (no flash of unstyled content). A sheet that fails
- *  to load resolves too (with a warning): the view then works unstyled rather than not at all. */
+/** A lazy view's web/css/<name>.css; resolves once loaded (or failed: unstyled beats unusable). Views await it
+ *  at their top, so nothing of them is drawn before their styles apply (no flash of unstyled content). */
 export function stylesheet(name) {
   if (!sheets.has(name)) {
     sheets.set(name, new Promise((resolve) => {
       const link = h("link", { rel: "stylesheet", href: new URL(`../css/${name}.css`, import.meta.url).href, dataset: { viewCss: name } });
       link.addEventListener("load", resolve, { once: true });
-      link.addEventListener("error", () => { console.warn(`could not load css/${name}.css`); resolve(); }, { once: true });
+      link.addEventListener("error", () => { console.warn(`css/${name}.css did not load`); resolve(); }, { once: true });
       document.head.append(link);
     }));
   }
