@@ -138,6 +138,8 @@ const STRINGS = {
 
     "results.title": "Results",
     "results.empty": "Rendered images appear here. Nothing is lost if you reload the page.",
+    "boards.addTo": "Add to board",
+    "gallery.select": "Select",
     "status.PENDING": "Queued",
     "status.RUNNING": "Rendering",
     "status.COMPLETE": "Done",

@@ -1,7 +1,6 @@
 // English texts of an image's detail (views/detail.js), added to the fallback table when it loads.
 
 export default {
-  "boards.addTo": "Add to board",
   "detail.title": "Generation details",
   "detail.prompt": "Prompt",
   "detail.negative": "Negative prompt",

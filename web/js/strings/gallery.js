@@ -1,7 +1,6 @@
 // English texts of the gallery (views/gallery.js), added to the fallback table when it loads.
 
 export default {
-  "gallery.select": "Select",
   "gallery.selected": "{n} selected",
   "gallery.title": "Gallery",
   "gallery.scope": "Show",
