@@ -1,6 +1,7 @@
 """The web UI's lazily loaded views carry their own English texts (web/js/strings/<view>.js) and styles
-(web/css/<view>.css): neither is part of the first load, each is brought in by a view module, and no first-load
-module asks for a text that only a lazy view's file holds (it would show the bare key until that view loads).
+(web/css/<view>.css): neither is part of the first load, each is brought in by a view module, and no module asks
+for a text that is not loaded with it: a first-load module only for the first-load table's, a lazy view only for
+those and its own imports' (otherwise the bare key shows until some other view happens to load).
 
 Files are read as text (no JavaScript engine), like tests/unit/test_web_i18n.py and tests/bench_web.py.
 """
@@ -63,3 +64,34 @@ def test_first_load_modules_ask_only_for_texts_of_the_first_load_table():
     prefixes = {p for text in code.values() for p in KEY_PREFIX.findall(text)}
     assert prefixes, "the prefix pattern matches (t(`nav.${name}`) in main.js)"
     assert sorted(p for p in prefixes if not any(k.startswith(p) for k in table)) == []
+
+
+def _static_imports(path: Path) -> set[Path]:
+    text = path.read_text(encoding="utf-8")
+    return {(path.parent / m).resolve() for m in re.findall(r'^import [^;]*?from "(\.[^"]+)";', text, re.M)}
+
+
+def test_each_lazy_view_asks_only_for_texts_it_brings_or_the_first_load_has():
+    # Given each lazily loaded view and what it loads with it: its static imports, transitively (each
+    # strings/*.js among them is added before the view runs), and the first-load table
+    first = {p.resolve() for p in first_load_files()}
+    table = _first_load_keys()
+    lazy_views = [p for p in sorted((JS / "views").glob("*.js")) if p.resolve() not in first]
+    assert len(lazy_views) >= 8
+    wrong = {}
+    for view in lazy_views:
+        seen, queue = set(), [view.resolve()]
+        while queue:
+            for dep in _static_imports(queue.pop()) - seen:
+                seen.add(dep)
+                queue.append(dep)
+        brought = set(table)
+        for dep in seen:
+            if dep.parent == (JS / "strings").resolve():
+                brought |= {json.loads(k) for k in ENTRY.findall(dep.read_text(encoding="utf-8"))}
+        # Then every literal key it asks for is among them (else the bare key shows until another view loads)
+        missing = sorted(k for k in LITERAL_KEY.findall(view.read_text(encoding="utf-8"))
+                         if k not in brought and f"{k}.other" not in brought)
+        if missing:
+            wrong[view.name] = missing
+    assert wrong == {}
