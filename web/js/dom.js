@@ -57,6 +57,22 @@ export function toast(message, kind = "info") {
   setTimeout(() => item.remove(), 5000);
 }
 
+const sheets = new Map(); // view name → the promise of its stylesheet, added once
+
+/** A lazy view's web/css/<name>.css; resolves once loaded (or failed: unstyled beats unusable). Views await it
+ *  at their top, so nothing of them is drawn before their styles apply (no flash of unstyled content). */
+export function stylesheet(name) {
+  if (!sheets.has(name)) {
+    sheets.set(name, new Promise((resolve) => {
+      const link = h("link", { rel: "stylesheet", href: new URL(`../css/${name}.css`, import.meta.url).href, dataset: { viewCss: name } });
+      link.addEventListener("load", resolve, { once: true });
+      link.addEventListener("error", () => { console.warn(`css/${name}.css did not load`); resolve(); }, { once: true });
+      document.head.append(link);
+    }));
+  }
+  return sheets.get(name);
+}
+
 /** A labelled form field: <div class="field"><label>…</label>control<p hint></p></div>. */
 export function field(label, control, { hint, id, className } = {}) {
   const controlId = id || control.id || uid("f");

@@ -2,17 +2,16 @@
 // (#boards/<id>: its images in the order added, paged), and "Add to board" in the detail.
 // Loaded on first use (lazy.js), with its stylesheet.
 
-import { h, clear, announce, toast } from "../dom.js";
-import { t } from "../i18n.js";
+import { h, clear, announce, toast, stylesheet } from "../dom.js";
+import { t, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { galleryTile } from "./gallery.js";
 import { openDetail } from "./detail.js";
+import texts from "../strings/boards.js";
 
-const CSS_URL = new URL("../../css/boards.css", import.meta.url).href;
-if (!document.querySelector("link[data-boards-css]")) {
-  document.head.append(h("link", { rel: "stylesheet", href: CSS_URL, dataset: { boardsCss: "" } }));
-}
+addEnglish(texts);
+await stylesheet("boards"); // before anything of the view is drawn (no unstyled flash)
 
 const BOARD_HASH = /^#boards\/([A-Za-z0-9_-]{1,64})$/;
 const PAGE = 48;

@@ -2,18 +2,14 @@
 // model, seed, size, mode, edit operation). Loaded on first use (views/lazy.js); its styles too.
 // On a phone the columns become full-width pages that scroll-snap: swipe between them.
 
-import { h, clear } from "../dom.js";
+import { h, clear, stylesheet } from "../dom.js";
 import { t, formatMoney, addEnglish } from "../i18n.js";
 import texts from "../strings/compare.js";
 import { state } from "../store.js";
 import { modeLabel } from "../messages.js";
 
 addEnglish(texts);
-
-const CSS_URL = new URL("../../css/compare.css", import.meta.url).href;
-if (!document.querySelector("link[data-compare-css]")) {
-  document.head.append(h("link", { rel: "stylesheet", href: CSS_URL, dataset: { compareCss: "" } }));
-}
+await stylesheet("compare"); // before anything of the view is drawn (no unstyled flash)
 
 export const COMPARE_MIN = 2;
 export const COMPARE_MAX = 4;

@@ -2,10 +2,15 @@
 // says, as the worker read it when it signed), and "Check an image": upload any file and read its
 // manifest (POST /credentials/verify). Loaded with the detail and the gallery, never on first load.
 
-import { h, icon, toast, announce } from "../dom.js";
-import { t, formatDate } from "../i18n.js";
+import { h, icon, toast, announce, stylesheet } from "../dom.js";
+import { t, formatDate, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
+import texts from "../strings/credentials.js";
+
+addEnglish(texts);
+// The checker is a dialog in the detail's frame: both sheets, before anything is drawn (no unstyled flash).
+await Promise.all([stylesheet("detail"), stylesheet("credentials")]);
 
 const ACTIONS = { "c2pa.created": "cr.created", "c2pa.opened": "cr.opened", "c2pa.edited": "cr.edited", "c2pa.resized": "cr.resized" };
 const SOURCES = { trainedAlgorithmicMedia: "cr.ai", compositeWithTrainedAlgorithmicMedia: "cr.aiPart" };

@@ -4,8 +4,8 @@
 // and the edit chain live in edit.js, loaded when a detail first opens. This module itself is loaded
 // on first use too (lazy.js).
 
-import { h, clear, icon, announce, toast } from "../dom.js";
-import { t, tn, formatDate, formatMoney, languageName } from "../i18n.js";
+import { h, clear, icon, announce, toast, stylesheet } from "../dom.js";
+import { t, tn, formatDate, formatMoney, languageName, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { againBody, resend, draftFromRecord, updateRecord, forgetRecord, recordPrice, state, editOperations, subscribe, notify } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
@@ -15,6 +15,10 @@ import { retryButton } from "./results.js";
 import { annotationsBlock, moreLikeThisButton } from "./search.js";
 import { detailIdFromHash } from "./lazy.js";
 import { credentialsBadge, credentialsPanel } from "./credentials.js";
+import texts from "../strings/detail.js";
+
+addEnglish(texts);
+await stylesheet("detail"); // before anything of the view is drawn (no unstyled flash)
 
 let dialog = null;
 let opener = null;

@@ -3,18 +3,17 @@
 // outpaint, upscale. Every edit is POST /edits and a new record (docs/models-and-edits.md). Also here:
 // the before/after compare and the edit chain of the detail view, and "Use as reference".
 
-import { h, clear, field, uid, announce, toast } from "../dom.js";
-import { t, formatMoney } from "../i18n.js";
+import { h, clear, field, uid, announce, toast, stylesheet } from "../dom.js";
+import { t, formatMoney, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { state, model, notify, editOperations, editPrice, submitEdit, saveDraft, setMode, availableModes, REFERENCE_MODES, nearestSize } from "../store.js";
 import { errorMessage, modeLabel, serverRules } from "../messages.js";
 import { spendLabel } from "../cost.js";
 import { downloadName } from "../files.js";
+import texts from "../strings/edit.js";
 
-const CSS_URL = new URL("../../css/edit.css", import.meta.url).href;
-if (!document.querySelector("link[data-edit-css]")) {
-  document.head.append(h("link", { rel: "stylesheet", href: CSS_URL, dataset: { editCss: "" } }));
-}
+addEnglish(texts);
+await stylesheet("edit"); // before anything of the view is drawn (no unstyled flash)
 
 // The tools, in the order shown; each names the operations it offers (one, or a choice).
 const TOOLS = [

@@ -9,10 +9,15 @@
 // minute is fetched once.
 
 import { h, announce } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { pushChannel, subscribe } from "../store.js";
+import texts from "../strings/export.js";
+import boardsTexts from "../strings/boards.js"; // boards.notFound: a board deleted meanwhile
+
+addEnglish(texts);
+addEnglish(boardsTexts);
 
 // Polling: start quick (a small export takes a second or two), then back off.
 const FIRST_POLL_MS = 1000;

@@ -2,8 +2,8 @@
 // Failed generations are hidden unless asked for; each tile shows its prompt on hover and focus;
 // edited images carry a mark. galleryTile() is shared with other lists of records (search).
 
-import { h, clear, icon, announce } from "../dom.js";
-import { t, tOr } from "../i18n.js";
+import { h, clear, icon, announce, stylesheet } from "../dom.js";
+import { t, tOr, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { state, editOperations, subscribe } from "../store.js";
 import { errorMessage, modeLabel } from "../messages.js";
@@ -11,6 +11,10 @@ import { openDetail, openDetailById } from "./detail.js";
 import { openChecker } from "./credentials.js";
 import { searchPanel } from "./search.js";
 import { openCompare } from "./lazy.js";
+import texts from "../strings/gallery.js";
+
+addEnglish(texts);
+await stylesheet("gallery"); // before anything of the view is drawn (no unstyled flash)
 
 const COMPARE_MAX = 4;
 

@@ -2,11 +2,15 @@
 // "More like this" and the caption + tag chips in the detail view. Results are ranked by score.
 // Hooks: gallery.js mounts searchPanel(); detail.js adds moreLikeThisButton() and annotationsBlock().
 
-import { h, clear, icon, announce } from "../dom.js";
-import { t, tn, lang } from "../i18n.js";
+import { h, clear, icon, announce, stylesheet } from "../dom.js";
+import { t, tn, lang, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { IMAGE_TYPES, checkImage } from "../files.js";
+import texts from "../strings/search.js";
+
+addEnglish(texts);
+await stylesheet("search"); // before anything of the view is drawn (no unstyled flash)
 
 const QUERY_MAX = 500;
 const LIMIT = 24;

@@ -1,0 +1,25 @@
+// English texts of search (views/search.js), added to the fallback table when it loads.
+
+export default {
+  "search.chip": "This image",
+  "search.chipClear": "Clear the search by image",
+  "gallery.loading": "Loading…",
+  "search.label": "Search your images",
+  "search.placeholder": "A color, a subject, a mood… in any language",
+  "search.hint": "Or drop an image here to find ones like it.",
+  "search.go": "Search",
+  "search.byImage": "Search by image",
+  "search.clear": "Back to the gallery",
+  "search.results": "Search results",
+  "search.forWords": "“{q}”",
+  "search.forImage": "this image",
+  "search.count.one": "{n} image like {what}, best match first",
+  "search.count.other": "{n} images like {what}, best match first",
+  "search.none": "Nothing found for {what}. New images are searchable a few seconds after they finish.",
+  "search.item": "Match {rank}, {score}: {caption}",
+  "search.uploading": "Uploading the image…",
+  "search.moreLike": "More like this",
+  "search.caption": "What it shows",
+  "search.tags": "Tags",
+  "search.byTag": "Search for {tag}",
+};
