@@ -33,7 +33,7 @@ MAX_COMBINED_QUERIES = 10
 COMBINED_ROWS_EXAMINED = COMBINED_QUERY_ROWS * MAX_COMBINED_QUERIES
 KNOWN_MODEL_IDS = tuple(dict.fromkeys([m.model_id for m in IMAGE_MODELS] + list(EDIT_MODEL_IDS)))
 DATE_RULE = "a date YYYY-MM-DD or a UTC date and time YYYY-MM-DDTHH:MM:SSZ (inclusive)"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # The sort key is <createdAt>#<id>: '~' sorts after every character of a time or an id.
 _AFTER_ALL = "~"
 # Which filter's rows are read when several are given: the one likely to hold the fewest images.
@@ -173,12 +173,14 @@ def _bound(text: str, field: str, end: bool) -> str:
             raise InvalidField(field, DATE_RULE, f"{field}: {text!r} is not a date; {DATE_RULE}") from error
         return text + _AFTER_ALL if end else text
     try:
+        if not text.isascii():
+            raise ValueError(text)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as error:
+        if moment.tzinfo is None:
+            raise InvalidField(field, DATE_RULE, f"{field}: give the time in UTC (end it with Z); {DATE_RULE}")
+        stamp = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    except (ValueError, OverflowError) as error:
         raise InvalidField(field, DATE_RULE, f"{field}: {text[:40]!r} is not a date; {DATE_RULE}") from error
-    if moment.tzinfo is None:
-        raise InvalidField(field, DATE_RULE, f"{field}: give the time in UTC (end it with Z); {DATE_RULE}")
-    stamp = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return stamp + "#" + _AFTER_ALL if end else stamp
 
 
