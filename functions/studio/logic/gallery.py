@@ -24,7 +24,7 @@ from studio.adapters import facets, feeds, generation_records, secrets
 from studio.bodies.generations import GalleryPage
 from studio.catalog import EDIT_MODEL_IDS, EDIT_OPERATION_NAMES, IMAGE_MODELS
 from studio.errors import BadRequest, InvalidField
-from studio.logic import cursor, presentation, tags
+from studio.logic import access, cursor, presentation, tags
 
 FACET_FEED = "byFacet"  # the cursor's name for the facet rows' partitions (a Query on the table, no index)
 COMBINED_FEED = "byFacets"
@@ -98,6 +98,9 @@ def _read(index: str, partition: str, limit: int, cursor_text: str | None, since
     key = secrets.cursor_key()
     start = cursor.decode(key, cursor_text, index, bound) if cursor_text else None
     items, last = read(start)
+    # The rows follow the record in one transaction, so this drops nothing; it is the guard that a row
+    # can never show anyone a record they may not see (another user's private or unfinished image).
+    items = [i for i in items if access.can_read(i, user_id)]
     return GalleryPage(items=[presentation.generation(i, user_id, base_url) for i in items],
                        next_cursor=cursor.encode(key, index, bound, last) if last else None)
 
