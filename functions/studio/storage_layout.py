@@ -73,7 +73,6 @@ BOARD_MAX_ITEMS = 5000
 FACET_PARTITION_PREFIX = "FACET#"
 FACET_PUBLIC_AUDIENCE = "public"
 FACET_CARRIED_ATTRIBUTES = ("mode", "modelId", "operation", "aspect")
-FACET_NAMES = ("model", "operation", "aspect", "batch", "tag")
 # Before facets, tag rows were pk TAG#<ownerId>#<tag> (tags22): the facet backfill removes them.
 LEGACY_TAG_PARTITION_PREFIX = "TAG#"
 # A record whose facet rows are written carries this (new records from creation on; older ones once
