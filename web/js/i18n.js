@@ -316,6 +316,7 @@ const STRINGS = {
     "batch.cost": "Cost",
     "batch.time": "Time",
     "batch.seed": "Seed",
+    "batch.showInGallery": "Show in gallery",
     "batch.seconds": "{n} s",
     "compare.open": "Compare {n} side by side",
     "compare.selectDone": "Stop selecting",
