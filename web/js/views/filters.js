@@ -87,8 +87,9 @@ export function activeFilters(values) {
  *  blank grid. Anything else reads as every other error does. */
 export function filterError(error) {
   if (error?.status !== 400 && error?.status !== 422) return errorMessage(error);
-  const said = [error.message, ...serverRules(error.details)].filter((x) => x && x !== error.code);
-  return t(error.code === "invalid_filter" ? "filters.refused" : "filters.invalid", { message: said.join(" ") || error.code });
+  // The message says what to fix; a bare one (a code) is helped by the rules of the fields it named.
+  const said = error.message && error.message !== error.code ? error.message : serverRules(error.details).join(" ");
+  return t(error.code === "invalid_filter" ? "filters.refused" : "filters.invalid", { message: said || error.code });
 }
 
 /** A chip's words: "Model: Stable Image Core", or a name alone ("Favorites only"). */
