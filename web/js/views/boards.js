@@ -197,7 +197,7 @@ function boardPage(root, id, onHash = () => {}) {
       cursor = page.nextCursor || null;
       more.hidden = !cursor;
       if (!cursor && !grid.childElementCount) {
-        const chips = bar.chips();
+        const chips = bar.described();
         if (chips.length) empty.append(emptyFilters(chips, () => document.getElementById("board-filters-clear")?.click()));
         else status.textContent = t("boards.emptyBoard");
       }

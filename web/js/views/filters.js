@@ -104,8 +104,9 @@ export function emptyFilters(chips, onClear) {
 }
 
 /** The bar. `values` holds the filters (the bar changes it, then calls onChange()); `extra()` lists the
- *  view's own filters shown as chips too ([{name, value, remove()}]: Favorites, a mode); onClear()
- *  clears those. Returns { element, update() } — update() redraws it from `values`. */
+ *  view's own filters that are on ([{name, value}]: a mode, Favorites — controls of their own, so no
+ *  chips), named with the bar's in an empty result; "Clear filters" calls onClear() to clear them too.
+ *  Returns { element, update(), described() } — update() redraws it from `values`. */
 export function filterBar({ id, values, onChange, extra = () => [], onClear = () => {} }) {
   const fieldsId = `${id}-fields`;
   const toggle = h("button", { class: "btn btn-small filter-toggle", type: "button", id: `${id}-toggle`, "aria-expanded": "false", "aria-controls": fieldsId,
@@ -153,9 +154,7 @@ export function filterBar({ id, values, onChange, extra = () => [], onClear = ()
   } } }, t("filters.clear"));
   const chipRow = h("div", { class: "filter-chip-row" }, chips, clearAll);
 
-  function chipsNow() {
-    return [...activeFilters(values).map((c) => ({ ...c, remove: () => set(c.key, "") })), ...extra()];
-  }
+  const chipsNow = () => activeFilters(values).map((c) => ({ ...c, remove: () => set(c.key, "") }));
 
   // A removed chip's button is gone: focus goes to the next chip, else to the bar.
   const focusAfterRemove = () => (chips.querySelector("button") || (toggle.offsetParent ? toggle : tag)).focus({ preventScroll: true });
@@ -178,5 +177,5 @@ export function filterBar({ id, values, onChange, extra = () => [], onClear = ()
   }
 
   update();
-  return { element: h("div", { class: "filter-bar", id }, toggle, fields, chipRow), update, chips: chipsNow };
+  return { element: h("div", { class: "filter-bar", id }, toggle, fields, chipRow), update, described: () => [...chipsNow(), ...extra()] };
 }

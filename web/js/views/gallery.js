@@ -107,11 +107,11 @@ export function galleryView(root) {
     h("option", { value: "", selected: !filters.mode }, t("mode.any")),
     knownModes().map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
-  // The bar's chips show Favorites and a mode too: every filter in one row, each removable.
+  // In an empty result the bar names Mode and Favorites too; "Clear filters" clears them as well.
   const bar = filterBar({ id: "gallery-filters", values: barValues, onChange: () => reset(),
     extra: () => [
-      filters.mode ? { name: t("gallery.mode"), value: t(`mode.${filters.mode}`), remove: () => { filters.mode = ""; mode.value = ""; reset(); } } : null,
-      filters.favorite ? { name: t("gallery.favorites"), value: "", remove: () => { filters.favorite = false; favorite.checked = false; reset(); } } : null,
+      filters.mode ? { name: t("gallery.mode"), value: t(`mode.${filters.mode}`) } : null,
+      filters.favorite ? { name: t("gallery.favorites"), value: "" } : null,
     ].filter(Boolean),
     onClear: () => { filters.mode = ""; filters.favorite = false; mode.value = ""; favorite.checked = false; } });
 
@@ -210,10 +210,12 @@ export function galleryView(root) {
     const shown = items.filter(visible).length;
     const hidden = items.length - shown;
     let text;
-    const chips = bar.chips();
+    // With the bar's filters on, the empty state names every filter (Mode, Favorites too) and clears them;
+    // Mode and Favorites alone keep their own sentences (emptyText).
+    const barOn = Object.keys(barValues).length > 0;
     clear(empty);
-    if (!shown && done && chips.length) empty.append(emptyFilters(chips, () => document.getElementById("gallery-filters-clear")?.click()));
-    if (!shown && done) text = chips.length ? "" : emptyText();
+    if (!shown && done && barOn) empty.append(emptyFilters(bar.described(), () => document.getElementById("gallery-filters-clear")?.click()));
+    if (!shown && done) text = barOn ? "" : emptyText();
     else if (done) text = `${t("gallery.count", { n: shown })} · ${t("gallery.end")}`;
     else text = t("gallery.count", { n: shown });
     if (hidden) text += ` · ${t("gallery.hiddenFailed", { n: hidden })}`;
