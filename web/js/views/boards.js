@@ -114,12 +114,14 @@ function boardPage(root, id, onHash = () => {}) {
   let cursor = null;
   let board = null;
   let generation = 0; // a newer filter change wins over older pages
+  let emptyRun = 0; // pages in a row with no item
   const empty = h("div", { id: "board-empty" });
   const values = filtersFromHash();
   const bar = filterBar({ id: "board-filters", values, onChange: () => reload() });
   function reload() {
     generation += 1;
     cursor = null;
+    emptyRun = 0;
     clear(grid);
     clear(empty);
     error.textContent = "";
@@ -196,6 +198,9 @@ function boardPage(root, id, onHash = () => {}) {
       grid.append(...page.items.map(tile));
       cursor = page.nextCursor || null;
       more.hidden = !cursor;
+      // Under several filters a page may hold none of the rows the server examined: read on, a few times.
+      emptyRun = page.items.length ? 0 : emptyRun + 1;
+      if (cursor && !page.items.length && emptyRun < 5) { load(); return; }
       if (!cursor && !grid.childElementCount) {
         const chips = bar.described();
         if (chips.length) empty.append(emptyFilters(chips, () => document.getElementById("board-filters-clear")?.click()));

@@ -16,6 +16,7 @@ import { openCompare } from "./lazy.js";
 import { filterBar, filterQuery, filterError, emptyFilters, filtersFromHash, hashParams, hashPath, writeHash } from "./filters.js";
 
 const COMPARE_MAX = 4;
+const AUTO_PAGES = 5; // pages in a row with nothing to show that are read on without asking
 
 const MODES = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer", "edit"];
 const filters = { scope: "mine", mode: "", favorite: false, failed: false };
@@ -90,6 +91,7 @@ export function galleryView(root) {
   let done = false;
   let loading = false;
   let generation = 0; // a newer filter change wins over older responses
+  let emptyRun = 0; // pages in a row that had nothing to show
 
   const grid = h("ul", { class: "gallery-grid", "aria-labelledby": "gallery-title", id: "gallery-grid" });
   const status = h("p", { class: "gallery-status", role: "status" });
@@ -245,7 +247,10 @@ export function galleryView(root) {
       // Observe again: if the end of the grid is still near the viewport, the next page follows.
       observer.unobserve(sentinel);
       observer.observe(sentinel);
-      if (!shown.length && cursor) setTimeout(() => load()); // a page of hidden (failed) ones: the next one
+      // A page with nothing to show (hidden failed ones; or, under several filters, none of the rows the
+      // server examined matched) and more to read: the next one, a few times, then "Load more" is left.
+      emptyRun = shown.length ? 0 : emptyRun + 1;
+      if (!shown.length && cursor && emptyRun < AUTO_PAGES) setTimeout(() => load());
     } catch (e) {
       // A filter the server refused says so (its message), where the grid would be.
       if (mine === generation) { error.textContent = filterError(e); status.textContent = ""; more.hidden = true; }
@@ -265,6 +270,7 @@ export function galleryView(root) {
     cursor = null;
     done = false;
     loading = false;
+    emptyRun = 0;
     clear(grid);
     clear(empty);
     status.textContent = "";
