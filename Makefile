@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
 .PHONY: help install local cli local-reset test test-fast test-unit test-integration test-infra test-e2e test-browser \
-        chromium openapi client lint-api lock synth deploy destroy preflight preflight-local bench bench-web load backfill clean
+        chromium openapi client lint-api lock synth deploy destroy preflight preflight-local bench bench-web load backfill backfill-facets clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -109,6 +109,9 @@ bench-push: $(STAMP) ## push vs polling: COMPLETE write -> client, p50/p95 at 1 
 	$(PY) -m local.push_bench $(PUSH_ARGS)
 backfill: $(STAMP) ## index completed generations the search index lacks (the index function's env; ARGS="--max-batches 4")
 	PYTHONPATH=functions $(PY) -m studio.backfill $(ARGS)
+
+backfill-facets: $(STAMP) ## write the gallery's filter rows for records made before them (TABLE_NAME; ARGS="--max-batches 4")
+	PYTHONPATH=functions $(PY) -m studio.backfill_facets $(ARGS)
 
 bench-web: $(STAMP) ## the web UI's first-load JS+CSS (gzip) against its 60 KB budget
 	$(PY) -m tests.bench_web

@@ -19,9 +19,9 @@ from studio.bodies.boards import (
     BoardPatch,
     BoardsPage,
 )
-from studio.bodies.common import GalleryScope
+from studio.bodies.common import Aspect, GalleryScope, MadeBy, RecordMode
 from studio.http import caller, public_base_url
-from studio.logic import boards
+from studio.logic import boards, gallery
 from studio.settings import settings
 
 router = APIGatewayRouter()
@@ -75,13 +75,31 @@ def delete_board(id: BoardId):
 
 
 @router.get("/boards/<id>/items", summary="A page of a board's images, in the order they were added",
+            description="Takes the gallery's filters (model, operation, aspect, tag, mode, createdFrom/createdTo), "
+                        "in board order. A filtered page checks at most "
+                        f"{boards.BOARD_FILTER_EXAMINED} of the board's images per request: it may hold fewer "
+                        "than `limit` items, or none, and still have a nextCursor (read on from it).",
             responses=responses(200, BoardItemsPage, "The board, a page of its images and the cursor of the next"))
 def list_board_items(
     id: BoardId,
     limit: Annotated[int, Query(ge=1, le=BOARD_ITEMS_PAGE_MAX)] = 48,
     cursor: Cursor = None,
+    mode: Annotated[Optional[RecordMode], Query()] = None,
+    tag: Annotated[Optional[str], Query(min_length=1, max_length=100, description="images with this tag")] = None,
+    model: Annotated[Optional[str], Query(min_length=1, max_length=200,
+                                          description="images made by this model (an id GET /models lists)")] = None,
+    operation: Annotated[Optional[MadeBy], Query(description="how the image was made: a generation mode or an "
+                                                             "edit operation")] = None,
+    aspect: Annotated[Optional[Aspect], Query(description="square (sides within 5%), landscape or portrait, "
+                                                          "of the size asked for")] = None,
+    createdFrom: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
+                                                + ": created on or after")] = None,
+    createdTo: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
+                                              + ": created on or before")] = None,
 ) -> BoardItemsPage:
-    return boards.items(id, limit, cursor, _user(), _base_url())
+    filters = gallery.Filters(mode=mode, tag=tag, model=model, operation=operation, aspect=aspect,
+                              created_from=createdFrom, created_to=createdTo)
+    return boards.items(id, limit, cursor, _user(), _base_url(), filters)
 
 
 @router.post("/boards/<id>/items/batch", summary="Add and remove many images at once",

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from studio.api_responses import responses
-from studio.bodies.common import GalleryScope, RecordMode
+from studio.bodies.common import Aspect, GalleryScope, MadeBy, RecordMode
 from studio.bodies.generations import (
     SEARCH_MAX_LIMIT,
     SEARCH_QUERY_MAX,
@@ -35,7 +35,17 @@ def _base_url() -> str:
     return public_base_url(router, settings().public_base_url)
 
 
-@router.get("/gallery", summary="A page of the gallery, newest first",
+GALLERY_DESCRIPTION = (
+    "Every filter combines with scope=mine, scope=all (everyone's shared, completed images) and favorite=true "
+    "(scope=mine), and with the others; `parent` goes alone (dates aside). A page with one of model, operation, "
+    "aspect, tag or batchId (plus dates) reads exactly what it returns: one Query and one BatchGetItem. With "
+    "several of them, or one with mode, the rows of the narrowest are read and the others checked on them, "
+    f"examining at most {gallery.COMBINED_ROWS_EXAMINED} images per request: such a page may hold fewer than "
+    "`limit` items, or none, and still have a nextCursor (read on from it). A filter that cannot be served is a 400 "
+    "`invalid_filter` saying which to drop; a bad value a 422.")
+
+
+@router.get("/gallery", summary="A page of the gallery, newest first", description=GALLERY_DESCRIPTION,
             responses=responses(200, GalleryPage, "A page of records and the cursor of the next one"))
 def list_gallery(
     scope: Annotated[GalleryScope, Query(description="mine (default) or all: everyone's shared images")] = "mine",
@@ -44,12 +54,25 @@ def list_gallery(
     mode: Annotated[Optional[RecordMode], Query()] = None,
     favorite: Annotated[Optional[bool], Query(description="only your favorites (scope=mine)")] = None,
     parent: Annotated[Optional[str], Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
-                                           description="your edits and re-runs of this generation")] = None,
-    tag: Annotated[Optional[str], Query(min_length=1, max_length=100,
-                                        description="your images with this tag (scope=mine, alone)")] = None,
+                                           description="your edits and re-runs of this generation (alone)")] = None,
+    tag: Annotated[Optional[str], Query(min_length=1, max_length=100, description="images with this tag")] = None,
+    model: Annotated[Optional[str], Query(min_length=1, max_length=200,
+                                          description="images made by this model (an id GET /models lists)")] = None,
+    operation: Annotated[Optional[MadeBy], Query(description="how the image was made: a generation mode or an "
+                                                             "edit operation")] = None,
+    aspect: Annotated[Optional[Aspect], Query(description="square (sides within 5%), landscape or portrait, "
+                                                          "of the size asked for")] = None,
+    createdFrom: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
+                                                + ": created on or after")] = None,
+    createdTo: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
+                                              + ": created on or before")] = None,
+    batchId: Annotated[Optional[str], Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                            description="the images of one POST /generations/batch")] = None,
 ) -> GalleryPage:
+    filters = gallery.Filters(model=model, operation=operation, aspect=aspect, created_from=createdFrom,
+                              created_to=createdTo, batch_id=batchId)
     return gallery.list_gallery(scope, limit, cursor, mode, favorite, caller(router).user_id, _base_url(), parent,
-                                tag)
+                                tag, filters)
 
 
 @router.get("/gallery/search", summary="Find images by meaning (q, any language) or by example (like)",

@@ -47,7 +47,8 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(400, "invalid_cursor", "cursor is not the nextCursor of a page with the same filters: start again "
               "without it", ("listGallery", "listBoards", "listBoardItems")),
     ErrorCode(400, "invalid_filter", "favorite=true and parent list your own images: send them with scope=mine "
-              "(parent alone, without mode or favorite)", ("listGallery",)),
+              "(parent alone: without mode, favorite, tag, model, operation, aspect or batchId); the message "
+              "names what to drop", ("listGallery",)),
     ErrorCode(400, "invalid_search", "send exactly one of q (words) or like (an image): not both, not neither",
               ("searchGallery",)),
     ErrorCode(401, gateway_errors.UNAUTHORIZED.code, "the access token is missing, invalid or expired (from the "

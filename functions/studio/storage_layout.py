@@ -60,11 +60,28 @@ BOARDS_PURGE_PARTITION = "BOARDS#PURGE"
 # The most images one board holds (a delete removes its rows within one request's budget, mostly).
 BOARD_MAX_ITEMS = 5000
 # Tags (studio/adapters/tags.py): the record keeps its tags (`tags`, a list; `tagsEdited` once its owner
-# changed them, so that the index job's automatic tags no longer replace them), and each tag has one row
-# per image, pk TAG#<ownerId>#<tag>, sk <createdAt>#<generationId>: "my images tagged x", newest first,
-# is one Query on that partition (no index, never a Scan). The rows move with the record's `tags` in
-# one transaction (an edit, the index job's automatic tags, a delete).
-TAG_PARTITION_PREFIX = "TAG#"
+# changed them, so that the index job's automatic tags no longer replace them). Each tag is a facet (below).
+# Facets (studio/adapters/facets.py): one row per (audience, facet, value) of each record, in the base table,
+# no index: pk FACET#<audience>#<facet>#<value>, sk <createdAt>#<generationId> (the feeds' createdSort), so
+# "<audience>'s images with model X", newest first and within a date range, is one Query on that partition.
+# Audiences: mine:<ownerId> (every record of the owner, as the byOwner feed), fav:<ownerId> (while a
+# favorite) and public (while shared and COMPLETE, as the byPublic feed). Facets: model, operation (an
+# edit's operation, else the mode), aspect (square/landscape/portrait of the size asked for), batch
+# (batchId) and tag. Each row carries generationId and FACET_CARRIED_ATTRIBUTES, so that other filters
+# are checked on the row itself. The rows move with the record in one transaction (creation, completion,
+# favorite/public, tags, delete); a record has at most 3 x (4 + 20 tags) = 72 rows.
+FACET_PARTITION_PREFIX = "FACET#"
+FACET_PUBLIC_AUDIENCE = "public"
+FACET_CARRIED_ATTRIBUTES = ("mode", "modelId", "operation", "aspect")
+FACET_NAMES = ("model", "operation", "aspect", "batch", "tag")
+# Before facets, tag rows were pk TAG#<ownerId>#<tag> (tags22): the facet backfill removes them.
+LEGACY_TAG_PARTITION_PREFIX = "TAG#"
+# A record whose facet rows are written carries this (new records from creation on; older ones once
+# `make backfill-facets` wrote theirs), so that the backfill finds the others and a second run does nothing.
+FACETS_VERSION_ATTRIBUTE = "facetsVersion"
+FACETS_VERSION = 1
+# Square: width and height within 5% of each other.
+SQUARE_TOLERANCE = 0.05
 TAGS_ATTRIBUTE = "tags"
 TAGS_EDITED_ATTRIBUTE = "tagsEdited"
 ACTIVE_PARTITION = "active"

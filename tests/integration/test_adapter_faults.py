@@ -35,6 +35,8 @@ def test_given_the_table_fails_then_503_storage_error(aws, monkeypatch, method, 
 def test_given_the_table_fails_on_patch_then_503(aws, monkeypatch):
     generation_id = post({"prompt": "p"}).body["id"]
     monkeypatch.setattr(clients.get("dynamodb"), "update_item", fail_with("ProvisionedThroughputExceededException", "x"))
+    # A favorite moves the image's facet rows too: that write is a transaction
+    monkeypatch.setattr(clients.get("dynamodb"), "transact_write_items", fail_with("InternalServerError", "x"))
     reply = call(gallery.handler.handler, "PATCH", f"/generations/{generation_id}", body={"favorite": True})
     assert reply.status == 503
 

@@ -123,12 +123,13 @@ def after_the_first_read(monkeypatch, competing_write):
 
 
 def updates_counted(monkeypatch):
-    """Counts the UpdateItem and GetItem calls the records adapter makes from now on."""
-    dynamodb, seen = clients.get("dynamodb"), {"update_item": 0, "get_item": 0}
-    for name in seen:
+    """Counts the writes (UpdateItem, or TransactWriteItems when a shared image's facet rows go with it) and
+    the GetItem calls the records adapter makes from now on."""
+    dynamodb, seen = clients.get("dynamodb"), {"write": 0, "get_item": 0}
+    for name, counter in (("update_item", "write"), ("transact_write_items", "write"), ("get_item", "get_item")):
         real = getattr(dynamodb, name)
 
-        def counted(_real=real, _name=name, **kwargs):
+        def counted(_real=real, _name=counter, **kwargs):
             seen[_name] += 1
             return _real(**kwargs)
 
@@ -141,7 +142,7 @@ def test_given_no_change_since_the_claim_then_completion_is_one_write_and_no_rea
     running = claim(generation_id)
     calls = updates_counted(monkeypatch)
     assert generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
-    assert calls == {"update_item": 1, "get_item": 0}
+    assert calls == {"write": 1, "get_item": 0}
     monkeypatch.undo()
     assert public_feed() == [generation_id]
 
@@ -152,7 +153,7 @@ def test_given_a_patch_between_the_claim_and_the_completion_then_the_completion_
     assert generation_records.update_flags(generation_id, USER_A, None, True, "2026-11-26T00:00:01.500Z")["public"] is True
     calls = updates_counted(monkeypatch)
     assert generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is True
-    assert calls == {"update_item": 2, "get_item": 1}  # the stale write failed its condition, then re-read
+    assert calls == {"write": 2, "get_item": 1}  # the stale write failed its condition, then re-read
     monkeypatch.undo()
     assert public_feed() == [generation_id]
 
@@ -163,7 +164,7 @@ def test_given_the_record_deleted_after_the_claim_then_completion_is_false_after
     assert generation_records.delete(stored(generation_id))
     calls = updates_counted(monkeypatch)
     assert generation_records.complete(running, "attempt-1", [], None, "2026-11-26T00:00:02.000Z") is False
-    assert calls == {"update_item": 1, "get_item": 1}
+    assert calls == {"write": 1, "get_item": 1}
 
 
 def test_given_the_flag_changes_before_every_write_then_completion_answers_in_progress(aws, monkeypatch):

@@ -12,12 +12,17 @@ from tests.support.events import USER_A, USER_B, call
 from tests.support.flow import stored
 
 
+def tag_pk(tag: str, user: str = USER_A) -> str:
+    return f"FACET#mine:{user}#tag#{tag}"
+
+
 def tag_rows() -> dict[str, list[str]]:
-    """Every tag row in the table: partition -> generation ids (a test-side Scan, to see them all)."""
+    """Every tag row in the table (facet rows of the tag facet, any audience): partition -> generation ids
+    (a test-side Scan, to see them all)."""
     items = clients.get("dynamodb").scan(TableName=settings().require("table_name"))["Items"]
     rows: dict[str, list[str]] = {}
     for item in items:
-        if item["pk"]["S"].startswith("TAG#"):
+        if item["pk"]["S"].startswith("FACET#") and "#tag#" in item["pk"]["S"]:
             rows.setdefault(item["pk"]["S"], []).append(item["generationId"]["S"])
     return rows
 
@@ -33,7 +38,7 @@ def by_tag(tag: str, user: str = USER_A, **query):
 def test_the_index_job_stores_the_automatic_tags_with_their_rows(aws, bedrock):
     generation_id = indexed(aws, bedrock)
     assert stored(generation_id)["tags"] == ["red", "rose", "warm"]
-    assert tag_rows() == {f"TAG#{USER_A}#{t}": [generation_id] for t in ("red", "rose", "warm")}
+    assert tag_rows() == {tag_pk(t): [generation_id] for t in ("red", "rose", "warm")}
     reply = by_tag("Rose ")
     assert reply.status == 200 and [i["id"] for i in reply.body["items"]] == [generation_id]
     assert reply.body["items"][0]["tags"] == ["red", "rose", "warm"]
@@ -44,16 +49,16 @@ def test_an_owners_edit_moves_the_rows_and_the_index_job_no_longer_overrides_it(
     reply = patch(generation_id, {"addTags": ["  Golden   Hour "], "removeTags": ["WARM"]})
     assert reply.status == 200, reply.body
     assert reply.body["tags"] == ["red", "rose", "golden hour"]
-    assert set(tag_rows()) == {f"TAG#{USER_A}#{t}" for t in ("red", "rose", "golden hour")}
+    assert set(tag_rows()) == {tag_pk(t) for t in ("red", "rose", "golden hour")}
     assert [i["id"] for i in by_tag("golden hour").body["items"]] == [generation_id]
     assert by_tag("warm").body["items"] == []
     # Replacing them all
     assert patch(generation_id, {"tags": ["Sunset"]}).body["tags"] == ["sunset"]
-    assert tag_rows() == {f"TAG#{USER_A}#sunset": [generation_id]}
+    assert tag_rows() == {tag_pk("sunset"): [generation_id]}
     # A later index job (a re-index) keeps the owner's tags
     from studio.logic import tags
     assert tags.apply_automatic(generation_id, [{"caption": "x", "tags": ["other"]}]) is False
-    assert stored(generation_id)["tags"] == ["sunset"] and tag_rows() == {f"TAG#{USER_A}#sunset": [generation_id]}
+    assert stored(generation_id)["tags"] == ["sunset"] and tag_rows() == {tag_pk("sunset"): [generation_id]}
 
 
 def test_deleting_an_image_removes_its_tag_rows(aws, bedrock):
@@ -95,6 +100,8 @@ def test_bad_tags_and_filters_get_a_clear_4xx(aws, bedrock):
     assert patch(generation_id, {"tags": ["x" * 41]}).status == 422
     assert patch(generation_id, {"tags": ["   "]}).status == 422
     assert stored(generation_id)["tags"] == ["red", "rose", "warm"]  # nothing half-applied
-    assert by_tag("rose", scope="all").status == 400
-    assert by_tag("rose", favorite="true").status == 400
+    # tag combines with scope=all and favorite now (issue 22 point 3): a private, not favorite image is in neither
+    assert by_tag("rose", scope="all").body["items"] == [] and by_tag("rose", favorite="true").body["items"] == []
+    assert by_tag("rose", parent=generation_id).status == 400  # parent stays alone
+    assert by_tag("rose", scope="all", favorite="true").status == 400
     assert by_tag("a#b").status == 422

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.adapters import table
+from studio.adapters import facets, table
 from studio.errors import BadRequest
 from studio.storage_layout import ACTIVE_PARTITION, DEADLINE_INDEX, INDEXES, SORT_BY_CREATED
 
@@ -60,12 +60,15 @@ def choose(scope: str, mode: str | None, favorite: bool | None, user_id: str,
     return ("byPublicMode", f"public#{mode}") if mode else ("byPublic", "public")
 
 
-def page(index: str, partition: str, limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
-    """One page of a feed, newest first; the key to continue from (plain strings), or None."""
+def page(index: str, partition: str, limit: int, start_key: dict | None, since: str | None = None,
+         until: str | None = None) -> tuple[list[dict], dict | None]:
+    """One page of a feed, newest first, optionally within [since, until] on createdSort (a key condition:
+    it still reads only what it returns); the key to continue from (plain strings), or None."""
+    names, values = {"#f": PARTITION_ATTRIBUTES[index]}, {":f": {"S": partition}}
+    condition = "#f = :f" + facets.sort_condition(names, values, SORT_BY_CREATED, since, until)
     return table.query({
         "IndexName": index, "Limit": limit, "ScanIndexForward": False,
-        "KeyConditionExpression": "#f = :f", "ExpressionAttributeNames": {"#f": PARTITION_ATTRIBUTES[index]},
-        "ExpressionAttributeValues": {":f": {"S": partition}},
+        "KeyConditionExpression": condition, "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
     }, start_key)
 
 

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-from studio.adapters import feeds, idempotency, quotas, table, tags
+from studio.adapters import facets, feeds, idempotency, quotas, table, tags
 from studio.errors import Conflict, QuotaExceeded, StorageError
-from studio.storage_layout import ACTIVE_PARTITION, LEASE_ATTRIBUTE, PARTITION_KEY, SORT_KEY
+from studio.storage_layout import (
+    ACTIVE_PARTITION,
+    FACETS_VERSION,
+    FACETS_VERSION_ATTRIBUTE,
+    LEASE_ATTRIBUTE,
+    PARTITION_KEY,
+    SORT_KEY,
+)
 
 ACTIVE = ("PENDING", "RUNNING")
 # Index attributes a record carries only while it is unfinished (studio.storage_layout byDeadline).
@@ -76,7 +83,8 @@ def create(record: GenerationRecord, *, quota_day: str, quota_limit: int, quota_
     The record is in the byDeadline index until it finishes: the sweeper ends it after `active_until`."""
     owner, images = record["ownerId"], record["imageCount"]
     item = {**record, **feeds.attributes(record), PARTITION_KEY: f"GEN#{record['id']}", SORT_KEY: "GEN",
-            "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until}
+            "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until,
+            FACETS_VERSION_ATTRIBUTE: FACETS_VERSION}
     actions: list[dict] = [
         quotas.reserve(owner, quota_day, images, quota_limit, quota_expires_at),
         {"Put": {"TableName": table.name(), "Item": table.to_item(item),
@@ -84,6 +92,7 @@ def create(record: GenerationRecord, *, quota_day: str, quota_limit: int, quota_
     ]
     if idempotency_key:
         actions.append(idempotency.claim(owner, idempotency_key, record["id"], request_hash, idempotency_expires_at))
+    actions += facets.changes(None, record)  # its facet rows (adapters/facets.py), after the conditioned items
     if quota_limit < images:
         raise QuotaExceeded(f"Your daily limit is {quota_limit} images. It resets at midnight UTC.",
                             retry_after=retry_after)
@@ -113,9 +122,11 @@ def create_batch(records: list[GenerationRecord], *, quota_day: str, quota_limit
     actions: list[dict] = [quotas.reserve(owner, quota_day, images, quota_limit, quota_expires_at)]
     for record in records:
         item = {**record, **feeds.attributes(record), PARTITION_KEY: f"GEN#{record['id']}", SORT_KEY: "GEN",
-                "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until}
+                "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until,
+                FACETS_VERSION_ATTRIBUTE: FACETS_VERSION}
         actions.append({"Put": {"TableName": table.name(), "Item": table.to_item(item),
                                 "ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}})
+        actions += facets.changes(None, record)
     reasons = table.transact(actions, "Another request of yours is being processed. Try again in a moment.")
     if reasons is None:
         return
@@ -190,11 +201,19 @@ def complete(record: GenerationRecord, attempt: str, images: list[dict], referen
             sets.append("referenceImage = :reference")
             values[":reference"] = table.to_value(reference)
         condition = "#s = :running AND attempt = :attempt AND " + _flag_condition(current, "public", "#p", values)
-        if table.update({"Key": key(generation_id),
-                         "UpdateExpression": f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
-                         "ConditionExpression": condition, "ExpressionAttributeNames": {"#s": "status", "#p": "public"},
-                         "ExpressionAttributeValues": values}) is not None:
-            return True
+        request = {"Key": key(generation_id), "UpdateExpression": f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
+                   "ConditionExpression": condition, "ExpressionAttributeNames": {"#s": "status", "#p": "public"},
+                   "ExpressionAttributeValues": values}
+        # A shared image gains its public facet rows now (as the public feed): the same transaction,
+        # conditioned on its tags as read too (they are rows of its own).
+        rows = facets.changes(current, {**current, "status": "COMPLETE"})
+        if not rows:
+            if table.update(request) is not None:
+                return True
+        else:
+            request["ConditionExpression"] += " AND " + tags.tags_condition(current, values)
+            if table.transact([{"Update": {"TableName": table.name(), **request}}, *rows]) is None:
+                return True
         if tries + 1 == table.WRITE_ATTEMPTS:
             break
         if tries:  # changed again since the last read: contention, back off before reading
@@ -263,17 +282,27 @@ def update_flags(generation_id: str, owner: str, favorite: bool | None, public: 
             else:
                 sets.append(f"{attribute} = :{attribute}")
                 values[f":{attribute}"] = {"S": shown[attribute]}
-        answer = table.update({
+        request = {
             "Key": key(generation_id),
             "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
             "ConditionExpression": "ownerId = :owner AND #s = :status AND "
                                    + _flag_condition(record, "favorite", "#f", values) + " AND "
                                    + _flag_condition(record, "public", "#p", values),
             "ExpressionAttributeNames": {"#p": "public", "#s": "status", "#f": "favorite"},
-            "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW",
-        })
-        if answer is not None:
-            return table.from_item(answer["Attributes"])  # type: ignore[return-value]
+            "ExpressionAttributeValues": values,
+        }
+        # The favorite and public facet rows move in the same write (conditioned on the tags as read too).
+        rows = facets.changes(record, changed)
+        if not rows:
+            answer = table.update({**request, "ReturnValues": "ALL_NEW"})
+            if answer is not None:
+                return table.from_item(answer["Attributes"])  # type: ignore[return-value]
+        else:
+            request["ConditionExpression"] += " AND " + tags.tags_condition(record, values)
+            if table.transact([{"Update": {"TableName": table.name(), **request}}, *rows]) is None:
+                written = {**changed, **{k: v for k, v in shown.items() if v is not None}, "updatedAt": now}
+                return {k: v for k, v in written.items()  # type: ignore[return-value]
+                        if not (k in shown and shown[k] is None)}
         if tries + 1 < table.WRITE_ATTEMPTS:
             table.pause(tries)
     raise Conflict(table.IN_PROGRESS_MESSAGE, code="in_progress")
@@ -283,15 +312,18 @@ def delete(record: GenerationRecord) -> bool:
     """Delete the record as it was read (same owner, same status); an unfinished one gives its
     images back to the quota in the same write. False when it is gone or changed meanwhile: read
     it again (a record that completed since has images to delete first)."""
-    values = {":owner": {"S": record["ownerId"]}, ":status": {"S": record["status"]}}
-    # Its tag rows go in the same write, as read: a tag edit since fails the condition (read it again).
+    values: dict = {":owner": {"S": record["ownerId"]}}
+    names: dict = {}
+    # Its facet rows (tags included) go in the same write, as read: a tag, favorite or public change
+    # since fails the condition (read it again).
     deleting = {"Delete": {
         "TableName": table.name(), "Key": key(record["id"]),
-        "ConditionExpression": "ownerId = :owner AND #s = :status AND " + tags.tags_condition(record, values),
-        "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": values,
+        "ConditionExpression": "ownerId = :owner AND " + tags.tags_condition(record, values) + " AND "
+                               + tags.flags_condition(record, values, names),
+        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
     }}
     quota = [quotas.give_back(record)] if record["status"] in ACTIVE and "quotaDay" in record else []
-    return table.settle(deleting, quota + tags.row_deletes(record))
+    return table.settle(deleting, quota + facets.changes(record, None))
 
 
 def set_annotations(generation_id: str, annotations: list[dict], public: bool, now: str) -> bool:

@@ -1,29 +1,19 @@
-"""DynamoDB: an image's tags and the tag rows that let the gallery filter by tag with one Query.
+"""DynamoDB: an image's tags, and their facet rows (the gallery filters by tag with one Query).
 
-The layout is in studio.storage_layout (tags). The record's `tags` and its rows change together, in
-one transaction conditioned on the tags as read: a write that raced another one fails its condition
+Tags are facets (studio.storage_layout, adapters/facets.py): each tag has a row per audience of the
+record. The record's `tags` and its rows change together, in one transaction conditioned on the tags
+(and the flags that choose the audiences) as read: a write that raced another one fails its condition
 and the caller reads again, so the rows never drift from the record.
 """
 
 from __future__ import annotations
 
-from studio.adapters import table
-from studio.storage_layout import (
-    PARTITION_KEY,
-    SORT_KEY,
-    TAG_PARTITION_PREFIX,
-    TAGS_ATTRIBUTE,
-    TAGS_EDITED_ATTRIBUTE,
-)
+from studio.adapters import facets, table
+from studio.storage_layout import TAGS_ATTRIBUTE, TAGS_EDITED_ATTRIBUTE
 
-
-def partition(owner: str, tag: str) -> str:
-    return f"{TAG_PARTITION_PREFIX}{owner}#{tag}"
-
-
-def row_key(record: dict, tag: str) -> dict:
-    return {PARTITION_KEY: {"S": partition(record["ownerId"], tag)},
-            SORT_KEY: {"S": f"{record['createdAt']}#{record['id']}"}}
+# A transaction holds at most 100 actions; replacing 20 tags by 20 others on a favorite, shared image
+# moves 3 x 40 rows, so such a change is written in two steps (remove, then add), each consistent.
+TRANSACTION_MAX = 100
 
 
 def tags_condition(record: dict, values: dict) -> str:
@@ -34,10 +24,20 @@ def tags_condition(record: dict, values: dict) -> str:
     return f"{TAGS_ATTRIBUTE} = :was_tags"
 
 
-def row_deletes(record: dict) -> list[dict]:
-    """The transaction actions that remove every tag row of the record as read (a delete)."""
-    return [{"Delete": {"TableName": table.name(), "Key": row_key(record, tag)}}
-            for tag in record.get(TAGS_ATTRIBUTE, [])]
+def flags_condition(record: dict, values: dict, names: dict) -> str:
+    """A condition that the favorite and public flags and the status are still those read (the audiences)."""
+    parts = []
+    for flag, placeholder in (("favorite", "#fav"), ("public", "#pub")):
+        names[placeholder] = flag
+        if flag in record:
+            values[f":was_{flag}"] = {"BOOL": bool(record[flag])}
+            parts.append(f"{placeholder} = :was_{flag}")
+        else:
+            parts.append(f"attribute_not_exists({placeholder})")
+    names["#status"] = "status"
+    values[":was_status"] = {"S": record["status"]}
+    parts.append("#status = :was_status")
+    return " AND ".join(parts)
 
 
 def replace(record: dict, new_tags: list[str], *, edited: bool) -> bool:
@@ -45,31 +45,33 @@ def replace(record: dict, new_tags: list[str], *, edited: bool) -> bool:
 
     `edited` marks an owner's edit; without it (the index job's automatic tags) the write also
     requires that the owner has not edited them. False when the record is gone or its tags (or
-    owner) changed since `record` was read: read it again."""
+    owner, flags, status) changed since `record` was read: read it again."""
     old = record.get(TAGS_ATTRIBUTE, [])
+    kept = [tag for tag in old if tag in new_tags]
+    steps = [new_tags]
+    if len(facets.changes(record, {**record, TAGS_ATTRIBUTE: new_tags})) + 1 > TRANSACTION_MAX:
+        steps = [kept, new_tags]  # first drop the tags that go, then add the new ones
+    current = record
+    for step in steps:
+        if not _write(current, step, edited=edited):
+            return False
+        current = {**current, TAGS_ATTRIBUTE: step, **({TAGS_EDITED_ATTRIBUTE: True} if edited else {})}
+    return True
+
+
+def _write(record: dict, new_tags: list[str], *, edited: bool) -> bool:
     values: dict = {":tags": table.to_value(new_tags), ":owner": {"S": record["ownerId"]}}
-    condition = f"ownerId = :owner AND {tags_condition(record, values)}"
+    names: dict = {}
+    condition = (f"ownerId = :owner AND {tags_condition(record, values)} AND "
+                 f"{flags_condition(record, values, names)}")
     update = f"SET {TAGS_ATTRIBUTE} = :tags"
     if edited:
         values[":edited"] = {"BOOL": True}
         update += f", {TAGS_EDITED_ATTRIBUTE} = :edited"
     else:
         condition += f" AND attribute_not_exists({TAGS_EDITED_ATTRIBUTE})"
-    name = table.name()
     actions: list[dict] = [{"Update": {
-        "TableName": name, "Key": table.key("GEN", record["id"]), "UpdateExpression": update,
-        "ConditionExpression": condition, "ExpressionAttributeValues": values}}]
-    actions += [{"Delete": {"TableName": name, "Key": row_key(record, tag)}} for tag in old if tag not in new_tags]
-    actions += [{"Put": {"TableName": name, "Item": {**row_key(record, tag), "generationId": {"S": record["id"]}}}}
-                for tag in new_tags if tag not in old]
+        "TableName": table.name(), "Key": table.key("GEN", record["id"]), "UpdateExpression": update,
+        "ConditionExpression": condition, "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}]
+    actions += facets.changes(record, {**record, TAGS_ATTRIBUTE: new_tags})
     return table.transact(actions) is None
-
-
-def page(owner: str, tag: str, limit: int, start_key: dict | None) -> tuple[list[str], dict | None]:
-    """One page of the owner's images with this tag, newest first: their ids (one Query, no filter)."""
-    items, last = table.query({
-        "Limit": limit, "ScanIndexForward": False, "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": PARTITION_KEY}, "ProjectionExpression": "generationId",
-        "ExpressionAttributeValues": {":pk": {"S": partition(owner, tag)}},
-    }, start_key)
-    return [item["generationId"] for item in items], last

@@ -20,6 +20,10 @@ LineageSource = Literal["basic", "ideas", "reference", "rerun", "api", "edit"]
 Quality = Literal["standard", "premium"]
 ControlMode = Literal[CONTROL_MODES]  # type: ignore[valid-type]
 GalleryScope = Literal["mine", "all"]
+# How an image was made, as the gallery filters it: a generation's mode or an edit's operation.
+MadeBy = Literal[("text", "color", "structure", "sketch", "variation", "style", "style-transfer")  # type: ignore[valid-type]
+                 + EDIT_OPERATION_NAMES]
+Aspect = Literal["square", "landscape", "portrait"]
 # The value sets the OpenAPI document names (studio.openapi), so that a generated client has one type
 # for each wherever a field or parameter takes it.
 NAMED_VALUES: dict[str, tuple[Any, str]] = {
@@ -31,6 +35,8 @@ NAMED_VALUES: dict[str, tuple[Any, str]] = {
     "Quality": (Quality, "The image model's quality level"),
     "ControlMode": (ControlMode, "structure mode on Titan and Nova Canvas: how the reference guides the image"),
     "GalleryScope": (GalleryScope, "mine: your images; all: yours and everyone's shared images"),
+    "MadeBy": (MadeBy, "How an image was made: a generation's mode or an edit's operation"),
+    "Aspect": (Aspect, "square (width and height within 5% of each other), landscape or portrait"),
 }
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]

@@ -33,7 +33,7 @@ from studio.bodies.boards import (
 )
 from studio.clock import now_iso
 from studio.errors import Conflict, Forbidden, InvalidField, NotFound, StudioError
-from studio.logic import access, board_cleanup, cursor, presentation
+from studio.logic import access, board_cleanup, cursor, gallery, presentation
 from studio.observability import count, logger
 from studio.storage_layout import BOARD_MAX_ITEMS
 
@@ -136,20 +136,45 @@ def delete(board_id: str, user_id: str) -> None:
         logger.info("board rows left to the sweeper", extra={"boardId": board_id})
 
 
-def items(board_id: str, limit: int, cursor_text: str | None, user_id: str, base_url: str) -> BoardItemsPage:
+# A filtered board page reads the board's items in rounds of at most BOARD_FILTER_ROWS (one Query and one
+# BatchGetItem each, the filters checked on the records) until the page is full or the board ends, at most
+# BOARD_FILTER_ROUNDS rounds: a page examines at most BOARD_FILTER_EXAMINED images.
+BOARD_FILTER_ROWS = 99  # with the board itself, one BatchGetItem of 100 keys
+BOARD_FILTER_ROUNDS = 5
+BOARD_FILTER_EXAMINED = BOARD_FILTER_ROWS * BOARD_FILTER_ROUNDS
+
+
+def items(board_id: str, limit: int, cursor_text: str | None, user_id: str, base_url: str,
+          filters: gallery.Filters | None = None) -> BoardItemsPage:
     """A page of the board's images in the order they were added: one Query for the page, one
     BatchGetItem for the board (checked before anything is shown) and the page's records, whatever
-    the board's size."""
+    the board's size. With filters, see BOARD_FILTER_ROUNDS."""
+    given = filters or gallery.Filters()
+    since, until = gallery.date_range(given.created_from, given.created_to)
+    filtered = since or until or gallery.facet_filters(given) or given.mode
+    bound = board_id if not filtered else f"{board_id}|{since}|{until}|{gallery.facet_filters(given)}|{given.mode}"
     key = secrets.cursor_key()
-    start = cursor.decode(key, cursor_text, ITEMS_INDEX, board_id) if cursor_text else None
-    rows, last = boards.items_page(board_id, limit, start)
-    board, records = boards.board_and_records(board_id, [r["generationId"] for r in rows])
-    board = _readable(board, user_id)  # before anything of the board is shown
-    entries = [BoardEntry(**presentation.generation(records[r["generationId"]], user_id, base_url).model_dump(),
-                          added_at=r["addedAt"])
-               for r in rows if access.can_read(records.get(r["generationId"]), user_id)]
+    start = cursor.decode(key, cursor_text, ITEMS_INDEX, bound) if cursor_text else None
+    entries: list[BoardEntry] = []
+    board = None
+    for _round in range(BOARD_FILTER_ROUNDS if filtered else 1):
+        rows, last = boards.items_page(board_id, BOARD_FILTER_ROWS if filtered else limit, start)
+        found, records = boards.board_and_records(board_id, [r["generationId"] for r in rows])
+        board = _readable(found, user_id)  # before anything of the board is shown
+        start = last
+        for row in rows:
+            record = records.get(row["generationId"])
+            if access.can_read(record, user_id) and (not filtered or gallery.matches(record, given, since, until)):
+                entries.append(BoardEntry(**presentation.generation(record, user_id, base_url).model_dump(),
+                                          added_at=row["addedAt"]))
+                if len(entries) == limit:
+                    # Full: go on after this row next time (unless it was the board's last).
+                    start = None if (row is rows[-1] and last is None) else {"pk": row["pk"], "sk": row["sk"]}
+                    break
+        if len(entries) == limit or start is None:
+            break
     return BoardItemsPage(board=heading(board, user_id), items=entries,
-                          next_cursor=cursor.encode(key, ITEMS_INDEX, board_id, last) if last else None)
+                          next_cursor=cursor.encode(key, ITEMS_INDEX, bound, start) if start else None)
 
 
 def _add(board_id: str, generation_id: str, user_id: str) -> BoardItem:
