@@ -119,7 +119,7 @@ def test_the_filter_bar_combines_model_date_and_tag_keeps_them_in_the_url_and_cl
     expect(page).to_have_url(re.compile(r"tag=harbor"))
     expect(tile(page, core_id)).to_have_count(1)
     expect(page.locator("#gallery-grid > li")).to_have_count(1)
-    chips = page.locator("#gallery-filters-chips > li")
+    chips = page.locator("#gallery-filters-chips > li > span")
     expect(chips).to_have_text(["Tag: harbor", "Model: Stable Image Core",
                                 f"From: {(today - timedelta(days=1)).isoformat()}", f"To: {(today + timedelta(days=1)).isoformat()}"])
     url = page.url
