@@ -2,7 +2,8 @@
 
 Tags: the owner adds one (Enter), removes one (×), sees the server's 422 rule in place for a bad one, and a
 tag chip is a link to the gallery filtered by that tag. Filters: model + date + tag combined, their chips,
-one removed, the URL hash surviving a reload, the empty state naming the filters and clearing them."""
+one removed, the URL hash surviving a reload, the empty state naming the filters and clearing them; a
+board's page with the same bar."""
 
 from __future__ import annotations
 
@@ -155,3 +156,14 @@ def test_the_filter_bar_combines_model_date_and_tag_keeps_them_in_the_url_and_cl
     page.locator("#gallery-filters-to").fill(today.isoformat())
     expect(page.locator("#gallery-error")).to_contain_text("Filter not accepted:")
     expect(page.locator("#gallery-error")).to_contain_text("createdFrom")
+
+    # And a board's page has the same bar, its filters in its URL, the board's order kept
+    board = client.request("POST", "/boards", {"name": "Both"})
+    client.request("POST", f"/boards/{board['id']}/items/batch", {"add": [core_id, ultra_id]})
+    page.goto(f"{desk.stack.url}/#boards/{board['id']}?aspect=landscape")
+    expect(page.locator("#board-filters-chips > li > span")).to_have_text(["Shape: Landscape"])
+    expect(page.locator("#board-items > li")).to_have_count(1)
+    expect(page.locator(f'#board-items li[data-id="{ultra_id}"]')).to_have_count(1)
+    page.locator("#board-filters-clear").click()
+    expect(page.locator("#board-items > li")).to_have_count(2)
+    expect(page).to_have_url(re.compile(rf"#boards/{board['id']}$"))
