@@ -248,3 +248,14 @@ def test_the_facet_backfill_writes_the_rows_of_older_records_resumes_and_is_safe
     lines.clear()
     assert backfill_facets.main(["--state", str(state)], out=lines.append) == 0
     assert not any("FACETS_WRITTEN" in line for line in lines)
+
+
+def test_a_stray_public_row_never_shows_a_private_image(aws):
+    private = image()
+    record = stored(private)
+    # A row that should not be there (a bug, a half-restored backup): the page still checks the record
+    boto3.client("dynamodb", region_name=REGION).put_item(TableName=TABLE, Item={
+        "pk": {"S": facets.partition("public", "model", record["modelId"])}, "sk": {"S": facets.sort_value(record)},
+        "generationId": {"S": private}})
+    assert ids(page(model=record["modelId"], scope="all", user=USER_B)) == []
+    assert ids(page(model=record["modelId"])) == [private]

@@ -24,7 +24,7 @@ from studio.adapters import facets, feeds, generation_records, secrets
 from studio.bodies.generations import GalleryPage
 from studio.catalog import EDIT_MODEL_IDS, EDIT_OPERATION_NAMES, IMAGE_MODELS
 from studio.errors import BadRequest, InvalidField
-from studio.logic import cursor, presentation, tags
+from studio.logic import access, cursor, presentation, tags
 
 FACET_FEED = "byFacet"  # the cursor's name for the facet rows' partitions (a Query on the table, no index)
 COMBINED_FEED = "byFacets"
@@ -33,7 +33,7 @@ MAX_COMBINED_QUERIES = 10
 COMBINED_ROWS_EXAMINED = COMBINED_QUERY_ROWS * MAX_COMBINED_QUERIES
 KNOWN_MODEL_IDS = tuple(dict.fromkeys([m.model_id for m in IMAGE_MODELS] + list(EDIT_MODEL_IDS)))
 DATE_RULE = "a date YYYY-MM-DD or a UTC date and time YYYY-MM-DDTHH:MM:SSZ (inclusive)"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # The sort key is <createdAt>#<id>: '~' sorts after every character of a time or an id.
 _AFTER_ALL = "~"
 # Which filter's rows are read when several are given: the one likely to hold the fewest images.
@@ -98,6 +98,9 @@ def _read(index: str, partition: str, limit: int, cursor_text: str | None, since
     key = secrets.cursor_key()
     start = cursor.decode(key, cursor_text, index, bound) if cursor_text else None
     items, last = read(start)
+    # The rows follow the record in one transaction, so this drops nothing; it is the guard that a row
+    # can never show anyone a record they may not see (another user's private or unfinished image).
+    items = [i for i in items if access.can_read(i, user_id)]
     return GalleryPage(items=[presentation.generation(i, user_id, base_url) for i in items],
                        next_cursor=cursor.encode(key, index, bound, last) if last else None)
 
@@ -173,12 +176,14 @@ def _bound(text: str, field: str, end: bool) -> str:
             raise InvalidField(field, DATE_RULE, f"{field}: {text!r} is not a date; {DATE_RULE}") from error
         return text + _AFTER_ALL if end else text
     try:
+        if not text.isascii():
+            raise ValueError(text)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as error:
+        if moment.tzinfo is None:
+            raise InvalidField(field, DATE_RULE, f"{field}: give the time in UTC (end it with Z); {DATE_RULE}")
+        stamp = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    except (ValueError, OverflowError) as error:
         raise InvalidField(field, DATE_RULE, f"{field}: {text[:40]!r} is not a date; {DATE_RULE}") from error
-    if moment.tzinfo is None:
-        raise InvalidField(field, DATE_RULE, f"{field}: give the time in UTC (end it with Z); {DATE_RULE}")
-    stamp = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return stamp + "#" + _AFTER_ALL if end else stamp
 
 
