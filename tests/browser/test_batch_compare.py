@@ -34,7 +34,7 @@ def fresh_user(stack) -> tuple[str, StudioClient]:
 
 
 def test_one_prompt_on_two_models_shows_the_summed_cost_then_a_grid_then_compare(desk, stack):
-    email, _ = fresh_user(stack)
+    email, client = fresh_user(stack)
     page = desk.page
     desk.sign_in(email, PASSWORD)
     page.locator("#compose-prompt").fill("a lighthouse at dusk, oil painting")
@@ -85,6 +85,15 @@ def test_one_prompt_on_two_models_shows_the_summed_cost_then_a_grid_then_compare
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(card.get_by_role("button", name=re.compile("Compare 2 side by side"))).to_be_focused()
+
+    # When the user shows the batch in the gallery, it holds the batch's two records, not their other images
+    other = client.generate(prompt="a quiet pond, not in the batch")
+    assert client.wait(other["id"], timeout=90)["status"] == "COMPLETE"
+    ids = sorted(cell.get_attribute("data-id") for cell in cells.all())
+    card.get_by_role("link", name="Show in gallery").click()
+    expect(page.locator("#gallery-filters-chips > li")).to_have_count(1)
+    expect(page.locator("#gallery-grid > li")).to_have_count(2)
+    assert sorted(li.get_attribute("data-id") for li in page.locator("#gallery-grid > li").all()) == ids
 
 
 @pytest.fixture(scope="module")

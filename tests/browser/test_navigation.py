@@ -267,14 +267,14 @@ def test_an_empty_filter_says_what_fits_the_filter(desk, api, picture):
     expect(status).to_have_text("No favorites yet. Open an image and press Favorite to keep it here.")
     desk.shot("66-gallery-no-favorites", full_page=False)
     # And with a mode too, it names the mode
-    page.get_by_label("Mode").select_option("sketch")
+    page.get_by_label("Mode", exact=True).select_option("sketch")
     expect(status).to_contain_text("No favorites in “Sketch")
     page.unroute(re.compile(r".*/api/gallery\?.*favorite=true.*"))
     # And a mode with no match (as the gallery answers) says so
     page.get_by_label("Favorites only").uncheck()
     page.route(re.compile(r".*/api/gallery\?.*mode=sketch.*"), lambda route: route.fulfill(json={"items": [], "nextCursor": None}))
-    page.get_by_label("Mode").select_option("text")
-    page.get_by_label("Mode").select_option("sketch")
+    page.get_by_label("Mode", exact=True).select_option("text")
+    page.get_by_label("Mode", exact=True).select_option("sketch")
     expect(status).to_contain_text("No “Sketch")
     expect(status).not_to_contain_text("Render something")
 

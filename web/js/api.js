@@ -93,13 +93,13 @@ export const api = {
   verify: (imageKey) => call("POST", "/credentials/verify", { imageKey }),
   search: ({ q, like, imageIndex, scope = "mine", limit = 24 } = {}) =>
     call("GET", `/gallery/search${query({ q, like, imageIndex, scope, limit })}`),
-  gallery: ({ scope = "mine", limit = 24, cursor, mode, favorite, parent } = {}) =>
-    call("GET", `/gallery${query({ scope, limit, cursor, mode, parent, favorite: favorite ? "true" : undefined })}`),
+  gallery: ({ scope = "mine", limit = 24, cursor, mode, favorite, parent, ...filters } = {}) =>
+    call("GET", `/gallery${query({ scope, limit, cursor, mode, parent, favorite: favorite ? "true" : undefined, ...filters })}`),
   boards: ({ scope = "mine", limit = 50, cursor } = {}) => call("GET", `/boards${query({ scope, limit, cursor })}`),
   createBoard: (body) => call("POST", "/boards", body),
   updateBoard: (id, body) => call("PATCH", `/boards/${encodeURIComponent(id)}`, body),
   deleteBoard: (id) => call("DELETE", `/boards/${encodeURIComponent(id)}`),
-  boardItems: (id, { limit = 48, cursor } = {}) => call("GET", `/boards/${encodeURIComponent(id)}/items${query({ limit, cursor })}`),
+  boardItems: (id, { limit = 48, cursor, ...filters } = {}) => call("GET", `/boards/${encodeURIComponent(id)}/items${query({ limit, cursor, ...filters })}`),
   addToBoard: (id, generationId) => call("PUT", `/boards/${encodeURIComponent(id)}/items/${encodeURIComponent(generationId)}`),
   changeBoardItems: (id, body) => call("POST", `/boards/${encodeURIComponent(id)}/items/batch`, body),
   createExport: (body) => call("POST", "/exports", body),

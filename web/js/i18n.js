@@ -194,6 +194,7 @@ const STRINGS = {
     "batch.cost": "Cost",
     "batch.time": "Time",
     "batch.seed": "Seed",
+    "batch.showInGallery": "Show in gallery",
     "batch.seconds": "{n} s",
     "compare.open": "Compare {n} side by side",
     "results.fewer": "Try with fewer images ({n})",

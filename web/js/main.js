@@ -26,7 +26,8 @@ let renders = 0; // the latest show() wins when two overlap (sign-in events duri
 
 function route() {
   if (detailIdFromHash()) return current || "gallery"; // a detail opens over the view it was opened from
-  const name = location.hash.replace(/^#\/?/, "").replace(/^boards\/[A-Za-z0-9_-]{1,64}$/, "boards");
+  // After "?": the view's filters (views/filters.js).
+  const name = location.hash.replace(/^#\/?/, "").replace(/\?.*$/, "").replace(/^boards\/[A-Za-z0-9_-]{1,64}$/, "boards");
   return ROUTES[name] ? name : "create";
 }
 

@@ -1,5 +1,6 @@
 // Boards: your named collections of images (#boards), every shared board, one board's page
-// (#boards/<id>: its images in the order added, paged), and "Add to board" in the detail.
+// (#boards/<id>: its images in the order added, paged, with the filter bar of views/filters.js; its
+// filters in the URL: #boards/<id>?tag=sky), and "Add to board" in the detail.
 // Loaded on first use (lazy.js), with its stylesheet.
 
 import { h, clear, announce, toast, stylesheet } from "../dom.js";
@@ -8,12 +9,13 @@ import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
 import { galleryTile } from "./gallery.js";
 import { openDetail } from "./detail.js";
+import { filterBar, filterQuery, filterError, emptyFilters, filtersFromHash, writeHash } from "./filters.js";
 import texts from "../strings/boards.js";
 
 addEnglish(texts);
 await stylesheet("boards"); // before anything of the view is drawn (no unstyled flash)
 
-const BOARD_HASH = /^#boards\/([A-Za-z0-9_-]{1,64})$/;
+const BOARD_HASH = /^#boards\/([A-Za-z0-9_-]{1,64})(?:\?.*)?$/;
 const PAGE = 48;
 const countText = (n) => (n === 1 ? t("boards.countOne") : t("boards.count", { n }));
 let scope = "mine";
@@ -32,11 +34,13 @@ export function boardsView(root) {
     shown = location.hash;
     clear(root);
     const id = boardIdFromHash();
-    if (id) boardPage(root, id); else boardsList(root);
+    if (id) boardPage(root, id, onHash); else boardsList(root);
   };
+  // The board page writes its filters into the URL (no hashchange): what is shown follows.
+  const onHash = (hash) => { shown = hash; };
   window.addEventListener("hashchange", render);
   shown = location.hash;
-  if (boardIdFromHash()) boardPage(root, boardIdFromHash()); else boardsList(root);
+  if (boardIdFromHash()) boardPage(root, boardIdFromHash(), onHash); else boardsList(root);
   return () => window.removeEventListener("hashchange", render);
 }
 
@@ -99,7 +103,7 @@ function boardsList(root) {
   load();
 }
 
-function boardPage(root, id) {
+function boardPage(root, id, onHash = () => {}) {
   const grid = h("ul", { class: "gallery-grid", id: "board-items", "aria-labelledby": "board-title" });
   const title = h("h1", { id: "board-title" }, t("loading"));
   const tools = h("div", { class: "board-tools" });
@@ -108,6 +112,22 @@ function boardPage(root, id) {
   const more = h("button", { class: "btn", type: "button", hidden: true }, t("gallery.more"));
   let cursor = null;
   let board = null;
+  let generation = 0; // a newer filter change wins over older pages
+  let emptyRun = 0; // pages in a row with no item
+  const empty = h("div", { id: "board-empty" });
+  const values = filtersFromHash();
+  const bar = filterBar({ id: "board-filters", values, onChange: () => reload() });
+  function reload() {
+    generation += 1;
+    cursor = null;
+    emptyRun = 0;
+    clear(grid);
+    clear(empty);
+    error.textContent = "";
+    writeHash(`#boards/${id}`, values);
+    onHash(location.hash);
+    load();
+  }
   // "Export ZIP" (mine or shared with me): its module loads when the page opens, not with the app.
   const exportSlot = h("div", { class: "board-export" });
   import("./export.js").then(({ exportPanel }) => exportSlot.append(exportPanel(() => ({ boardId: id }), { id: "board-export" })))
@@ -167,21 +187,35 @@ function boardPage(root, id) {
   }
 
   async function load() {
-    await run(async () => {
-      const page = await api.boardItems(id, { cursor, limit: PAGE });
+    const mine = generation;
+    error.textContent = "";
+    try {
+      const page = await api.boardItems(id, { cursor, limit: PAGE, ...filterQuery(values) });
+      if (mine !== generation) return;
       board = page.board;
       if (!cursor) showHeading();
       grid.append(...page.items.map(tile));
       cursor = page.nextCursor || null;
       more.hidden = !cursor;
-      if (!cursor && !grid.childElementCount) status.textContent = t("boards.emptyBoard");
-    });
+      // Under several filters a page may hold none of the rows the server examined: read on, a few times.
+      emptyRun = page.items.length ? 0 : emptyRun + 1;
+      if (cursor && !page.items.length && emptyRun < 5) { load(); return; }
+      if (!cursor && !grid.childElementCount) {
+        const chips = bar.described();
+        if (chips.length) empty.append(emptyFilters(chips, () => document.getElementById("board-filters-clear")?.click()));
+        else status.textContent = t("boards.emptyBoard");
+      }
+    } catch (e) {
+      if (mine !== generation) return;
+      error.textContent = e.code === "board_not_found" ? t("boards.notFound") : filterError(e);
+      more.hidden = true;
+    }
   }
   more.addEventListener("click", () => load());
 
   root.append(h("section", { class: "boards", "aria-labelledby": "board-title" },
     h("a", { href: "#boards", class: "back-link" }, t("boards.back")),
-    h("div", { class: "gallery-head" }, title, exportSlot), tools, error, grid, h("div", { class: "gallery-foot" }, status, more)));
+    h("div", { class: "gallery-head" }, title, exportSlot), tools, bar.element, error, grid, empty, h("div", { class: "gallery-foot" }, status, more)));
   load();
 }
 

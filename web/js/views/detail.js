@@ -15,6 +15,7 @@ import { retryButton } from "./results.js";
 import { annotationsBlock, moreLikeThisButton } from "./search.js";
 import { detailIdFromHash } from "./lazy.js";
 import { credentialsBadge, credentialsPanel } from "./credentials.js";
+import { tagsBlock } from "./tags.js";
 import texts from "../strings/detail.js";
 
 addEnglish(texts);
@@ -348,6 +349,12 @@ function render(d, record, index, onChange) {
         status,
         h("div", { class: "edit-slot", id: "edit-slot" }),
         h("div", { class: "edit-progress", id: "edit-progress" }),
+        failed ? null : tagsBlock(record, { mine, onSaved: (updated) => {
+          Object.assign(record, updated);
+          updateRecord(record);
+          if (onChange) onChange(record);
+          else notify({ changed: record });
+        } }),
         failed ? null : annotationsBlock(record, index, { onTag: () => d.close() }),
         h("h3", { class: "sub" }, t("detail.lineage")),
         lineageList(record),

@@ -1,4 +1,6 @@
-// The gallery: newest first, more on scroll; mine / everyone, mode, favorite and failed filters.
+// The gallery: newest first, more on scroll; mine / everyone, mode, favorite and failed filters, and the
+// filter bar (tag, model, how made, shape, dates: views/filters.js). The filters live in the URL hash
+// (#gallery?scope=all&tag=sky), so a reload or a shared link keeps them.
 // Failed generations are hidden unless asked for; each tile shows its prompt on hover and focus;
 // edited images carry a mark. galleryTile() is shared with other lists of records (search).
 
@@ -11,15 +13,43 @@ import { openDetail, openDetailById } from "./detail.js";
 import { openChecker } from "./credentials.js";
 import { searchPanel } from "./search.js";
 import { openCompare } from "./lazy.js";
+import { filterBar, filterQuery, filterError, emptyFilters, filtersFromHash, hashParams, hashPath, writeHash } from "./filters.js";
 import texts from "../strings/gallery.js";
 
 addEnglish(texts);
 await stylesheet("gallery"); // before anything of the view is drawn (no unstyled flash)
 
 const COMPARE_MAX = 4;
+const AUTO_PAGES = 5; // pages in a row with nothing to show that are read on without asking
 
 const MODES = ["text", "color", "structure", "sketch", "variation", "style", "style-transfer", "edit"];
 const filters = { scope: "mine", mode: "", favorite: false, failed: false };
+const barValues = {}; // the filter bar's: tag, model, operation, aspect, createdFrom, createdTo, batchId
+const GALLERY_HASH = "#gallery";
+
+/** The gallery's filters as its URL says them ("" when they are the defaults). */
+function hashState() {
+  return { scope: filters.scope === "all" ? "all" : "", mode: filters.mode, favorite: filters.favorite, ...barValues };
+}
+
+/** The filters into the URL, while it is the gallery's (not a detail's #/g/<id> opened over it). */
+function filtersToUrl() {
+  if (hashPath(location.hash) === GALLERY_HASH) writeHash(GALLERY_HASH, hashState());
+}
+
+/** A #gallery URL with a query sets every filter it can say (a shared link means what it says); a
+ *  bare #gallery (the navigation) keeps the ones of this session. True when something changed. */
+function filtersFromUrl(hash = location.hash) {
+  if (hashPath(hash) !== GALLERY_HASH || !hash.includes("?")) return false;
+  const q = hashParams(hash);
+  const before = JSON.stringify(hashState());
+  filters.scope = q.get("scope") === "all" ? "all" : "mine";
+  filters.mode = MODES.includes(q.get("mode")) ? q.get("mode") : "";
+  filters.favorite = q.get("favorite") === "true";
+  for (const key of Object.keys(barValues)) delete barValues[key];
+  Object.assign(barValues, filtersFromHash(hash));
+  return JSON.stringify(hashState()) !== before;
+}
 
 /** The modes this deployment has: its models' modes, and "edit" when it has edit operations. */
 function knownModes() {
@@ -59,15 +89,18 @@ export function galleryTile(record, { onOpen }) {
 }
 
 export function galleryView(root) {
+  filtersFromUrl();
   let items = [];
   let cursor = null;
   let done = false;
   let loading = false;
   let generation = 0; // a newer filter change wins over older responses
+  let emptyRun = 0; // pages in a row that had nothing to show
 
   const grid = h("ul", { class: "gallery-grid", "aria-labelledby": "gallery-title", id: "gallery-grid" });
   const status = h("p", { class: "gallery-status", role: "status" });
-  const error = h("p", { class: "form-error", role: "alert" });
+  const error = h("p", { class: "form-error", role: "alert", id: "gallery-error" });
+  const empty = h("div", { id: "gallery-empty" }); // nothing under these filters: which, and "Clear filters"
   const more = h("button", { class: "btn", type: "button", id: "gallery-more", on: { click: () => load() } }, t("gallery.more"));
   const sentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
 
@@ -80,6 +113,13 @@ export function galleryView(root) {
     h("option", { value: "", selected: !filters.mode }, t("mode.any")),
     knownModes().map((m) => h("option", { value: m, selected: filters.mode === m }, t(`mode.${m}`))));
   const favorite = h("input", { type: "checkbox", id: "gallery-favorite", checked: filters.favorite, on: { change: () => { filters.favorite = favorite.checked; reset(); } } });
+  // In an empty result the bar names Mode and Favorites too; "Clear filters" clears them as well.
+  const bar = filterBar({ id: "gallery-filters", values: barValues, onChange: () => reset(),
+    extra: () => [
+      filters.mode ? { name: t("gallery.mode"), value: t(`mode.${filters.mode}`) } : null,
+      filters.favorite ? { name: t("gallery.favorites"), value: "" } : null,
+    ].filter(Boolean),
+    onClear: () => { filters.mode = ""; filters.favorite = false; mode.value = ""; favorite.checked = false; } });
 
   // Select mode: a tap picks a tile instead of opening it; the picked ones go on a board together, are
   // exported as a ZIP (the boards and export modules load when select mode is first turned on) or,
@@ -156,7 +196,8 @@ export function galleryView(root) {
     }
     const fits = filters.scope === "mine" ? (!filters.favorite || record.favorite) : record.public;
     const newest = !items.length || (record.createdAt || "") >= (items[0].createdAt || "");
-    if (!fits || !newest || (filters.mode && record.mode !== filters.mode)) return;
+    // Under the bar's filters the server decides what fits (a new image has no tags yet, its shape…).
+    if (!fits || !newest || (filters.mode && record.mode !== filters.mode) || Object.keys(barValues).length) return;
     items.unshift(record);
     if (visible(record)) grid.prepend(tile(record));
     updateStatus();
@@ -175,7 +216,12 @@ export function galleryView(root) {
     const shown = items.filter(visible).length;
     const hidden = items.length - shown;
     let text;
-    if (!shown && done) text = emptyText();
+    // With the bar's filters on, the empty state names every filter (Mode, Favorites too) and clears them;
+    // Mode and Favorites alone keep their own sentences (emptyText).
+    const barOn = Object.keys(barValues).length > 0;
+    clear(empty);
+    if (!shown && done && barOn) empty.append(emptyFilters(bar.described(), () => document.getElementById("gallery-filters-clear")?.click()));
+    if (!shown && done) text = barOn ? "" : emptyText();
     else if (done) text = `${t("gallery.count", { n: shown })} · ${t("gallery.end")}`;
     else text = t("gallery.count", { n: shown });
     if (hidden) text += ` · ${t("gallery.hiddenFailed", { n: hidden })}`;
@@ -192,7 +238,7 @@ export function galleryView(root) {
     error.textContent = "";
     grid.setAttribute("aria-busy", "true");
     try {
-      const page = await api.gallery({ scope: filters.scope, limit: 24, cursor, mode: filters.mode, favorite: filters.favorite });
+      const page = await api.gallery({ scope: filters.scope, limit: 24, cursor, mode: filters.mode, favorite: filters.favorite, ...filterQuery(barValues) });
       if (mine !== generation) return;
       const known = new Set(items.map((x) => x.id)); // a pushed record may have joined the top meanwhile
       const fresh = page.items.filter((x) => !known.has(x.id));
@@ -205,9 +251,13 @@ export function galleryView(root) {
       // Observe again: if the end of the grid is still near the viewport, the next page follows.
       observer.unobserve(sentinel);
       observer.observe(sentinel);
-      if (!shown.length && cursor) setTimeout(() => load()); // a page of hidden (failed) ones: the next one
+      // A page with nothing to show (hidden failed ones; or, under several filters, none of the rows the
+      // server examined matched) and more to read: the next one, a few times, then "Load more" is left.
+      emptyRun = shown.length ? 0 : emptyRun + 1;
+      if (!shown.length && cursor && emptyRun < AUTO_PAGES) setTimeout(() => load());
     } catch (e) {
-      if (mine === generation) error.textContent = errorMessage(e);
+      // A filter the server refused says so (its message), where the grid would be.
+      if (mine === generation) { error.textContent = filterError(e); status.textContent = ""; more.hidden = true; }
     } finally {
       if (mine === generation) {
         loading = false;
@@ -224,9 +274,14 @@ export function galleryView(root) {
     cursor = null;
     done = false;
     loading = false;
+    emptyRun = 0;
     clear(grid);
+    clear(empty);
     status.textContent = "";
-    load().then(() => announce(status.textContent));
+    error.textContent = "";
+    filtersToUrl();
+    bar.update();
+    load().then(() => announce(status.textContent || empty.textContent || error.textContent));
   }
 
   const search = searchPanel({ scope: () => filters.scope, grid, open: (record, index) => openDetail(record, index, { onChange }) });
@@ -244,7 +299,7 @@ export function galleryView(root) {
         selectButton,
         h("button", { class: "btn btn-ghost", type: "button", dataset: { action: "check-image" }, on: { click: () => openChecker({ openGeneration: (id) => openDetailById(id, 0) }) } },
         t("cr.check")))),
-    search.form, search.results, selectBar, error, grid, sentinel, h("div", { class: "gallery-foot" }, status, more)));
+    bar.element, search.form, search.results, selectBar, error, grid, empty, sentinel, h("div", { class: "gallery-foot" }, status, more)));
 
   // Infinite scroll: load the next page when the end of the grid comes near the viewport.
   const observer = new IntersectionObserver((entries) => {
@@ -259,5 +314,17 @@ export function galleryView(root) {
     else if (what?.changed) onChange(what.changed);
     else if (what?.pushed) showPushed(what.pushed);
   });
+  // A link to a filtered gallery followed while the gallery is shown (a tag in the detail, Back to a
+  // shared link): its filters apply here; the router does not render the same view again.
+  const followUrl = () => {
+    if (!grid.isConnected || !filtersFromUrl()) return;
+    for (const input of scope.querySelectorAll("input")) input.checked = input.value === filters.scope;
+    mode.value = filters.mode;
+    favorite.checked = filters.favorite;
+    reset();
+  };
+  window.addEventListener("hashchange", followUrl);
+  filtersToUrl();
   load();
+  return () => window.removeEventListener("hashchange", followUrl);
 }

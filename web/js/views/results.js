@@ -133,9 +133,11 @@ function batchCard(records) {
         on: { click: () => records.forEach((r) => dismiss(r.id)) } }, "×")),
     h("p", { class: "result-prompt" }, shorten(prompt, 200)),
     grid,
-    h("div", { class: "row wrap" },
+    h("div", { class: "row wrap batch-actions" },
       complete.length >= 2 ? h("button", { class: "btn btn-small", type: "button", id: `compare-${batchId}`, on: { click: () => openCompare(complete) } }, t("compare.open", { n: complete.length })) : null,
-      complete.length ? boardButton(complete) : null));
+      complete.length ? boardButton(complete) : null,
+      // GET /gallery?batchId=: the batch's records, to filter, put on a board or export.
+      h("a", { class: "btn btn-small", href: `#gallery?${new URLSearchParams({ batchId })}`, id: `batch-gallery-${batchId}` }, t("batch.showInGallery"))));
 }
 
 /** The results in order, a batch's records gathered into one entry where its first one stands. */
