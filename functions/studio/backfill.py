@@ -10,12 +10,11 @@ backfill write the same vectors).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Callable
 
+from studio import resumable
 from studio.logic import indexing
 from studio.settings import settings
 
@@ -23,31 +22,10 @@ DEFAULT_STATE = Path(".backfill-state.json")
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(prog="python -m studio.backfill", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--batch-size", type=int, default=25, help="records scanned per page (default 25)")
-    parser.add_argument("--max-batches", type=int, default=0, help="stop after this many pages (0: all)")
-    parser.add_argument("--state", type=Path, default=DEFAULT_STATE, help="where the position is kept")
-    args = parser.parse_args(argv)
-    if not 1 <= args.batch_size <= 1000:
-        parser.error("--batch-size must be between 1 and 1000")
-    start = json.loads(args.state.read_text())["startKey"] if args.state.exists() else None
-    if start:
-        out(f"resuming from {args.state}")
-    conf, total, pages = settings(), 0, 0
-    while True:
-        done, start = indexing.backfill(conf, args.batch_size, start,
-                                      progress=lambda generation_id, status: out(f"{generation_id} {status}"))
-        total, pages = total + done, pages + 1
-        if start is None:
-            args.state.unlink(missing_ok=True)
-            out(f"done: {total} generations indexed in {pages} pages")
-            return 0
-        args.state.write_text(json.dumps({"startKey": start}))
-        out(f"page {pages}: {total} so far")
-        if args.max_batches and pages >= args.max_batches:
-            out(f"stopped after {pages} pages; run again to continue from {args.state}")
-            return 0
+    return resumable.run(argv, out, prog="python -m studio.backfill", description=__doc__, default_state=DEFAULT_STATE,
+                         default_batch_size=25,
+                         step=lambda size, start, progress: indexing.backfill(settings(), size, start, progress=progress),
+                         finished=lambda total, pages: f"done: {total} generations indexed in {pages} pages")
 
 
 if __name__ == "__main__":

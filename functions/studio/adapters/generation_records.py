@@ -11,14 +11,8 @@ from typing import Any, Literal, TypedDict
 
 from studio.adapters import facets, feeds, idempotency, quotas, table, tags
 from studio.errors import Conflict, QuotaExceeded, StorageError
-from studio.storage_layout import (
-    ACTIVE_PARTITION,
-    FACETS_VERSION,
-    FACETS_VERSION_ATTRIBUTE,
-    LEASE_ATTRIBUTE,
-    PARTITION_KEY,
-    SORT_KEY,
-)
+from studio.storage_layout import (ACTIVE_PARTITION, FACETS_VERSION, FACETS_VERSION_ATTRIBUTE, LEASE_ATTRIBUTE,
+                                   PARTITION_KEY, SORT_KEY)
 
 ACTIVE = ("PENDING", "RUNNING")
 # Index attributes a record carries only while it is unfinished (studio.storage_layout byDeadline).
@@ -75,24 +69,26 @@ def get_many(generation_ids: list[str]) -> dict[str, GenerationRecord]:
     return {record["id"]: record for record in map(table.from_item, items)}  # type: ignore[misc]
 
 
-def create(record: GenerationRecord, *, quota_day: str, quota_limit: int, quota_expires_at: int,
-           idempotency_key: str | None, request_hash: str, idempotency_expires_at: int,
-           retry_after: int, active_until: str) -> None:
-    """Reserve quota, store the PENDING record and claim the idempotency key, all or nothing.
-
-    The record is in the byDeadline index until it finishes: the sweeper ends it after `active_until`."""
-    owner, images = record["ownerId"], record["imageCount"]
+def _new_pending(record: GenerationRecord, quota_day: str, active_until: str) -> list[dict]:
+    """The Put of a new PENDING record (in the byDeadline index until it finishes: the sweeper ends it after
+    `active_until`), then its facet rows (adapters/facets.py)."""
     item = {**record, **feeds.attributes(record), PARTITION_KEY: f"GEN#{record['id']}", SORT_KEY: "GEN",
             "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until,
             FACETS_VERSION_ATTRIBUTE: FACETS_VERSION}
-    actions: list[dict] = [
-        quotas.reserve(owner, quota_day, images, quota_limit, quota_expires_at),
-        {"Put": {"TableName": table.name(), "Item": table.to_item(item),
-                 "ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}},
-    ]
+    return [{"Put": {"TableName": table.name(), "Item": table.to_item(item),
+                     "ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}}, *facets.changes(None, record)]
+
+
+def create(record: GenerationRecord, *, quota_day: str, quota_limit: int, quota_expires_at: int,
+           idempotency_key: str | None, request_hash: str, idempotency_expires_at: int,
+           retry_after: int, active_until: str) -> None:
+    """Reserve quota, store the PENDING record and claim the idempotency key, all or nothing."""
+    owner, images = record["ownerId"], record["imageCount"]
+    put, *rows = _new_pending(record, quota_day, active_until)
+    actions: list[dict] = [quotas.reserve(owner, quota_day, images, quota_limit, quota_expires_at), put]
     if idempotency_key:
         actions.append(idempotency.claim(owner, idempotency_key, record["id"], request_hash, idempotency_expires_at))
-    actions += facets.changes(None, record)  # its facet rows (adapters/facets.py), after the conditioned items
+    actions += rows  # after the conditioned items: reasons[2] is the key's
     if quota_limit < images:
         raise QuotaExceeded(f"Your daily limit is {quota_limit} images. It resets at midnight UTC.",
                             retry_after=retry_after)
@@ -123,12 +119,7 @@ def create_batch(records: list[GenerationRecord], *, quota_day: str, quota_limit
     # One quota update for the sum: a transaction may not touch the same item twice.
     actions: list[dict] = [quotas.reserve(owner, quota_day, images, quota_limit, quota_expires_at)]
     for record in records:
-        item = {**record, **feeds.attributes(record), PARTITION_KEY: f"GEN#{record['id']}", SORT_KEY: "GEN",
-                "quotaDay": quota_day, "activeFeed": ACTIVE_PARTITION, "activeUntil": active_until,
-                FACETS_VERSION_ATTRIBUTE: FACETS_VERSION}
-        actions.append({"Put": {"TableName": table.name(), "Item": table.to_item(item),
-                                "ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}})
-        actions += facets.changes(None, record)
+        actions += _new_pending(record, quota_day, active_until)
     if idempotency_key:
         # Last: a failed condition on the final action is the key's (reasons[-1] below).
         actions.append(idempotency.claim_batch(owner, idempotency_key, records[0]["batchId"],
