@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from gallery.filters import (AspectFilter, CreatedFrom, CreatedTo, ModeFilter, ModelFilter, OperationFilter,
+                             TagFilter)
 from studio.api_responses import responses
 from studio.bodies.boards import (
     BOARD_ITEMS_PAGE_MAX,
@@ -19,7 +21,7 @@ from studio.bodies.boards import (
     BoardPatch,
     BoardsPage,
 )
-from studio.bodies.common import Aspect, GalleryScope, MadeBy, RecordMode
+from studio.bodies.common import GalleryScope
 from studio.http import caller, public_base_url
 from studio.logic import boards, gallery
 from studio.settings import settings
@@ -84,18 +86,13 @@ def list_board_items(
     id: BoardId,
     limit: Annotated[int, Query(ge=1, le=BOARD_ITEMS_PAGE_MAX)] = 48,
     cursor: Cursor = None,
-    mode: Annotated[Optional[RecordMode], Query()] = None,
-    tag: Annotated[Optional[str], Query(min_length=1, max_length=100, description="images with this tag")] = None,
-    model: Annotated[Optional[str], Query(min_length=1, max_length=200,
-                                          description="images made by this model (an id GET /models lists)")] = None,
-    operation: Annotated[Optional[MadeBy], Query(description="how the image was made: a generation mode or an "
-                                                             "edit operation")] = None,
-    aspect: Annotated[Optional[Aspect], Query(description="square (sides within 5%), landscape or portrait, "
-                                                          "of the size asked for")] = None,
-    createdFrom: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
-                                                + ": created on or after")] = None,
-    createdTo: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
-                                              + ": created on or before")] = None,
+    mode: ModeFilter = None,
+    tag: TagFilter = None,
+    model: ModelFilter = None,
+    operation: OperationFilter = None,
+    aspect: AspectFilter = None,
+    createdFrom: CreatedFrom = None,
+    createdTo: CreatedTo = None,
 ) -> BoardItemsPage:
     filters = gallery.Filters(mode=mode, tag=tag, model=model, operation=operation, aspect=aspect,
                               created_from=createdFrom, created_to=createdTo)

@@ -8,8 +8,10 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from gallery.filters import (AspectFilter, CreatedFrom, CreatedTo, ModeFilter, ModelFilter, OperationFilter,
+                             TagFilter)
 from studio.api_responses import responses
-from studio.bodies.common import Aspect, GalleryScope, MadeBy, RecordMode
+from studio.bodies.common import GalleryScope
 from studio.bodies.generations import (
     SEARCH_MAX_LIMIT,
     SEARCH_QUERY_MAX,
@@ -51,21 +53,16 @@ def list_gallery(
     scope: Annotated[GalleryScope, Query(description="mine (default) or all: everyone's shared images")] = "mine",
     limit: Annotated[int, Query(ge=1, le=100)] = 24,
     cursor: Annotated[Optional[str], Query(max_length=2048, description="nextCursor of the previous page")] = None,
-    mode: Annotated[Optional[RecordMode], Query()] = None,
+    mode: ModeFilter = None,
     favorite: Annotated[Optional[bool], Query(description="only your favorites (scope=mine)")] = None,
     parent: Annotated[Optional[str], Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                            description="your edits and re-runs of this generation (alone)")] = None,
-    tag: Annotated[Optional[str], Query(min_length=1, max_length=100, description="images with this tag")] = None,
-    model: Annotated[Optional[str], Query(min_length=1, max_length=200,
-                                          description="images made by this model (an id GET /models lists)")] = None,
-    operation: Annotated[Optional[MadeBy], Query(description="how the image was made: a generation mode or an "
-                                                             "edit operation")] = None,
-    aspect: Annotated[Optional[Aspect], Query(description="square (sides within 5%), landscape or portrait, "
-                                                          "of the size asked for")] = None,
-    createdFrom: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
-                                                + ": created on or after")] = None,
-    createdTo: Annotated[Optional[str], Query(min_length=10, max_length=40, description=gallery.DATE_RULE
-                                              + ": created on or before")] = None,
+    tag: TagFilter = None,
+    model: ModelFilter = None,
+    operation: OperationFilter = None,
+    aspect: AspectFilter = None,
+    createdFrom: CreatedFrom = None,
+    createdTo: CreatedTo = None,
     batchId: Annotated[Optional[str], Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                             description="the images of one POST /generations/batch")] = None,
 ) -> GalleryPage:
