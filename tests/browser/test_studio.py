@@ -196,11 +196,7 @@ def test_vary_says_vary_and_shows_its_cost(desk, api):
 def test_korean_views_have_no_english_left(session_factory, api):
     ko = session_factory(locale="ko-KR")
     page = ko.page
-    ko.open()
-    page.get_by_label("이메일").fill(ko.stack.user)
-    page.get_by_label("비밀번호").fill(ko.stack.password)
-    page.get_by_role("button", name="로그인").click()
-    page.locator("#composer").wait_for()
+    ko.sign_in()
     page.locator("#basic-text").fill("비 오는 찻집")
     page.locator("#panel-basic button[type=submit]").click()
     expect(page.locator("#compose-translate-notice")).to_contain_text("번역하지 못해")
@@ -237,6 +233,15 @@ def open_studio(page, record_id: str, url: str) -> None:
 def source(api):
     """A finished 1024 × 1024 image to edit."""
     return api.wait(api.generate(prompt="a red boat on a calm lake, pine trees", seed=77)["id"], timeout=60)
+
+
+@pytest.fixture(scope="module")
+def background_edit(api, source):
+    """A finished remove-background edit of the source, made through the API, for the tests that only read it."""
+    edit = api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})
+    edit = api.wait(edit["id"], timeout=90)
+    assert edit["status"] == "COMPLETE", edit.get("error")
+    return edit
 
 
 def test_the_mask_is_painted_with_the_mouse_and_sent_at_the_image_size(desk, api, source):
@@ -291,11 +296,7 @@ def test_every_tool_of_the_studio_is_laid_out_for_desktop_and_phone(session_fact
     for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
         s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
         page = s.page
-        s.open()
-        page.locator("#signin-email, input[type=email]").first.fill(s.stack.user)
-        page.locator("input[type=password]").fill(s.stack.password)
-        page.locator("form button[type=submit]").click()
-        page.locator("#composer").wait_for()
+        s.sign_in()
         page.goto(f"{s.stack.url}/#/g/{source['id']}")
         dialog = page.get_by_role("dialog")
         expect(dialog).to_be_visible()
@@ -347,10 +348,15 @@ OPERATIONS = [
 ]
 
 
-@pytest.mark.parametrize(("tool", "operation"), OPERATIONS)
-def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, source, tool, operation):
-    page = desk.page
+def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, source):
+    """Every operation in one signed-in tab (it was one test per operation; each one's checks are unchanged)."""
     desk.sign_in()
+    for tool, operation in OPERATIONS:
+        check_one_edit_operation(desk, api, source, tool, operation)
+
+
+def check_one_edit_operation(desk, api, source, tool: str, operation: str) -> None:
+    page = desk.page
     open_studio(page, source["id"], desk.stack.url)
     dialog = page.get_by_role("dialog")
     dialog.locator(f"label[for=edit-tool-{tool}]").click()
@@ -405,9 +411,8 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
     expect(page.locator(f'.results-list > li[data-id="{edit_id}"]')).to_have_attribute("data-status", "COMPLETE")
 
 
-def test_the_gallery_marks_edited_images(desk, api, source):
-    edit = api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})
-    api.wait(edit["id"], timeout=60)
+def test_the_gallery_marks_edited_images(desk, background_edit):
+    edit = background_edit
     page = desk.page
     desk.sign_in()
     page.get_by_role("link", name="Gallery").click()
@@ -461,18 +466,13 @@ def test_the_lineage_shows_the_reference_thumbnail_summary_and_palette(desk, api
     desk.shot("25-reference-lineage", full_page=False)
 
 
-def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, api, source):
+def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, source, background_edit):
     """The before/after slider and the chain of a real edit record, on desktop and phone, in both languages."""
-    edit = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=90)
-    assert edit["status"] == "COMPLETE", edit.get("error")
+    edit = background_edit
     for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
         s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
         page = s.page
-        s.open()
-        page.locator("input[type=email]").fill(s.stack.user)
-        page.locator("input[type=password]").fill(s.stack.password)
-        page.locator("form button[type=submit]").click()
-        page.locator("#composer").wait_for()
+        s.sign_in()
         page.goto(f"{s.stack.url}/#/g/{edit['id']}")
         dialog = page.get_by_role("dialog")
         expect(dialog.locator("#compare-slider")).to_be_visible()
