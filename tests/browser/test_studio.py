@@ -210,11 +210,33 @@ def test_korean_views_have_no_english_left(session_factory, api):
 
 
 # --- the edit studio ------------------------------------------------------------------------------
+def settled_box(canvas) -> dict:
+    """The canvas's box once the dialog's images have loaded and it has stopped moving (the same over two
+    animation frames): the layout shifts while images load, and a stroke aimed at an old box misses the canvas
+    (seen on a busy machine: one of two strokes lost)."""
+    canvas.evaluate("""async (c) => {
+      const images = [...(c.closest("dialog") || document).querySelectorAll("img:not([loading=lazy])")];
+      const loaded = Promise.all(images.map((i) => i.complete ? null : new Promise((done) => {
+        i.addEventListener("load", done, { once: true }); i.addEventListener("error", done, { once: true });
+      })));
+      await Promise.race([loaded, new Promise((deadline) => setTimeout(deadline, 30000))]);  // a deadline, not a wait
+      await new Promise((resolve) => {
+        let last = "";
+        const tick = () => {
+          const r = c.getBoundingClientRect(), now = [r.x, r.y, r.width, r.height].join();
+          if (now === last) resolve(); else { last = now; requestAnimationFrame(tick); }
+        };
+        requestAnimationFrame(tick);
+      });
+    }""")
+    return canvas.bounding_box()
+
+
 def paint(page, canvas, strokes) -> None:
     """Mouse strokes on the canvas, in fractions of its box: [((x0, y0), (x1, y1)), ...]."""
     canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
     for (x0, y0), (x1, y1) in strokes:
+        box = settled_box(canvas)
         page.mouse.move(box["x"] + box["width"] * x0, box["y"] + box["height"] * y0)
         page.mouse.down()
         page.mouse.move(box["x"] + box["width"] * x1, box["y"] + box["height"] * y1, steps=8)
@@ -225,6 +247,8 @@ def open_studio(page, record_id: str, url: str) -> None:
     page.goto(f"{url}/#/g/{record_id}")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
+    # (the detail is aria-busy until its edit chain has loaded, which moves the layout under the mask canvas)
+    expect(dialog).not_to_have_attribute("aria-busy", "true")
     dialog.get_by_role("button", name="Edit", exact=True).click()
     expect(dialog.locator("#studio")).to_be_visible()
 
