@@ -199,35 +199,32 @@ class StudioClient:
         ended before); polls instead when the channel is unavailable or closes."""
         from local.push_client import PushUnavailable
 
-        started = time.monotonic()
         try:
             channel = self.channel()
         except PushUnavailable:
-            return self.wait(generation_id, timeout, interval, progress)
+            channel = None
         try:
-            record = self.generation(generation_id)
-            while True:
-                elapsed = time.monotonic() - started
-                if progress:
-                    progress(record, elapsed)
-                if record["status"] in TERMINAL:
-                    return record
-                if elapsed > timeout:
-                    raise TimeoutError(f"generation {generation_id} still {record['status']} after {timeout:.0f} s")
-                event = channel.next_event(timeout=min(5.0, max(0.1, timeout - elapsed)))
-                if event and event.get("id") == generation_id:
-                    record = event["generation"]
-        except PushUnavailable:
-            return self.wait(generation_id, max(1.0, timeout - (time.monotonic() - started)), interval, progress)
+            return self._wait_until_done(generation_id, timeout, interval, progress, channel)
         finally:
-            channel.close()
+            if channel is not None:
+                channel.close()
 
     def wait(self, generation_id: str, timeout: float = 120, interval: float = 0.5,
              progress: Callable[[dict, float], None] | None = None) -> dict:
         """Poll until COMPLETE or FAILED (or raise TimeoutError after `timeout` seconds)."""
+        return self._wait_until_done(generation_id, timeout, interval, progress, channel=None)
+
+    def _wait_until_done(self, generation_id: str, timeout: float, interval: float,
+                         progress: Callable[[dict, float], None] | None, channel) -> dict:
+        """The one waiting loop. Each round has the record once; without a channel the next one is a GET
+        after `interval`, with one it is the channel's next event for this generation (no GET: the
+        channel wakes the loop as soon as the record changes). A channel that closes hands over to
+        polling at once, with at least one more second to go."""
+        from local.push_client import PushUnavailable
+
         started = time.monotonic()
+        record = self.generation(generation_id)
         while True:
-            record = self.generation(generation_id)
             elapsed = time.monotonic() - started
             if progress:
                 progress(record, elapsed)
@@ -235,7 +232,19 @@ class StudioClient:
                 return record
             if elapsed > timeout:
                 raise TimeoutError(f"generation {generation_id} still {record['status']} after {timeout:.0f} s")
-            time.sleep(interval)
+            if channel is None:
+                time.sleep(interval)
+                record = self.generation(generation_id)
+                continue
+            try:
+                event = channel.next_event(timeout=min(5.0, max(0.1, timeout - elapsed)))
+            except PushUnavailable:
+                channel = None
+                timeout = max(timeout, time.monotonic() - started + 1.0)
+                record = self.generation(generation_id)
+                continue
+            if event and event.get("id") == generation_id:
+                record = event["generation"]
 
     def gallery(self, **query: Any) -> dict:
         return self.request("GET", "/gallery", query=query)

@@ -17,12 +17,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from browser_helpers import DESKTOP, PHONE
+from browser_helpers import DESKTOP, PHONE, sign_in_page
 from tests.support.iam import assert_none_refused
 from tests.support.suites import once, until_suite_ends
 
@@ -75,6 +76,19 @@ class Stack:
         client = StudioClient(self.url)
         client.sign_in(self.user, self.password)
         return client
+
+    def new_user(self, prefix: str, password: str):
+        """A user of its own (signed up, confirmed by the administrator, signed in through the API), for a
+        test whose quota, gallery or boards must not be shared: (email, its StudioClient)."""
+        from local.client import StudioClient
+
+        email = f"{prefix}-{uuid.uuid4().hex[:6]}@studio.local"
+        client = StudioClient(self.url)
+        client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email,
+                                  "Password": password, "UserAttributes": [{"Name": "email", "Value": email}]})
+        self.harness().confirm_user(email)
+        client.sign_in(email, password)
+        return email, client
 
 
 def _start_stack(base: Path) -> tuple[subprocess.Popen, str, Path]:
@@ -181,6 +195,7 @@ class Session:
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("console", self._console)
         self.size = "phone" if viewport["width"] < 600 else "desktop"
+        self.language = locale[:2]
 
     def _console(self, message) -> None:
         text = message.text
@@ -196,14 +211,10 @@ class Session:
     def open(self, path: str = "/") -> None:
         self.page.goto(self.stack.url + path)
 
-    def sign_in(self, user: str | None = None, password: str | None = None) -> None:
-        page = self.page
-        if not page.url.startswith(self.stack.url):
-            self.open()
-        page.get_by_label("Email").fill(user or self.stack.user)
-        page.get_by_label("Password").fill(password or self.stack.password)
-        page.get_by_role("button", name="Sign in").click()
-        page.locator("#composer").wait_for()
+    def sign_in(self, user: str | None = None, password: str | None = None, then: str | None = "#composer") -> None:
+        """Sign in through the form, in this tab's language (the demo user unless told); see sign_in_page."""
+        sign_in_page(self.page, self.stack.url, user or self.stack.user, password or self.stack.password,
+                     self.language, then)
 
     def axe_check(self, name: str, context: str | None = None) -> list[dict]:
         """Run axe-core on the page (or one element); fail on serious or critical violations."""

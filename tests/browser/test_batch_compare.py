@@ -7,7 +7,6 @@ multi-select on a phone (swipe between the images), settings diffed."""
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,7 @@ ULTRA = "stability.stable-image-ultra-v1:1"
 
 def fresh_user(stack) -> tuple[str, StudioClient]:
     """A user of its own: the batch's quota and gallery are not shared with other tests."""
-    email = f"browser-compare-{uuid.uuid4().hex[:6]}@studio.local"
-    client = StudioClient(stack.url)
-    client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email, "Password": PASSWORD,
-                              "UserAttributes": [{"Name": "email", "Value": email}]})
-    stack.harness().confirm_user(email)
-    client.sign_in(email, PASSWORD)
-    return email, client
+    return stack.new_user("browser-compare", PASSWORD)
 
 
 def test_one_prompt_on_two_models_shows_the_summed_cost_then_a_grid_then_compare(desk, stack):
@@ -112,12 +105,7 @@ def test_compare_from_the_gallery_on_a_phone_diffs_the_prompt_and_swipes(session
     phone = session_factory(PHONE, "ko-KR")
     email, ids = two_images
     page = phone.page
-    # The Korean page has Korean labels: sign in by the fields' types.
-    phone.open()
-    page.locator("input[type=email], #signin-email").first.fill(email)
-    page.locator("input[type=password]").first.fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.locator("#composer").wait_for()
+    phone.sign_in(email, PASSWORD)  # (by the Korean page's own labels)
     page.goto(phone.stack.url + "/#gallery")
     grid = page.locator("#gallery-grid")
     expect(grid.locator("li[data-id]")).to_have_count(2)

@@ -3,12 +3,10 @@ manifest says, and "Check an image" reads a dropped file (ours, then one without
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from playwright.sync_api import expect
 
-from local.client import StudioClient, http
+from local.client import http
 from tests.support import images as make
 
 PASSWORD = "Browser-Credentials-Password-1"
@@ -18,12 +16,7 @@ RENDER_TIMEOUT = 90_000  # ms: a render on a busy machine
 @pytest.fixture(scope="module")
 def signer(stack):
     """A fresh user with one finished image, and that image's signed file as the site serves it."""
-    email = f"browser-cr-{uuid.uuid4().hex[:6]}@studio.local"
-    client = StudioClient(stack.url)
-    client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email, "Password": PASSWORD,
-                              "UserAttributes": [{"Name": "email", "Value": email}]})
-    stack.harness().confirm_user(email)
-    client.sign_in(email, PASSWORD)
+    email, client = stack.new_user("browser-cr", PASSWORD)
     record = client.wait(client.generate(prompt="a green lighthouse")["id"], timeout=90)
     assert record["status"] == "COMPLETE"
     url = record["images"][0]["url"]

@@ -372,17 +372,13 @@ def test_a_text_that_could_not_be_translated_is_not_offered_translation_again(de
 
 
 def test_keyboard_hints_show_only_where_there_is_a_keyboard(browser, stack, desk):
-    from browser_helpers import PHONE
+    from browser_helpers import PHONE, sign_in_page
 
     # Given a touch phone (no keyboard, no fine pointer) and a desktop
     touch = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     try:
         page = touch.new_page()
-        page.goto(stack.url)
-        page.get_by_label("Email").fill(stack.user)
-        page.get_by_label("Password").fill(stack.password)
-        page.get_by_role("button", name="Sign in").click()
-        page.locator("#composer").wait_for()
+        sign_in_page(page, stack.url, stack.user, stack.password)
         # Then the phone does not say "Ctrl+Enter renders"
         expect(page.locator(".kbd-hint")).to_be_hidden()
     finally:

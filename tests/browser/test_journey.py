@@ -42,9 +42,7 @@ def test_sign_in_rejects_a_wrong_password_then_signs_in_and_out(desk):
     desk.axe_check("sign-in")
     desk.shot("01-sign-in")
 
-    page.get_by_label("Email").fill(desk.stack.user)
-    page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign in").click()
+    desk.sign_in(password="not-the-password", then=None)
     expect(page.get_by_role("alert")).to_contain_text("not right")
 
     desk.sign_in()
@@ -371,9 +369,7 @@ def test_the_ui_follows_the_browser_language_and_can_switch(session_factory):
     page = ko.page
     ko.open()
     expect(page.get_by_role("heading", name="로그인")).to_be_visible()
-    page.get_by_label("이메일").fill(ko.stack.user)
-    page.get_by_label("비밀번호").fill(ko.stack.password)
-    page.get_by_role("button", name="로그인").click()
+    ko.sign_in(then=None)
     expect(page.get_by_role("link", name="만들기")).to_be_visible()
     expect(page.get_by_role("heading", name="내 말로")).to_be_visible()  # the create view, not only the header
     assert page.evaluate("() => document.documentElement.lang") == "ko"
@@ -470,9 +466,7 @@ def test_an_expired_session_asks_to_sign_in_again_and_keeps_the_work(desk):
     page.get_by_role("link", name="Gallery").click()
     expect(page.get_by_role("alert")).to_contain_text("session ended")
     page.unroute("**/api/gallery**")
-    page.get_by_label("Email").fill(desk.stack.user)
-    page.get_by_label("Password").fill(desk.stack.password)
-    page.get_by_role("button", name="Sign in").click()
+    desk.sign_in(then=None)
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
     page.get_by_role("link", name="Create").click()
     expect(page.locator("#compose-prompt")).to_have_value("kept across the sign-in")

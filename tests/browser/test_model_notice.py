@@ -42,11 +42,7 @@ def test_in_korean_too(session_factory):
     ko = session_factory(locale="ko-KR")
     page = ko.page
     page.route("**/api/models", retiring)
-    ko.open()
-    page.get_by_label("이메일").fill(ko.stack.user)
-    page.get_by_label("비밀번호").fill(ko.stack.password)
-    page.get_by_role("button", name="로그인").click()
-    page.locator("#composer").wait_for()
+    ko.sign_in()
     expect(page.locator(f"#compose-model option[value='{CORE}']")).to_have_text("⚠ Stable Image Core (종료 예정)")
     expect(page.locator("#compose-model-hint")).to_contain_text("2027-01-15부터 작동하지 않습니다(43일 남음)")
 

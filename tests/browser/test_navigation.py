@@ -21,6 +21,20 @@ def picture(api):
     return api.wait(api.generate(prompt="a blue kite above a wheat field", seed=4242)["id"], timeout=RENDER_TIMEOUT)
 
 
+@pytest.fixture(scope="module")
+def family(api):
+    """An image with three separate edits (remove background, outpaint left, recolor) and an edit of the
+    outpaint (remove background): rendered once for the tests that only read them (none mutates them)."""
+    source = api.wait(api.generate(prompt="a green tractor in the snow", seed=99)["id"], timeout=RENDER_TIMEOUT)
+    edits = [api.wait(api.edit(operation=op, generationId=source["id"], **extra)["id"], timeout=RENDER_TIMEOUT)
+             for op, extra in [("remove-background", {}), ("outpaint", {"left": 128})]]
+    edits.append(api.wait(api.edit(operation="search-recolor", generationId=source["id"], selectPrompt="the tractor",
+                                   prompt="bright orange")["id"], timeout=RENDER_TIMEOUT))
+    grandchild = api.wait(api.edit(operation="remove-background", generationId=edits[1]["id"])["id"], timeout=RENDER_TIMEOUT)
+    assert all(r["status"] == "COMPLETE" for r in [source, *edits, grandchild]), [r.get("error") for r in edits]
+    return {"source": source, "background": edits[0], "outpaint": edits[1], "recolor": edits[2], "grandchild": grandchild}
+
+
 def open_detail(page, url: str, record_id: str):
     page.goto(f"{url}/#/g/{record_id}")
     dialog = page.get_by_role("dialog")
@@ -85,9 +99,7 @@ def test_a_session_that_ends_with_a_detail_open_closes_it_and_reopens_after_sign
     desk.shot("60-signed-out-with-detail")
     # And signing in again reopens the linked detail
     page.unroute("**/api/**")
-    page.get_by_label("Email").fill(desk.stack.user)
-    page.get_by_label("Password").fill(desk.stack.password)
-    page.get_by_role("button", name="Sign in").click()
+    desk.sign_in(then=None)
     expect(page.get_by_role("dialog")).to_be_visible()
     expect(page).to_have_url(re.compile(f"#/g/{picture['id']}$"))
 
@@ -128,9 +140,9 @@ def box(locator) -> dict:
     return b
 
 
-def test_an_outpaint_compare_puts_the_before_at_its_place_inside_the_after(desk, api, picture):
+def test_an_outpaint_compare_puts_the_before_at_its_place_inside_the_after(desk, wide):
     # Given an image extended 256 px to the right (1024 × 1024 → 1280 × 1024)
-    edit = api.wait(api.edit(operation="outpaint", generationId=picture["id"], right=256)["id"], timeout=RENDER_TIMEOUT)
+    edit = wide
     assert edit["status"] == "COMPLETE", edit.get("error")
     assert (edit["images"][0]["width"], edit["images"][0]["height"]) == (1280, 1024)
     page = desk.page
@@ -151,8 +163,8 @@ def test_an_outpaint_compare_puts_the_before_at_its_place_inside_the_after(desk,
     desk.shot("62-compare-outpaint", full_page=False)
 
 
-def test_a_same_size_edit_compare_covers_the_after_exactly(desk, api, picture):
-    edit = api.wait(api.edit(operation="remove-background", generationId=picture["id"])["id"], timeout=RENDER_TIMEOUT)
+def test_a_same_size_edit_compare_covers_the_after_exactly(desk, family):
+    edit = family["background"]
     page = desk.page
     desk.sign_in()
     dialog = open_detail(page, desk.stack.url, edit["id"])
@@ -166,14 +178,9 @@ def test_a_same_size_edit_compare_covers_the_after_exactly(desk, api, picture):
 
 
 # --- 5 and 6. the edit chain: ancestors in sequence, edits of an image side by side --------------------------
-def test_edits_of_one_image_are_siblings_and_deleting_it_warns_about_them(desk, api):
+def test_edits_of_one_image_are_siblings_and_deleting_it_warns_about_them(desk, family):
     # Given an image with three separate edits, and an edit of one of those edits
-    source = api.wait(api.generate(prompt="a green tractor in the snow", seed=99)["id"], timeout=RENDER_TIMEOUT)
-    edits = [api.wait(api.edit(operation=op, generationId=source["id"], **extra)["id"], timeout=RENDER_TIMEOUT)
-             for op, extra in [("remove-background", {}), ("outpaint", {"left": 128})]]
-    edits.append(api.wait(api.edit(operation="search-recolor", generationId=source["id"], selectPrompt="the tractor",
-                                   prompt="bright orange")["id"], timeout=RENDER_TIMEOUT))
-    grandchild = api.wait(api.edit(operation="remove-background", generationId=edits[1]["id"])["id"], timeout=RENDER_TIMEOUT)
+    source, grandchild = family["source"], family["grandchild"]
     page = desk.page
     desk.sign_in()
     # When the source's detail opens
@@ -210,26 +217,10 @@ def test_edits_of_one_image_are_siblings_and_deleting_it_warns_about_them(desk, 
     expect(dialog.locator(".chain > .chain-step")).to_have_count(3)
 
 
-def test_an_edit_whose_original_was_deleted_says_so(desk, api):
-    # Given an edit whose source image was deleted afterwards
-    source = api.wait(api.generate(prompt="a yellow umbrella on a beach", seed=7)["id"], timeout=RENDER_TIMEOUT)
-    edit = api.wait(api.edit(operation="search-recolor", generationId=source["id"], selectPrompt="the umbrella",
-                             prompt="deep red")["id"], timeout=RENDER_TIMEOUT)
-    api.delete(source["id"])
-    page = desk.page
-    desk.sign_in()
-    # When its detail opens
-    dialog = open_detail(page, desk.stack.url, edit["id"])
-    # Then it says the original is gone, and re-running is not offered as if it could work
-    expect(dialog.locator("#source-gone")).to_have_text(re.compile("original image of this edit was deleted"))
-    expect(dialog.locator("[data-action=rerun]")).to_be_disabled()
-    expect(dialog.locator(".chain .chain-step.gone")).to_contain_text("Original deleted")
-    desk.shot("65-edit-original-deleted", full_page=False)
-
-
-def test_an_edit_whose_middle_step_was_deleted_still_shows_the_original(desk, api):
-    # Given an original, an edit of it and an edit of that edit; then the middle edit is deleted
-    source = api.wait(api.generate(prompt="a red barn under a wide sky", seed=11)["id"], timeout=RENDER_TIMEOUT)
+def test_an_edit_whose_middle_step_was_deleted_still_shows_the_original(desk, api, picture):
+    # Given an original, an edit of it and an edit of that edit; then the middle edit is deleted (the original
+    # is the module's picture: nothing else reads the edits of it this adds and deletes)
+    source = picture
     middle = api.wait(api.edit(operation="remove-background", generationId=source["id"])["id"], timeout=RENDER_TIMEOUT)
     last = api.wait(api.edit(operation="outpaint", generationId=middle["id"], left=64)["id"], timeout=RENDER_TIMEOUT)
     api.delete(middle["id"])
@@ -329,10 +320,9 @@ def test_a_failed_tile_shows_its_prompt_and_why(desk, api):
     desk.shot("69-gallery-failed-tile", full_page=False)
 
 
-def test_re_running_an_edit_whose_original_is_gone_says_what_is_missing(desk, api, picture):
+def test_re_running_an_edit_whose_original_is_gone_says_what_is_missing(desk, family):
     # Given an edit's detail, opened while its original still existed
-    edit = api.wait(api.edit(operation="search-recolor", generationId=picture["id"], selectPrompt="the kite",
-                             prompt="bright yellow")["id"], timeout=RENDER_TIMEOUT)
+    edit = family["recolor"]
     page = desk.page
     desk.sign_in()
     dialog = open_detail(page, desk.stack.url, edit["id"])
@@ -371,10 +361,11 @@ def test_a_detail_opened_by_its_link_shows_the_gallery_behind_it_as_after_a_relo
     expect(page.get_by_role("heading", name="Gallery")).to_be_attached()
 
 
-def test_deleting_from_a_linked_detail_stays_in_the_gallery_and_counts_edits_in_words(desk, api, picture):
+def test_deleting_from_a_linked_detail_stays_in_the_gallery_and_counts_edits_in_words(desk, api):
     # Given an image with exactly one edit, opened from its link while on Create
     source = api.wait(api.generate(prompt="a red bicycle by a canal", seed=31)["id"], timeout=RENDER_TIMEOUT)
-    api.wait(api.edit(operation="remove-background", generationId=source["id"])["id"], timeout=RENDER_TIMEOUT)
+    edit = api.wait(api.edit(operation="search-recolor", generationId=source["id"], selectPrompt="the bicycle",
+                             prompt="deep red")["id"], timeout=RENDER_TIMEOUT)
     page = desk.page
     desk.sign_in()
     page.evaluate(f"() => {{ location.hash = '#/g/{source['id']}'; }}")
@@ -389,6 +380,15 @@ def test_deleting_from_a_linked_detail_stays_in_the_gallery_and_counts_edits_in_
     expect(page).to_have_url(re.compile("#gallery$"))
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
     expect(page.locator(f'#gallery-grid li[data-id="{source["id"]}"]')).to_have_count(0)
+
+    # (formerly test_an_edit_whose_original_was_deleted_says_so)
+    # When the edit whose original was just deleted opens
+    dialog = open_detail(page, desk.stack.url, edit["id"])
+    # Then it says the original is gone, and re-running is not offered as if it could work
+    expect(dialog.locator("#source-gone")).to_have_text(re.compile("original image of this edit was deleted"))
+    expect(dialog.locator("[data-action=rerun]")).to_be_disabled()
+    expect(dialog.locator(".chain .chain-step.gone")).to_contain_text("Original deleted")
+    desk.shot("65-edit-original-deleted", full_page=False)
 
 
 def test_a_view_whose_code_cannot_be_fetched_says_so_and_can_be_tried_again(desk):
@@ -521,11 +521,7 @@ def test_favorite_and_public_say_their_state_in_words(session_factory, api):
     for locale, favorite_on, private, public_on in [("en-US", "Favorite ✓", "Private", "Public ✓"), ("ko-KR", "즐겨찾기 ✓", "비공개", "공개 ✓")]:
         s = session_factory(locale=locale)
         page = s.page
-        s.open()
-        page.locator("#signin-email, input[type=email]").first.fill(s.stack.user)
-        page.locator("input[type=password]").fill(s.stack.password)
-        page.locator("form button[type=submit]").click()
-        page.locator("#composer").wait_for()
+        s.sign_in()
         dialog = open_detail(page, s.stack.url, record["id"])
         # Given a private image that is not a favorite: the buttons say so, not pressed
         share = dialog.get_by_role("button", name=private)

@@ -4,12 +4,9 @@ search by a tag chip, and "more like this" (other images, not the source); keybo
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import expect
-
-from local.client import StudioClient
 
 PASSWORD = "Browser-Search-Password-1"
 RED = "a red rose, crimson and scarlet petals, ruby light"
@@ -19,12 +16,7 @@ BLUE = "a blue ocean, azure sky, navy and cobalt waves"
 @pytest.fixture(scope="module")
 def searcher(stack):
     """A fresh user with one red and one blue image, both indexed."""
-    email = f"browser-search-{uuid.uuid4().hex[:6]}@studio.local"
-    client = StudioClient(stack.url)
-    client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email, "Password": PASSWORD,
-                              "UserAttributes": [{"Name": "email", "Value": email}]})
-    stack.harness().confirm_user(email)
-    client.sign_in(email, PASSWORD)
+    email, client = stack.new_user("browser-search", PASSWORD)
     ids = {}
     for name, prompt in (("red", RED), ("blue", BLUE)):
         record = client.generate(prompt=prompt)

@@ -196,11 +196,7 @@ def test_vary_says_vary_and_shows_its_cost(desk, api):
 def test_korean_views_have_no_english_left(session_factory, api):
     ko = session_factory(locale="ko-KR")
     page = ko.page
-    ko.open()
-    page.get_by_label("이메일").fill(ko.stack.user)
-    page.get_by_label("비밀번호").fill(ko.stack.password)
-    page.get_by_role("button", name="로그인").click()
-    page.locator("#composer").wait_for()
+    ko.sign_in()
     page.locator("#basic-text").fill("비 오는 찻집")
     page.locator("#panel-basic button[type=submit]").click()
     expect(page.locator("#compose-translate-notice")).to_contain_text("번역하지 못해")
@@ -214,11 +210,33 @@ def test_korean_views_have_no_english_left(session_factory, api):
 
 
 # --- the edit studio ------------------------------------------------------------------------------
+def settled_box(canvas) -> dict:
+    """The canvas's box once the dialog's images have loaded and it has stopped moving (the same over two
+    animation frames): the layout shifts while images load, and a stroke aimed at an old box misses the canvas
+    (seen on a busy machine: one of two strokes lost)."""
+    canvas.evaluate("""async (c) => {
+      const images = [...(c.closest("dialog") || document).querySelectorAll("img:not([loading=lazy])")];
+      const loaded = Promise.all(images.map((i) => i.complete ? null : new Promise((done) => {
+        i.addEventListener("load", done, { once: true }); i.addEventListener("error", done, { once: true });
+      })));
+      await Promise.race([loaded, new Promise((deadline) => setTimeout(deadline, 30000))]);  // a deadline, not a wait
+      await new Promise((resolve) => {
+        let last = "";
+        const tick = () => {
+          const r = c.getBoundingClientRect(), now = [r.x, r.y, r.width, r.height].join();
+          if (now === last) resolve(); else { last = now; requestAnimationFrame(tick); }
+        };
+        requestAnimationFrame(tick);
+      });
+    }""")
+    return canvas.bounding_box()
+
+
 def paint(page, canvas, strokes) -> None:
     """Mouse strokes on the canvas, in fractions of its box: [((x0, y0), (x1, y1)), ...]."""
     canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
     for (x0, y0), (x1, y1) in strokes:
+        box = settled_box(canvas)
         page.mouse.move(box["x"] + box["width"] * x0, box["y"] + box["height"] * y0)
         page.mouse.down()
         page.mouse.move(box["x"] + box["width"] * x1, box["y"] + box["height"] * y1, steps=8)
@@ -229,6 +247,8 @@ def open_studio(page, record_id: str, url: str) -> None:
     page.goto(f"{url}/#/g/{record_id}")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
+    # (the detail is aria-busy until its edit chain has loaded, which moves the layout under the mask canvas)
+    expect(dialog).not_to_have_attribute("aria-busy", "true")
     dialog.get_by_role("button", name="Edit", exact=True).click()
     expect(dialog.locator("#studio")).to_be_visible()
 
@@ -239,13 +259,20 @@ def source(api):
     return api.wait(api.generate(prompt="a red boat on a calm lake, pine trees", seed=77)["id"], timeout=60)
 
 
-def test_the_mask_is_painted_with_the_mouse_and_sent_at_the_image_size(desk, api, source):
+@pytest.fixture(scope="module")
+def background_edit(api, source):
+    """A finished remove-background edit of the source, made through the API, for the tests that only read it."""
+    edit = api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})
+    edit = api.wait(edit["id"], timeout=90)
+    assert edit["status"] == "COMPLETE", edit.get("error")
+    return edit
+
+
+def paint_the_mask_with_the_mouse_and_send_it_at_the_image_size(desk, source, uploads: list[bytes]) -> str:
+    """The inpaint operation's part of test_each_edit_operation_makes_a_new_record_with_its_lineage (it was the
+    test of its own "the mask is painted with the mouse and sent at the image size"): paint, undo, redo and
+    clear the mask, then send it; returns the new edit's id. `uploads` collects the PNGs the page posts."""
     page = desk.page
-    uploads: list[bytes] = []
-    page.on("request", lambda r: r.method == "POST" and "/api/" not in r.url and (r.post_data_buffer or b"").find(b"\x89PNG") >= 0
-            and uploads.append(r.post_data_buffer))
-    desk.sign_in()
-    open_studio(page, source["id"], desk.stack.url)
     dialog = page.get_by_role("dialog")
     expect(dialog.locator("#edit-tool-inpaint")).to_be_checked()
     canvas = dialog.locator(".mask-canvas")
@@ -275,9 +302,9 @@ def test_the_mask_is_painted_with_the_mouse_and_sent_at_the_image_size(desk, api
     apply.click()
     expect(dialog.locator("#edit-error")).to_contain_text("What to paint there")
     dialog.get_by_label("What to paint there").fill("a small yellow canoe")
-    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/api/edits")) as request:
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/edits")) as posted:
         apply.click()
-    body = request.value.post_data_json
+    body = posted.value.request.post_data_json
     assert body["operation"] == "inpaint" and body["generationId"] == source["id"] and body["imageIndex"] == 0
     assert body["prompt"] == "a small yellow canoe" and body["maskKey"].startswith("uploads/")
     mask = png_from_multipart(uploads[-1]).convert("L")
@@ -285,18 +312,40 @@ def test_the_mask_is_painted_with_the_mouse_and_sent_at_the_image_size(desk, api
     # White where the stroke went (left middle), black far from it (top right).
     assert mask.getpixel((int(mask.width * 0.3), int(mask.height * 0.5))) > 200
     assert mask.getpixel((int(mask.width * 0.9), int(mask.height * 0.1))) < 50
+    return posted.value.json()["id"]
 
 
-def test_every_tool_of_the_studio_is_laid_out_for_desktop_and_phone(session_factory, api, source):
+def check_compare_and_chain_of_an_edit(s, locale: str, edit: dict, source: dict) -> None:
+    """The before/after slider and the chain of a real edit record (it was the test "compare and chain are laid
+    out for an edit"); ends on the source's detail, which the edit's chain opens."""
+    page = s.page
+    page.goto(f"{s.stack.url}/#/g/{edit['id']}")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator("#compare-slider")).to_be_visible()
+    expect(dialog.locator(".detail-figure")).to_have_class(re.compile("checker"))
+    dialog.locator("#compare-slider").fill("30")
+    expect(dialog.locator(".compare")).to_have_attribute("style", re.compile("--split: 30%"))
+    expect(dialog.locator(".chain .chain-step")).to_have_count(2)
+    s.axe_check(f"detail of an edit ({s.size}, {locale})", ".detail")
+    no_sideways_scroll(page)
+    suffix = "" if locale == "en-US" else "-ko"
+    s.shot(f"34-compare{suffix}", full_page=False)
+    dialog.locator("#chain-slot").scroll_into_view_if_needed()
+    s.shot(f"35-chain{suffix}", full_page=False)
+    # A step of the chain opens that image's detail.
+    dialog.locator(".chain button").first.click()
+    expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))
+    expect(dialog.locator("#children-title")).to_contain_text("Edits of this image" if locale == "en-US" else "이 이미지의 편집")
+
+
+def test_every_tool_of_the_studio_is_laid_out_for_desktop_and_phone(session_factory, source, background_edit):
+    """At each size and in each language, one signed-in tab: an edit's compare and chain, then (from the source
+    the chain opened) every tool of the edit studio."""
     for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
         s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
         page = s.page
-        s.open()
-        page.locator("#signin-email, input[type=email]").first.fill(s.stack.user)
-        page.locator("input[type=password]").fill(s.stack.password)
-        page.locator("form button[type=submit]").click()
-        page.locator("#composer").wait_for()
-        page.goto(f"{s.stack.url}/#/g/{source['id']}")
+        s.sign_in()
+        check_compare_and_chain_of_an_edit(s, locale, background_edit, source)
         dialog = page.get_by_role("dialog")
         expect(dialog).to_be_visible()
         dialog.locator("[data-action=edit]").click()
@@ -347,17 +396,33 @@ OPERATIONS = [
 ]
 
 
-@pytest.mark.parametrize(("tool", "operation"), OPERATIONS)
-def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, source, tool, operation):
-    page = desk.page
+def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, source):
+    """Every operation in one signed-in tab, each rendered and followed to its result. It was one test per
+    operation, and the mask test rendered an inpaint of its own: each one's checks are unchanged."""
+    uploads: list[bytes] = []
+    desk.page.on("request", lambda r: r.method == "POST" and "/api/" not in r.url
+                 and (r.post_data_buffer or b"").find(b"\x89PNG") >= 0 and uploads.append(r.post_data_buffer))
     desk.sign_in()
+    for tool, operation in OPERATIONS:
+        check_one_edit_operation(desk, api, source, tool, operation, uploads)
+
+
+def check_one_edit_operation(desk, api, source, tool: str, operation: str, uploads: list[bytes]) -> None:
+    page = desk.page
     open_studio(page, source["id"], desk.stack.url)
     dialog = page.get_by_role("dialog")
-    dialog.locator(f"label[for=edit-tool-{tool}]").click()
-    if tool in ("inpaint", "erase"):
-        paint(page, dialog.locator(".mask-canvas"), [((0.3, 0.4), (0.6, 0.5))])
     if tool == "inpaint":
-        dialog.get_by_label("What to paint there").fill("a yellow canoe")
+        edit_id = paint_the_mask_with_the_mouse_and_send_it_at_the_image_size(desk, source, uploads)
+    else:
+        edit_id = apply_edit_tool(page, dialog, tool)
+    follow_the_edit_to_its_result(desk, api, source, tool, operation, edit_id)
+
+
+def apply_edit_tool(page, dialog, tool: str) -> str:
+    """Choose the tool, fill what it needs, Apply; the new edit's id."""
+    dialog.locator(f"label[for=edit-tool-{tool}]").click()
+    if tool == "erase":
+        paint(page, dialog.locator(".mask-canvas"), [((0.3, 0.4), (0.6, 0.5))])
     if tool == "replace":
         dialog.get_by_label("What to find").fill("the red boat")
         dialog.get_by_label("Replace it with").fill("a swan")
@@ -368,7 +433,12 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
         dialog.locator("#outpaint-left").fill("256")
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/edits")) as posted:
         dialog.locator("#edit-apply").click()
-    edit_id = posted.value.json()["id"]
+    return posted.value.json()["id"]
+
+
+def follow_the_edit_to_its_result(desk, api, source, tool: str, operation: str, edit_id: str) -> None:
+    page = desk.page
+    dialog = page.get_by_role("dialog")
     # The user stays in the image: when the edit is done, its result opens in the same dialog
     expect(page).to_have_url(re.compile(f"#/g/{edit_id}$"))
     expect(dialog).to_be_visible()
@@ -405,9 +475,8 @@ def test_each_edit_operation_makes_a_new_record_with_its_lineage(desk, api, sour
     expect(page.locator(f'.results-list > li[data-id="{edit_id}"]')).to_have_attribute("data-status", "COMPLETE")
 
 
-def test_the_gallery_marks_edited_images(desk, api, source):
-    edit = api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})
-    api.wait(edit["id"], timeout=60)
+def test_the_gallery_marks_edited_images(desk, background_edit):
+    edit = background_edit
     page = desk.page
     desk.sign_in()
     page.get_by_role("link", name="Gallery").click()
@@ -459,35 +528,3 @@ def test_the_lineage_shows_the_reference_thumbnail_summary_and_palette(desk, api
     expect(lineage.locator(".swatch")).to_have_count(len(record["lineage"]["referencePalette"]))
     desk.axe_check("detail (reference lineage)", ".detail")
     desk.shot("25-reference-lineage", full_page=False)
-
-
-def test_compare_and_chain_are_laid_out_for_an_edit(session_factory, api, source):
-    """The before/after slider and the chain of a real edit record, on desktop and phone, in both languages."""
-    edit = api.wait(api.request("POST", "/edits", {"operation": "remove-background", "generationId": source["id"]})["id"], timeout=90)
-    assert edit["status"] == "COMPLETE", edit.get("error")
-    for viewport, locale in [(None, "en-US"), (PHONE, "en-US"), (None, "ko-KR"), (PHONE, "ko-KR")]:
-        s = session_factory(viewport, locale) if viewport else session_factory(locale=locale)
-        page = s.page
-        s.open()
-        page.locator("input[type=email]").fill(s.stack.user)
-        page.locator("input[type=password]").fill(s.stack.password)
-        page.locator("form button[type=submit]").click()
-        page.locator("#composer").wait_for()
-        page.goto(f"{s.stack.url}/#/g/{edit['id']}")
-        dialog = page.get_by_role("dialog")
-        expect(dialog.locator("#compare-slider")).to_be_visible()
-        expect(dialog.locator(".detail-figure")).to_have_class(re.compile("checker"))
-        dialog.locator("#compare-slider").fill("30")
-        expect(dialog.locator(".compare")).to_have_attribute("style", re.compile("--split: 30%"))
-        expect(dialog.locator(".chain .chain-step")).to_have_count(2)
-        s.axe_check(f"detail of an edit ({s.size}, {locale})", ".detail")
-        no_sideways_scroll(page)
-        suffix = "" if locale == "en-US" else "-ko"
-        s.shot(f"34-compare{suffix}", full_page=False)
-        dialog.locator("#chain-slot").scroll_into_view_if_needed()
-        s.shot(f"35-chain{suffix}", full_page=False)
-        # A step of the chain opens that image's detail.
-        dialog.locator(".chain button").first.click()
-        expect(page).to_have_url(re.compile(f"#/g/{source['id']}$"))
-        expect(dialog.locator("#children-title")).to_contain_text("Edits of this image" if locale == "en-US" else "이 이미지의 편집")
-        s.close()
