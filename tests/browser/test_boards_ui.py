@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import urllib.request
-import uuid
 import zipfile
 
 import pytest
@@ -19,13 +18,7 @@ PASSWORD = "Browser-Boards-Password-1"
 
 
 def new_user(stack) -> tuple[str, StudioClient]:
-    email = f"browser-boards-{uuid.uuid4().hex[:6]}@studio.local"
-    client = StudioClient(stack.url)
-    client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email, "Password": PASSWORD,
-                              "UserAttributes": [{"Name": "email", "Value": email}]})
-    stack.harness().confirm_user(email)
-    client.sign_in(email, PASSWORD)
-    return email, client
+    return stack.new_user("browser-boards", PASSWORD)
 
 
 @pytest.fixture(scope="module")

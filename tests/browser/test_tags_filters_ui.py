@@ -8,14 +8,12 @@ board's page with the same bar."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
-from local.client import StudioClient
 
 PASSWORD = "Browser-Tags-Password-1"
 CORE = "stability.stable-image-core-v1:1"
@@ -26,12 +24,7 @@ ULTRA = "stability.stable-image-ultra-v1:1"
 def owner(stack):
     """A user of its own with two finished images: one on Stable Image Core, square, tagged "harbor";
     one on Stable Image Ultra, wide, untagged."""
-    email = f"browser-tags-{uuid.uuid4().hex[:6]}@studio.local"
-    client = StudioClient(stack.url)
-    client.cognito("SignUp", {"ClientId": client.config["userPoolClientId"], "Username": email, "Password": PASSWORD,
-                              "UserAttributes": [{"Name": "email", "Value": email}]})
-    stack.harness().confirm_user(email)
-    client.sign_in(email, PASSWORD)
+    email, client = stack.new_user("browser-tags", PASSWORD)
     core = client.generate(prompt="a harbor at dawn with red boats", modelId=CORE, width=1024, height=1024)
     ultra = client.generate(prompt="a wide desert road at noon", modelId=ULTRA, width=1344, height=768)
     for record in (core, ultra):
@@ -86,11 +79,7 @@ def test_the_owner_edits_tags_in_the_detail_and_a_tag_opens_the_gallery_filtered
 def test_someone_else_sees_the_tags_read_only(desk, stack, owner):
     email, client, core_id, _ = owner
     client.patch(core_id, public=True)
-    other = f"browser-tags-other-{uuid.uuid4().hex[:6]}@studio.local"
-    guest = StudioClient(stack.url)
-    guest.cognito("SignUp", {"ClientId": guest.config["userPoolClientId"], "Username": other, "Password": PASSWORD,
-                             "UserAttributes": [{"Name": "email", "Value": other}]})
-    stack.harness().confirm_user(other)
+    other, _ = stack.new_user("browser-tags-other", PASSWORD)
     desk.sign_in(other, PASSWORD)
     desk.page.goto(f"{stack.url}/#/g/{core_id}")
     dialog = desk.page.get_by_role("dialog")
