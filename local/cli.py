@@ -18,6 +18,7 @@ Start the product first (`make local`), then for example:
   python -m local.cli upscale-creative uploads/...png "a lighthouse" --creativity 0.3
   python -m local.cli gallery --parent <id>                                      (the edits of a generation)
   python -m local.cli gallery --all --mode color
+  python -m local.cli gallery --tag harbor --aspect square --from 2026-12-01     (filters combine)
   python -m local.cli favorite <id>; python -m local.cli delete <id>
 
 It reads /config.json from --base-url, signs in with Cognito (USER_PASSWORD_AUTH) as --user /
@@ -215,7 +216,9 @@ def cmd_status(client, args):
 
 def cmd_gallery(client, args):
     page = client.gallery(scope="all" if args.all else "mine", mode=args.mode, parent=args.parent,
-                          favorite="true" if args.favorites else None, limit=args.limit, cursor=args.cursor)
+                          favorite="true" if args.favorites else None, tag=args.tag, model=args.model,
+                          operation=args.operation, aspect=args.aspect, createdFrom=args.created_from,
+                          createdTo=args.created_to, batchId=args.batch, limit=args.limit, cursor=args.cursor)
 
     def human(p):
         if not p["items"]:
@@ -393,6 +396,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=[*CREATION_MODES, "edit"])
     p.add_argument("--parent", help="your edits and re-runs of this generation")
     p.add_argument("--favorites", action="store_true", help="only your favorites")
+    # The filters of GET /gallery (docs/filters.md); the server checks their values and says what to fix.
+    p.add_argument("--tag", help="images with this tag")
+    p.add_argument("--model", help="images made by this model (an id `models` lists)")
+    p.add_argument("--operation", help="how it was made: a generation mode or an edit operation (e.g. inpaint)")
+    p.add_argument("--aspect", choices=["square", "landscape", "portrait"])
+    p.add_argument("--from", dest="created_from", help="created on or after: YYYY-MM-DD")
+    p.add_argument("--to", dest="created_to", help="created on or before: YYYY-MM-DD")
+    p.add_argument("--batch", help="the images of one batch (its batchId)")
     p.add_argument("--limit", type=int, default=24)
     p.add_argument("--cursor", help="the `more:` cursor of the previous page")
     p.set_defaults(func=cmd_gallery)
