@@ -8,7 +8,7 @@
 // fetch to catch up, then the channel again). Even with the channel live, an export unheard of for a
 // minute is fetched once.
 
-import { h, announce } from "../dom.js";
+import { h, announce, stylesheet } from "../dom.js";
 import { t, addEnglish } from "../i18n.js";
 import { api } from "../api.js";
 import { errorMessage } from "../messages.js";
@@ -18,6 +18,7 @@ import boardsTexts from "../strings/boards.js"; // boards.notFound: a board dele
 
 addEnglish(texts);
 addEnglish(boardsTexts);
+await stylesheet("boards"); // .export-panel: the button, its status and the download link in one spaced row
 
 // Polling: start quick (a small export takes a second or two), then back off.
 const FIRST_POLL_MS = 1000;
